@@ -1,0 +1,21 @@
+namespace WaSms.Core.State;
+
+/// <summary>An immutable picture of the gateway's state; observers only ever see these.</summary>
+/// <param name="State">The current state.</param>
+/// <param name="Reason">Why the gateway is in this state, in words a customer understands.</param>
+/// <param name="Since">When the gateway entered this state.</param>
+/// <param name="Sequence">Increases by one on every change, so observers can spot missed ones.</param>
+/// <param name="Pairing">QR / code details while unpaired.</param>
+/// <param name="Account">The linked account, when there is one.</param>
+public sealed record GatewaySnapshot(
+    GatewayState State,
+    string Reason,
+    DateTimeOffset Since,
+    long Sequence,
+    PairingInfo? Pairing = null,
+    LinkedAccount? Account = null)
+{
+    public string StateName => State.ToName();
+
+    public override string ToString() => $"{StateName}: {Reason}";
+}

@@ -1,0 +1,110 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace WaSms.Core.State;
+
+/// <summary>
+/// The single source of truth for the gateway's state. Producers (WhatsApp client, tunnel, reset
+/// path) call <see cref="TryFire"/>; display, LEDs, MQTT, systemd STATUS and the CLI only read
+/// <see cref="Current"/> or <see cref="Subscribe"/>.
+/// </summary>
+public sealed class GatewayStateMachine
+{
+    private readonly TimeProvider _time;
+    private readonly ILogger<GatewayStateMachine> _log;
+    private readonly Lock _gate = new();
+    private readonly List<Channel<GatewaySnapshot>> _subscribers = [];
+    private GatewaySnapshot _current;
+    private GatewaySnapshot? _resumeTo;
+
+    public GatewayStateMachine(TimeProvider time, ILogger<GatewayStateMachine> log)
+    {
+        _time = time;
+        _log = log;
+        _current = new GatewaySnapshot(GatewayState.Booting, "Starting up", time.GetUtcNow(), 0);
+    }
+
+    public GatewaySnapshot Current
+    {
+        get { lock (_gate) { return _current; } }
+    }
+
+    /// <summary>Applies <paramref name="change"/> if the table allows it in the current state.</summary>
+    /// <returns>False (and a warning in the log) when the trigger is not allowed now.</returns>
+    public bool TryFire(StateChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        GatewaySnapshot previous, next;
+        Channel<GatewaySnapshot>[] subscribers;
+        lock (_gate)
+        {
+            previous = _current;
+            if (!GatewayTransitions.TryGetTarget(previous.State, change.Trigger, out var target))
+            {
+                _log.LogWarning("Ignored {Trigger} in state {State}", change.Trigger, previous.StateName);
+                return false;
+            }
+
+            GatewaySnapshot basis = previous;
+            if (target is null)
+            {
+                // Resume: the state held before resetting/updating, with its details.
+                basis = _resumeTo ?? previous;
+                target = basis.State;
+                _resumeTo = null;
+            }
+            else if (target is GatewayState.Resetting or GatewayState.Updating)
+            {
+                _resumeTo = previous;
+            }
+
+            var state = target.Value;
+            var account = change.Account ?? basis.Account;
+            var pairing = state == GatewayState.Unpaired ? change.Pairing ?? basis.Pairing : null;
+            if (state is GatewayState.Unpaired or GatewayState.RelinkNeeded)
+            {
+                account = change.Account; // no longer linked: forget the old account
+            }
+            var since = state == previous.State ? previous.Since : _time.GetUtcNow();
+            next = new GatewaySnapshot(state, change.Reason, since, previous.Sequence + 1, pairing, account);
+            _current = next;
+            subscribers = [.. _subscribers];
+        }
+
+        if (next.State != previous.State)
+        {
+            _log.LogInformation("State {From} -> {To}: {Reason}", previous.StateName, next.StateName, next.Reason);
+        }
+        foreach (var channel in subscribers)
+        {
+            channel.Writer.TryWrite(next);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A stream of snapshots, starting with the current one. A slow reader loses intermediate
+    /// snapshots, never the latest. Dispose the subscription to stop it.
+    /// </summary>
+    public StateSubscription Subscribe()
+    {
+        var channel = Channel.CreateBounded<GatewaySnapshot>(new BoundedChannelOptions(16)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        });
+        lock (_gate)
+        {
+            channel.Writer.TryWrite(_current);
+            _subscribers.Add(channel);
+        }
+        return new StateSubscription(channel.Reader, () =>
+        {
+            lock (_gate)
+            {
+                _subscribers.Remove(channel);
+            }
+            channel.Writer.TryComplete();
+        });
+    }
+}

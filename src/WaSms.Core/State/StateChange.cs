@@ -1,0 +1,12 @@
+namespace WaSms.Core.State;
+
+/// <summary>A request to move the state machine.</summary>
+/// <param name="Trigger">What happened.</param>
+/// <param name="Reason">Human reason for the resulting state.</param>
+/// <param name="Pairing">New pairing details (for <see cref="GatewayTrigger.NeedsPairing"/>); kept otherwise only while unpaired.</param>
+/// <param name="Account">The linked account; replaces the known one when given.</param>
+public sealed record StateChange(
+    GatewayTrigger Trigger,
+    string Reason,
+    PairingInfo? Pairing = null,
+    LinkedAccount? Account = null);

@@ -1,0 +1,47 @@
+namespace WaSms.Storage;
+
+public sealed partial class GatewayStore
+{
+    public Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (c, tx) =>
+        {
+            await using var command = Command(c, tx, "SELECT value FROM settings WHERE key = $key");
+            command.Parameters.AddWithValue("$key", key);
+            return (string?)await command.ExecuteScalarAsync(cancellationToken);
+        }, cancellationToken);
+
+    public Task SetSettingAsync(string key, string value, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (c, tx) =>
+        {
+            await using var command = Command(c, tx,
+                "INSERT INTO settings (key, value, updated_at) VALUES ($key, $value, $now) " +
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+            command.Parameters.AddWithValue("$key", key);
+            command.Parameters.AddWithValue("$value", value);
+            command.Parameters.AddWithValue("$now", Now);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>Returns the setting, first storing <paramref name="create"/>'s value when there is none.</summary>
+    public Task<string> GetOrCreateSettingAsync(string key, Func<string> create, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (c, tx) =>
+        {
+            await using var insert = Command(c, tx,
+                "INSERT INTO settings (key, value, updated_at) VALUES ($key, $value, $now) ON CONFLICT (key) DO NOTHING");
+            insert.Parameters.AddWithValue("$key", key);
+            insert.Parameters.AddWithValue("$value", create());
+            insert.Parameters.AddWithValue("$now", Now);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+            await using var select = Command(c, tx, "SELECT value FROM settings WHERE key = $key");
+            select.Parameters.AddWithValue("$key", key);
+            return (string)(await select.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+
+    /// <summary>Forgets every setting (factory reset).</summary>
+    public Task ClearSettingsAsync(CancellationToken cancellationToken) =>
+        InTransactionAsync(async (c, tx) =>
+        {
+            await using var command = Command(c, tx, "DELETE FROM settings");
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+}

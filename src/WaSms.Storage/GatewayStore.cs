@@ -1,0 +1,263 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace WaSms.Storage;
+
+/// <summary>
+/// The gateway's one SQLite database (<c>&lt;state-dir&gt;/gateway.db</c>): WAL, foreign keys,
+/// numbered migrations, file mode 0600. Every multi-row change runs in one transaction, so a power
+/// cut leaves either the old or the new rows. All access goes through one connection, one call at
+/// a time: the appliance is small and this keeps SQLite's locking out of the picture.
+/// </summary>
+public sealed partial class GatewayStore : IAsyncDisposable
+{
+    public const string FileName = "gateway.db";
+
+    /// <summary>Written to the SQLite header (<c>PRAGMA application_id</c>): "WaSM".</summary>
+    public const int ApplicationId = 0x5761534D;
+
+    private static readonly byte[] SqliteMagic = Encoding.ASCII.GetBytes("SQLite format 3\0");
+
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly TimeProvider _time;
+
+    private GatewayStore(string path, SqliteConnection connection, TimeProvider time, string? movedAside)
+    {
+        Path = path;
+        _connection = connection;
+        _time = time;
+        MovedAsideTo = movedAside;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Where a corrupt or foreign database was moved when this store was opened, or null.</summary>
+    public string? MovedAsideTo { get; }
+
+    public int SchemaVersion { get; private set; }
+
+    /// <summary>
+    /// Opens (creating or migrating) the database in <paramref name="stateDirectory"/>. A file that is
+    /// not SQLite, is damaged, or belongs to another program is renamed to
+    /// <c>gateway.db.bad-&lt;time&gt;</c> (never deleted) and a fresh database is created.
+    /// </summary>
+    /// <exception cref="StoreException">The schema is newer than this firmware, or the directory is unusable.</exception>
+    public static async Task<GatewayStore> OpenAsync(string stateDirectory, TimeProvider time, ILogger log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        try
+        {
+            Directory.CreateDirectory(stateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException($"State directory {stateDirectory} cannot be created: {ex.Message}", ex);
+        }
+
+        var path = System.IO.Path.Combine(stateDirectory, FileName);
+        string? movedAside = null;
+        var problem = DescribeForeignFile(path);
+        for (var attempt = 0; ; attempt++)
+        {
+            if (problem is not null)
+            {
+                movedAside = MoveAside(path, time);
+                log.LogError("Database {Path} {Problem}; moved it aside to {MovedTo} and started a new one", path, problem, movedAside);
+            }
+
+            CreateWithOwnerOnlyMode(path);
+            var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = path,
+                Mode = SqliteOpenMode.ReadWrite,
+                Pooling = false,
+                DefaultTimeout = 30,
+            }.ToString());
+            var store = new GatewayStore(path, connection, time, movedAside);
+            try
+            {
+                await connection.OpenAsync(cancellationToken);
+                problem = await store.InitializeAsync(cancellationToken);
+                if (problem is null)
+                {
+                    store.RestrictFileModes();
+                    return store;
+                }
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode is 11 or 26 && attempt == 0) // SQLITE_CORRUPT, SQLITE_NOTADB
+            {
+                problem = $"is damaged ({ex.Message})";
+            }
+            catch
+            {
+                await store.DisposeAsync();
+                throw;
+            }
+            await store.DisposeAsync();
+            if (attempt > 0)
+            {
+                throw new StoreException($"Database {path} could not be created: {problem}");
+            }
+        }
+    }
+
+    /// <returns>A problem that means the file must be moved aside, or null when the store is ready.</returns>
+    private async Task<string?> InitializeAsync(CancellationToken cancellationToken)
+    {
+        await ExecuteAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+        // FULL: a power cut must not lose a committed credential or queue row.
+        await ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", cancellationToken);
+
+        var check = await ScalarAsync<string>("PRAGMA quick_check;", cancellationToken);
+        if (check != "ok")
+        {
+            return $"is damaged (quick_check: {check})";
+        }
+
+        var applicationId = await ScalarAsync<long>("PRAGMA application_id;", cancellationToken);
+        var version = (int)await ScalarAsync<long>("PRAGMA user_version;", cancellationToken);
+        var tables = await ScalarAsync<long>("SELECT count(*) FROM sqlite_schema;", cancellationToken);
+        if (applicationId != ApplicationId && (applicationId != 0 || tables > 0))
+        {
+            return $"belongs to another program (application_id {applicationId}, {tables} schema objects)";
+        }
+        if (version > Migration.LatestVersion)
+        {
+            throw new StoreException(
+                $"Database {Path} has schema v{version}, newer than this firmware knows (v{Migration.LatestVersion}). " +
+                "Install the newer firmware again, or move the file away to start over.");
+        }
+
+        foreach (var migration in Migration.All.Where(m => m.Version > version))
+        {
+            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken);
+            try
+            {
+                await ExecuteAsync(migration.Sql, cancellationToken, tx);
+                await ExecuteAsync($"PRAGMA user_version = {migration.Version}; PRAGMA application_id = {ApplicationId};", cancellationToken, tx);
+                await tx.CommitAsync(cancellationToken);
+            }
+            catch (SqliteException ex)
+            {
+                throw new StoreException($"Migration {migration.Version:0000}-{migration.Name} failed: {ex.Message}", ex);
+            }
+        }
+        SchemaVersion = (int)await ScalarAsync<long>("PRAGMA user_version;", cancellationToken);
+        return null;
+    }
+
+    private static string? DescribeForeignFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        var header = new byte[SqliteMagic.Length];
+        using (var file = File.OpenRead(path))
+        {
+            var read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            if (read == 0)
+            {
+                return null; // an empty file: SQLite treats it as a new database
+            }
+            if (read < header.Length || !header.AsSpan().SequenceEqual(SqliteMagic))
+            {
+                return "is not an SQLite database";
+            }
+        }
+        return null;
+    }
+
+    private static string MoveAside(string path, TimeProvider time)
+    {
+        var target = $"{path}.bad-{time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}";
+        for (var n = 1; File.Exists(target); n++)
+        {
+            target = $"{path}.bad-{time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}-{n}";
+        }
+        File.Move(path, target);
+        foreach (var suffix in new[] { "-wal", "-shm" })
+        {
+            if (File.Exists(path + suffix))
+            {
+                File.Move(path + suffix, target + suffix);
+            }
+        }
+        return target;
+    }
+
+    private static void CreateWithOwnerOnlyMode(string path)
+    {
+        if (!File.Exists(path))
+        {
+            using var _ = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+    }
+
+    private void RestrictFileModes()
+    {
+        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" })
+        {
+            if (File.Exists(file))
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+    }
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, SqliteTransaction? tx = null)
+    {
+        await using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return (T)value!;
+    }
+
+    /// <summary>Runs <paramref name="work"/> alone on the connection, inside one transaction.</summary>
+    private async Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken);
+            var result = await work(_connection, tx);
+            await tx.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        return command;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync();
+        _gate.Dispose();
+    }
+}

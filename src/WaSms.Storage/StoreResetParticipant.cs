@@ -1,0 +1,33 @@
+using WaSms.Core.Reset;
+
+namespace WaSms.Storage;
+
+/// <summary>
+/// The store's part in a reset: a relink forgets the WhatsApp session; a factory reset forgets
+/// everything, and counts queued items as undelivered so they are never dropped unasked.
+/// </summary>
+public sealed class StoreResetParticipant(GatewayStore store) : IResetParticipant
+{
+    public string Name => "local database";
+
+    public async Task<int> FlushAsync(ResetKind kind, CancellationToken cancellationToken)
+    {
+        if (kind != ResetKind.FactoryReset)
+        {
+            return 0;
+        }
+        var depths = await store.GetQueueDepthsAsync(cancellationToken);
+        return (int)depths.Values.Sum();
+    }
+
+    public async Task WipeAsync(ResetKind kind, CancellationToken cancellationToken)
+    {
+        await store.WipeSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
+        if (kind == ResetKind.FactoryReset)
+        {
+            await store.WipeSecretsAsync(SecretScopes.Platform, cancellationToken);
+            await store.ClearQueuesAsync(cancellationToken);
+            await store.ClearSettingsAsync(cancellationToken);
+        }
+    }
+}
