@@ -1,0 +1,112 @@
+namespace WaSms.Gateway.Cli;
+
+/// <summary>
+/// The parsed command line: a verb, its arguments and flags, and configuration overrides
+/// (<c>--state-dir</c>, <c>--simulate</c>, <c>--Section:Key=value</c>).
+/// </summary>
+public sealed class CommandLine
+{
+    public static readonly string[] Verbs = ["run", "status", "qr", "press", "reset", "wa", "dev", "version", "help"];
+
+    private static readonly string[] FlagsWithValue = ["--hold", "--port"];
+    private static readonly string[] BareFlags = ["--json", "--factory", "--help", "-h"];
+
+    public string Verb { get; private init; } = "run";
+
+    public List<string> Arguments { get; } = [];
+
+    public Dictionary<string, string?> Flags { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Configuration keys set on the command line, with the option that set them.</summary>
+    public List<(string Key, string Value, string Option)> Settings { get; } = [];
+
+    public string? ConfigFile { get; private set; }
+
+    public bool Has(string flag) => Flags.ContainsKey(flag);
+
+    /// <exception cref="UsageException">The arguments make no sense.</exception>
+    public static CommandLine Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var verb = args.Count > 0 && !args[0].StartsWith('-') ? args[0] : "run";
+        if (!Verbs.Contains(verb))
+        {
+            throw new UsageException($"unknown command \"{verb}\"");
+        }
+        var result = new CommandLine { Verb = verb };
+        for (var i = verb == "run" && (args.Count == 0 || args[0].StartsWith('-')) ? 0 : 1; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new UsageException($"{arg} needs a value");
+                }
+                return args[++i];
+            }
+
+            if (arg == "--state-dir")
+            {
+                result.Settings.Add(("Gateway:StateDirectory", Value(), "--state-dir"));
+            }
+            else if (arg.StartsWith("--state-dir=", StringComparison.Ordinal))
+            {
+                result.Settings.Add(("Gateway:StateDirectory", arg["--state-dir=".Length..], "--state-dir"));
+            }
+            else if (arg == "--simulate")
+            {
+                result.Settings.Add(("Board:Kind", "Simulated", "--simulate"));
+            }
+            else if (arg == "--config")
+            {
+                result.ConfigFile = Value();
+            }
+            else if (FlagsWithValue.Contains(arg))
+            {
+                result.Flags[arg] = Value();
+            }
+            else if (BareFlags.Contains(arg))
+            {
+                result.Flags[arg] = null;
+            }
+            else if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains(':', StringComparison.Ordinal))
+            {
+                // --Section:Key=value or --Section:Key value
+                var body = arg[2..];
+                var eq = body.IndexOf('=', StringComparison.Ordinal);
+                var option = eq >= 0 ? arg[..(eq + 2)] : arg;
+                result.Settings.Add(eq >= 0 ? (body[..eq], body[(eq + 1)..], option) : (body, Value(), option));
+            }
+            else if (arg.StartsWith('-') && arg != "-")
+            {
+                throw new UsageException($"unknown option {arg}");
+            }
+            else
+            {
+                result.Arguments.Add(arg);
+            }
+        }
+        return result;
+    }
+
+    public const string Usage = """
+        Usage: wasms-gateway [command] [options]
+
+        Commands:
+          run                      run the gateway (default)
+          status [--json]          state, reason and queue depths of the running gateway
+          qr                       print the current pairing QR in the terminal
+          press [--hold SECONDS]   press the button (hold 5 s = relink, 15 s = factory reset)
+          reset [--factory]        relink (as a 5 s hold), or factory reset
+          version                  print the version
+
+        Options:
+          --state-dir DIR          where all state lives (default /var/lib/wasms-gateway)
+          --simulate               simulated board (dev mode: emulators on loopback)
+          --config FILE            settings file (default /etc/wasms-gateway/gateway.json)
+          --Section:Key=VALUE      any setting, e.g. --Log:Level=Debug
+
+        Exit codes: 0 ok, 1 failure, 3 service not running, 64 usage, 78 configuration.
+        """;
+}

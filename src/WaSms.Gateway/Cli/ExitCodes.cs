@@ -1,0 +1,16 @@
+namespace WaSms.Gateway.Cli;
+
+/// <summary>Process exit codes; 78 (EX_CONFIG) is also in the unit's RestartPreventExitStatus.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    /// <summary>The reset needs a second request to discard undelivered data.</summary>
+    public const int NeedsConfirmation = 2;
+    /// <summary>The service is not running (LSB status convention).</summary>
+    public const int NotRunning = 3;
+    public const int Usage = 64;
+    /// <summary>The database is from a newer firmware or otherwise unusable.</summary>
+    public const int DataError = 65;
+    public const int Config = 78;
+}

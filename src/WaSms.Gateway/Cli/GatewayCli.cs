@@ -1,0 +1,155 @@
+using System.Collections;
+using System.Globalization;
+using System.Text.Json;
+using WaSms.Gateway.Configuration;
+using WaSms.Gateway.Control;
+using WaSms.Gateway.Hosting;
+using WaSms.Hardware.Imaging;
+
+namespace WaSms.Gateway.Cli;
+
+/// <summary>The <c>wasms-gateway</c> command line: one binary for the service and its tools.</summary>
+public static class GatewayCli
+{
+    public static async Task<int> RunAsync(string[] args, IDictionary environment, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        CommandLine commandLine;
+        try
+        {
+            commandLine = CommandLine.Parse(args);
+        }
+        catch (UsageException ex)
+        {
+            await error.WriteLineAsync($"wasms-gateway: {ex.Message}\n\n{CommandLine.Usage}");
+            return ExitCodes.Usage;
+        }
+        if (commandLine.Verb == "help" || commandLine.Has("--help") || commandLine.Has("-h"))
+        {
+            await output.WriteLineAsync(CommandLine.Usage);
+            return ExitCodes.Ok;
+        }
+        if (commandLine.Verb == "version")
+        {
+            await output.WriteLineAsync($"wasms-gateway {StatusProvider.Version}");
+            return ExitCodes.Ok;
+        }
+
+        GatewaySettings settings;
+        try
+        {
+            settings = ConfigurationLoader.Load(commandLine.Settings, commandLine.ConfigFile, environment);
+        }
+        catch (ConfigurationException ex)
+        {
+            foreach (var problem in ex.Problems)
+            {
+                await error.WriteLineAsync($"wasms-gateway: {problem}");
+            }
+            return ExitCodes.Config;
+        }
+
+        try
+        {
+            return commandLine.Verb switch
+            {
+                "run" => await RunCommand.RunAsync(settings, environment, cancellationToken),
+                "status" => await StatusAsync(settings, commandLine.Has("--json"), output, cancellationToken),
+                "qr" => await QrAsync(settings, output, error, cancellationToken),
+                "press" => await PressAsync(settings, commandLine, output, error, cancellationToken),
+                "reset" => await ResetAsync(settings, commandLine.Has("--factory"), output, error, cancellationToken),
+                _ => await NotYetAsync(commandLine.Verb, error),
+            };
+        }
+        catch (ServiceNotRunningException ex)
+        {
+            await error.WriteLineAsync($"wasms-gateway: {ex.Message}");
+            return ExitCodes.NotRunning;
+        }
+        catch (UsageException ex)
+        {
+            await error.WriteLineAsync($"wasms-gateway: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+    }
+
+    private static async Task<int> NotYetAsync(string verb, TextWriter error)
+    {
+        await error.WriteLineAsync($"wasms-gateway: \"{verb}\" is not part of this firmware yet");
+        return ExitCodes.Usage;
+    }
+
+    private static async Task<StatusReport> GetStatusAsync(GatewaySettings settings, CancellationToken cancellationToken)
+    {
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("status"), TimeSpan.FromSeconds(10), cancellationToken);
+        return response.Status ?? throw new IOException(response.Error ?? "the gateway sent no status");
+    }
+
+    private static async Task<int> StatusAsync(GatewaySettings settings, bool json, TextWriter output, CancellationToken cancellationToken)
+    {
+        var status = await GetStatusAsync(settings, cancellationToken);
+        if (json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(status, ControlJson.Default.StatusReport));
+            return ExitCodes.Ok;
+        }
+        await output.WriteLineAsync(StatusText.Format(status));
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> QrAsync(GatewaySettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var status = await GetStatusAsync(settings, cancellationToken);
+        if (status.Pairing?.Qr is { } qr)
+        {
+            await output.WriteAsync(QrMatrix.Encode(qr).ToTerminalText());
+            var expires = status.Pairing.QrExpiresAt is { } at ? $", valid until {at.ToLocalTime():HH:mm:ss}" : "";
+            await output.WriteLineAsync($"Scan with WhatsApp → Linked devices → Link a device{expires}");
+            return ExitCodes.Ok;
+        }
+        if (status.Pairing?.PairingCode is { } code)
+        {
+            await output.WriteLineAsync($"Pairing code: {code} — WhatsApp → Linked devices → Link with phone number instead");
+            return ExitCodes.Ok;
+        }
+        await error.WriteLineAsync($"wasms-gateway: no QR to show; the gateway is {status.State}: {status.Reason}");
+        return ExitCodes.Failure;
+    }
+
+    private static async Task<int> PressAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var hold = 0.0;
+        if (commandLine.Flags.TryGetValue("--hold", out var text) &&
+            (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out hold) || hold < 0 || hold > 60))
+        {
+            throw new UsageException($"--hold takes seconds between 0 and 60, not \"{text}\"");
+        }
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("press", hold),
+            TimeSpan.FromSeconds(hold + 15), cancellationToken);
+        return await ReportAsync(response, output, error);
+    }
+
+    private static async Task<int> ResetAsync(GatewaySettings settings, bool factory, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("reset", Factory: factory),
+            TimeSpan.FromMinutes(5), cancellationToken);
+        if (!response.Ok && response.Message is not null)
+        {
+            await error.WriteLineAsync($"wasms-gateway: {response.Message}");
+            return ExitCodes.NeedsConfirmation;
+        }
+        return await ReportAsync(response, output, error);
+    }
+
+    private static async Task<int> ReportAsync(ControlResponse response, TextWriter output, TextWriter error)
+    {
+        if (!response.Ok)
+        {
+            await error.WriteLineAsync($"wasms-gateway: {response.Error}");
+            return ExitCodes.Failure;
+        }
+        await output.WriteLineAsync(response.Message);
+        return ExitCodes.Ok;
+    }
+}

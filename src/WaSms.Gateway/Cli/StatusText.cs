@@ -1,0 +1,37 @@
+using System.Text;
+using WaSms.Gateway.Control;
+
+namespace WaSms.Gateway.Cli;
+
+/// <summary>The human-readable <c>status</c> output.</summary>
+public static class StatusText
+{
+    public static string Format(StatusReport status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var text = new StringBuilder();
+        text.AppendLine($"State:    {status.State} (since {status.Since:yyyy-MM-dd HH:mm:ss}Z)");
+        text.AppendLine($"Reason:   {status.Reason}");
+        if (status.Account is { } account)
+        {
+            text.AppendLine($"Account:  {account.MaskedNumber}{(account.PushName is null ? "" : $" ({account.PushName})")}");
+        }
+        if (status.Pairing is { Qr: not null })
+        {
+            text.AppendLine("Pairing:  QR ready, run `wasms-gateway qr` to show it");
+        }
+        if (status.Pairing?.PairingCode is { } code)
+        {
+            text.AppendLine($"Pairing:  code {code}");
+        }
+        text.AppendLine($"Queues:   {(status.Queues.Count == 0 ? "empty" : string.Join(", ", status.Queues.Select(q => $"{q.Key} {q.Value}")))}");
+        var board = status.Board;
+        text.AppendLine($"Board:    {board.Kind}, display {board.Display}, LEDs green {board.Green} / amber {board.Amber} / red {board.Red}");
+        if (status.StalledLoops.Count > 0)
+        {
+            text.AppendLine($"Stalled:  {string.Join(", ", status.StalledLoops)}");
+        }
+        text.Append($"Version:  {status.Version}, up {TimeSpan.FromSeconds(status.UptimeSeconds)}");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+
+namespace WaSms.Gateway.Control;
+
+/// <summary>One request on the control socket: one JSON line in, one JSON line out.</summary>
+public sealed record ControlRequest(string Command, double? HoldSeconds = null, bool Factory = false);
+
+public sealed record ControlResponse(bool Ok, string? Error = null, StatusReport? Status = null, string? Message = null);
+
+/// <summary>What <c>wasms-gateway status --json</c> prints.</summary>
+public sealed record StatusReport(
+    string State,
+    string Reason,
+    DateTimeOffset Since,
+    long Sequence,
+    string Version,
+    long UptimeSeconds,
+    AccountReport? Account,
+    PairingReport? Pairing,
+    IReadOnlyDictionary<string, long> Queues,
+    BoardReport Board,
+    IReadOnlyList<string> StalledLoops);
+
+public sealed record AccountReport(string Jid, string? Lid, string? PushName, string MaskedNumber);
+
+public sealed record PairingReport(string? Qr, DateTimeOffset? QrExpiresAt, string? PairingCode, int RefNumber, int RefCount);
+
+public sealed record BoardReport(string Kind, string Display, bool DisplayPresent, string Green, string Amber, string Red, bool ButtonDown);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = false)]
+[JsonSerializable(typeof(ControlRequest))]
+[JsonSerializable(typeof(ControlResponse))]
+[JsonSerializable(typeof(StatusReport))]
+internal sealed partial class ControlJson : JsonSerializerContext;

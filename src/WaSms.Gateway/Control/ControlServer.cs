@@ -1,0 +1,154 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using WaSms.Core.Reset;
+using WaSms.Gateway.Configuration;
+using WaSms.Gateway.Hosting;
+using WaSms.Hardware.Board;
+
+namespace WaSms.Gateway.Control;
+
+/// <summary>
+/// The unix socket (<c>&lt;state-dir&gt;/control.sock</c>, mode 0600) through which the CLI talks
+/// to the running service. Never a network listener.
+/// </summary>
+public sealed class ControlServer(
+    GatewayOptions options,
+    StatusProvider status,
+    IBoard board,
+    ResetCoordinator reset,
+    ILogger<ControlServer> log) : BackgroundService
+{
+    private const int MaxRequestBytes = 4096;
+    private Socket? _listener;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var path = options.ControlSocketPath;
+        if (File.Exists(path))
+        {
+            if (await ControlClient.IsAnsweringAsync(path, cancellationToken))
+            {
+                throw new InvalidOperationException($"Another gateway is already running with state directory {options.StateDirectory}");
+            }
+            File.Delete(path); // left behind by a crash
+        }
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        listener.Listen(8);
+        _listener = listener;
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listener = _listener!;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await listener.AcceptAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            _ = ServeAsync(connection, stoppingToken);
+        }
+    }
+
+    private async Task ServeAsync(Socket connection, CancellationToken stoppingToken)
+    {
+        using (connection)
+        await using (var stream = new NetworkStream(connection, ownsSocket: false))
+        {
+            ControlResponse response;
+            try
+            {
+                var line = await ReadLineAsync(stream, stoppingToken);
+                var request = JsonSerializer.Deserialize(line, ControlJson.Default.ControlRequest)
+                              ?? throw new JsonException("empty request");
+                response = await HandleAsync(request, stoppingToken);
+            }
+            catch (JsonException ex)
+            {
+                response = new ControlResponse(false, $"bad request: {ex.Message}");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogWarning(ex, "Control request failed");
+                response = new ControlResponse(false, ex.Message);
+            }
+            var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, ControlJson.Default.ControlResponse) + "\n");
+            try
+            {
+                await stream.WriteAsync(bytes, stoppingToken);
+            }
+            catch (IOException)
+            {
+                // The CLI went away; nothing to tell it.
+            }
+        }
+    }
+
+    private async Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancellationToken)
+    {
+        switch (request.Command)
+        {
+            case "status":
+            case "qr":
+                return new ControlResponse(true, Status: await status.GetAsync(cancellationToken));
+            case "press":
+                var hold = TimeSpan.FromSeconds(Math.Clamp(request.HoldSeconds ?? 0, 0, 60));
+                var gesture = await board.Button.PressAndReleaseAsync(hold, cancellationToken);
+                return new ControlResponse(true, Message: $"button {(gesture is null ? "was already down" : gesture.ToString())}");
+            case "reset":
+                var outcome = await reset.ResetAsync(request.Factory ? ResetKind.FactoryReset : ResetKind.Relink, "wasms-gateway reset", cancellationToken);
+                return new ControlResponse(outcome.Completed, outcome.Completed ? null : outcome.Message, Message: outcome.Message);
+            default:
+                return new ControlResponse(false, $"unknown command \"{request.Command}\"");
+        }
+    }
+
+    private static async Task<string> ReadLineAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxRequestBytes];
+        var length = 0;
+        while (length < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+            length += read;
+            var newline = Array.IndexOf(buffer, (byte)'\n', 0, length);
+            if (newline >= 0)
+            {
+                return Encoding.UTF8.GetString(buffer, 0, newline);
+            }
+        }
+        if (length == buffer.Length)
+        {
+            throw new JsonException($"request longer than {MaxRequestBytes} bytes");
+        }
+        return Encoding.UTF8.GetString(buffer, 0, length);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        _listener?.Dispose();
+        try
+        {
+            File.Delete(options.ControlSocketPath);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

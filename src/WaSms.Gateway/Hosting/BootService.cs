@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Hosting;
+using WaSms.Core.State;
+using WaSms.Storage;
+
+namespace WaSms.Gateway.Hosting;
+
+/// <summary>
+/// Leaves <c>booting</c> once the store is open: to <c>connecting</c> when a WhatsApp session is
+/// stored, to <c>unpaired</c> otherwise. Runs before READY=1 is sent.
+/// </summary>
+public sealed class BootService(GatewayStateMachine machine, GatewayStore store) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var session = await store.GetSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
+        if (session.Count > 0)
+        {
+            machine.TryFire(new StateChange(GatewayTrigger.Connect, "Connecting to WhatsApp"));
+            return;
+        }
+        var reason = store.MovedAsideTo is { } moved
+            ? $"The database was damaged and set aside ({Path.GetFileName(moved)}); link WhatsApp again"
+            : "Not linked to WhatsApp yet";
+        machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, reason));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,44 @@
+using WaSms.Core.Liveness;
+using WaSms.Core.State;
+using WaSms.Gateway.Control;
+using WaSms.Hardware.Board;
+using WaSms.Storage;
+
+namespace WaSms.Gateway.Hosting;
+
+/// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT.</summary>
+public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time)
+{
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+
+    public static string Version { get; } =
+        typeof(StatusProvider).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public async Task<StatusReport> GetAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = machine.Current;
+        var queues = await store.GetQueueDepthsAsync(cancellationToken);
+        var leds = board.Leds.Current;
+        return new StatusReport(
+            snapshot.StateName,
+            snapshot.Reason,
+            snapshot.Since,
+            snapshot.Sequence,
+            Version,
+            (long)(time.GetUtcNow() - _started).TotalSeconds,
+            snapshot.Account is { } a ? new AccountReport(a.Jid, a.Lid, a.PushName, a.MaskedNumber) : null,
+            snapshot.Pairing is { } p ? new PairingReport(p.QrCode, p.QrExpiresAt, p.PairingCode, p.RefNumber, p.RefCount) : null,
+            queues,
+            new BoardReport(board.Kind, board.Display.Description, board.Display.IsPresent,
+                Name(leds.Green), Name(leds.Amber), Name(leds.Red), board.Button.PressedAt is not null),
+            liveness.FindStalledLoops());
+    }
+
+    private static string Name(Hardware.Leds.LedMode mode) => mode switch
+    {
+        Hardware.Leds.LedMode.On => "on",
+        Hardware.Leds.LedMode.SlowBlink => "slow-blink",
+        Hardware.Leds.LedMode.FastBlink => "fast-blink",
+        _ => "off",
+    };
+}

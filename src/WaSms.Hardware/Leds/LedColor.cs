@@ -1,0 +1,8 @@
+namespace WaSms.Hardware.Leds;
+
+public enum LedColor
+{
+    Green,
+    Amber,
+    Red,
+}
