@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using WaSms.Core.Reset;
+using WaSms.Core.State;
+
+namespace WaSms.Core.Tests.Reset;
+
+public sealed class ResetCoordinatorTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly GatewayStateMachine _machine;
+    private readonly RecordingParticipant _queue = new("queue");
+    private readonly RecordingParticipant _credentials = new("credentials");
+
+    public ResetCoordinatorTests()
+    {
+        _machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        _machine.TryFire(new StateChange(GatewayTrigger.Connect, "connecting", Account: new LinkedAccount("15551234567@s.whatsapp.net")));
+        _machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "online"));
+    }
+
+    private ResetCoordinator Create() =>
+        new(_machine, [_queue, _credentials], _time, NullLogger<ResetCoordinator>.Instance);
+
+    [Fact]
+    public async Task Reset_NothingUndelivered_WipesEveryoneAndShowsPairing()
+    {
+        using var reset = Create();
+
+        var outcome = await reset.ResetAsync(ResetKind.Relink, "test", CancellationToken.None);
+
+        Assert.True(outcome.Completed);
+        Assert.Equal([ResetKind.Relink], _queue.Wiped);
+        Assert.Equal([ResetKind.Relink], _credentials.Wiped);
+        Assert.Equal(GatewayState.Unpaired, _machine.Current.State);
+        Assert.Null(_machine.Current.Account);
+    }
+
+    [Fact]
+    public async Task Reset_Undelivered_StopsAndAsksThenSecondRequestDiscards()
+    {
+        _queue.Undelivered = 3;
+        using var reset = Create();
+
+        var first = await reset.ResetAsync(ResetKind.FactoryReset, "test", CancellationToken.None);
+
+        Assert.False(first.Completed);
+        Assert.Equal(3, first.Undelivered);
+        Assert.Contains("3 undelivered", first.Message, StringComparison.Ordinal);
+        Assert.Empty(_queue.Wiped);
+        Assert.Equal(GatewayState.Online, _machine.Current.State);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var second = await reset.ResetAsync(ResetKind.FactoryReset, "test", CancellationToken.None);
+
+        Assert.True(second.Completed);
+        Assert.Equal([ResetKind.FactoryReset], _queue.Wiped);
+        Assert.Equal(GatewayState.Unpaired, _machine.Current.State);
+    }
+
+    [Fact]
+    public async Task Reset_ConfirmationWindowExpired_AsksAgain()
+    {
+        _queue.Undelivered = 1;
+        using var reset = Create();
+        await reset.ResetAsync(ResetKind.Relink, "test", CancellationToken.None);
+
+        _time.Advance(ResetCoordinator.ConfirmationWindow + TimeSpan.FromSeconds(1));
+        var second = await reset.ResetAsync(ResetKind.Relink, "test", CancellationToken.None);
+
+        Assert.False(second.Completed);
+        Assert.Empty(_queue.Wiped);
+    }
+
+    [Fact]
+    public async Task Reset_ConfirmationForOtherKind_DoesNotCount()
+    {
+        _queue.Undelivered = 1;
+        using var reset = Create();
+        await reset.ResetAsync(ResetKind.Relink, "test", CancellationToken.None);
+
+        var factory = await reset.ResetAsync(ResetKind.FactoryReset, "test", CancellationToken.None);
+
+        Assert.False(factory.Completed);
+    }
+
+    [Fact]
+    public async Task Reset_WipeFails_GoesFatalAndThrows()
+    {
+        _credentials.FailWipe = true;
+        using var reset = Create();
+
+        await Assert.ThrowsAsync<IOException>(() => reset.ResetAsync(ResetKind.Relink, "test", CancellationToken.None));
+
+        Assert.Equal(GatewayState.Fatal, _machine.Current.State);
+        Assert.Contains("disk full", _machine.Current.Reason, StringComparison.Ordinal);
+    }
+
+    private sealed class RecordingParticipant(string name) : IResetParticipant
+    {
+        public int Undelivered { get; set; }
+
+        public bool FailWipe { get; set; }
+
+        public List<ResetKind> Wiped { get; } = [];
+
+        public string Name => name;
+
+        public Task<int> FlushAsync(ResetKind kind, CancellationToken cancellationToken) => Task.FromResult(Undelivered);
+
+        public Task WipeAsync(ResetKind kind, CancellationToken cancellationToken)
+        {
+            if (FailWipe)
+            {
+                throw new IOException("disk full");
+            }
+            Wiped.Add(kind);
+            return Task.CompletedTask;
+        }
+    }
+}
