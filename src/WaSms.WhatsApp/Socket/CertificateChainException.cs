@@ -1,0 +1,26 @@
+namespace WaSms.WhatsApp.Socket;
+
+/// <summary>
+/// Thrown by <see cref="CertificateChainVerifier.Verify"/> (and so by
+/// <see cref="NoiseInitiator"/>) when the server's Noise certificate chain fails a check;
+/// <see cref="Check"/> names the check.
+/// </summary>
+public sealed class CertificateChainException : NoiseHandshakeException
+{
+    /// <summary>Creates the exception for a failed check.</summary>
+    public CertificateChainException(CertificateChainError check, string message)
+        : base(NoiseHandshakeError.CertificateChainInvalid, message)
+    {
+        Check = check;
+    }
+
+    /// <summary>Creates the exception for a failed check with its cause.</summary>
+    public CertificateChainException(CertificateChainError check, string message, Exception innerException)
+        : base(NoiseHandshakeError.CertificateChainInvalid, message, innerException)
+    {
+        Check = check;
+    }
+
+    /// <summary>The check that failed.</summary>
+    public CertificateChainError Check { get; }
+}
