@@ -49,7 +49,10 @@ public sealed partial class GatewayStore : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(log);
         try
         {
-            Directory.CreateDirectory(stateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            Directory.CreateDirectory(stateDirectory, OwnerOnly);
+            // An existing directory keeps its mode on CreateDirectory; secrets live here, so tighten it.
+            File.SetUnixFileMode(stateDirectory, OwnerOnly);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -106,10 +109,7 @@ public sealed partial class GatewayStore : IAsyncDisposable
     /// <returns>A problem that means the file must be moved aside, or null when the store is ready.</returns>
     private async Task<string?> InitializeAsync(CancellationToken cancellationToken)
     {
-        await ExecuteAsync("PRAGMA journal_mode = WAL;", cancellationToken);
-        // FULL: a power cut must not lose a committed credential or queue row.
-        await ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", cancellationToken);
-
+        // Look before touching anything: a foreign or newer file must be left exactly as it was.
         var check = await ScalarAsync<string>("PRAGMA quick_check;", cancellationToken);
         if (check != "ok")
         {
@@ -129,6 +129,10 @@ public sealed partial class GatewayStore : IAsyncDisposable
                 $"Database {Path} has schema v{version}, newer than this firmware knows (v{Migration.LatestVersion}). " +
                 "Install the newer firmware again, or move the file away to start over.");
         }
+
+        await ExecuteAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+        // FULL: a power cut must not lose a committed credential or queue row.
+        await ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", cancellationToken);
 
         foreach (var migration in Migration.All.Where(m => m.Version > version))
         {
@@ -229,6 +233,16 @@ public sealed partial class GatewayStore : IAsyncDisposable
         var value = await command.ExecuteScalarAsync(cancellationToken);
         return (T)value!;
     }
+
+    /// <summary>Reads a numeric pragma of the store's own connection (tests check foreign_keys, synchronous).</summary>
+    internal Task<long> ReadPragmaAsync(string name, CancellationToken cancellationToken) =>
+        name is "foreign_keys" or "synchronous" or "user_version" or "application_id"
+            ? InTransactionAsync(async (c, tx) =>
+            {
+                await using var command = Command(c, tx, $"PRAGMA {name};");
+                return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            }, cancellationToken)
+            : throw new ArgumentException($"pragma {name} is not readable here", nameof(name));
 
     /// <summary>Runs <paramref name="work"/> alone on the connection, inside one transaction.</summary>
     private async Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
