@@ -41,6 +41,12 @@ public static class RunCommand
             log.Information("Dev mode: simulated board; no WhatsApp:ServerUrl given, so nothing connects to WhatsApp's real servers");
         }
 
+        if (await Control.ControlClient.IsAnsweringAsync(settings.Gateway.ControlSocketPath, cancellationToken))
+        {
+            log.Fatal("Another gateway is already running with state directory {StateDirectory}", settings.Gateway.StateDirectory);
+            return ExitCodes.Failure;
+        }
+
         var time = TimeProvider.System;
         GatewayStore store;
         try

@@ -1,0 +1,166 @@
+using System.Text.Json;
+
+namespace WaSms.Gateway.Tests.Hosting;
+
+/// <summary>The real binary as systemd runs it: notify socket, watchdog, SIGTERM, exit codes, CLI.</summary>
+public sealed class GatewayProcessTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string StateDir => _dir.File("state");
+
+    [Fact]
+    public async Task Run_UnderSystemd_ReadyStatusWatchdogThenStoppingOnSigterm()
+    {
+        using var notify = new NotifyListener();
+        using var gateway = GatewayProcess.Start(["run", "--simulate", "--state-dir", StateDir],
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["WATCHDOG_USEC"] = "400000" });
+
+        await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(30));
+        var status = await notify.WaitForAsync(m => m.StartsWith("STATUS=", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.Equal("STATUS=unpaired: Not linked to WhatsApp yet", status);
+        for (var i = 0; i < 3; i++)
+        {
+            await notify.WaitForAsync(m => m == "WATCHDOG=1", TimeSpan.FromSeconds(5));
+        }
+        Assert.True(File.Exists(Path.Combine(StateDir, "display", "current.png")));
+
+        var (code, output, _) = await GatewayProcess.RunAsync(["status", "--json", "--state-dir", StateDir]);
+        Assert.Equal(0, code);
+        using (var json = JsonDocument.Parse(output))
+        {
+            Assert.Equal("unpaired", json.RootElement.GetProperty("state").GetString());
+            Assert.Equal("Not linked to WhatsApp yet", json.RootElement.GetProperty("reason").GetString());
+            Assert.True(json.RootElement.GetProperty("since").GetDateTimeOffset() <= DateTimeOffset.UtcNow);
+            Assert.Equal("simulated", json.RootElement.GetProperty("board").GetProperty("kind").GetString());
+        }
+
+        gateway.Signal("TERM");
+        await notify.WaitForAsync(m => m == "STOPPING=1", TimeSpan.FromSeconds(10));
+        Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.False(File.Exists(Path.Combine(StateDir, "control.sock")));
+        Assert.Contains("<6>", gateway.Output, StringComparison.Ordinal);
+        Assert.All(gateway.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches(@"^<[0-7]>", line));
+    }
+
+    [Fact]
+    public async Task Status_NothingRunning_ExitCode3()
+    {
+        var (code, _, error) = await GatewayProcess.RunAsync(["status", "--state-dir", StateDir]);
+
+        Assert.Equal(3, code);
+        Assert.Contains("not running", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_BadConfigValue_Exit78WithKeyValueAndFile()
+    {
+        var config = _dir.File("gateway.json");
+        await File.WriteAllTextAsync(config, """{ "Mqtt": { "Port": 99999 } }""");
+
+        var (code, output, error) = await GatewayProcess.RunAsync(["run", "--config", config, "--state-dir", StateDir]);
+
+        Assert.Equal(78, code);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Mqtt:Port", line, StringComparison.Ordinal);
+        Assert.Contains("\"99999\"", line, StringComparison.Ordinal);
+        Assert.Contains(config, line, StringComparison.Ordinal);
+        Assert.Empty(output);
+        Assert.False(Directory.Exists(StateDir)); // nothing was started
+    }
+
+    [Fact]
+    public async Task Run_BadValueFromEnvironment_Exit78NamingTheVariable()
+    {
+        var (code, _, error) = await GatewayProcess.RunAsync(["run", "--state-dir", StateDir],
+            new Dictionary<string, string> { ["Board__Kind"] = "Toaster" });
+
+        Assert.Equal(78, code);
+        Assert.Contains("Board:Kind = \"Toaster\" (from environment variable Board__Kind)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cli_UnknownCommand_ExitCode64()
+    {
+        var (code, _, error) = await GatewayProcess.RunAsync(["frobnicate"]);
+
+        Assert.Equal(64, code);
+        Assert.Contains("unknown command", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Secrets_NeverReachTheLogs()
+    {
+        const string Token = "PLANTED-platform-token-4b1d";
+        const string Password = "PLANTED-mqtt-password-77aa";
+        var config = _dir.File("gateway.json");
+        var logFile = _dir.File("gateway.log");
+        await File.WriteAllTextAsync(config, $$"""{ "Tunnel": { "Token": "{{Token}}" }, "Log": { "Level": "Verbose", "File": "{{logFile}}" } }""");
+        using var notify = new NotifyListener();
+        using var gateway = GatewayProcess.Start(["run", "--simulate", "--config", config, "--state-dir", StateDir],
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["WASMS_MQTT__PASSWORD"] = Password });
+        await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(30));
+
+        // Exercise the paths that log: CLI requests, a button press, an invalid request, a reset.
+        await GatewayProcess.RunAsync(["status", "--state-dir", StateDir]);
+        await GatewayProcess.RunAsync(["press", "--state-dir", StateDir]);
+        await GatewayProcess.RunAsync(["reset", "--state-dir", StateDir]);
+        gateway.Signal("TERM");
+        await gateway.WaitForExitAsync(TimeSpan.FromSeconds(15));
+
+        var everything = gateway.Output + gateway.Error + string.Concat(Directory.GetFiles(_dir.Path, "gateway*.log").Select(File.ReadAllText))
+                         + string.Join("\n", notify.All);
+        Assert.Contains("Tunnel:Url=(none) Token=(set)", everything, StringComparison.Ordinal); // the settings were logged…
+        Assert.DoesNotContain("PLANTED", everything, StringComparison.Ordinal);                 // …without their values
+    }
+
+    [Fact]
+    public async Task Press_HoldPastRelink_RunsTheResetPathAndShowsPairingAgain()
+    {
+        using var notify = new NotifyListener();
+        using var gateway = GatewayProcess.Start(["run", "--simulate", "--state-dir", StateDir, "--Board:RelinkHold=00:00:01", "--Board:FactoryResetHold=00:00:03"],
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
+        await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(30));
+
+        var (code, output, _) = await GatewayProcess.RunAsync(["press", "--hold", "1.2", "--state-dir", StateDir]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("Relink", output, StringComparison.Ordinal);
+        await notify.WaitForAsync(m => m.StartsWith("STATUS=resetting", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await notify.WaitForAsync(m => m == "STATUS=unpaired: Relink done; link WhatsApp again", TimeSpan.FromSeconds(10));
+
+        var reset = await GatewayProcess.RunAsync(["reset", "--state-dir", StateDir]);
+        Assert.Equal(0, reset.ExitCode);
+        Assert.Contains("Relink done", reset.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_SecondInstanceOnTheSameStateDir_Refuses()
+    {
+        using var notify = new NotifyListener();
+        using var first = GatewayProcess.Start(["run", "--simulate", "--state-dir", StateDir], new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
+        await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(30));
+
+        var (code, output, _) = await GatewayProcess.RunAsync(["run", "--simulate", "--state-dir", StateDir]);
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("Another gateway is already running", output, StringComparison.Ordinal);
+        var status = await GatewayProcess.RunAsync(["status", "--state-dir", StateDir]);
+        Assert.Equal(0, status.ExitCode); // the first one is unharmed
+    }
+
+    [Fact]
+    public async Task Qr_Unpaired_WithoutClientSaysWhyThereIsNoCode()
+    {
+        using var notify = new NotifyListener();
+        using var gateway = GatewayProcess.Start(["run", "--simulate", "--state-dir", StateDir], new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
+        await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(30));
+
+        var (code, _, error) = await GatewayProcess.RunAsync(["qr", "--state-dir", StateDir]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("no QR to show; the gateway is unpaired", error, StringComparison.Ordinal);
+    }
+}

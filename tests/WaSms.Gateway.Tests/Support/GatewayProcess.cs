@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace WaSms.Gateway.Tests.Support;
+
+/// <summary>Runs the real <c>wasms-gateway</c> as a child process (the build output of src/WaSms.Gateway).</summary>
+public sealed class GatewayProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _error = new();
+
+    private GatewayProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_output) { _output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_error) { _error.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public static string DllPath
+    {
+        get
+        {
+            var testDir = AppContext.BaseDirectory; // tests/WaSms.Gateway.Tests/bin/<Config>/net10.0/
+            var configuration = new DirectoryInfo(testDir).Parent!.Name;
+            var path = Path.GetFullPath(Path.Combine(testDir, "..", "..", "..", "..", "..", "src", "WaSms.Gateway", "bin", configuration, "net10.0", "wasms-gateway.dll"));
+            Assert.True(File.Exists(path), $"gateway not built at {path}");
+            return path;
+        }
+    }
+
+    public int Id => _process.Id;
+
+    public string Output { get { lock (_output) { return _output.ToString(); } } }
+
+    public string Error { get { lock (_error) { return _error.ToString(); } } }
+
+    public bool HasExited => _process.HasExited;
+
+    public static GatewayProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(DllPath);
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        // Keep the child's environment to what the test says: no stray NOTIFY_SOCKET or WASMS_*.
+        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("WASMS_", StringComparison.Ordinal) || k.StartsWith("NOTIFY_", StringComparison.Ordinal) || k.StartsWith("WATCHDOG_", StringComparison.Ordinal)).ToList())
+        {
+            psi.Environment.Remove(key);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+        return new GatewayProcess(Process.Start(psi)!);
+    }
+
+    /// <summary>Runs a CLI command to completion.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
+        using var process = Start(args, environment);
+        var code = await process.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        return (code, process.Output, process.Error);
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"gateway did not exit within {timeout}.\nstdout:\n{Output}\nstderr:\n{Error}");
+        }
+        _process.WaitForExit(); // drain the output events
+        return _process.ExitCode;
+    }
+
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+}
