@@ -32,7 +32,12 @@ public sealed class WebSocketTransport : IMessageTransport
     /// <c>Origin: https://web.whatsapp.com</c> and no-cache (docs/protocol/noise.md §1).
     /// </summary>
     /// <exception cref="SocketConnectException">The connection or the upgrade failed.</exception>
-    public static async Task<WebSocketTransport> ConnectAsync(Uri uri, CancellationToken cancellationToken, int maxMessageSize = DefaultMaxMessageSize)
+    public static Task<WebSocketTransport> ConnectAsync(Uri uri, CancellationToken cancellationToken) =>
+        ConnectAsync(uri, DefaultMaxMessageSize, cancellationToken);
+
+    /// <summary>As <see cref="ConnectAsync(Uri, CancellationToken)"/>, with a limit for one received message.</summary>
+    /// <exception cref="SocketConnectException">The connection or the upgrade failed.</exception>
+    public static async Task<WebSocketTransport> ConnectAsync(Uri uri, int maxMessageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uri);
         var socket = new ClientWebSocket();
@@ -46,6 +51,7 @@ public sealed class WebSocketTransport : IMessageTransport
         }
         catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var status = socket.HttpStatusCode == 0 ? (System.Net.HttpStatusCode?)null : socket.HttpStatusCode;
             socket.Dispose();
             throw new SocketConnectException($"Could not open the WebSocket to {uri}: {ex.Message}", status, ex);
@@ -68,6 +74,7 @@ public sealed class WebSocketTransport : IMessageTransport
         }
         catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             throw new SocketClosedException($"Sending failed: {ex.Message}", ex);
         }
     }
@@ -85,6 +92,8 @@ public sealed class WebSocketTransport : IMessageTransport
             }
             catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
             {
+                // A cancelled receive aborts the WebSocket; report the cancellation, not a closed peer.
+                cancellationToken.ThrowIfCancellationRequested();
                 throw new SocketClosedException($"Receiving failed: {ex.Message}", ex);
             }
 

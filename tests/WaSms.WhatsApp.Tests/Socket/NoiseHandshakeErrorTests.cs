@@ -146,6 +146,22 @@ public sealed class NoiseHandshakeErrorTests
     }
 
     [Fact]
+    public async Task Initiator_SilentServerOverLoopbackWebSocket_FailsTimeout()
+    {
+        var clock = new FakeTimeProvider(Now);
+        await using var pair = await TransportPair.LoopbackWebSocketAsync(Timeout);
+        var initiator = new NoiseInitiator(Curve25519KeyPair.Generate(), new CertificateChainVerifier(CertificateTrust.WhatsApp, clock), clock);
+        var handshake = initiator.HandshakeAsync(FrameSocket.ForClient(pair.Client), default, Timeout);
+        await pair.Server.ReceiveAsync(Timeout);
+
+        clock.Advance(NoiseInitiator.DefaultTimeout);
+
+        var ex = await Assert.ThrowsAsync<NoiseHandshakeException>(() => handshake);
+
+        Assert.Equal(NoiseHandshakeError.Timeout, ex.Error);
+    }
+
+    [Fact]
     public async Task Initiator_ResponderWithWrongLeafKey_FailsCertificateChainLeafKey()
     {
         var clock = new FakeTimeProvider(Now);
