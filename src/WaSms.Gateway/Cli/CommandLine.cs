@@ -99,6 +99,8 @@ public sealed class CommandLine
           qr                       print the current pairing QR in the terminal
           press [--hold SECONDS]   press the button (hold 5 s = relink, 15 s = factory reset)
           reset [--factory]        relink (as a 5 s hold), or factory reset
+          wa decode HEX|-          a WhatsApp frame payload (flags byte + node) as JSON
+          wa encode JSON|-         a node in that JSON shape as frame payload hex
           version                  print the version
 
         Options:

@@ -36,6 +36,19 @@ public static class GatewayCli
             return ExitCodes.Ok;
         }
 
+        if (commandLine.Verb == "wa")
+        {
+            try
+            {
+                return await WaDiagnosticsAsync(commandLine, output, error);
+            }
+            catch (UsageException ex)
+            {
+                await error.WriteLineAsync($"wasms-gateway: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+        }
+
         GatewaySettings settings;
         try
         {
@@ -71,6 +84,29 @@ public static class GatewayCli
         {
             await error.WriteLineAsync($"wasms-gateway: {ex.Message}");
             return ExitCodes.Usage;
+        }
+    }
+
+
+    /// <summary><c>wa decode HEX|-</c> prints a frame payload as JSON; <c>wa encode JSON|-</c> prints the payload as hex.</summary>
+    private static async Task<int> WaDiagnosticsAsync(CommandLine commandLine, TextWriter output, TextWriter error)
+    {
+        if (commandLine.Arguments.Count != 2 || commandLine.Arguments[0] is not ("decode" or "encode"))
+        {
+            throw new UsageException("usage: wasms-gateway wa decode <hex>|-  or  wasms-gateway wa encode <json>|-");
+        }
+        var argument = commandLine.Arguments[1] == "-" ? await Console.In.ReadToEndAsync() : commandLine.Arguments[1];
+        try
+        {
+            await output.WriteLineAsync(commandLine.Arguments[0] == "decode"
+                ? WhatsApp.Binary.NodeDiagnostics.Decode(argument.Trim())
+                : WhatsApp.Binary.NodeDiagnostics.Encode(argument));
+            return ExitCodes.Ok;
+        }
+        catch (Exception ex) when (ex is WhatsApp.Binary.WaProtocolException or FormatException or System.Text.Json.JsonException)
+        {
+            await error.WriteLineAsync($"wasms-gateway: cannot {commandLine.Arguments[0]}: {ex.Message}");
+            return ExitCodes.DataError;
         }
     }
 

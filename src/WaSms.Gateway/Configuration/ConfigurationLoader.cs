@@ -5,6 +5,7 @@ using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
 using WaSms.Hardware.Board;
+using WaSms.Health;
 
 namespace WaSms.Gateway.Configuration;
 

@@ -1,4 +1,5 @@
 using WaSms.Hardware.Board;
+using WaSms.Health;
 
 namespace WaSms.Gateway.Configuration;
 

@@ -101,7 +101,7 @@ public sealed class ControlServer(
         {
             case "status":
             case "qr":
-                return new ControlResponse(true, Status: await status.GetAsync(cancellationToken));
+                return new ControlResponse(true, Status: await status.GetReportAsync(cancellationToken));
             case "press":
                 var hold = TimeSpan.FromSeconds(Math.Clamp(request.HoldSeconds ?? 0, 0, 60));
                 var gesture = await board.Button.PressAndReleaseAsync(hold, cancellationToken);

@@ -8,6 +8,7 @@ using WaSms.Core.State;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Control;
 using WaSms.Hardware.Board;
+using WaSms.Health;
 using WaSms.Hardware.Button;
 using WaSms.Hardware.Display;
 using WaSms.Hardware.Leds;
@@ -61,6 +62,7 @@ public static class GatewayHost
         services.AddSingleton<IResetParticipant, StoreResetParticipant>();
         services.AddSingleton<ResetCoordinator>();
         services.AddSingleton<StatusProvider>();
+        services.AddSingleton<Core.Status.IGatewayStatusSource>(sp => sp.GetRequiredService<StatusProvider>());
 
         services.AddSingleton(sp => CreateBoard(settings.Board, time, sp.GetRequiredService<Serilog.ILogger>()));
         services.AddSingleton(new FrameFile(settings.Gateway.StateDirectory));

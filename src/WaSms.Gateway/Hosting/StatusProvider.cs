@@ -1,5 +1,6 @@
 using WaSms.Core.Liveness;
 using WaSms.Core.State;
+using WaSms.Core.Status;
 using WaSms.Gateway.Control;
 using WaSms.Hardware.Board;
 using WaSms.Storage;
@@ -8,16 +9,22 @@ namespace WaSms.Gateway.Hosting;
 
 /// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT.</summary>
 public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time)
+    : IGatewayStatusSource
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
     public static string Version { get; } =
         typeof(StatusProvider).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public async Task<StatusReport> GetAsync(CancellationToken cancellationToken)
+    public async Task<GatewayStatus> GetAsync(CancellationToken cancellationToken) =>
+        new(machine.Current, await store.GetQueueDepthsAsync(cancellationToken), board.Kind, board.Display.Description,
+            board.Display.IsPresent, Version, time.GetUtcNow() - _started, liveness.FindStalledLoops());
+
+    public async Task<StatusReport> GetReportAsync(CancellationToken cancellationToken)
     {
-        var snapshot = machine.Current;
-        var queues = await store.GetQueueDepthsAsync(cancellationToken);
+        var status = await GetAsync(cancellationToken);
+        var snapshot = status.Snapshot;
+        var queues = status.QueueDepths;
         var leds = board.Leds.Current;
         return new StatusReport(
             snapshot.StateName,
@@ -25,13 +32,13 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             snapshot.Since,
             snapshot.Sequence,
             Version,
-            (long)(time.GetUtcNow() - _started).TotalSeconds,
+            (long)status.Uptime.TotalSeconds,
             snapshot.Account is { } a ? new AccountReport(a.Jid, a.Lid, a.PushName, a.MaskedNumber) : null,
             snapshot.Pairing is { } p ? new PairingReport(p.QrCode, p.QrExpiresAt, p.PairingCode, p.RefNumber, p.RefCount) : null,
             queues,
-            new BoardReport(board.Kind, board.Display.Description, board.Display.IsPresent,
+            new BoardReport(status.BoardKind, status.DisplayDescription, status.DisplayPresent,
                 Name(leds.Green), Name(leds.Amber), Name(leds.Red), board.Button.PressedAt is not null),
-            liveness.FindStalledLoops());
+            status.StalledLoops);
     }
 
     private static string Name(Hardware.Leds.LedMode mode) => mode switch

@@ -1,4 +1,4 @@
-namespace WaSms.Gateway.Configuration;
+namespace WaSms.Health;
 
 /// <summary>The <c>Mqtt</c> configuration section (health reporting; off without a host).</summary>
 public sealed class MqttOptions
