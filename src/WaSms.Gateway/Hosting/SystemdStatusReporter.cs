@@ -16,10 +16,13 @@ public sealed class SystemdStatusReporter(GatewayStateMachine machine, ISystemdN
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                // Every change in order (not just the newest): a brief "resetting" belongs in the journal too.
                 if (await subscription.Reader.WaitToReadAsync(TimeSpan.FromSeconds(10), time, stoppingToken))
                 {
-                    var snapshot = await subscription.NextAsync(stoppingToken);
-                    notifier.Notify(new ServiceState("STATUS=" + Format(snapshot)));
+                    while (subscription.Reader.TryRead(out var snapshot))
+                    {
+                        notifier.Notify(new ServiceState("STATUS=" + Format(snapshot)));
+                    }
                 }
                 heartbeat.Beat();
             }

@@ -97,6 +97,48 @@ public sealed class InProcessHostTests : IDisposable
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task NewQr_ReachesTheFrameFileAndTheQrCommand()
+    {
+        const string Qr = "2@y8D7rE0vQkH3mN5pL1sT9wX4cB6aZ2fG8jK0uY3iO7eR5tW1qA9sD4fG6hJ2kL8zX0cV3bN7mQ5wE1rT9yU4iO6pA2sD8fG0hJ3,"
+            + "NoiseKeyNoiseKeyNoiseKeyNoiseKeyNoiseKeyAA=,IdentityKeyIdentityKeyIdentityKeyIdentityK=,AdvSecretAdvSecretAdvSecretAdvSecretAdvSeAA=,CHROME";
+        using var host = await BuildAsync();
+        await host.StartAsync();
+        await _notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(20));
+        var machine = host.Services.GetRequiredService<GatewayStateMachine>();
+
+        machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "Scan the code",
+            new PairingInfo(Qr, DateTimeOffset.UtcNow.AddSeconds(60), RefNumber: 1, RefCount: 6)));
+
+        var png = Path.Combine(_dir.Path, "display", "current.png");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string? decoded = null;
+        while (DateTime.UtcNow < deadline && decoded != Qr)
+        {
+            await Task.Delay(100);
+            decoded = File.Exists(png) ? TryZbar(png) : null;
+        }
+        Assert.Equal(Qr, decoded);
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await Cli.GatewayCli.RunAsync(["qr", "--state-dir", _dir.Path], new System.Collections.Hashtable(), output, error, CancellationToken.None);
+        Assert.Equal(0, code);
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains('▄', StringComparison.Ordinal) || l.Contains('▀', StringComparison.Ordinal));
+        Assert.Contains("Linked devices", lines[^1], StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+
+    private static string? TryZbar(string png)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("zbarimg", ["-q", "--raw", png]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var text = process.StandardOutput.ReadToEnd().TrimEnd('\n');
+        process.WaitForExit();
+        return process.ExitCode == 0 ? text : null;
+    }
+
     /// <summary>A critical loop that beats every 50 ms until told to hang.</summary>
     private sealed class HangableLoop(LivenessMonitor liveness, ManualResetEventSlim hang) : BackgroundService
     {
