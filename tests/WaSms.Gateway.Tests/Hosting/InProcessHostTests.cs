@@ -122,7 +122,7 @@ public sealed class InProcessHostTests : IDisposable
 
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await Cli.GatewayCli.RunAsync(["qr", "--state-dir", _dir.Path], new System.Collections.Hashtable(), output, error, CancellationToken.None);
+        var code = await WaSms.Gateway.Cli.GatewayCli.RunAsync(["qr", "--state-dir", _dir.Path], new System.Collections.Hashtable(), output, error, CancellationToken.None);
         Assert.Equal(0, code);
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains(lines, l => l.Contains('▄', StringComparison.Ordinal) || l.Contains('▀', StringComparison.Ordinal));
