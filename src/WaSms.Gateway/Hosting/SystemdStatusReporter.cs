@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using WaSms.Core.Liveness;
 using WaSms.Core.State;
@@ -6,33 +5,22 @@ using WaSms.Core.State;
 namespace WaSms.Gateway.Hosting;
 
 /// <summary>Observes the state machine and sends <c>STATUS=&lt;state&gt;: &lt;reason&gt;</c> on every change.</summary>
-public sealed class SystemdStatusReporter(GatewayStateMachine machine, ISystemdNotifier notifier, LivenessMonitor liveness, TimeProvider time) : BackgroundService
+public sealed class SystemdStatusReporter(GatewayStateMachine machine, ISystemdNotifier notifier, LivenessMonitor liveness, TimeProvider time)
+    : StateObserver(machine, liveness, time, "systemd-status")
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Every change in order, not just the newest: a brief "resetting" belongs in the journal too.
+    protected override bool EveryChange => true;
+
+    protected override Task OnChangeAsync(GatewaySnapshot snapshot, CancellationToken cancellationToken)
     {
-        using var heartbeat = liveness.Register("systemd-status", TimeSpan.FromSeconds(30));
-        using var subscription = machine.Subscribe();
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                // Every change in order (not just the newest): a brief "resetting" belongs in the journal too.
-                if (await subscription.Reader.WaitToReadAsync(TimeSpan.FromSeconds(10), time, stoppingToken))
-                {
-                    while (subscription.Reader.TryRead(out var snapshot))
-                    {
-                        notifier.Notify(new ServiceState("STATUS=" + Format(snapshot)));
-                    }
-                }
-                heartbeat.Beat();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        notifier.Notify(new ServiceState("STATUS=" + Format(snapshot)));
+        return Task.CompletedTask;
     }
 
     /// <summary>One line: newlines would end the sd_notify assignment.</summary>
-    public static string Format(GatewaySnapshot snapshot) =>
-        $"{snapshot.StateName}: {snapshot.Reason}".Replace('\n', ' ');
+    public static string Format(GatewaySnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return $"{snapshot.StateName}: {snapshot.Reason}".Replace('\n', ' ');
+    }
 }

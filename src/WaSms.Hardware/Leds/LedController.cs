@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using WaSms.Core.Liveness;
 using WaSms.Core.State;
 using WaSms.Hardware.Board;
@@ -6,26 +5,12 @@ using WaSms.Hardware.Board;
 namespace WaSms.Hardware.Leds;
 
 /// <summary>Observes the state machine and shows each state's LED pattern.</summary>
-public sealed class LedController(GatewayStateMachine machine, IBoard board, LivenessMonitor liveness, TimeProvider time) : BackgroundService
+public sealed class LedController(GatewayStateMachine machine, IBoard board, LivenessMonitor liveness, TimeProvider time)
+    : StateObserver(machine, liveness, time, "leds")
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task OnChangeAsync(GatewaySnapshot snapshot, CancellationToken cancellationToken)
     {
-        using var heartbeat = liveness.Register("leds", TimeSpan.FromSeconds(30));
-        using var subscription = machine.Subscribe();
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                if (await subscription.Reader.WaitToReadAsync(TimeSpan.FromSeconds(10), time, stoppingToken))
-                {
-                    var snapshot = await subscription.NextAsync(stoppingToken);
-                    board.Leds.Show(LedPattern.For(snapshot.State));
-                }
-                heartbeat.Beat();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        board.Leds.Show(LedPattern.For(snapshot.State));
+        return Task.CompletedTask;
     }
 }
