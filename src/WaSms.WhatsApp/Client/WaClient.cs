@@ -1,0 +1,328 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using WaSms.WhatsApp.Binary;
+using WaSms.WhatsApp.Events;
+using WaSms.WhatsApp.Pairing;
+using WaSms.WhatsApp.Socket;
+
+namespace WaSms.WhatsApp.Client;
+
+/// <summary>
+/// A WhatsApp linked-device client: connects, does the Noise handshake with certificate-chain
+/// checks, registers (no JID stored) or logs in (JID stored), then routes incoming nodes by tag.
+/// Pairing by QR and the 515 restart into login happen inside <see cref="RunAsync"/>; everything
+/// the owner needs to know comes out as <see cref="EventRaised"/> (docs/whatsapp.md).
+/// Reconnecting after <see cref="ConnectionOutcome.Ended"/> is the owner's decision.
+/// </summary>
+public sealed class WaClient
+{
+    private readonly WaClientOptions _options;
+    private readonly IWaCredentialStore _store;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<Node>> _pendingIqs = new(StringComparer.Ordinal);
+    private readonly string _idPrefix;
+    private long _idCounter;
+
+    /// <summary>Creates a client; nothing happens until <see cref="RunAsync"/>.</summary>
+    public WaClient(WaClientOptions options, IWaCredentialStore store)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        _options = options;
+        _store = store;
+        _idPrefix = string.Create(CultureInfo.InvariantCulture, $"{RandomNumberGenerator.GetInt32(ushort.MaxValue)}.{RandomNumberGenerator.GetInt32(ushort.MaxValue)}-");
+    }
+
+    /// <summary>Raised for every <see cref="WaEvent"/>, from the receive loop or the QR timer.</summary>
+    public event EventHandler<WaEvent>? EventRaised;
+
+    /// <summary>
+    /// Runs connections until one ends for a reason other than the 515 restart, and returns that outcome.
+    /// Credentials are loaded at the start (fresh ones are generated when none are saved) and saved
+    /// on pairing and when the server announces a new LID.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<ConnectionOutcome> RunAsync(CancellationToken cancellationToken)
+    {
+        var credentials = await _store.LoadAsync(cancellationToken) ?? WaCredentials.Generate();
+        while (true)
+        {
+            using var connection = new Connection(this, credentials);
+            var outcome = await connection.RunAsync(cancellationToken);
+            credentials = connection.Credentials;
+            if (outcome != ConnectionOutcome.Restart)
+            {
+                return outcome;
+            }
+        }
+    }
+
+    private void Raise(WaEvent e) => EventRaised?.Invoke(this, e);
+
+    private string NextId() => _idPrefix + Interlocked.Increment(ref _idCounter).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>One WebSocket connection: handshake, receive loop and its handlers.</summary>
+    private sealed class Connection : IDisposable
+    {
+        private readonly WaClient _client;
+        private NoiseSocket? _socket;
+        private CancellationTokenSource? _qrTimer;
+        private volatile int _outcome;
+
+        public Connection(WaClient client, WaCredentials credentials)
+        {
+            _client = client;
+            Credentials = credentials;
+        }
+
+        public WaCredentials Credentials { get; private set; }
+
+        public void Dispose() => _qrTimer?.Dispose();
+
+        private ConnectionOutcome Outcome
+        {
+            get => (ConnectionOutcome)_outcome;
+            set => _outcome = (int)value;
+        }
+
+        public async Task<ConnectionOutcome> RunAsync(CancellationToken cancellationToken)
+        {
+            var options = _client._options;
+            var payload = Credentials.IsPaired
+                ? ClientPayloadFactory.Login(Credentials, options)
+                : ClientPayloadFactory.Registration(Credentials, options);
+            WebSocketTransport transport;
+            try
+            {
+                transport = await WebSocketTransport.ConnectAsync(options.ServerUri, cancellationToken);
+            }
+            catch (SocketConnectException ex)
+            {
+                _client.Raise(new Disconnected(ex));
+                return ConnectionOutcome.Ended;
+            }
+
+            await using var frames = FrameSocket.ForClient(transport);
+            using var loopCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            try
+            {
+                var initiator = new NoiseInitiator(Credentials.NoiseKey, new CertificateChainVerifier(options.Trust, options.Time), options.Time);
+                var result = await initiator.HandshakeAsync(frames, payload.ToByteArray(), cancellationToken);
+                _socket = result.Socket;
+                while (Outcome == ConnectionOutcome.None)
+                {
+                    var frame = await _socket.ReceiveFrameAsync(loopCancel.Token);
+                    var node = NodeDecoder.DecodeFrame(frame);
+                    await HandleAsync(node, cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex is WaSocketException or WaProtocolException or CertificateChainException or NoiseHandshakeException && !cancellationToken.IsCancellationRequested)
+            {
+                if (Outcome == ConnectionOutcome.None)
+                {
+                    _client.Raise(new Disconnected(ex is SocketClosedException ? null : ex));
+                    Outcome = ConnectionOutcome.Ended;
+                }
+            }
+            finally
+            {
+                await StopQrAsync();
+                foreach (var pending in _client._pendingIqs)
+                {
+                    pending.Value.TrySetCanceled(CancellationToken.None);
+                }
+
+                _client._pendingIqs.Clear();
+            }
+
+            return Outcome;
+        }
+
+        private async Task HandleAsync(Node node, CancellationToken cancellationToken)
+        {
+            switch (node.Tag)
+            {
+                case "iq":
+                    await HandleIqAsync(node, cancellationToken);
+                    break;
+                case "success":
+                    await HandleSuccessAsync(node, cancellationToken);
+                    break;
+                case "failure":
+                    HandleFailure(node);
+                    break;
+                case "stream:error":
+                    HandleStreamError(node);
+                    break;
+                case "xmlstreamend":
+                    _client.Raise(new Disconnected(null));
+                    Outcome = ConnectionOutcome.Ended;
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        private async Task HandleIqAsync(Node iq, CancellationToken cancellationToken)
+        {
+            var id = iq.Attr("id") ?? string.Empty;
+            var type = iq.Attr("type");
+            if (type is "result" or "error")
+            {
+                if (_client._pendingIqs.TryRemove(id, out var waiter))
+                {
+                    waiter.TrySetResult(iq);
+                }
+
+                return;
+            }
+
+            if (iq.TryGetChild("pair-device", out var pairDevice) && type == "set")
+            {
+                // docs/whatsapp.md §4.1 step 3: acknowledge, then show the refs in order.
+                await SendAsync(ResultFor(id), cancellationToken);
+                var refs = pairDevice.Children
+                    .Where(child => child.Tag == "ref" && child.Content.Kind == NodeContentKind.Bytes)
+                    .Select(child => System.Text.Encoding.UTF8.GetString(child.Content.Bytes.Span))
+                    .ToArray();
+                await StopQrAsync();
+                _qrTimer = new CancellationTokenSource();
+                _ = RotateQrAsync(refs, _qrTimer.Token);
+                return;
+            }
+
+            if (iq.TryGetChild("pair-success", out _))
+            {
+                await HandlePairSuccessAsync(iq, id, cancellationToken);
+                return;
+            }
+
+            if (iq.Attr("xmlns") == "urn:xmpp:ping" && type == "get")
+            {
+                await SendAsync(ResultFor(id), cancellationToken);
+            }
+        }
+
+        private async Task HandlePairSuccessAsync(Node iq, string id, CancellationToken cancellationToken)
+        {
+            await StopQrAsync();
+            PairingResult result;
+            try
+            {
+                result = PairSuccessHandler.Process(iq, Credentials);
+            }
+            catch (PairingException ex)
+            {
+                await SendAsync(PairSuccessHandler.ErrorReply(id, ex.Error), cancellationToken);
+                _client.Raise(new PairError(ex.Error, ex.Message));
+                return;
+            }
+
+            // Persist before replying, as whatsmeow does (docs/whatsapp.md §4.4 step 5).
+            await _client._store.SaveAsync(result.Credentials, cancellationToken);
+            Credentials = result.Credentials;
+            await SendAsync(result.Reply, cancellationToken);
+            _client.Raise(new PairSuccess(result.Credentials.Jid!, result.Credentials.Lid, result.Credentials.Platform, result.Credentials.BusinessName));
+        }
+
+        private async Task HandleSuccessAsync(Node success, CancellationToken cancellationToken)
+        {
+            var lid = success.JidAttr("lid");
+            if (lid is not null && lid != Credentials.Lid)
+            {
+                Credentials = Credentials with { Lid = lid };
+                await _client._store.SaveAsync(Credentials, cancellationToken);
+            }
+
+            // docs/whatsapp.md §5: tell the server this device is active.
+            await SendAsync(
+                NodeHelpers.Make(
+                    "iq",
+                    [("id", _client.NextId()), ("to", Jid.WhatsAppServer), ("type", "set"), ("xmlns", "passive")],
+                    NodeHelpers.Make("active")),
+                cancellationToken);
+            _client.Raise(new Connected(Credentials.Jid!, Credentials.Lid));
+        }
+
+        private void HandleFailure(Node failure)
+        {
+            failure.TryIntAttr("reason", out var reason);
+            WaEvent e = reason switch
+            {
+                405 => new ClientOutdated(failure.Attr("location")),
+                401 or 403 or 406 => new LoggedOut(reason, failure.Attr("logout_message_header") ?? failure.Attr("message")),
+                _ => new ConnectFailure(reason, failure.Attr("message")),
+            };
+            _client.Raise(e);
+            Outcome = ConnectionOutcome.Ended;
+        }
+
+        private void HandleStreamError(Node error)
+        {
+            error.TryIntAttr("code", out var code);
+            var conflict = error.TryGetChild("conflict", out var conflictNode) ? conflictNode.Attr("type") ?? "conflict" : null;
+            if (code == 515)
+            {
+                Outcome = ConnectionOutcome.Restart;
+                return;
+            }
+
+            if (code == 401 || conflict == "device_removed")
+            {
+                _client.Raise(new LoggedOut(401, conflict));
+            }
+            else
+            {
+                _client.Raise(new StreamError(code, conflict));
+            }
+
+            Outcome = ConnectionOutcome.Ended;
+        }
+
+        private async Task RotateQrAsync(string[] refs, CancellationToken cancellationToken)
+        {
+            var options = _client._options;
+            try
+            {
+                for (var i = 0; i < refs.Length; i++)
+                {
+                    var code = new PairingQrCode(refs[i], Credentials.NoiseKey.PublicKey, Credentials.IdentityKey.PublicKey, Credentials.AdvSecret, options.QrPlatformId);
+                    var validFor = QrRefSchedule.ValidFor(i);
+                    _client.Raise(new QrIssued(code.ToString(), validFor, i + 1, refs.Length));
+                    await Task.Delay(validFor, options.Time, cancellationToken);
+                }
+
+                // docs/whatsapp.md §4.3: out of refs; disconnect, as both libraries do.
+                _client.Raise(new QrRefsExhausted(refs.Length));
+                Outcome = ConnectionOutcome.Ended;
+                if (_socket is { } socket)
+                {
+                    await socket.CloseAsync(CancellationToken.None);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (WaSocketException)
+            {
+            }
+        }
+
+        private async Task StopQrAsync()
+        {
+            if (_qrTimer is { } timer)
+            {
+                _qrTimer = null;
+                await timer.CancelAsync();
+                timer.Dispose();
+            }
+        }
+
+        private static Node ResultFor(string id) =>
+            NodeHelpers.Make("iq", ("to", Jid.WhatsAppServer), ("type", "result"), ("id", id));
+
+        private ValueTask SendAsync(Node node, CancellationToken cancellationToken) =>
+            _socket!.SendFrameAsync(NodeEncoder.EncodeFrame(node), cancellationToken);
+    }
+}

@@ -1,0 +1,36 @@
+using WaSms.WhatsApp.Pairing;
+using WaSms.WhatsApp.Socket;
+
+namespace WaSms.WhatsApp.Client;
+
+/// <summary>Where and as what <see cref="WaClient"/> connects (docs/whatsapp.md §1, §2).</summary>
+public sealed class WaClientOptions
+{
+    /// <summary>WhatsApp Web's chat socket.</summary>
+    public static readonly Uri DefaultServerUri = new("wss://web.whatsapp.com/ws/chat");
+
+    /// <summary>
+    /// The WA Web version triple sent as <c>userAgent.appVersion</c>: npm baileys@7.0.0-rc14 sends
+    /// 2.3000.1043857760 (research §2.5). WhatsApp refuses stale ones with failure 405, so the
+    /// gateway makes this configurable.
+    /// </summary>
+    public static readonly Version DefaultClientVersion = new(2, 3000, 1043857760);
+
+    /// <summary>The WebSocket URL (<c>WhatsApp:ServerUrl</c>).</summary>
+    public Uri ServerUri { get; init; } = DefaultServerUri;
+
+    /// <summary>The root the server's certificate chain must lead to (<c>WhatsApp:TrustedRootKey</c>).</summary>
+    public CertificateTrust Trust { get; init; } = CertificateTrust.WhatsApp;
+
+    /// <summary>The client version triple (major.minor.build).</summary>
+    public Version ClientVersion { get; init; } = DefaultClientVersion;
+
+    /// <summary>The name the phone shows for this linked device (<c>DeviceProps.os</c>).</summary>
+    public string DeviceName { get; init; } = "WaSMS Gateway";
+
+    /// <summary>The platform id at the end of the QR string (docs/whatsapp.md §4.2).</summary>
+    public string QrPlatformId { get; init; } = PairingQrCode.DefaultPlatformId;
+
+    /// <summary>The clock for QR rotation, the handshake timeout and certificate validity.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
