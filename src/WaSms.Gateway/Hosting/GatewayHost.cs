@@ -9,6 +9,7 @@ using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Control;
 using WaSms.Hardware.Board;
 using WaSms.Health;
+using WaSms.Health.Mqtt;
 using WaSms.Hardware.Button;
 using WaSms.Hardware.Display;
 using WaSms.Hardware.Leds;
@@ -76,6 +77,7 @@ public static class GatewayHost
         services.AddSingleton<ButtonController>();
         services.AddHostedService(sp => sp.GetRequiredService<ButtonController>());
         services.AddHostedService<SystemdStatusReporter>();
+        services.AddMqttHealth(settings.Mqtt, settings.Gateway.StateDirectory);
         services.AddHostedService<WatchdogService>();
         services.AddHostedService<ControlServer>();
 

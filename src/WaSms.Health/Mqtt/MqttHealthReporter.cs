@@ -1,0 +1,433 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using WaSms.Core.State;
+using WaSms.Core.Status;
+
+namespace WaSms.Health.Mqtt;
+
+/// <summary>
+/// Reports the gateway's health over MQTT (docs/mqtt.md): retained <c>status</c> with the last will
+/// <c>offline</c>, retained <c>state</c> on every change, periodic <c>telemetry</c>, <c>event</c>s and
+/// Home Assistant discovery. MQTTnet 5 has no managed client, so this keeps its own connection:
+/// one loop connects, retries with jittered exponential backoff on the injected clock, and after
+/// every (re)connect publishes birth, discovery, state and telemetry again. Everything is published
+/// from that one loop; observers only raise flags. Off (one log line) when <c>Mqtt:Host</c> is empty.
+/// </summary>
+public sealed class MqttHealthReporter : BackgroundService
+{
+    public const string Online = "online";
+    public const string Offline = "offline";
+
+    private const int StateFlag = 1;
+    private const int TelemetryFlag = 2;
+    private const int HomeAssistantFlag = 4;
+    private const int DisconnectedFlag = 8;
+    private const int EventFlag = 16;
+    private const int MaxPendingEvents = 64;
+
+    private readonly MqttOptions _options;
+    private readonly GatewayIdentity _identity;
+    private readonly GatewayStateMachine _machine;
+    private readonly IGatewayStatusSource _status;
+    private readonly ISystemMetrics _metrics;
+    private readonly HealthCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MqttHealthReporter> _log;
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentQueue<EventPayload> _events = new();
+    private readonly TaskCompletionSource<HealthTopics> _topics = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _pending;
+    private long _eventSequence;
+    private GatewaySnapshot? _snapshot;
+    private string? _lastState;
+
+    public MqttHealthReporter(MqttOptions options, GatewayIdentity identity, GatewayStateMachine machine, IGatewayStatusSource status,
+        ISystemMetrics metrics, HealthCounters counters, TimeProvider time, ILogger<MqttHealthReporter> log)
+    {
+        _options = options;
+        _identity = identity;
+        _machine = machine;
+        _status = status;
+        _metrics = metrics;
+        _counters = counters;
+        _time = time;
+        _log = log;
+    }
+
+    /// <summary>The first reconnect delay (doubling up to <see cref="MaxBackoff"/>, jittered).</summary>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>MQTT keep-alive: the broker publishes the will about 1.5 × this after the link dies silently.</summary>
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Values that must never appear in a payload, besides the linked account (tests plant them here too).</summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
+
+    /// <summary>The topics in use, once the gateway id is known.</summary>
+    public Task<HealthTopics> Topics => _topics.Task;
+
+    /// <summary>True while connected to the broker.</summary>
+    public bool IsConnected { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_options.Host.Length == 0)
+        {
+            _log.LogInformation("MQTT health reporting is off: no Mqtt:Host configured");
+            _topics.TrySetCanceled(CancellationToken.None);
+            return;
+        }
+
+        var id = await _identity.GetAsync(stoppingToken);
+        var topics = HealthTopics.From(_options, id);
+        var clientOptions = BuildClientOptions(topics, _options.ClientId.Length > 0 ? _options.ClientId : id);
+        _log.LogInformation("MQTT health reporting to {Host}:{Port} (tls {Tls}) as {Prefix}", _options.Host, _options.Port, _options.Tls, topics.Prefix);
+
+        using var client = new MqttClientFactory().CreateMqttClient();
+        client.DisconnectedAsync += _ =>
+        {
+            Raise(DisconnectedFlag);
+            return Task.CompletedTask;
+        };
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic == topics.HomeAssistantStatus
+                && e.ApplicationMessage.ConvertPayloadToString() == Online)
+            {
+                Raise(HomeAssistantFlag);
+            }
+            return Task.CompletedTask;
+        };
+
+        using var loops = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var observer = ObserveStateAsync(loops.Token);
+        var ticker = TickAsync(loops.Token);
+        AddEvent("started", null);
+        _topics.TrySetResult(topics);
+        try
+        {
+            await RunAsync(client, clientOptions, topics, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // clean stop below
+        }
+        finally
+        {
+            await loops.CancelAsync();
+            await Task.WhenAll(observer, ticker);
+            await GoOfflineAsync(client, topics);
+        }
+    }
+
+    private async Task RunAsync(IMqttClient client, MqttClientOptions clientOptions, HealthTopics topics, CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        var everConnected = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (!client.IsConnected)
+            {
+                IsConnected = false;
+                Interlocked.And(ref _pending, ~DisconnectedFlag);
+                try
+                {
+                    await client.ConnectAsync(clientOptions, cancellationToken);
+                    await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                        .WithTopicFilter(topics.HomeAssistantStatus, MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
+                    if (everConnected)
+                    {
+                        _counters.MqttReconnected();
+                        AddEvent("mqtt-reconnected", null, _counters.MqttReconnects);
+                    }
+                    _lastState = null;
+                    await PublishEverythingAsync(client, topics, cancellationToken);
+                    _log.LogInformation("MQTT connected to {Host}:{Port}; birth, discovery, state and telemetry published", _options.Host, _options.Port);
+                    everConnected = true;
+                    IsConnected = true;
+                    attempt = 0;
+                }
+                catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+                {
+                    var delay = Backoff.Next(attempt++, InitialBackoff, MaxBackoff, Random.Shared.NextDouble());
+                    if (attempt == 1)
+                    {
+                        _log.LogWarning("MQTT broker {Host}:{Port} not reachable ({Error}); retrying with backoff", _options.Host, _options.Port, ex.Message);
+                    }
+                    else
+                    {
+                        _log.LogDebug("MQTT connect attempt {Attempt} failed ({Error}); next in {Delay}", attempt, ex.Message, delay);
+                    }
+                    await Task.Delay(delay, _time, cancellationToken);
+                }
+                continue;
+            }
+
+            await _wake.Reader.ReadAsync(cancellationToken);
+            var flags = Interlocked.Exchange(ref _pending, 0);
+            if (!client.IsConnected)
+            {
+                _log.LogWarning("MQTT connection to {Host}:{Port} lost; reconnecting", _options.Host, _options.Port);
+                Interlocked.Or(ref _pending, flags & ~DisconnectedFlag);
+                continue;
+            }
+            try
+            {
+                if ((flags & HomeAssistantFlag) != 0)
+                {
+                    // Home Assistant restarted: it wants discovery again, then the current state.
+                    _lastState = null;
+                    await PublishAsync(client, topics.Status, Online, retain: true, cancellationToken);
+                    await PublishDiscoveryAsync(client, topics, cancellationToken);
+                }
+                if ((flags & (StateFlag | HomeAssistantFlag | TelemetryFlag)) != 0)
+                {
+                    await PublishStateAsync(client, topics, cancellationToken);
+                }
+                if ((flags & TelemetryFlag) != 0)
+                {
+                    await PublishTelemetryAsync(client, topics, cancellationToken);
+                }
+                await PublishEventsAsync(client, topics, cancellationToken);
+            }
+            catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                _log.LogWarning("MQTT publish failed ({Error}); will retry after reconnect", ex.Message);
+                Interlocked.Or(ref _pending, StateFlag);
+            }
+        }
+    }
+
+    private async Task PublishEverythingAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
+    {
+        await PublishAsync(client, topics.Status, Online, retain: true, cancellationToken);
+        await PublishDiscoveryAsync(client, topics, cancellationToken);
+        await PublishStateAsync(client, topics, cancellationToken);
+        await PublishTelemetryAsync(client, topics, cancellationToken);
+        await PublishEventsAsync(client, topics, cancellationToken);
+    }
+
+    private async Task PublishDiscoveryAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
+    {
+        var status = await _status.GetAsync(cancellationToken);
+        var sample = await _metrics.SampleAsync(cancellationToken);
+        var payload = HomeAssistantDiscovery.Build(topics, status.FirmwareVersion, status.BoardKind, _options.TelemetrySeconds, sample);
+        await PublishAsync(client, topics.Discovery, JsonSerializer.Serialize(payload, HealthJsonContext.Default.DiscoveryPayload), retain: true, cancellationToken);
+    }
+
+    private async Task PublishStateAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
+    {
+        var status = await _status.GetAsync(cancellationToken);
+        var snapshot = _snapshot ?? status.Snapshot;
+        var forbidden = Forbidden(snapshot);
+        var payload = new StatePayload(
+            snapshot.StateName,
+            PayloadRedactor.Text(snapshot.Reason, forbidden),
+            snapshot.Since,
+            snapshot.Sequence,
+            snapshot.State == GatewayState.Online,
+            snapshot.Account is not null,
+            "unknown",
+            status.QueueDepths,
+            status.QueueDepths.Values.Sum(),
+            status.DisplayPresent,
+            status.DisplayDescription,
+            status.BoardKind,
+            status.FirmwareVersion,
+            status.StalledLoops,
+            null);
+        var unchanged = JsonSerializer.Serialize(payload, HealthJsonContext.Default.StatePayload);
+        if (unchanged == _lastState)
+        {
+            return;
+        }
+        var json = JsonSerializer.Serialize(payload with { Timestamp = _time.GetUtcNow() }, HealthJsonContext.Default.StatePayload);
+        await PublishAsync(client, topics.State, json, retain: true, cancellationToken);
+        _lastState = unchanged;
+    }
+
+    private async Task PublishTelemetryAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
+    {
+        var status = await _status.GetAsync(cancellationToken);
+        var sample = await _metrics.SampleAsync(cancellationToken);
+        var throttle = sample.Throttle;
+        var payload = new TelemetryPayload(
+            (long)status.Uptime.TotalSeconds,
+            sample.SystemUptimeSeconds is { } up ? (long)up : null,
+            sample.CpuTemperatureCelsius,
+            sample.Load1,
+            sample.Load5,
+            sample.Load15,
+            sample.MemoryUsedPercent,
+            sample.MemoryAvailableMegabytes,
+            sample.RootFreeMegabytes,
+            sample.DataFreeMegabytes,
+            throttle?.Hex,
+            throttle?.UnderVoltageNow,
+            throttle?.FrequencyCappedNow,
+            throttle?.ThrottledNow,
+            throttle?.SoftTemperatureLimitNow,
+            throttle?.UnderVoltageSinceBoot,
+            throttle?.ThrottledSinceBoot,
+            _counters.MessagesIn,
+            _counters.MessagesOut,
+            _counters.MessagesFailed,
+            _counters.WhatsAppReconnects,
+            _counters.TunnelReconnects,
+            _counters.MqttReconnects,
+            status.QueueDepths.Values.Sum(),
+            _time.GetUtcNow());
+        await PublishAsync(client, topics.Telemetry, JsonSerializer.Serialize(payload, HealthJsonContext.Default.TelemetryPayload),
+            retain: false, cancellationToken, MqttQualityOfServiceLevel.AtMostOnce);
+    }
+
+    private async Task PublishEventsAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
+    {
+        while (_events.TryPeek(out var next))
+        {
+            await PublishAsync(client, topics.Event, JsonSerializer.Serialize(next, HealthJsonContext.Default.EventPayload), retain: false, cancellationToken);
+            _events.TryDequeue(out _);
+        }
+    }
+
+    private async Task PublishAsync(IMqttClient client, string topic, string payload, bool retain, CancellationToken cancellationToken,
+        MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce)
+    {
+        payload = PayloadRedactor.Values(payload, Forbidden(_snapshot));
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithContentType(payload.StartsWith('{') ? "application/json" : "text/plain")
+            .WithRetainFlag(retain)
+            .WithQualityOfServiceLevel(qos)
+            .Build();
+        await client.PublishAsync(message, cancellationToken);
+    }
+
+    private async Task GoOfflineAsync(IMqttClient client, HealthTopics topics)
+    {
+        IsConnected = false;
+        if (!client.IsConnected)
+        {
+            return;
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            AddEvent("stopping", null);
+            await PublishEventsAsync(client, topics, timeout.Token);
+            await PublishAsync(client, topics.Status, Offline, retain: true, timeout.Token);
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder()
+                .WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), timeout.Token);
+            _log.LogInformation("MQTT: published offline and disconnected");
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            _log.LogWarning("MQTT: clean disconnect failed ({Error}); the broker will publish the last will", ex.Message);
+        }
+    }
+
+    private async Task ObserveStateAsync(CancellationToken cancellationToken)
+    {
+        using var subscription = _machine.Subscribe();
+        try
+        {
+            while (true)
+            {
+                var snapshot = await subscription.NextAsync(cancellationToken);
+                var previous = _snapshot;
+                _snapshot = snapshot;
+                if (previous is not null && previous.State != snapshot.State)
+                {
+                    AddEvent("state-changed", snapshot, from: previous.StateName);
+                }
+                Raise(StateFlag);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.TelemetrySeconds), _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                Raise(TelemetryFlag);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void AddEvent(string type, GatewaySnapshot? snapshot, long? count = null, string? from = null)
+    {
+        var reason = snapshot is null ? null : PayloadRedactor.Text(snapshot.Reason, Forbidden(snapshot));
+        _events.Enqueue(new EventPayload(Interlocked.Increment(ref _eventSequence), type, _time.GetUtcNow(), from, snapshot?.StateName, reason, count));
+        while (_events.Count > MaxPendingEvents && _events.TryDequeue(out _))
+        {
+            // offline for long: keep the newest events only
+        }
+        Raise(EventFlag);
+    }
+
+    private void Raise(int flag)
+    {
+        Interlocked.Or(ref _pending, flag);
+        _wake.Writer.TryWrite(true);
+    }
+
+    private IReadOnlyList<string> Forbidden(GatewaySnapshot? snapshot) =>
+        PayloadRedactor.Forbidden(snapshot?.Account, Secrets.Append(_options.Password));
+
+    private MqttClientOptions BuildClientOptions(HealthTopics topics, string clientId)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.Host, _options.Port)
+            .WithClientId(clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(true)
+            .WithKeepAlivePeriod(KeepAlive)
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithWillTopic(topics.Status)
+            .WithWillPayload(Offline)
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (_options.Username.Length > 0)
+        {
+            builder.WithCredentials(_options.Username, _options.Password);
+        }
+        if (_options.Tls)
+        {
+            var tls = new MqttClientTlsOptionsBuilder().UseTls().WithTargetHost(_options.Host);
+            if (_options.CaFile.Length > 0)
+            {
+                var trust = new X509Certificate2Collection();
+                trust.ImportFromPemFile(_options.CaFile);
+                tls.WithTrustChain(trust);
+            }
+            builder.WithTlsOptions(tls.Build());
+        }
+        return builder.Build();
+    }
+
+    private static bool IsTransient(Exception ex) =>
+        ex is MqttCommunicationException or IOException or SocketException or AuthenticationException or InvalidOperationException
+            or OperationCanceledException or ObjectDisposedException;
+}
