@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using WaSms.WhatsApp.Binary;
+using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Crypto;
+using WaSms.WhatsApp.Pairing;
+using WaSms.WhatsApp.Proto;
+using WaSms.WhatsApp.Socket;
+
+namespace WaSms.WhatsApp.Emulator;
+
+/// <summary>
+/// The server side of one client connection after the Noise handshake: registration
+/// (<c>pair-device</c> refs on WhatsApp's schedule) or login (<c>success</c>/<c>failure</c>), then the
+/// iq handlers (docs/whatsapp.md §7).
+/// </summary>
+internal sealed class EmulatorConnection
+{
+    private readonly WaEmulator _emulator;
+    private readonly NoiseSocket _socket;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<Node>> _waiters = new(StringComparer.Ordinal);
+    private long _idCounter;
+
+    public EmulatorConnection(WaEmulator emulator, NoiseSocket socket, ReadOnlyMemory<byte> clientStaticKey, ClientPayload payload)
+    {
+        _emulator = emulator;
+        _socket = socket;
+        ClientStaticKey = clientStaticKey;
+        Payload = payload;
+    }
+
+    public ReadOnlyMemory<byte> ClientStaticKey { get; }
+
+    public ClientPayload Payload { get; }
+
+    /// <summary>The pair-device refs sent on this connection (empty for a login).</summary>
+    public IReadOnlyList<string> Refs { get; private set; } = [];
+
+    /// <summary>When the refs were sent.</summary>
+    public DateTimeOffset RefsIssuedAt { get; private set; }
+
+    /// <summary>The identity key from the registration data.</summary>
+    public ReadOnlyMemory<byte> RegisteredIdentity { get; private set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (Payload.DevicePairingData is { } registration)
+            {
+                if (!await StartRegistrationAsync(registration, cancellationToken))
+                {
+                    return;
+                }
+            }
+            else if (Payload.HasUsername)
+            {
+                if (!await LoginAsync(cancellationToken))
+                {
+                    return;
+                }
+            }
+            else
+            {
+                await SendAsync(NodeHelpers.Make("failure", ("reason", "400")), cancellationToken);
+                await CloseAsync();
+                return;
+            }
+
+            while (true)
+            {
+                var node = NodeDecoder.DecodeFrame(await _socket.ReceiveFrameAsync(cancellationToken));
+                if (node.Tag == "iq")
+                {
+                    await HandleIqAsync(node, cancellationToken);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WaSocketException or WaProtocolException)
+        {
+            // The client went away or sent garbage; this connection is over.
+        }
+        finally
+        {
+            foreach (var waiter in _waiters.Values)
+            {
+                waiter.TrySetException(new EmulatorException("The connection closed before the device answered."));
+            }
+        }
+    }
+
+    /// <summary>Sends an iq and waits for the result or error with the same id.</summary>
+    public async Task<Node> SendIqAsync(Node iq, string id, CancellationToken cancellationToken)
+    {
+        var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiters[id] = waiter;
+        await SendAsync(iq, cancellationToken);
+        return await waiter.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+    }
+
+    public string NextId() => "emu-" + Interlocked.Increment(ref _idCounter).ToString(CultureInfo.InvariantCulture);
+
+    public ValueTask SendAsync(Node node, CancellationToken cancellationToken) =>
+        _socket.SendFrameAsync(NodeEncoder.EncodeFrame(node), cancellationToken);
+
+    public async Task CloseAsync()
+    {
+        try
+        {
+            await _socket.CloseAsync(CancellationToken.None);
+        }
+        catch (WaSocketException)
+        {
+            // Already gone.
+        }
+    }
+
+    private async Task<bool> StartRegistrationAsync(ClientPayload.Types.DevicePairingRegistrationData registration, CancellationToken cancellationToken)
+    {
+        // Appendix A.3 of the research: check the signed prekey signature before offering refs.
+        var signed = new byte[1 + registration.ESkeyVal.Length];
+        signed[0] = ClientPayloadFactory.KeyTypeDjb;
+        registration.ESkeyVal.Span.CopyTo(signed.AsSpan(1));
+        if (registration.EIdent.Length != Curve25519.KeySize || !XEdDsa.Verify(registration.EIdent.Span, signed, registration.ESkeySig.Span))
+        {
+            await SendAsync(NodeHelpers.Make("failure", ("reason", "400")), cancellationToken);
+            await CloseAsync();
+            return false;
+        }
+
+        RegisteredIdentity = registration.EIdent.ToByteArray();
+        var refs = new string[QrRefSchedule.ServerRefCount];
+        for (var i = 0; i < refs.Length; i++)
+        {
+            refs[i] = "2@" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        }
+
+        RefsIssuedAt = _emulator.Time.GetUtcNow();
+        Refs = refs;
+        var id = NextId();
+        var iq = NodeHelpers.Make(
+            "iq",
+            [("from", Jid.WhatsAppServer), ("type", "set"), ("id", id), ("xmlns", "md")],
+            NodeHelpers.Make("pair-device", [], [.. refs.Select(r => new Node("ref", null, NodeContent.FromText(r)))]));
+        var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiters[id] = waiter;
+        await SendAsync(iq, cancellationToken);
+        return true;
+    }
+
+    private async Task<bool> LoginAsync(CancellationToken cancellationToken)
+    {
+        var device = _emulator.FindDevice(Payload.Username, Payload.Device);
+        if (device is null || !device.NoisePublicKey.Span.SequenceEqual(ClientStaticKey.Span))
+        {
+            // An unknown or unlinked device: logged out (docs/whatsapp.md §6).
+            await SendAsync(NodeHelpers.Make("failure", ("reason", "401"), ("location", "emu")), cancellationToken);
+            await CloseAsync();
+            return false;
+        }
+
+        var now = _emulator.Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        await SendAsync(
+            NodeHelpers.Make("success", ("t", now), ("props", "1"), ("abprops", "1"), ("location", "emu"), ("creation", now), ("lid", device.Lid)),
+            cancellationToken);
+        return true;
+    }
+
+    private async Task HandleIqAsync(Node iq, CancellationToken cancellationToken)
+    {
+        var id = iq.Attr("id") ?? string.Empty;
+        var type = iq.Attr("type");
+        if (type is "result" or "error")
+        {
+            if (_waiters.TryRemove(id, out var waiter))
+            {
+                waiter.TrySetResult(iq);
+            }
+
+            return;
+        }
+
+        var result = NodeHelpers.Make("iq", ("from", Jid.WhatsAppServer), ("type", "result"), ("id", id));
+        switch (iq.Attr("xmlns"))
+        {
+            case "w:p":
+            case "passive":
+                await SendAsync(result, cancellationToken);
+                break;
+            case "encrypt" when iq.TryGetChild("count", out _):
+                await SendAsync(
+                    NodeHelpers.Make("iq", [("from", Jid.WhatsAppServer), ("type", "result"), ("id", id)], NodeHelpers.Make("count", ("value", "0"))),
+                    cancellationToken);
+                break;
+            default:
+                await SendAsync(
+                    NodeHelpers.Make(
+                        "iq",
+                        [("from", Jid.WhatsAppServer), ("type", "error"), ("id", id)],
+                        NodeHelpers.Make("error", ("code", "501"), ("text", "feature-not-implemented"))),
+                    cancellationToken);
+                break;
+        }
+    }
+}

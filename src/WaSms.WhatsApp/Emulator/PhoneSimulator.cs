@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using WaSms.WhatsApp.Binary;
+using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Crypto;
+using WaSms.WhatsApp.Pairing;
+using WaSms.WhatsApp.Proto;
+
+namespace WaSms.WhatsApp.Emulator;
+
+/// <summary>
+/// The primary phone of one WhatsApp account, inside a <see cref="WaEmulator"/>: it "scans" a QR
+/// string and does what the phone and server do together (docs/whatsapp.md §7.2): signs an
+/// <c>ADVDeviceIdentity</c> for the companion with the account key (<c>06 00</c> prefix), HMACs it
+/// with the QR's ADV secret, sends <c>pair-success</c>, checks the companion's
+/// <c>pair-device-sign</c> (device signature, <c>06 01</c> prefix), remembers the device and sends
+/// <c>stream:error 515</c>.
+/// </summary>
+public sealed class PhoneSimulator
+{
+    private readonly WaEmulator _emulator;
+
+    /// <summary>A phone for <paramref name="phoneNumber"/> (digits only) on <paramref name="emulator"/>.</summary>
+    public PhoneSimulator(WaEmulator emulator, string phoneNumber, string platform = "android")
+    {
+        ArgumentNullException.ThrowIfNull(emulator);
+        ArgumentException.ThrowIfNullOrEmpty(phoneNumber);
+        if (!ulong.TryParse(phoneNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var user))
+        {
+            throw new ArgumentException("The phone number is digits only, without '+'.", nameof(phoneNumber));
+        }
+
+        _emulator = emulator;
+        PhoneNumber = phoneNumber;
+        User = user;
+        Platform = platform;
+        LidUser = (100_000_000_000_000UL + (ulong)RandomNumberGenerator.GetInt32(1, int.MaxValue)).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The account's phone number (digits).</summary>
+    public string PhoneNumber { get; }
+
+    /// <summary>The account's LID user part.</summary>
+    public string LidUser { get; }
+
+    /// <summary>The phone's platform name sent in pair-success.</summary>
+    public string Platform { get; }
+
+    /// <summary>The account (phone identity) key that signs linked devices.</summary>
+    public Curve25519KeyPair AccountKey { get; } = Curve25519KeyPair.Generate();
+
+    /// <summary>Fault injection: send an HMAC that does not match the QR's ADV secret.</summary>
+    public bool CorruptHmac { get; set; }
+
+    /// <summary>Fault injection: send an account signature that does not verify.</summary>
+    public bool CorruptAccountSignature { get; set; }
+
+    private ulong User { get; }
+
+    /// <summary>Scans <paramref name="qr"/> and links the device showing it.</summary>
+    /// <returns>The linked device.</returns>
+    /// <exception cref="EmulatorException">The QR is not usable, or the device refused or answered wrongly.</exception>
+    public async Task<EmulatedDevice> ScanAsync(string qr, CancellationToken cancellationToken)
+    {
+        if (!PairingQrCode.TryParse(qr, out var code))
+        {
+            throw new EmulatorException("That is not a WhatsApp linking QR code.");
+        }
+
+        var connection = _emulator.FindConnectionByRef(code.Ref, out var index)
+            ?? throw new EmulatorException("The QR ref is unknown to the server (no connection is showing it).");
+        if (_emulator.Time.GetUtcNow() >= connection.RefsIssuedAt + QrRefSchedule.ExpiresAfter(index))
+        {
+            throw new EmulatorException("The QR ref has expired.");
+        }
+
+        if (!code.NoisePublicKey.Span.SequenceEqual(connection.ClientStaticKey.Span)
+            || !code.IdentityPublicKey.Span.SequenceEqual(connection.RegisteredIdentity.Span))
+        {
+            throw new EmulatorException("The QR keys do not match the connection that received the ref.");
+        }
+
+        var deviceId = _emulator.NextDeviceId(PhoneNumber);
+        var now = _emulator.Time.GetUtcNow().ToUnixTimeSeconds();
+        var details = new ADVDeviceIdentity
+        {
+            RawId = (uint)RandomNumberGenerator.GetInt32(int.MaxValue),
+            Timestamp = (ulong)now,
+            KeyIndex = (uint)deviceId,
+            AccountType = ADVEncryptionType.E2Ee,
+            DeviceType = ADVEncryptionType.E2Ee,
+        }.ToByteArray();
+        var accountSignature = XEdDsa.Sign(
+            AccountKey.PrivateKey.Span,
+            AdvSignaturePrefix.Concat(AdvSignaturePrefix.Account.ToArray(), details, code.IdentityPublicKey));
+        if (CorruptAccountSignature)
+        {
+            accountSignature[3] ^= 0x40;
+        }
+
+        var signed = new ADVSignedDeviceIdentity
+        {
+            Details = ByteString.CopyFrom(details),
+            AccountSignatureKey = ByteString.CopyFrom(AccountKey.PublicKey.Span),
+            AccountSignature = ByteString.CopyFrom(accountSignature),
+        }.ToByteArray();
+        var hmac = HMACSHA256.HashData(code.AdvSecret.Span, signed);
+        if (CorruptHmac)
+        {
+            hmac[0] ^= 0x01;
+        }
+
+        var container = new ADVSignedDeviceIdentityHMAC
+        {
+            Details = ByteString.CopyFrom(signed),
+            Hmac = ByteString.CopyFrom(hmac),
+            AccountType = ADVEncryptionType.E2Ee,
+        };
+
+        var jid = new Jid(PhoneNumber, JidServer.WhatsApp, (ushort)deviceId);
+        var lid = new Jid(LidUser, JidServer.Lid, (ushort)deviceId);
+        var id = connection.NextId();
+        var iq = NodeHelpers.Make(
+            "iq",
+            [("from", Jid.WhatsAppServer), ("type", "set"), ("id", id), ("t", now.ToString(CultureInfo.InvariantCulture))],
+            NodeHelpers.Make(
+                "pair-success",
+                [],
+                NodeHelpers.MakeBytes("device-identity", [], container.ToByteArray()),
+                NodeHelpers.Make("platform", ("name", Platform)),
+                NodeHelpers.Make("device", ("jid", jid), ("lid", lid))));
+
+        var reply = await connection.SendIqAsync(iq, id, cancellationToken);
+        if (reply.Attr("type") != "result")
+        {
+            var error = reply.TryGetChild("error", out var errorNode) ? $"{errorNode.Attr("code")} {errorNode.Attr("text")}" : "no error child";
+            throw new EmulatorException($"The device refused the pair-success: {error}.");
+        }
+
+        VerifyDeviceSign(reply, details, accountSignature, code.IdentityPublicKey.Span, (uint)deviceId);
+        var device = new EmulatedDevice(jid, lid, connection.ClientStaticKey.ToArray(), code.IdentityPublicKey.ToArray(), AccountKey.PublicKey.ToArray());
+        _emulator.Register(device, User, (uint)deviceId);
+
+        // docs/whatsapp.md §4.1 step 7: the server asks for a restart and closes.
+        await connection.SendAsync(NodeHelpers.Make("stream:error", ("code", "515")), cancellationToken);
+        await connection.CloseAsync();
+        return device;
+    }
+
+    private void VerifyDeviceSign(Node reply, byte[] details, byte[] accountSignature, ReadOnlySpan<byte> identityPublicKey, uint keyIndex)
+    {
+        if (!reply.TryGetChild("pair-device-sign", out var sign) || !sign.TryGetChild("device-identity", out var identityNode)
+            || identityNode.Content.Kind != NodeContentKind.Bytes)
+        {
+            throw new EmulatorException("The pair-success reply has no <pair-device-sign><device-identity>.");
+        }
+
+        if (identityNode.Attr("key-index") != keyIndex.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new EmulatorException($"The key-index is '{identityNode.Attr("key-index")}', expected {keyIndex}.");
+        }
+
+        ADVSignedDeviceIdentity answered;
+        try
+        {
+            answered = ADVSignedDeviceIdentity.Parser.ParseFrom(identityNode.Content.Bytes.Span);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new EmulatorException("The device identity in the reply is not a valid protobuf.", ex);
+        }
+
+        if (answered.HasAccountSignatureKey)
+        {
+            throw new EmulatorException("The reply carries the account signature key; pair-device-sign must leave it out.");
+        }
+
+        if (!answered.Details.Span.SequenceEqual(details) || !answered.AccountSignature.Span.SequenceEqual(accountSignature))
+        {
+            throw new EmulatorException("The reply's details or account signature differ from what the phone sent.");
+        }
+
+        var message = AdvSignaturePrefix.Concat(AdvSignaturePrefix.Device.ToArray(), details, identityPublicKey.ToArray(), AccountKey.PublicKey);
+        if (!XEdDsa.Verify(identityPublicKey, message, answered.DeviceSignature.Span))
+        {
+            throw new EmulatorException("The device signature does not verify.");
+        }
+    }
+}

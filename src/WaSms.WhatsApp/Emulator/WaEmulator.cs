@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using WaSms.WhatsApp.Crypto;
+using WaSms.WhatsApp.Proto;
+using WaSms.WhatsApp.Socket;
+
+namespace WaSms.WhatsApp.Emulator;
+
+/// <summary>
+/// A WhatsApp server on loopback for dev mode and tests: WebSocket <c>/ws/chat</c> (Origin checked),
+/// the Noise XX responder with a certificate chain under its own test root (give
+/// <see cref="TrustedRootKeyHex"/> to the client), <c>pair-device</c> refs on WhatsApp's schedule,
+/// login with <c>success</c>/<c>failure</c>, and the basic iq handlers. A <see cref="PhoneSimulator"/>
+/// plays the phone that scans the QR. docs/whatsapp.md §7.
+/// </summary>
+public sealed class WaEmulator : IAsyncDisposable
+{
+    private const int MaxRequestHeadBytes = 8 * 1024;
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Curve25519KeyPair _staticKey = Curve25519KeyPair.Generate();
+    private readonly byte[] _certificateChain;
+    private readonly ConcurrentDictionary<EmulatorConnection, byte> _connections = new();
+    private readonly ConcurrentDictionary<(ulong User, uint Device), EmulatedDevice> _devices = new();
+    private readonly ConcurrentDictionary<string, int> _deviceCounters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _tasks = new();
+    private Task? _acceptLoop;
+
+    /// <summary>Creates the emulator on 127.0.0.1 (port 0 picks a free one); call <see cref="Start"/>.</summary>
+    public WaEmulator(int port = 0, TimeProvider? time = null)
+    {
+        Time = time ?? TimeProvider.System;
+        _listener = new TcpListener(IPAddress.Loopback, port);
+        var chain = new TestCertificateChain(_staticKey.PublicKey.Span, Time.GetUtcNow());
+        _certificateChain = chain.ToByteArray();
+        Trust = chain.Trust;
+    }
+
+    /// <summary>The emulator's clock (ref expiry, <c>t</c> attributes, certificate validity).</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The trust anchor a client needs for this emulator.</summary>
+    public CertificateTrust Trust { get; }
+
+    /// <summary>The test root public key as hex, for <c>WhatsApp:TrustedRootKey</c>.</summary>
+    public string TrustedRootKeyHex => Convert.ToHexStringLower(Trust.RootPublicKey.Span);
+
+    /// <summary>The WebSocket URL, valid after <see cref="Start"/>.</summary>
+    public Uri Uri => new($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/ws/chat");
+
+    /// <summary>The devices linked so far.</summary>
+    public IReadOnlyCollection<EmulatedDevice> Devices => [.. _devices.Values];
+
+    /// <summary>How many connections completed the Noise handshake.</summary>
+    public int HandshakeCount => _handshakeCount;
+
+    private int _handshakeCount;
+
+    /// <summary>Starts listening and accepting connections.</summary>
+    public void Start()
+    {
+        _listener.Start();
+        _acceptLoop = AcceptLoopAsync(_stop.Token);
+    }
+
+    /// <summary>Stops listening and ends every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await Task.WhenAll(_tasks.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stop.Dispose();
+    }
+
+    internal EmulatedDevice? FindDevice(ulong user, uint device) =>
+        _devices.TryGetValue((user, device), out var found) ? found : null;
+
+    internal EmulatorConnection? FindConnectionByRef(string reference, out int index)
+    {
+        foreach (var connection in _connections.Keys)
+        {
+            var refs = connection.Refs;
+            for (var i = 0; i < refs.Count; i++)
+            {
+                if (string.Equals(refs[i], reference, StringComparison.Ordinal))
+                {
+                    index = i;
+                    return connection;
+                }
+            }
+        }
+
+        index = -1;
+        return null;
+    }
+
+    internal int NextDeviceId(string phoneNumber) => _deviceCounters.AddOrUpdate(phoneNumber, 1, (_, n) => n + 1);
+
+    internal void Register(EmulatedDevice device, ulong user, uint deviceId) => _devices[(user, deviceId)] = device;
+
+    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            var task = HandleClientAsync(client, cancellationToken);
+            _tasks[task] = 0;
+            _ = task.ContinueWith(t => _tasks.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task HandleClientAsync(TcpClient client, CancellationToken cancellationToken)
+    {
+        using var owned = client;
+        try
+        {
+            var stream = client.GetStream();
+            var socket = await UpgradeAsync(stream, cancellationToken);
+            if (socket is null)
+            {
+                return;
+            }
+
+            await using var frames = FrameSocket.ForServer(new WebSocketTransport(socket));
+            var responder = new NoiseResponder(_staticKey, _certificateChain, Time);
+            var result = await responder.AcceptAsync(frames, cancellationToken);
+            Interlocked.Increment(ref _handshakeCount);
+            var payload = ClientPayload.Parser.ParseFrom(result.ClientPayload.Span);
+            var connection = new EmulatorConnection(this, result.Socket, result.ClientStaticKey, payload);
+            _connections[connection] = 0;
+            try
+            {
+                await connection.RunAsync(cancellationToken);
+            }
+            finally
+            {
+                _connections.TryRemove(connection, out _);
+            }
+        }
+        catch (Exception ex) when (ex is WaSocketException or IOException or Google.Protobuf.InvalidProtocolBufferException or OperationCanceledException or WebSocketException)
+        {
+            // One bad or vanished client never stops the emulator.
+        }
+    }
+
+    /// <summary>The HTTP/1.1 WebSocket upgrade (RFC 6455 §4.2), requiring path /ws/chat and WhatsApp Web's Origin.</summary>
+    private static async Task<WebSocket?> UpgradeAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        var head = await ReadHeadAsync(stream, cancellationToken);
+        var lines = head?.Split("\r\n", StringSplitOptions.RemoveEmptyEntries) ?? [];
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in lines.Skip(1))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0)
+            {
+                headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+            }
+        }
+
+        var requestLine = lines.Length > 0 ? lines[0].Split(' ') : [];
+        string? status = null;
+        if (requestLine.Length != 3 || requestLine[0] != "GET" || requestLine[1] != "/ws/chat")
+        {
+            status = "404 Not Found";
+        }
+        else if (!headers.TryGetValue("Origin", out var origin) || origin != SocketConstants.Origin)
+        {
+            status = "403 Forbidden";
+        }
+        else if (!headers.TryGetValue("Sec-WebSocket-Key", out _))
+        {
+            status = "400 Bad Request";
+        }
+
+        if (status is not null)
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), cancellationToken);
+            return null;
+        }
+
+#pragma warning disable CA5350 // RFC 6455 §4.2.2 fixes SHA-1 for Sec-WebSocket-Accept; it is not used for security here.
+        var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(headers["Sec-WebSocket-Key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+#pragma warning restore CA5350
+        var response = $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(response), cancellationToken);
+        return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true });
+    }
+
+    private static async Task<string?> ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        var bytes = new List<byte>();
+        var one = new byte[1];
+        while (bytes.Count < 4 || !(bytes[^4] == '\r' && bytes[^3] == '\n' && bytes[^2] == '\r' && bytes[^1] == '\n'))
+        {
+            if (bytes.Count >= MaxRequestHeadBytes || await stream.ReadAsync(one, cancellationToken) == 0)
+            {
+                return null;
+            }
+
+            bytes.Add(one[0]);
+        }
+
+        return Encoding.ASCII.GetString([.. bytes]);
+    }
+}
