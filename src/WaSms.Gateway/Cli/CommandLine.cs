@@ -101,6 +101,7 @@ public sealed class CommandLine
           reset [--factory]        relink (as a 5 s hold), or factory reset
           wa decode HEX|-          a WhatsApp frame payload (flags byte + node) as JSON
           wa encode JSON|-         a node in that JSON shape as frame payload hex
+          dev scan [QR]            dev mode: the emulated phone scans the QR on screen and links
           version                  print the version
 
         Options:

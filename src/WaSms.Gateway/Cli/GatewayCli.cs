@@ -72,6 +72,7 @@ public static class GatewayCli
                 "qr" => await QrAsync(settings, output, error, cancellationToken),
                 "press" => await PressAsync(settings, commandLine, output, error, cancellationToken),
                 "reset" => await ResetAsync(settings, commandLine.Has("--factory"), output, error, cancellationToken),
+                "dev" => await DevAsync(settings, commandLine, output, error, cancellationToken),
                 _ => await NotYetAsync(commandLine.Verb, error),
             };
         }
@@ -108,6 +109,19 @@ public static class GatewayCli
             await error.WriteLineAsync($"wasms-gateway: cannot {commandLine.Arguments[0]}: {ex.Message}");
             return ExitCodes.DataError;
         }
+    }
+
+    /// <summary><c>dev scan [QR]</c>: the dev-mode emulated phone scans the QR on screen (or the one given).</summary>
+    private static async Task<int> DevAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (commandLine.Arguments.Count is < 1 or > 2 || commandLine.Arguments[0] != "scan")
+        {
+            throw new UsageException("usage: wasms-gateway dev scan [QR-STRING]");
+        }
+        var qr = commandLine.Arguments.Count == 2 ? commandLine.Arguments[1] : null;
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("dev-scan", Qr: qr),
+            TimeSpan.FromSeconds(30), cancellationToken);
+        return await ReportAsync(response, output, error);
     }
 
     private static async Task<int> NotYetAsync(string verb, TextWriter error)

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace WaSms.Gateway.Control;
 
 /// <summary>One request on the control socket: one JSON line in, one JSON line out.</summary>
-public sealed record ControlRequest(string Command, double? HoldSeconds = null, bool Factory = false);
+public sealed record ControlRequest(string Command, double? HoldSeconds = null, bool Factory = false, string? Qr = null);
 
 public sealed record ControlResponse(bool Ok, string? Error = null, StatusReport? Status = null, string? Message = null);
 

@@ -19,6 +19,8 @@ public sealed class ControlServer(
     StatusProvider status,
     IBoard board,
     ResetCoordinator reset,
+    Core.State.GatewayStateMachine machine,
+    Dev.DevWhatsApp dev,
     ILogger<ControlServer> log) : BackgroundService
 {
     private const int MaxRequestBytes = 4096;
@@ -109,6 +111,20 @@ public sealed class ControlServer(
             case "reset":
                 var outcome = await reset.ResetAsync(request.Factory ? ResetKind.FactoryReset : ResetKind.Relink, "wasms-gateway reset", cancellationToken);
                 return new ControlResponse(outcome.Completed, outcome.Completed ? null : outcome.Message, Message: outcome.Message);
+            case "dev-scan":
+                var qr = request.Qr ?? machine.Current.Pairing?.QrCode;
+                if (qr is null)
+                {
+                    return new ControlResponse(false, $"no QR to scan; the gateway is {machine.Current.StateName}: {machine.Current.Reason}");
+                }
+                try
+                {
+                    return new ControlResponse(true, Message: await dev.ScanAsync(qr, cancellationToken));
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or WhatsApp.Emulator.EmulatorException)
+                {
+                    return new ControlResponse(false, ex.Message);
+                }
             default:
                 return new ControlResponse(false, $"unknown command \"{request.Command}\"");
         }

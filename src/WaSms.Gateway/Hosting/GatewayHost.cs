@@ -59,6 +59,7 @@ public static class GatewayHost
         }
 
         services.AddSingleton<LivenessMonitor>();
+        services.AddSingleton<Core.Requests.UserRequests>();
         services.AddSingleton<GatewayStateMachine>();
         services.AddSingleton<IResetParticipant, StoreResetParticipant>();
         services.AddSingleton<ResetCoordinator>();
@@ -77,10 +78,17 @@ public static class GatewayHost
         services.AddSingleton<ButtonController>();
         services.AddHostedService(sp => sp.GetRequiredService<ButtonController>());
         services.AddHostedService<SystemdStatusReporter>();
+
+        // The WhatsApp link: credentials in the store, events into the state machine; it restarts on resets.
+        services.AddSingleton<WaSms.WhatsApp.Client.IWaCredentialStore, WhatsAppCredentialStore>();
+        services.AddSingleton<Links.WhatsAppLinkService>();
+        services.AddSingleton<IResetParticipant>(sp => sp.GetRequiredService<Links.WhatsAppLinkService>());
+        services.AddHostedService(sp => sp.GetRequiredService<Links.WhatsAppLinkService>());
         services.AddMqttHealth(settings.Mqtt, settings.Gateway.StateDirectory);
         services.AddHostedService<WatchdogService>();
         services.AddHostedService<ControlServer>();
 
+        services.AddSingleton(new Dev.DevWhatsApp(null)); // replaced by RunCommand in dev mode
         configure?.Invoke(services);
         return builder.Build();
     }

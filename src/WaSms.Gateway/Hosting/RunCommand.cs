@@ -9,6 +9,7 @@ using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Logging;
 using WaSms.Hardware.Board;
 using WaSms.Storage;
+using WaSms.WhatsApp.Emulator;
 
 namespace WaSms.Gateway.Hosting;
 
@@ -36,10 +37,6 @@ public static class RunCommand
         {
             log.Warning("{Warning}", warning);
         }
-        if (settings.Board.Kind == BoardKind.Simulated && !settings.WhatsAppServerUrlGiven)
-        {
-            log.Information("Dev mode: simulated board; no WhatsApp:ServerUrl given, so nothing connects to WhatsApp's real servers");
-        }
 
         if (await Control.ControlClient.IsAnsweringAsync(settings.Gateway.ControlSocketPath, cancellationToken))
         {
@@ -62,8 +59,19 @@ public static class RunCommand
         }
         log.Information("Store {Path} open (schema v{Version})", store.Path, store.SchemaVersion);
 
+        // Dev mode: a simulated board and no WhatsApp:ServerUrl means the WhatsApp emulator on loopback.
+        await using var emulator = settings.Board.Kind == BoardKind.Simulated && !settings.WhatsAppServerUrlGiven ? new WaEmulator() : null;
+        if (emulator is not null)
+        {
+            emulator.Start();
+            settings.WhatsApp.ServerUrl = emulator.Uri.ToString();
+            settings.WhatsApp.TrustedRootKey = emulator.TrustedRootKeyHex;
+            log.Information("Dev mode: WhatsApp emulator on {Url}; 'wasms-gateway dev scan' links its emulated phone", emulator.Uri);
+        }
+
         var systemd = SystemdSettings.FromEnvironment(environment, Environment.ProcessId);
-        using var host = GatewayHost.Build(settings, systemd, store, logger, time);
+        using var host = GatewayHost.Build(settings, systemd, store, logger, time,
+            services => services.AddSingleton(new Dev.DevWhatsApp(emulator)));
         // RunAsync disposes the service provider: take what is needed afterwards now.
         var machine = host.Services.GetRequiredService<GatewayStateMachine>();
         var backgroundServices = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WaSms.Core.Liveness;
+using WaSms.Core.Requests;
 using WaSms.Core.Reset;
 using WaSms.Hardware.Board;
 using WaSms.Hardware.Display;
@@ -12,13 +13,11 @@ public sealed class ButtonController(
     IBoard board,
     DisplayController display,
     ResetCoordinator reset,
+    UserRequests requests,
     LivenessMonitor liveness,
     TimeProvider time,
     ILogger<ButtonController> log) : BackgroundService
 {
-    /// <summary>Raised on every short press, after the redraw (pairing uses it to re-issue an expired QR).</summary>
-    public event EventHandler? ShortPressed;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A reset may flush queues for a while; allow for that before the watchdog gives up.
@@ -55,7 +54,7 @@ public sealed class ButtonController(
         {
             case ButtonGesture.ShortPress:
                 display.RequestRedraw();
-                ShortPressed?.Invoke(this, EventArgs.Empty);
+                requests.RequestRetry(); // e.g. new QR codes after the old ones expired
                 break;
             case ButtonGesture.Relink:
                 await reset.ResetAsync(ResetKind.Relink, "button held", cancellationToken);

@@ -1,0 +1,218 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using WaSms.Core.Reset;
+using WaSms.Core.State;
+using WaSms.Gateway.Configuration;
+using WaSms.Core.Requests;
+using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Events;
+using WaSms.WhatsApp.Socket;
+
+namespace WaSms.Gateway.Links;
+
+/// <summary>
+/// Keeps the WhatsApp link up and tells the state machine what happens to it: QR codes while
+/// unpaired, pairing, online, lost links (reconnect with jittered backoff), logged out, outdated
+/// client. Waits for the button (or a reset) where reconnecting on its own would be wrong.
+/// </summary>
+public sealed partial class WhatsAppLinkService(
+    WhatsAppOptions options,
+    IWaCredentialStore credentials,
+    Storage.GatewayStore store,
+    GatewayStateMachine machine,
+    UserRequests requests,
+    TimeProvider time,
+    ILogger<WhatsAppLinkService> log) : BackgroundService, IResetParticipant
+{
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
+
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private CancellationTokenSource? _current;
+    private volatile Hold _hold;
+    private volatile bool _sessionInvalid;
+
+    /// <summary>Why the service is not reconnecting on its own.</summary>
+    private enum Hold
+    {
+        None,
+        /// <summary>Logged out, QR codes used up, replaced by another session: wait for the button.</summary>
+        UntilButton,
+        /// <summary>WhatsApp rejected our version: retrying with the same version cannot help.</summary>
+        UntilRestart,
+    }
+
+    string IResetParticipant.Name => "whatsapp link";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting (READY) before the first connection attempt runs.
+        await Task.Yield();
+        requests.RetryRequested += OnRetryRequested;
+        var trust = CertificateTrust.FromHex(options.TrustedRootKey);
+        var parts = options.ClientVersion.Split('.').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        var clientOptions = new WaClientOptions
+        {
+            ServerUri = new Uri(options.ServerUrl),
+            Trust = trust,
+            ClientVersion = new Version(parts[0], parts[1], parts[2]),
+            Time = time,
+        };
+        var backoff = MinBackoff;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                if (_hold != Hold.None)
+                {
+                    await _wake.WaitAsync(stoppingToken);
+                    continue;
+                }
+                using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                Volatile.Write(ref _current, run);
+                var client = new WaClient(clientOptions, credentials);
+                var linked = false;
+                client.EventRaised += (_, e) => linked |= OnEvent(e);
+                try
+                {
+                    await client.RunAsync(run.Token);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A reset or a button press restarted the link.
+                    backoff = MinBackoff;
+                    continue;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LinkDown($"WhatsApp connection failed: {ex.Message}");
+                }
+                finally
+                {
+                    Volatile.Write(ref _current, null);
+                }
+                if (_sessionInvalid)
+                {
+                    // Logged out: the stored session is worthless; the next link starts with fresh keys.
+                    await store.WipeSecretsAsync(Storage.SecretScopes.WhatsApp, stoppingToken);
+                    _sessionInvalid = false;
+                    log.LogWarning("Forgot the logged-out WhatsApp session");
+                }
+                if (_hold != Hold.None)
+                {
+                    continue;
+                }
+                backoff = linked ? MinBackoff : TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
+                // Full jitter: many gateways losing the same network must not come back in step.
+                var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * backoff.TotalMilliseconds) + MinBackoff;
+                log.LogInformation("Reconnecting to WhatsApp in {Delay:0.0} s", delay.TotalSeconds);
+                await Task.Delay(delay, time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            requests.RetryRequested -= OnRetryRequested;
+        }
+    }
+
+    /// <returns>True when the event shows the link worked (resets the backoff).</returns>
+    private bool OnEvent(WaEvent e)
+    {
+        switch (e)
+        {
+            case QrIssued qr:
+                machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "Scan the QR code with WhatsApp",
+                    new PairingInfo(qr.Code, time.GetUtcNow() + qr.ValidFor, RefNumber: qr.RefNumber, RefCount: qr.RefCount)));
+                return true;
+            case QrRefsExhausted:
+                _hold = Hold.UntilButton;
+                machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "The QR codes expired; press the button for new ones", new PairingInfo(null)));
+                return false;
+            case PairSuccess paired:
+                var account = new LinkedAccount(paired.Jid.ToString(), paired.Lid?.ToString());
+                machine.TryFire(new StateChange(GatewayTrigger.PairingStarted, $"Linked to {account.MaskedNumber}; logging in", Account: account));
+                machine.TryFire(new StateChange(GatewayTrigger.Connect, $"Linked to {account.MaskedNumber}; logging in", Account: account));
+                return true;
+            case PairError error:
+                machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, $"Linking failed ({error.Message}); scan again"));
+                return false;
+            case Connected connected:
+                if (machine.Current.State is GatewayState.Unpaired or GatewayState.Booting)
+                {
+                    machine.TryFire(new StateChange(GatewayTrigger.Connect, "Logging in"));
+                }
+                machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "Online",
+                    Account: new LinkedAccount(connected.Jid.ToString(), connected.Lid?.ToString())));
+                return true;
+            case LoggedOut loggedOut:
+                _hold = Hold.UntilButton;
+                _sessionInvalid = true;
+                machine.TryFire(new StateChange(GatewayTrigger.LoggedOut,
+                    $"WhatsApp logged this gateway out ({loggedOut.Reason}{(loggedOut.Detail is null ? "" : ": " + loggedOut.Detail)}); press the button to link again"));
+                return false;
+            case ClientOutdated:
+                _hold = Hold.UntilRestart;
+                machine.TryFire(new StateChange(GatewayTrigger.VersionRejected,
+                    $"WhatsApp rejected client version {options.ClientVersion} (405); update WhatsApp:ClientVersion or the firmware"));
+                return false;
+            case StreamError { Conflict: not null } replaced:
+                _hold = Hold.UntilButton;
+                LinkDown($"Another session replaced this one ({replaced.Conflict}); press the button to reconnect");
+                return false;
+            case StreamError stream:
+                LinkDown($"WhatsApp closed the stream ({stream.Code}); reconnecting");
+                return false;
+            case ConnectFailure failure:
+                LinkDown($"WhatsApp refused the login ({failure.Reason}{(failure.Message is null ? "" : ": " + failure.Message)}); reconnecting");
+                return false;
+            case Disconnected disconnected:
+                LinkDown(disconnected.Exception is null ? "WhatsApp connection closed; reconnecting" : $"WhatsApp connection lost ({disconnected.Exception.Message}); reconnecting");
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private void LinkDown(string reason)
+    {
+        if (machine.Current.State is GatewayState.Online or GatewayState.Degraded or GatewayState.Connecting)
+        {
+            machine.TryFire(new StateChange(GatewayTrigger.LinkDown, reason));
+        }
+        else
+        {
+            log.LogWarning("{Reason}", reason);
+        }
+    }
+
+    private void OnRetryRequested(object? sender, EventArgs e)
+    {
+        if (_hold == Hold.UntilButton)
+        {
+            log.LogInformation("Retry requested: starting the WhatsApp link again");
+            _hold = Hold.None;
+            _wake.Release();
+        }
+    }
+
+    Task<int> IResetParticipant.FlushAsync(ResetKind kind, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    /// <summary>A reset wipes the session (the store participant does the wiping); restart with fresh keys.</summary>
+    Task IResetParticipant.WipeAsync(ResetKind kind, CancellationToken cancellationToken)
+    {
+        _hold = Hold.None;
+        Volatile.Read(ref _current)?.Cancel();
+        _wake.Release();
+        return Task.CompletedTask;
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+}
