@@ -29,6 +29,8 @@ public sealed class InProcessHostTests : IDisposable
         {
             Gateway = new GatewayOptions { StateDirectory = _dir.Path },
             Board = new BoardOptions { Kind = BoardKind.Simulated },
+            // Nothing listens there: the WhatsApp link keeps failing quietly, so these tests alone move the state.
+            WhatsApp = new WhatsAppOptions { ServerUrl = "ws://127.0.0.1:9/ws/chat" },
         };
         var store = await GatewayStore.OpenAsync(_dir.Path, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
         var logger = RunCommand.CreateLogger(new LogOptions(), new SecretRedactor());
