@@ -1,0 +1,113 @@
+using System.Text.Json;
+using WaSms.Core.State;
+
+namespace WaSms.Health.Tests.Mqtt;
+
+/// <summary>
+/// The retained discovery payload checked against Home Assistant's device-based discovery schema
+/// (docs/mqtt.md "Sources"): <c>dev</c> and <c>o</c> at the root, a <c>cmps</c> map whose entries each
+/// have a platform <c>p</c> and a <c>unique_id</c>; enum sensors list their options; every state
+/// topic and template refers to a field that is actually published.
+/// </summary>
+public sealed class DiscoveryTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
+    private static readonly HashSet<string> Platforms = ["sensor", "binary_sensor"];
+    private static readonly HashSet<string> SensorDeviceClasses = ["duration", "temperature", "data_size", "enum"];
+    private static readonly HashSet<string> BinaryDeviceClasses = ["connectivity", "problem"];
+    private static readonly HashSet<string> StateClasses = ["measurement", "total", "total_increasing"];
+
+    [Fact]
+    public async Task DiscoveryPayload_MatchesHomeAssistantDeviceSchema()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        var topics = await harness.StartAsync();
+        await harness.Reporter.WaitConnectedAsync(Long);
+        await using var live = await MqttRecorder.ConnectAsync(broker);
+        var discovery = await live.WaitForAsync(m => m.Topic == topics.Discovery, Long);
+        var state = await live.WaitForAsync(m => m.Topic == topics.State, Long);
+        harness.Time.Advance(TimeSpan.FromSeconds(60));
+        var telemetry = await live.WaitForAsync(m => m.Topic == topics.Telemetry, Long);
+
+        Assert.Equal($"homeassistant/device/{topics.GatewayId}/config", discovery.Topic);
+        Assert.True(discovery.Retained);
+        using var doc = JsonDocument.Parse(discovery.Payload);
+        var root = doc.RootElement;
+
+        var dev = root.GetProperty("dev");
+        Assert.Equal(topics.GatewayId, Assert.Single(dev.GetProperty("ids").EnumerateArray()).GetString());
+        Assert.False(string.IsNullOrEmpty(dev.GetProperty("name").GetString()));
+        Assert.Equal("0.1.0", dev.GetProperty("sw").GetString());
+        Assert.Equal("wasms-gateway", root.GetProperty("o").GetProperty("name").GetString());
+        Assert.Equal(topics.Status, root.GetProperty("availability_topic").GetString());
+        Assert.Equal("online", root.GetProperty("payload_available").GetString());
+        Assert.Equal("offline", root.GetProperty("payload_not_available").GetString());
+
+        using var stateJson = JsonDocument.Parse(state.Payload);
+        using var telemetryJson = JsonDocument.Parse(telemetry.Payload);
+        var components = root.GetProperty("cmps").EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+        var uniqueIds = new HashSet<string>();
+        foreach (var (key, c) in components)
+        {
+            var platform = c.GetProperty("p").GetString()!;
+            Assert.Contains(platform, Platforms);
+            Assert.True(uniqueIds.Add(c.GetProperty("unique_id").GetString()!), $"{key}: duplicate unique_id");
+            Assert.StartsWith(topics.GatewayId + "_", c.GetProperty("unique_id").GetString(), StringComparison.Ordinal);
+            Assert.Matches("^[a-zA-Z0-9_-]+$", key);
+            var source = c.GetProperty("state_topic").GetString() == topics.State ? stateJson.RootElement
+                : c.GetProperty("state_topic").GetString() == topics.Telemetry ? telemetryJson.RootElement
+                : throw new Xunit.Sdk.XunitException($"{key}: unknown state_topic");
+            var template = c.GetProperty("value_template").GetString()!;
+            foreach (System.Text.RegularExpressions.Match field in System.Text.RegularExpressions.Regex.Matches(template, @"value_json\.([a-z0-9_]+)"))
+            {
+                Assert.True(source.TryGetProperty(field.Groups[1].Value, out var value), $"{key}: {field.Groups[1].Value} is not published");
+                Assert.NotEqual(JsonValueKind.Null, value.ValueKind);
+            }
+            if (c.TryGetProperty("device_class", out var deviceClass))
+            {
+                Assert.Contains(deviceClass.GetString()!, platform == "sensor" ? SensorDeviceClasses : BinaryDeviceClasses);
+            }
+            if (c.TryGetProperty("state_class", out var stateClass))
+            {
+                Assert.Equal("sensor", platform);
+                Assert.Contains(stateClass.GetString()!, StateClasses);
+            }
+            if (c.TryGetProperty("entity_category", out var category))
+            {
+                Assert.Equal("diagnostic", category.GetString());
+            }
+        }
+
+        Assert.Equal("connectivity", components["whatsapp"].GetProperty("device_class").GetString());
+        Assert.Equal("connectivity", components["platform"].GetProperty("device_class").GetString());
+        Assert.Equal("problem", components["undervoltage"].GetProperty("device_class").GetString());
+        Assert.Equal("problem", components["throttled"].GetProperty("device_class").GetString());
+        Assert.Equal("problem", components["display_missing"].GetProperty("device_class").GetString());
+        var stateSensor = components["state"];
+        Assert.Equal("enum", stateSensor.GetProperty("device_class").GetString());
+        Assert.Equal(GatewayStateNames.All, stateSensor.GetProperty("options").EnumerateArray().Select(o => o.GetString()!).ToArray());
+        Assert.Equal("°C", components["cpu_temperature"].GetProperty("unit_of_measurement").GetString());
+        Assert.Equal("MB", components["data_free"].GetProperty("unit_of_measurement").GetString());
+        Assert.Equal("total_increasing", components["messages_out"].GetProperty("state_class").GetString());
+        Assert.Equal(180, components["uptime"].GetProperty("expire_after").GetInt32());
+    }
+
+    [Fact]
+    public async Task DiscoveryPayload_WithoutPiFlags_LeavesThoseSensorsOut()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        File.Delete(Path.Combine(harness.Root, "sys/devices/platform/soc/soc:firmware/get_throttled"));
+        Directory.Delete(Path.Combine(harness.Root, "sys/class/thermal"), recursive: true);
+        var topics = await harness.StartAsync();
+        await harness.Reporter.WaitConnectedAsync(Long);
+        await using var live = await MqttRecorder.ConnectAsync(broker);
+        var discovery = await live.WaitForAsync(m => m.Topic == topics.Discovery, Long);
+        using var doc = JsonDocument.Parse(discovery.Payload);
+        var keys = doc.RootElement.GetProperty("cmps").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.DoesNotContain("undervoltage", keys);
+        Assert.DoesNotContain("cpu_temperature", keys);
+        Assert.Contains("whatsapp", keys);
+    }
+}

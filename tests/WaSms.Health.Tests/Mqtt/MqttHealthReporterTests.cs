@@ -1,0 +1,215 @@
+using System.Text.Json;
+using WaSms.Core.State;
+using WaSms.Health.Mqtt;
+
+namespace WaSms.Health.Tests.Mqtt;
+
+/// <summary>The reporter against a real mosquitto on loopback (plain listener).</summary>
+public sealed class MqttHealthReporterTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Start_PublishesRetainedBirthStateAndDiscovery()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "Not linked to WhatsApp yet"));
+        var topics = await harness.StartAsync();
+        await using (var live = await MqttRecorder.ConnectAsync(broker))
+        {
+            await live.WaitForAsync(m => m.Topic == topics.Telemetry, Long);
+        }
+
+        // A subscriber that arrives later gets the retained birth, state and discovery.
+        await using var late = await MqttRecorder.ConnectAsync(broker);
+        var status = await late.WaitForAsync(m => m.Topic == topics.Status, Long);
+        Assert.Equal(("online", true), (status.Payload, status.Retained));
+        var state = await late.WaitForAsync(m => m.Topic == topics.State, Long);
+        Assert.True(state.Retained);
+        using var json = JsonDocument.Parse(state.Payload);
+        Assert.Equal("unpaired", json.RootElement.GetProperty("state").GetString());
+        Assert.Equal("Not linked to WhatsApp yet", json.RootElement.GetProperty("reason").GetString());
+        Assert.False(json.RootElement.GetProperty("whatsapp_linked").GetBoolean());
+        Assert.Equal(3, json.RootElement.GetProperty("queued_total").GetInt64());
+        Assert.True(json.RootElement.GetProperty("display_present").GetBoolean());
+        Assert.Equal("0.1.0", json.RootElement.GetProperty("fw").GetString());
+        var discovery = await late.WaitForAsync(m => m.Topic == topics.Discovery, Long);
+        Assert.True(discovery.Retained);
+        Assert.StartsWith("wasms/wasms-", topics.Prefix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StateChange_PublishesRetainedStateWithKebabNameAndAnEvent()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        var topics = await harness.StartAsync();
+        await using var live = await MqttRecorder.ConnectAsync(broker);
+        await live.WaitForAsync(m => m.Topic == topics.Telemetry, Long);
+
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.Connect, "Connecting to WhatsApp"));
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.LoggedOut, "WhatsApp logged this device out"));
+
+        var state = await live.WaitForAsync(m => m.Topic == topics.State && m.Payload.Contains("\"relink-needed\"", StringComparison.Ordinal), Long);
+        Assert.Contains("\"reason\":\"WhatsApp logged this device out\"", state.Payload, StringComparison.Ordinal);
+        var changed = await live.WaitForAsync(m => m.Topic == topics.Event && m.Payload.Contains("\"to\":\"relink-needed\"", StringComparison.Ordinal), Long);
+        using var json = JsonDocument.Parse(changed.Payload);
+        Assert.Equal("state-changed", json.RootElement.GetProperty("type").GetString());
+        Assert.False(changed.Retained);
+    }
+
+    [Fact]
+    public async Task Telemetry_FollowsTheClock()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        var topics = await harness.StartAsync();
+        // One right after connecting (before this subscriber), then one per period of the clock.
+        await harness.Reporter.WaitConnectedAsync(Long);
+        await using var live = await MqttRecorder.ConnectAsync(broker, topics.Telemetry);
+        harness.Counters.MessageSent();
+        harness.Counters.MessageSent();
+        harness.Counters.MessageReceived();
+
+        harness.Time.Advance(TimeSpan.FromSeconds(59));
+        await Task.Delay(500);
+        Assert.Empty(live.Messages);
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        var first = await live.WaitForAsync(m => true, Long);
+        harness.Time.Advance(TimeSpan.FromSeconds(60));
+        await live.WaitForAsync(m => true, 2, Long);
+        await Task.Delay(500);
+        Assert.Equal(2, live.Messages.Count);
+
+        Assert.False(first.Retained);
+        using var json = JsonDocument.Parse(first.Payload);
+        var t = json.RootElement;
+        Assert.Equal(60, t.GetProperty("uptime_s").GetInt64());
+        Assert.Equal(12345, t.GetProperty("system_uptime_s").GetInt64());
+        Assert.Equal(48.3, t.GetProperty("cpu_temp_c").GetDouble());
+        Assert.Equal(0.52, t.GetProperty("load1").GetDouble());
+        Assert.Equal(25.0, t.GetProperty("mem_used_pct").GetDouble());
+        Assert.True(t.GetProperty("data_free_mb").GetInt64() > 0);
+        Assert.True(t.GetProperty("disk_root_free_mb").GetInt64() > 0);
+        Assert.Equal("0x50005", t.GetProperty("throttled").GetString());
+        Assert.True(t.GetProperty("undervoltage_now").GetBoolean());
+        Assert.True(t.GetProperty("throttled_now").GetBoolean());
+        Assert.True(t.GetProperty("undervoltage_since_boot").GetBoolean());
+        Assert.Equal(2, t.GetProperty("msgs_out").GetInt64());
+        Assert.Equal(1, t.GetProperty("msgs_in").GetInt64());
+        Assert.Equal(0, t.GetProperty("mqtt_reconnects").GetInt64());
+        Assert.Equal(3, t.GetProperty("queued_total").GetInt64());
+    }
+
+    [Fact]
+    public async Task HomeAssistantBirth_ResendsDiscoveryAndState()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        var topics = await harness.StartAsync();
+        await harness.Reporter.WaitConnectedAsync(Long);
+        await using var live = await MqttRecorder.ConnectAsync(broker);
+        await live.WaitForAsync(m => m.Topic == topics.Discovery, Long); // the retained copy
+        await live.WaitForAsync(m => m.Topic == topics.State, Long);
+
+        await live.PublishAsync("homeassistant/status", "online");
+
+        var again = await live.WaitForAsync(m => m.Topic == topics.Discovery && !m.Retained, Long);
+        Assert.Contains("\"cmps\"", again.Payload, StringComparison.Ordinal);
+        await live.WaitForAsync(m => m.Topic == topics.State && !m.Retained, Long);
+    }
+
+    [Fact]
+    public async Task BrokerRestart_RepublishesEverything()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.Connect, "Connecting to WhatsApp"));
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "Online"));
+        var topics = await harness.StartAsync();
+        await harness.Reporter.WaitConnectedAsync(Long);
+
+        await broker.RestartAsync(); // no persistence: every retained message is gone
+
+        await using var late = await MqttRecorder.ConnectAsync(broker);
+        // The reporter's backoff runs on the fake clock: move it on while waiting.
+        void Tick() => harness.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("online", (await late.WaitForAsync(m => m.Topic == topics.Status, Long, Tick)).Payload);
+        var state = await late.WaitForAsync(m => m.Topic == topics.State, Long, Tick);
+        Assert.Contains("\"state\":\"online\"", state.Payload, StringComparison.Ordinal);
+        Assert.Contains("\"whatsapp_linked\":true", state.Payload, StringComparison.Ordinal);
+        await late.WaitForAsync(m => m.Topic == topics.Discovery, Long, Tick);
+        await late.WaitForAsync(m => m.Topic == topics.Telemetry, Long, Tick);
+        var reconnected = await late.WaitForAsync(m => m.Topic == topics.Event && m.Payload.Contains("mqtt-reconnected", StringComparison.Ordinal), Long, Tick);
+        Assert.Contains("\"count\":1", reconnected.Payload, StringComparison.Ordinal);
+        Assert.Equal(1, harness.Counters.MqttReconnects);
+    }
+
+    [Fact]
+    public async Task BrokerDownAtStart_RetriesWithBackoffAndConnectsWhenItComesUp()
+    {
+        var port = MosquittoBroker.FreePort();
+        await using var harness = new ReporterHarness(port);
+        var topics = await harness.StartAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            harness.Time.Advance(TimeSpan.FromSeconds(5));
+            await Task.Delay(100);
+        }
+        Assert.False(harness.Reporter.IsConnected);
+
+        using var broker = await MosquittoBroker.StartAsync(BrokerMode.Plain, port);
+        await using var late = await MqttRecorder.ConnectAsync(broker);
+        await late.WaitForAsync(m => m.Topic == topics.Status && m.Payload == "online", Long, () => harness.Time.Advance(TimeSpan.FromSeconds(1)));
+        Assert.Equal(0, harness.Counters.MqttReconnects); // a first connection is not a reconnect
+    }
+
+    [Fact]
+    public async Task CleanStop_PublishesOfflineRetained()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        var harness = new ReporterHarness(broker);
+        HealthTopics topics;
+        await using (harness)
+        {
+            topics = await harness.StartAsync();
+            await harness.Reporter.WaitConnectedAsync(Long);
+            await harness.StopAsync();
+        }
+        await using var late = await MqttRecorder.ConnectAsync(broker);
+        var status = await late.WaitForAsync(m => m.Topic == topics.Status, Long);
+        Assert.Equal(("offline", true), (status.Payload, status.Retained));
+    }
+
+    [Fact]
+    public async Task NoHost_IsOffAndPublishesNothing()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker, o => o.Host = "");
+        await harness.Reporter.StartAsync(CancellationToken.None);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Reporter.Topics);
+        await using var late = await MqttRecorder.ConnectAsync(broker);
+        await Task.Delay(300);
+        Assert.Empty(late.Messages);
+    }
+
+    [Fact]
+    public async Task CustomPrefixes_AreUsed()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker, o =>
+        {
+            o.TopicPrefix = "site7/gw/";
+            o.DiscoveryPrefix = "ha";
+            o.ClientId = "custom-client";
+        });
+        var topics = await harness.StartAsync();
+        await harness.Reporter.WaitConnectedAsync(Long);
+        Assert.Equal("site7/gw/status", topics.Status);
+        Assert.StartsWith("ha/device/wasms-", topics.Discovery, StringComparison.Ordinal);
+        await using var late = await MqttRecorder.ConnectAsync(broker);
+        await late.WaitForAsync(m => m.Topic == "site7/gw/state", Long);
+        await late.WaitForAsync(m => m.Topic == topics.Discovery, Long);
+    }
+}

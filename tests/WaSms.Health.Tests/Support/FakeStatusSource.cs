@@ -1,0 +1,18 @@
+using WaSms.Core.State;
+using WaSms.Core.Status;
+
+namespace WaSms.Health.Tests.Support;
+
+/// <summary>The host's status, from a real state machine plus settable facts.</summary>
+public sealed class FakeStatusSource(GatewayStateMachine machine, TimeProvider time) : IGatewayStatusSource
+{
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+
+    public Dictionary<string, long> Queues { get; } = new(StringComparer.Ordinal) { ["outbound"] = 2, ["inbound"] = 1 };
+
+    public bool DisplayPresent { get; set; } = true;
+
+    public Task<GatewayStatus> GetAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(new GatewayStatus(machine.Current, new Dictionary<string, long>(Queues), "simulated", "simulated 250x122 e-paper",
+            DisplayPresent, "0.1.0", time.GetUtcNow() - _started, []));
+}

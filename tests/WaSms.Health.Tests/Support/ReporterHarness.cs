@@ -1,0 +1,141 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using WaSms.Core.State;
+using WaSms.Health.Mqtt;
+
+namespace WaSms.Health.Tests.Support;
+
+/// <summary>
+/// An <see cref="MqttHealthReporter"/> against a test broker, with a real state machine, a fake
+/// status source, a fake /proc + /sys tree (a Raspberry Pi with throttling flags) and a fake clock.
+/// </summary>
+public sealed class ReporterHarness : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>A reporter for a plain broker that is not (yet) listening on <paramref name="port"/>.</summary>
+    public ReporterHarness(int port)
+        : this(BrokerMode.Plain, "", port, null, null)
+    {
+    }
+
+    public ReporterHarness(MosquittoBroker broker, Action<MqttOptions>? configure = null, IReadOnlyList<string>? secrets = null)
+        : this(broker.Mode, broker.CaFile, broker.Port, configure, secrets)
+    {
+    }
+
+    private ReporterHarness(BrokerMode mode, string caFile, int port, Action<MqttOptions>? configure, IReadOnlyList<string>? secrets)
+    {
+        Root = Directory.CreateTempSubdirectory("wasms-health-root-").FullName;
+        StateDirectory = Path.Combine(Root, "state");
+        Directory.CreateDirectory(StateDirectory);
+        FakeProcSys.Write(Root);
+        Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        Machine = new GatewayStateMachine(Time, NullLogger<GatewayStateMachine>.Instance);
+        Status = new FakeStatusSource(Machine, Time);
+        Counters = new HealthCounters();
+        Options = new MqttOptions { Host = "127.0.0.1", Port = port, TelemetrySeconds = 60 };
+        if (mode == BrokerMode.Password)
+        {
+            Options.Username = MosquittoBroker.User;
+            Options.Password = MosquittoBroker.Password;
+        }
+        if (mode == BrokerMode.Tls)
+        {
+            Options.Host = "localhost";
+            Options.Tls = true;
+            Options.CaFile = caFile;
+        }
+        configure?.Invoke(Options);
+        Identity = new GatewayIdentity(StateDirectory, Root);
+        Reporter = new MqttHealthReporter(Options, Identity, Machine, Status, new SystemMetrics(StateDirectory, Root, vcgencmd: null),
+            Counters, Time, NullLogger<MqttHealthReporter>.Instance)
+        {
+            InitialBackoff = TimeSpan.FromSeconds(1),
+            MaxBackoff = TimeSpan.FromSeconds(4),
+            Secrets = secrets ?? [],
+        };
+    }
+
+    public string Root { get; }
+
+    public string StateDirectory { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public GatewayStateMachine Machine { get; }
+
+    public FakeStatusSource Status { get; }
+
+    public HealthCounters Counters { get; }
+
+    public MqttOptions Options { get; }
+
+    public GatewayIdentity Identity { get; }
+
+    public MqttHealthReporter Reporter { get; }
+
+    public async Task<HealthTopics> StartAsync()
+    {
+        await Reporter.StartAsync(_stop.Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await Reporter.Topics.WaitAsync(timeout.Token);
+    }
+
+    public async Task StopAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Reporter.StopAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Reporter.Dispose();
+        _stop.Dispose();
+        Directory.Delete(Root, recursive: true);
+    }
+}
+
+public static class ReporterExtensions
+{
+    /// <summary>Waits (real time) until the reporter has connected and published birth, discovery, state and telemetry.</summary>
+    public static async Task WaitConnectedAsync(this MqttHealthReporter reporter, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!reporter.IsConnected)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("reporter did not connect");
+            }
+            await Task.Delay(25);
+        }
+    }
+}
+
+/// <summary>A Raspberry Pi's /proc and /sys as far as telemetry reads them.</summary>
+public static class FakeProcSys
+{
+    public const string Serial = "10000000b2c4d6e8";
+
+    public static void Write(string root, bool withSerial = false)
+    {
+        void Put(string relative, string text)
+        {
+            var path = Path.Combine(root, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, text);
+        }
+        Put("proc/uptime", "12345.67 40000.12\n");
+        Put("proc/loadavg", "0.52 0.40 0.30 1/123 4567\n");
+        Put("proc/meminfo", "MemTotal:        1000000 kB\nMemFree:          100000 kB\nMemAvailable:     750000 kB\n");
+        Put("sys/class/thermal/thermal_zone0/type", "cpu-thermal\n");
+        Put("sys/class/thermal/thermal_zone0/temp", "48312\n");
+        Put("sys/devices/platform/soc/soc:firmware/get_throttled", "50005\n");
+        if (withSerial)
+        {
+            Put("proc/device-tree/serial-number", Serial + "\0");
+        }
+    }
+}
