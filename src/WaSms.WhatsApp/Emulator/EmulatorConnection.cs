@@ -186,6 +186,8 @@ internal sealed class EmulatorConnection
         {
             case "w:p":
             case "passive":
+            case "encrypt" when type == "set" && iq.TryGetChild("registration", out _):
+                // Ping, passive/active and the prekey upload are simply accepted (research §6.2–6.4).
                 await SendAsync(result, cancellationToken);
                 break;
             case "encrypt" when iq.TryGetChild("count", out _):

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using WaSms.WhatsApp.Emulator;
+using WaSms.WhatsApp.Tests.Binary;
+using Xunit.Abstractions;
+
+namespace WaSms.WhatsApp.Tests.Client;
+
+/// <summary>
+/// Cross-implementation: a real baileys@7.0.0-rc14 client (Binary/baileys-oracle/pair-peer.mjs)
+/// pairs with our emulator by QR, follows 515 and logs in. Needs node and the oracle's npm install
+/// (its install.sh); skipped with WASMS_SKIP_ORACLES=1, as the codec oracle is.
+/// </summary>
+public sealed class BaileysPeerTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task BaileysRc14_PairsWithTheEmulatorAndLogsIn()
+    {
+        if (Environment.GetEnvironmentVariable("WASMS_SKIP_ORACLES") == "1")
+        {
+            output.WriteLine("Baileys peer not run: WASMS_SKIP_ORACLES=1.");
+            return;
+        }
+
+        var directory = Path.Combine(TestFiles.ProjectDirectory(), "Binary", "baileys-oracle");
+        Assert.True(File.Exists(Path.Combine(directory, "node_modules", "baileys", "package.json")), $"Run {Path.Combine(directory, "install.sh")} first, or set WASMS_SKIP_ORACLES=1.");
+
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        var phone = new PhoneSimulator(emulator, "15550002222");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var start = new ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("pair-peer.mjs");
+        start.ArgumentList.Add(emulator.Uri.ToString());
+        start.ArgumentList.Add(emulator.TrustedRootKeyHex);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+        EmulatedDevice? device = null;
+        string? open = null;
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+            {
+                output.WriteLine(line);
+                if (line.StartsWith("QR ", StringComparison.Ordinal) && device is null)
+                {
+                    Assert.Equal(5, line[3..].Split(',').Length);
+                    device = await phone.ScanAsync(line[3..], cts.Token);
+                }
+                else if (line.StartsWith("OPEN ", StringComparison.Ordinal))
+                {
+                    open = line;
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                await process.WaitForExitAsync(cts.Token).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                }
+            }
+
+            output.WriteLine(await stderr);
+        }
+
+        Assert.NotNull(device);
+        Assert.Equal($"OPEN {device.Jid} {device.Lid}", open);
+        Assert.Equal(2, emulator.HandshakeCount);
+    }
+}
