@@ -40,6 +40,9 @@ internal sealed class EmulatorConnection
     /// <summary>When the refs were sent.</summary>
     public DateTimeOffset RefsIssuedAt { get; private set; }
 
+    /// <summary>True once this connection logged in with <c>success</c>.</summary>
+    public bool IsLoggedIn { get; private set; }
+
     /// <summary>The identity key from the registration data.</summary>
     public ReadOnlyMemory<byte> RegisteredIdentity { get; private set; }
 
@@ -151,6 +154,13 @@ internal sealed class EmulatorConnection
 
     private async Task<bool> LoginAsync(CancellationToken cancellationToken)
     {
+        if (_emulator.FailLoginsWith is { } reason)
+        {
+            await SendAsync(NodeHelpers.Make("failure", ("reason", reason.ToString(CultureInfo.InvariantCulture)), ("location", "emu")), cancellationToken);
+            await CloseAsync();
+            return false;
+        }
+
         var device = _emulator.FindDevice(Payload.Username, Payload.Device);
         if (device is null || !device.NoisePublicKey.Span.SequenceEqual(ClientStaticKey.Span))
         {
@@ -161,6 +171,7 @@ internal sealed class EmulatorConnection
         }
 
         var now = _emulator.Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        IsLoggedIn = true;
         await SendAsync(
             NodeHelpers.Make("success", ("t", now), ("props", "1"), ("abprops", "1"), ("location", "emu"), ("creation", now), ("lid", device.Lid)),
             cancellationToken);

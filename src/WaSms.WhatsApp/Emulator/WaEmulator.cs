@@ -55,6 +55,9 @@ public sealed class WaEmulator : IAsyncDisposable
     /// <summary>The devices linked so far.</summary>
     public IReadOnlyCollection<EmulatedDevice> Devices => [.. _devices.Values];
 
+    /// <summary>Fault injection: answer every login with <c>&lt;failure reason="N"/&gt;</c> (e.g. 405 client outdated, 401/403/406 logged out, 503).</summary>
+    public int? FailLoginsWith { get; set; }
+
     /// <summary>How many connections completed the Noise handshake.</summary>
     public int HandshakeCount => _handshakeCount;
 
@@ -79,6 +82,29 @@ public sealed class WaEmulator : IAsyncDisposable
 
         await Task.WhenAll(_tasks.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Fault injection: sends <c>&lt;stream:error code="N"&gt;</c> (with a <c>&lt;conflict type=…/&gt;</c>
+    /// child when <paramref name="conflict"/> is set) to every logged-in connection, then closes them
+    /// (research §6.6: 401 device_removed, conflict replaced, 503, 515).
+    /// </summary>
+    /// <returns>How many connections got it.</returns>
+    public async Task<int> SendStreamErrorAsync(int? code, string? conflict, CancellationToken cancellationToken)
+    {
+        var attributes = code is { } c ? new[] { ("code", (Binary.AttrValue)c.ToString(System.Globalization.CultureInfo.InvariantCulture)) } : [];
+        var node = conflict is null
+            ? Client.NodeHelpers.Make("stream:error", attributes)
+            : Client.NodeHelpers.Make("stream:error", attributes, Client.NodeHelpers.Make("conflict", ("type", conflict)));
+        var count = 0;
+        foreach (var connection in _connections.Keys.Where(c => c.IsLoggedIn))
+        {
+            await connection.SendAsync(node, cancellationToken);
+            await connection.CloseAsync();
+            count++;
+        }
+
+        return count;
     }
 
     internal EmulatedDevice? FindDevice(ulong user, uint device) =>
