@@ -18,6 +18,18 @@ namespace WaSms.WhatsApp.Client;
 /// </summary>
 public sealed class WaClient
 {
+    /// <summary>Shortest wait between keepalive pings (whatsmeow keepalive.go: random 20–30 s).</summary>
+    public static readonly TimeSpan KeepAliveIntervalMin = TimeSpan.FromSeconds(20);
+
+    /// <summary>Longest wait between keepalive pings.</summary>
+    public static readonly TimeSpan KeepAliveIntervalMax = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a ping may go unanswered.</summary>
+    public static readonly TimeSpan KeepAliveResponseDeadline = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long without any answered ping before the connection is dropped.</summary>
+    public static readonly TimeSpan KeepAliveMaxFailTime = TimeSpan.FromMinutes(3);
+
     private readonly WaClientOptions _options;
     private readonly IWaCredentialStore _store;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Node>> _pendingIqs = new(StringComparer.Ordinal);
@@ -68,6 +80,7 @@ public sealed class WaClient
         private readonly WaClient _client;
         private NoiseSocket? _socket;
         private CancellationTokenSource? _qrTimer;
+        private CancellationTokenSource? _keepAlive;
         private volatile int _outcome;
 
         public Connection(WaClient client, WaCredentials credentials)
@@ -78,7 +91,11 @@ public sealed class WaClient
 
         public WaCredentials Credentials { get; private set; }
 
-        public void Dispose() => _qrTimer?.Dispose();
+        public void Dispose()
+        {
+            _qrTimer?.Dispose();
+            _keepAlive?.Dispose();
+        }
 
         private ConnectionOutcome Outcome
         {
@@ -128,6 +145,11 @@ public sealed class WaClient
             finally
             {
                 await StopQrAsync();
+                if (_keepAlive is { } keepAlive)
+                {
+                    await keepAlive.CancelAsync();
+                }
+
                 foreach (var pending in _client._pendingIqs)
                 {
                     pending.Value.TrySetCanceled(CancellationToken.None);
@@ -243,6 +265,57 @@ public sealed class WaClient
                     NodeHelpers.Make("active")),
                 cancellationToken);
             _client.Raise(new Connected(Credentials.Jid!, Credentials.Lid));
+            _keepAlive = new CancellationTokenSource();
+            _ = KeepAliveAsync(_keepAlive.Token);
+        }
+
+        /// <summary>docs/whatsapp.md §5.1: ping every 20–30 s, 10 s to answer, drop after 3 minutes of silence.</summary>
+        private async Task KeepAliveAsync(CancellationToken cancellationToken)
+        {
+            var time = _client._options.Time;
+            var lastSuccess = time.GetUtcNow();
+            var errors = 0;
+            try
+            {
+                while (true)
+                {
+                    var spread = (int)(KeepAliveIntervalMax - KeepAliveIntervalMin).TotalMilliseconds;
+                    await Task.Delay(KeepAliveIntervalMin + TimeSpan.FromMilliseconds(RandomNumberGenerator.GetInt32(spread + 1)), time, cancellationToken);
+                    var id = _client.NextId();
+                    var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _client._pendingIqs[id] = waiter;
+                    await SendAsync(NodeHelpers.Make("iq", ("id", id), ("to", Jid.WhatsAppServer), ("type", "get"), ("xmlns", "w:p")), cancellationToken);
+                    try
+                    {
+                        await waiter.Task.WaitAsync(KeepAliveResponseDeadline, time, cancellationToken);
+                        lastSuccess = time.GetUtcNow();
+                        if (errors > 0)
+                        {
+                            errors = 0;
+                            _client.Raise(new KeepAliveRestored());
+                        }
+                    }
+                    catch (TimeoutException)
+                    {
+                        _client._pendingIqs.TryRemove(id, out _);
+                        errors++;
+                        _client.Raise(new KeepAliveTimeout(errors, lastSuccess));
+                        if (time.GetUtcNow() - lastSuccess > KeepAliveMaxFailTime)
+                        {
+                            Outcome = ConnectionOutcome.Ended;
+                            _client.Raise(new Disconnected(new TimeoutException($"No keepalive answer since {lastSuccess:O}.")));
+                            await _socket!.CloseAsync(CancellationToken.None);
+                            return;
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (WaSocketException)
+            {
+            }
         }
 
         private void HandleFailure(Node failure)

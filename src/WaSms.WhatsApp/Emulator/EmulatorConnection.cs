@@ -195,6 +195,8 @@ internal sealed class EmulatorConnection
         var result = NodeHelpers.Make("iq", ("from", Jid.WhatsAppServer), ("type", "result"), ("id", id));
         switch (iq.Attr("xmlns"))
         {
+            case "w:p" when !_emulator.OnPing():
+                break;
             case "w:p":
             case "passive":
             case "encrypt" when type == "set" && iq.TryGetChild("registration", out _):

@@ -58,10 +58,17 @@ public sealed class WaEmulator : IAsyncDisposable
     /// <summary>Fault injection: answer every login with <c>&lt;failure reason="N"/&gt;</c> (e.g. 405 client outdated, 401/403/406 logged out, 503).</summary>
     public int? FailLoginsWith { get; set; }
 
+    /// <summary>Fault injection: leave keepalive pings (<c>xmlns="w:p"</c>) unanswered.</summary>
+    public bool DropPings { get; set; }
+
+    /// <summary>How many keepalive pings arrived (answered or not).</summary>
+    public int PingCount => _pingCount;
+
     /// <summary>How many connections completed the Noise handshake.</summary>
     public int HandshakeCount => _handshakeCount;
 
     private int _handshakeCount;
+    private int _pingCount;
 
     /// <summary>Starts listening and accepting connections.</summary>
     public void Start()
@@ -105,6 +112,13 @@ public sealed class WaEmulator : IAsyncDisposable
         }
 
         return count;
+    }
+
+    /// <summary>Counts a ping; true when it should be answered.</summary>
+    internal bool OnPing()
+    {
+        Interlocked.Increment(ref _pingCount);
+        return !DropPings;
     }
 
     internal EmulatedDevice? FindDevice(ulong user, uint device) =>
