@@ -74,6 +74,9 @@ public sealed class WaClient
 
     private string NextId() => _idPrefix + Interlocked.Increment(ref _idCounter).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The QR on show: its ref, its number of the set, and when it expires.</summary>
+    private sealed record QrState(string Ref, int Number, int Count, DateTimeOffset ExpiresAt);
+
     /// <summary>One WebSocket connection: handshake, receive loop and its handlers.</summary>
     private sealed class Connection : IDisposable
     {
@@ -81,6 +84,7 @@ public sealed class WaClient
         private NoiseSocket? _socket;
         private CancellationTokenSource? _qrTimer;
         private CancellationTokenSource? _keepAlive;
+        private volatile QrState? _currentQr;
         private volatile int _outcome;
 
         public Connection(WaClient client, WaCredentials credentials)
@@ -176,6 +180,9 @@ public sealed class WaClient
                     break;
                 case "stream:error":
                     HandleStreamError(node);
+                    break;
+                case "notification":
+                    await HandleNotificationAsync(node, cancellationToken);
                     break;
                 case "xmlstreamend":
                     _client.Raise(new Disconnected(null));
@@ -353,6 +360,41 @@ public sealed class WaClient
             Outcome = ConnectionOutcome.Ended;
         }
 
+        /// <summary>
+        /// docs/whatsapp.md §4.5: every notification is acked; <c>companion_reg_refresh</c> before
+        /// pairing rotates the ADV secret, persists it and re-issues the current ref's QR.
+        /// </summary>
+        private async Task HandleNotificationAsync(Node notification, CancellationToken cancellationToken)
+        {
+            var type = notification.Attr("type");
+            var attributes = new List<(string Key, AttrValue Value)> { ("class", "notification"), ("id", notification.Attr("id") ?? string.Empty) };
+            if (notification.JidAttr("from") is { } from)
+            {
+                attributes.Add(("to", from));
+            }
+
+            if (type is not null)
+            {
+                attributes.Add(("type", type));
+            }
+
+            await SendAsync(NodeHelpers.Make("ack", [.. attributes]), cancellationToken);
+            if (type == "companion_reg_refresh" && !Credentials.IsPaired
+                && (notification.TryGetChild("companion_reg_refresh", out _) || notification.TryGetChild("pair-device-rotate-qr", out _)))
+            {
+                Credentials = Credentials with { AdvSecret = RandomNumberGenerator.GetBytes(WaCredentials.AdvSecretSize) };
+                await _client._store.SaveAsync(Credentials, cancellationToken);
+                if (_currentQr is { } qr)
+                {
+                    var remaining = qr.ExpiresAt - _client._options.Time.GetUtcNow();
+                    _client.Raise(new QrIssued(QrCodeFor(qr.Ref), remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, qr.Number, qr.Count));
+                }
+            }
+        }
+
+        private string QrCodeFor(string reference) =>
+            new PairingQrCode(reference, Credentials.NoiseKey.PublicKey, Credentials.IdentityKey.PublicKey, Credentials.AdvSecret, _client._options.QrPlatformId).ToString();
+
         private async Task RotateQrAsync(string[] refs, CancellationToken cancellationToken)
         {
             var options = _client._options;
@@ -360,11 +402,13 @@ public sealed class WaClient
             {
                 for (var i = 0; i < refs.Length; i++)
                 {
-                    var code = new PairingQrCode(refs[i], Credentials.NoiseKey.PublicKey, Credentials.IdentityKey.PublicKey, Credentials.AdvSecret, options.QrPlatformId);
                     var validFor = QrRefSchedule.ValidFor(i);
-                    _client.Raise(new QrIssued(code.ToString(), validFor, i + 1, refs.Length));
+                    _currentQr = new QrState(refs[i], i + 1, refs.Length, options.Time.GetUtcNow() + validFor);
+                    _client.Raise(new QrIssued(QrCodeFor(refs[i]), validFor, i + 1, refs.Length));
                     await Task.Delay(validFor, options.Time, cancellationToken);
                 }
+
+                _currentQr = null;
 
                 // docs/whatsapp.md §4.3: out of refs; disconnect, as both libraries do.
                 _client.Raise(new QrRefsExhausted(refs.Length));
@@ -384,6 +428,7 @@ public sealed class WaClient
 
         private async Task StopQrAsync()
         {
+            _currentQr = null;
             if (_qrTimer is { } timer)
             {
                 _qrTimer = null;

@@ -78,6 +78,10 @@ internal sealed class EmulatorConnection
                 {
                     await HandleIqAsync(node, cancellationToken);
                 }
+                else if (node.Tag == "ack")
+                {
+                    _emulator.OnAck(node);
+                }
             }
         }
         catch (Exception ex) when (ex is WaSocketException or WaProtocolException)

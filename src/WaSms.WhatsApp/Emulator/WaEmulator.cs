@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
+using WaSms.WhatsApp.Binary;
+using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Proto;
 using WaSms.WhatsApp.Socket;
@@ -28,6 +30,7 @@ public sealed class WaEmulator : IAsyncDisposable
     private readonly ConcurrentDictionary<(ulong User, uint Device), EmulatedDevice> _devices = new();
     private readonly ConcurrentDictionary<string, int> _deviceCounters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _tasks = new();
+    private readonly ConcurrentQueue<string> _acks = new();
     private Task? _acceptLoop;
 
     /// <summary>Creates the emulator on 127.0.0.1 (port 0 picks a free one); call <see cref="Start"/>.</summary>
@@ -120,6 +123,35 @@ public sealed class WaEmulator : IAsyncDisposable
         Interlocked.Increment(ref _pingCount);
         return !DropPings;
     }
+
+    /// <summary>
+    /// Sends <c>&lt;notification type="companion_reg_refresh"&gt;&lt;companion_reg_refresh/&gt;&lt;/notification&gt;</c>
+    /// to every connection that is showing refs (docs/whatsapp.md §4.5): the device must rotate its
+    /// ADV secret and re-render its QR.
+    /// </summary>
+    /// <returns>How many connections got it.</returns>
+    public async Task<int> SendCompanionRegRefreshAsync(CancellationToken cancellationToken)
+    {
+        var count = 0;
+        foreach (var connection in _connections.Keys.Where(c => c.Refs.Count > 0 && !c.IsLoggedIn))
+        {
+            var now = Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await connection.SendAsync(
+                Client.NodeHelpers.Make(
+                    "notification",
+                    [("from", Jid.WhatsAppServer), ("type", "companion_reg_refresh"), ("id", connection.NextId()), ("t", now)],
+                    Client.NodeHelpers.Make("companion_reg_refresh")),
+                cancellationToken);
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>The acks received so far, as <c>class/type</c> (e.g. <c>notification/companion_reg_refresh</c>).</summary>
+    public IReadOnlyCollection<string> Acks => [.. _acks];
+
+    internal void OnAck(Node ack) => _acks.Enqueue($"{ack.Attr("class")}/{ack.Attr("type")}");
 
     internal EmulatedDevice? FindDevice(ulong user, uint device) =>
         _devices.TryGetValue((user, device), out var found) ? found : null;
