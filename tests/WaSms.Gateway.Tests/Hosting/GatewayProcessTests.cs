@@ -103,7 +103,12 @@ public sealed class GatewayProcessTests : IDisposable
             new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["WASMS_MQTT__PASSWORD"] = Password });
         await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(30));
 
-        // Exercise the paths that log: CLI requests, a button press, an invalid request, a reset.
+        // Exercise the paths that log: linking (session keys are made and stored), CLI requests, a button press, a reset.
+        await notify.WaitForAsync(m => m == "STATUS=unpaired: Scan the QR code with WhatsApp", TimeSpan.FromSeconds(30));
+        Assert.Equal(0, (await GatewayProcess.RunAsync(["dev", "scan", "--state-dir", StateDir])).ExitCode);
+        await notify.WaitForAsync(m => m == "STATUS=online: Online", TimeSpan.FromSeconds(20));
+        var sessionKeys = await ReadPrivateKeysAsync(Path.Combine(StateDir, "gateway.db"));
+        Assert.Equal(3, sessionKeys.Count);
         await GatewayProcess.RunAsync(["status", "--state-dir", StateDir]);
         await GatewayProcess.RunAsync(["press", "--state-dir", StateDir]);
         await GatewayProcess.RunAsync(["reset", "--state-dir", StateDir]);
@@ -114,6 +119,27 @@ public sealed class GatewayProcessTests : IDisposable
                          + string.Join("\n", notify.All);
         Assert.Contains("Tunnel:Url=(none) Token=(set)", everything, StringComparison.Ordinal); // the settings were logged…
         Assert.DoesNotContain("PLANTED", everything, StringComparison.Ordinal);                 // …without their values
+        foreach (var key in sessionKeys)
+        {
+            Assert.DoesNotContain(Convert.ToHexString(key), everything, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(Convert.ToBase64String(key), everything, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The WhatsApp session's private keys as stored (noise, identity, signed prekey).</summary>
+    private static async Task<List<byte[]>> ReadPrivateKeysAsync(string database)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM secrets WHERE scope = 'whatsapp' AND name IN ('noise-key', 'identity-key', 'signed-prekey')";
+        var keys = new List<byte[]>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            keys.Add((byte[])reader.GetValue(0));
+        }
+        return keys;
     }
 
     [Fact]
