@@ -35,6 +35,7 @@ public sealed class WaClient
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Node>> _pendingIqs = new(StringComparer.Ordinal);
     private readonly string _idPrefix;
     private long _idCounter;
+    private volatile Connection? _connection;
 
     /// <summary>Creates a client; nothing happens until <see cref="RunAsync"/>.</summary>
     public WaClient(WaClientOptions options, IWaCredentialStore store)
@@ -61,7 +62,9 @@ public sealed class WaClient
         while (true)
         {
             using var connection = new Connection(this, credentials);
+            _connection = connection;
             var outcome = await connection.RunAsync(cancellationToken);
+            _connection = null;
             credentials = connection.Credentials;
             if (outcome != ConnectionOutcome.Restart)
             {
@@ -69,6 +72,18 @@ public sealed class WaClient
             }
         }
     }
+
+    /// <summary>
+    /// Unlinks this device (the reset path): sends <c>remove-companion-device</c> for our JID with
+    /// reason <c>user_initiated</c>, waits for the result, closes the connection and raises
+    /// <see cref="LoggedOut"/> with reason 0 (docs/whatsapp.md §6.1). Wiping the stored credentials is
+    /// the owner's job, as after any logout.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The client is not logged in.</exception>
+    /// <exception cref="WaSocketException">The connection failed before the server answered.</exception>
+    /// <exception cref="TimeoutException">The server did not answer within 20 s.</exception>
+    public Task LogoutAsync(CancellationToken cancellationToken) =>
+        (_connection ?? throw new InvalidOperationException("The client is not connected.")).LogoutAsync(cancellationToken);
 
     private void Raise(WaEvent e) => EventRaised?.Invoke(this, e);
 
@@ -85,6 +100,7 @@ public sealed class WaClient
         private CancellationTokenSource? _qrTimer;
         private CancellationTokenSource? _keepAlive;
         private volatile QrState? _currentQr;
+        private volatile bool _loggedIn;
         private volatile int _outcome;
 
         public Connection(WaClient client, WaCredentials credentials)
@@ -271,9 +287,47 @@ public sealed class WaClient
                     [("id", _client.NextId()), ("to", Jid.WhatsAppServer), ("type", "set"), ("xmlns", "passive")],
                     NodeHelpers.Make("active")),
                 cancellationToken);
+            _loggedIn = true;
             _client.Raise(new Connected(Credentials.Jid!, Credentials.Lid));
             _keepAlive = new CancellationTokenSource();
             _ = KeepAliveAsync(_keepAlive.Token);
+        }
+
+        public async Task LogoutAsync(CancellationToken cancellationToken)
+        {
+            if (!_loggedIn || Credentials.Jid is not { } jid)
+            {
+                throw new InvalidOperationException("The client is not logged in.");
+            }
+
+            var id = _client.NextId();
+            var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _client._pendingIqs[id] = waiter;
+            await SendAsync(
+                NodeHelpers.Make(
+                    "iq",
+                    [("id", id), ("to", Jid.WhatsAppServer), ("type", "set"), ("xmlns", "md")],
+                    NodeHelpers.Make("remove-companion-device", ("jid", jid), ("reason", "user_initiated"))),
+                cancellationToken);
+            Node reply;
+            try
+            {
+                reply = await waiter.Task.WaitAsync(TimeSpan.FromSeconds(20), _client._options.Time, cancellationToken);
+            }
+            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new SocketClosedException("The connection closed before the server answered the logout.", ex);
+            }
+
+            if (reply.Attr("type") != "result")
+            {
+                var error = reply.TryGetChild("error", out var errorNode) ? $"{errorNode.Attr("code")} {errorNode.Attr("text")}" : "no error child";
+                throw new WaSocketException($"The server refused the logout: {error}.");
+            }
+
+            Outcome = ConnectionOutcome.Ended;
+            _client.Raise(new LoggedOut(0, "user_initiated"));
+            await _socket!.CloseAsync(CancellationToken.None);
         }
 
         /// <summary>docs/whatsapp.md §5.1: ping every 20–30 s, 10 s to answer, drop after 3 minutes of silence.</summary>

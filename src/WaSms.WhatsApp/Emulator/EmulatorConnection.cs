@@ -207,6 +207,15 @@ internal sealed class EmulatorConnection
                 // Ping, passive/active and the prekey upload are simply accepted (research §6.2–6.4).
                 await SendAsync(result, cancellationToken);
                 break;
+            case "md" when type == "set" && iq.TryGetChild("remove-companion-device", out var remove):
+                // docs/whatsapp.md §6.1: the device unlinks itself; forget it.
+                if (remove.JidAttr("jid") is { } removed)
+                {
+                    _emulator.Unregister(removed);
+                }
+
+                await SendAsync(result, cancellationToken);
+                break;
             case "encrypt" when iq.TryGetChild("count", out _):
                 await SendAsync(
                     NodeHelpers.Make("iq", [("from", Jid.WhatsAppServer), ("type", "result"), ("id", id)], NodeHelpers.Make("count", ("value", "0"))),

@@ -177,6 +177,14 @@ public sealed class WaEmulator : IAsyncDisposable
 
     internal int NextDeviceId(string phoneNumber) => _deviceCounters.AddOrUpdate(phoneNumber, 1, (_, n) => n + 1);
 
+    internal void Unregister(Jid jid)
+    {
+        if (ulong.TryParse(jid.User, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var user))
+        {
+            _devices.TryRemove((user, jid.Device ?? 0), out _);
+        }
+    }
+
     internal void Register(EmulatedDevice device, ulong user, uint deviceId) => _devices[(user, deviceId)] = device;
 
     private async Task AcceptLoopAsync(CancellationToken cancellationToken)
