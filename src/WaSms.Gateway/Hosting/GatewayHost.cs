@@ -84,7 +84,7 @@ public static class GatewayHost
         services.AddSingleton<Links.WhatsAppLinkService>();
         services.AddSingleton<IResetParticipant>(sp => sp.GetRequiredService<Links.WhatsAppLinkService>());
         services.AddHostedService(sp => sp.GetRequiredService<Links.WhatsAppLinkService>());
-        services.AddMqttHealth(settings.Mqtt, settings.Gateway.StateDirectory);
+        services.AddMqttHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);
         services.AddHostedService<WatchdogService>();
         services.AddHostedService<ControlServer>();
 

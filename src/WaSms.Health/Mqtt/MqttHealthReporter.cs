@@ -48,7 +48,8 @@ public sealed class MqttHealthReporter : BackgroundService
     private readonly TaskCompletionSource<HealthTopics> _topics = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pending;
     private long _eventSequence;
-    private GatewaySnapshot? _snapshot;
+    private volatile GatewaySnapshot? _snapshot;
+    private volatile bool _connected;
     private string? _lastState;
 
     public MqttHealthReporter(MqttOptions options, GatewayIdentity identity, GatewayStateMachine machine, IGatewayStatusSource status,
@@ -79,7 +80,7 @@ public sealed class MqttHealthReporter : BackgroundService
     public Task<HealthTopics> Topics => _topics.Task;
 
     /// <summary>True while connected to the broker.</summary>
-    public bool IsConnected { get; private set; }
+    public bool IsConnected => _connected;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -140,7 +141,7 @@ public sealed class MqttHealthReporter : BackgroundService
         {
             if (!client.IsConnected)
             {
-                IsConnected = false;
+                _connected = false;
                 Interlocked.And(ref _pending, ~DisconnectedFlag);
                 try
                 {
@@ -156,7 +157,7 @@ public sealed class MqttHealthReporter : BackgroundService
                     await PublishEverythingAsync(client, topics, cancellationToken);
                     _log.LogInformation("MQTT connected to {Host}:{Port}; birth, discovery, state and telemetry published", _options.Host, _options.Port);
                     everConnected = true;
-                    IsConnected = true;
+                    _connected = true;
                     attempt = 0;
                 }
                 catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
@@ -318,7 +319,7 @@ public sealed class MqttHealthReporter : BackgroundService
 
     private async Task GoOfflineAsync(IMqttClient client, HealthTopics topics)
     {
-        IsConnected = false;
+        _connected = false;
         if (!client.IsConnected)
         {
             return;

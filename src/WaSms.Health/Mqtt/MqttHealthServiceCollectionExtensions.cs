@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using WaSms.Core.State;
+using WaSms.Core.Status;
 
 namespace WaSms.Health.Mqtt;
 
@@ -13,13 +16,23 @@ public static class MqttHealthServiceCollectionExtensions
     /// <c>IGatewayStatusSource</c>, a <c>TimeProvider</c> and logging from the host. Without
     /// <c>Mqtt:Host</c> the reporter logs once that the feature is off and does nothing else.
     /// </summary>
-    public static IServiceCollection AddMqttHealth(this IServiceCollection services, MqttOptions options, string stateDirectory)
+    /// <param name="services">The host's services.</param>
+    /// <param name="options">The bound and validated <c>Mqtt</c> section.</param>
+    /// <param name="stateDirectory">Where a generated gateway id is kept and whose free space is "data free".</param>
+    /// <param name="secrets">Secret values (platform token…) that must never appear in a payload; masked if they ever do.</param>
+    public static IServiceCollection AddMqttHealth(this IServiceCollection services, MqttOptions options, string stateDirectory,
+        IReadOnlyList<string>? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         services.TryAddSingleton<HealthCounters>();
         services.TryAddSingleton(new GatewayIdentity(stateDirectory));
         services.TryAddSingleton<ISystemMetrics>(new SystemMetrics(stateDirectory));
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<MqttHealthReporter>(sp, options));
+        services.AddSingleton(sp => new MqttHealthReporter(options, sp.GetRequiredService<GatewayIdentity>(),
+            sp.GetRequiredService<GatewayStateMachine>(), sp.GetRequiredService<IGatewayStatusSource>(), sp.GetRequiredService<ISystemMetrics>(),
+            sp.GetRequiredService<HealthCounters>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MqttHealthReporter>>())
+        {
+            Secrets = secrets ?? [],
+        });
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<MqttHealthReporter>());
         return services;
     }
