@@ -102,6 +102,7 @@ public sealed class CommandLine
           wa decode HEX|-          a WhatsApp frame payload (flags byte + node) as JSON
           wa encode JSON|-         a node in that JSON shape as frame payload hex
           dev scan [QR]            dev mode: the emulated phone scans the QR on screen and links
+          dev wa-server [--port N] the WhatsApp emulator on its own; QR strings on stdin get scanned
           version                  print the version
 
         Options:

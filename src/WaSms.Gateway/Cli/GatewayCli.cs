@@ -36,6 +36,18 @@ public static class GatewayCli
             return ExitCodes.Ok;
         }
 
+        if (commandLine.Verb == "dev" && commandLine.Arguments is ["wa-server"])
+        {
+            var port = 0;
+            if (commandLine.Flags.TryGetValue("--port", out var text) &&
+                (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535))
+            {
+                await error.WriteLineAsync($"wasms-gateway: --port takes a TCP port, not \"{text}\"");
+                return ExitCodes.Usage;
+            }
+            return await Dev.WaServerCommand.RunAsync(port, Console.In, output, error, cancellationToken);
+        }
+
         if (commandLine.Verb == "wa")
         {
             try
@@ -116,7 +128,7 @@ public static class GatewayCli
     {
         if (commandLine.Arguments.Count is < 1 or > 2 || commandLine.Arguments[0] != "scan")
         {
-            throw new UsageException("usage: wasms-gateway dev scan [QR-STRING]");
+            throw new UsageException("usage: wasms-gateway dev scan [QR-STRING]  or  wasms-gateway dev wa-server [--port N]");
         }
         var qr = commandLine.Arguments.Count == 2 ? commandLine.Arguments[1] : null;
         var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("dev-scan", Qr: qr),

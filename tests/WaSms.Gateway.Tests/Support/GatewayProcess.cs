@@ -39,9 +39,12 @@ public sealed class GatewayProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static GatewayProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <summary>Standard input of the process (started with <c>redirectInput</c>).</summary>
+    public StreamWriter Input => _process.StandardInput;
+
+    public static GatewayProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, bool redirectInput = false)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = redirectInput };
         psi.ArgumentList.Add(DllPath);
         foreach (var arg in args)
         {
