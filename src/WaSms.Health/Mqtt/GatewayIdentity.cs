@@ -6,7 +6,7 @@ namespace WaSms.Health.Mqtt;
 /// The gateway's stable id for MQTT topics and Home Assistant (<c>wasms-&lt;8 hex&gt;</c>): from the
 /// board serial (<c>/proc/device-tree/serial-number</c>, else <c>/sys/firmware/devicetree/base/serial-number</c>,
 /// the last 8 hex digits), else a random id generated once and kept in <c>&lt;state-dir&gt;/gateway-id</c>
-/// (mode 0600), so it survives restarts and updates but not a factory reset that wipes the directory.
+/// (mode 0600), outside the store, so it survives restarts, updates and factory resets (docs/mqtt.md "Gateway id").
 /// </summary>
 /// <param name="stateDirectory">Where the generated id is kept.</param>
 /// <param name="root">File-system root for /proc and /sys ("/" in production, a fake tree in tests).</param>

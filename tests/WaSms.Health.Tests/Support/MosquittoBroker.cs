@@ -5,14 +5,6 @@ using System.Text;
 
 namespace WaSms.Health.Tests.Support;
 
-/// <summary>How a test broker authenticates clients.</summary>
-public enum BrokerMode
-{
-    Plain,
-    Password,
-    Tls,
-}
-
 /// <summary>
 /// A real mosquitto (Debian package <c>mosquitto</c>) on a free loopback port with a generated config,
 /// no persistence (a restart forgets every retained message). TLS uses a CA generated per broker.

@@ -4,9 +4,6 @@ using MQTTnet.Protocol;
 
 namespace WaSms.Health.Tests.Support;
 
-/// <summary>One message as a subscriber saw it.</summary>
-public sealed record Received(string Topic, string Payload, bool Retained, DateTime At);
-
 /// <summary>A test subscriber on <c>#</c> that records every message, retained ones included.</summary>
 public sealed class MqttRecorder : IAsyncDisposable
 {
