@@ -61,6 +61,9 @@ public static class GatewayHost
         services.AddSingleton<LivenessMonitor>();
         services.AddSingleton<Core.Requests.UserRequests>();
         services.AddSingleton<GatewayStateMachine>();
+        // Reset participants run in this order: log out of WhatsApp first, then wipe the store.
+        services.AddSingleton<Links.WhatsAppLinkService>();
+        services.AddSingleton<IResetParticipant>(sp => sp.GetRequiredService<Links.WhatsAppLinkService>());
         services.AddSingleton<IResetParticipant, StoreResetParticipant>();
         services.AddSingleton<ResetCoordinator>();
         services.AddSingleton<StatusProvider>();
@@ -81,8 +84,6 @@ public static class GatewayHost
 
         // The WhatsApp link: credentials in the store, events into the state machine; it restarts on resets.
         services.AddSingleton<WaSms.WhatsApp.Client.IWaCredentialStore, WhatsAppCredentialStore>();
-        services.AddSingleton<Links.WhatsAppLinkService>();
-        services.AddSingleton<IResetParticipant>(sp => sp.GetRequiredService<Links.WhatsAppLinkService>());
         services.AddHostedService(sp => sp.GetRequiredService<Links.WhatsAppLinkService>());
         services.AddMqttHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);
         services.AddHostedService<WatchdogService>();

@@ -30,6 +30,7 @@ public sealed partial class WhatsAppLinkService(
 
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private CancellationTokenSource? _current;
+    private WaClient? _client;
     private volatile Hold _hold;
     private volatile bool _sessionInvalid;
 
@@ -72,6 +73,7 @@ public sealed partial class WhatsAppLinkService(
                 using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 Volatile.Write(ref _current, run);
                 var client = new WaClient(clientOptions, credentials);
+                Volatile.Write(ref _client, client);
                 var linked = false;
                 client.EventRaised += (_, e) => linked |= OnEvent(e);
                 try
@@ -91,6 +93,7 @@ public sealed partial class WhatsAppLinkService(
                 finally
                 {
                     Volatile.Write(ref _current, null);
+                    Volatile.Write(ref _client, null);
                 }
                 if (_sessionInvalid)
                 {
@@ -148,6 +151,8 @@ public sealed partial class WhatsAppLinkService(
                 machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "Online",
                     Account: new LinkedAccount(connected.Jid.ToString(), connected.Lid?.ToString())));
                 return true;
+            case LoggedOut when machine.Current.State == GatewayState.Resetting:
+                return false; // our own logout, as part of a reset: the reset path carries on
             case LoggedOut loggedOut:
                 _hold = Hold.UntilButton;
                 _sessionInvalid = true;
@@ -159,6 +164,15 @@ public sealed partial class WhatsAppLinkService(
                 machine.TryFire(new StateChange(GatewayTrigger.VersionRejected,
                     $"WhatsApp rejected client version {options.ClientVersion} (405); update WhatsApp:ClientVersion or the firmware"));
                 return false;
+            case KeepAliveTimeout timeout:
+                LinkDown($"WhatsApp has not answered pings since {timeout.LastSuccess:HH:mm:ss}; waiting");
+                return false;
+            case KeepAliveRestored:
+                if (machine.Current.State == GatewayState.Degraded)
+                {
+                    machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "Online"));
+                }
+                return true;
             case StreamError { Conflict: not null } replaced:
                 _hold = Hold.UntilButton;
                 LinkDown($"Another session replaced this one ({replaced.Conflict}); press the button to reconnect");
@@ -201,13 +215,32 @@ public sealed partial class WhatsAppLinkService(
 
     Task<int> IResetParticipant.FlushAsync(ResetKind kind, CancellationToken cancellationToken) => Task.FromResult(0);
 
-    /// <summary>A reset wipes the session (the store participant does the wiping); restart with fresh keys.</summary>
-    Task IResetParticipant.WipeAsync(ResetKind kind, CancellationToken cancellationToken)
+    /// <summary>
+    /// A reset logs this device out of WhatsApp (remove-companion-device, so it disappears from the
+    /// phone's linked devices) while the session is still there; the store participant then wipes
+    /// it, and the link restarts with fresh keys.
+    /// </summary>
+    async Task IResetParticipant.WipeAsync(ResetKind kind, CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _client) is { } client && machine.Current.Account is not null)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            try
+            {
+                await client.LogoutAsync(timeout.Token);
+                log.LogInformation("Logged out of WhatsApp");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Offline or already removed: the local wipe goes ahead; the phone drops stale devices itself.
+                log.LogWarning("Could not log out of WhatsApp ({Error}); forgetting the session anyway", ex.Message);
+            }
+        }
         _hold = Hold.None;
+        _sessionInvalid = false; // the store participant wipes the session as part of the reset
         Volatile.Read(ref _current)?.Cancel();
         _wake.Release();
-        return Task.CompletedTask;
     }
 
     public override void Dispose()

@@ -32,6 +32,7 @@ public sealed class WhatsAppEndToEndTests : IDisposable
         emulator.Start();
         var phone = new PhoneSimulator(emulator, "15557654321");
         var state = _dir.File("state");
+        var deviceJid = "";
         string[] args = ["run", "--simulate", "--state-dir", state,
             $"--WhatsApp:ServerUrl={emulator.Uri}", $"--WhatsApp:TrustedRootKey={emulator.TrustedRootKeyHex}"];
 
@@ -49,6 +50,7 @@ public sealed class WhatsAppEndToEndTests : IDisposable
             Assert.NotNull(qr);
 
             var device = await phone.ScanAsync(qr, CancellationToken.None);
+            deviceJid = device.Jid.ToString();
 
             await notify.WaitForAsync(m => m == "STATUS=online: Online", TimeSpan.FromSeconds(20));
             var (_, output, _) = await GatewayProcess.RunAsync(["status", "--json", "--state-dir", state]);
@@ -65,6 +67,13 @@ public sealed class WhatsAppEndToEndTests : IDisposable
         {
             await notify.WaitForAsync(m => m == "STATUS=online: Online", TimeSpan.FromSeconds(30));
             Assert.DoesNotContain(notify.All, m => m.Contains("Scan the QR", StringComparison.Ordinal));
+
+            // Relink: the gateway logs out (the phone's linked-devices list loses it), wipes, shows a new QR.
+            Assert.Contains(emulator.Devices, d => d.Jid.ToString() == deviceJid);
+            var reset = await GatewayProcess.RunAsync(["reset", "--state-dir", state]);
+            Assert.True(reset.ExitCode == 0, reset.Error);
+            await notify.WaitForAsync(m => m == "STATUS=unpaired: Scan the QR code with WhatsApp", TimeSpan.FromSeconds(30));
+            Assert.DoesNotContain(emulator.Devices, d => d.Jid.ToString() == deviceJid);
             gateway.Signal("TERM");
             Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         }
