@@ -1,0 +1,153 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using WaSms.Core.State;
+using WaSms.Gateway.Configuration;
+using WaSms.Gateway.Hosting;
+using WaSms.Gateway.Logging;
+using WaSms.Hardware.Board;
+using WaSms.Storage;
+using WaSms.WhatsApp.Emulator;
+
+namespace WaSms.Gateway.Tests.Hosting;
+
+/// <summary>
+/// The emulator's faults, each driving the whole host's state machine to the state the customer
+/// should see (issue #3 point 8): the host runs in this process against a linked emulated phone.
+/// </summary>
+public sealed class WhatsAppFaultTests : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private readonly WaEmulator _emulator = new();
+    private IHost _host = null!;
+    private GatewayStateMachine _machine = null!;
+    private GatewayStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _emulator.Start();
+        var settings = new GatewaySettings
+        {
+            Gateway = new GatewayOptions { StateDirectory = _dir.Path },
+            Board = new BoardOptions { Kind = BoardKind.Simulated },
+            WhatsApp = new WhatsAppOptions { ServerUrl = _emulator.Uri.ToString(), TrustedRootKey = _emulator.TrustedRootKeyHex },
+        };
+        _store = await GatewayStore.OpenAsync(_dir.Path, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+        _host = GatewayHost.Build(settings, new SystemdSettings(null, null), _store,
+            RunCommand.CreateLogger(new LogOptions(), new SecretRedactor()), TimeProvider.System);
+        _machine = _host.Services.GetRequiredService<GatewayStateMachine>();
+        await _host.StartAsync();
+
+        var qr = await WaitForAsync(s => s.State == GatewayState.Unpaired && s.Pairing?.QrCode is not null);
+        await new PhoneSimulator(_emulator, "15550009999").ScanAsync(qr.Pairing!.QrCode!, CancellationToken.None);
+        await WaitForAsync(s => s.State == GatewayState.Online);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        await _emulator.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private async Task<GatewaySnapshot> WaitForAsync(Func<GatewaySnapshot, bool> match, int seconds = 20)
+    {
+        using var subscription = _machine.Subscribe();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        try
+        {
+            while (true)
+            {
+                var snapshot = await subscription.Reader.ReadAsync(timeout.Token);
+                if (match(snapshot))
+                {
+                    return snapshot;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"state never matched; last: {_machine.Current}");
+        }
+    }
+
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    [InlineData(406)]
+    public async Task LoginRefused_AfterReconnect_RelinkNeededAndSessionWiped(int code)
+    {
+        _emulator.FailLoginsWith = code;
+
+        await _emulator.SendStreamErrorAsync(503, null, CancellationToken.None);
+
+        var state = await WaitForAsync(s => s.State == GatewayState.RelinkNeeded);
+        Assert.Contains($"({code}", state.Reason, StringComparison.Ordinal);
+        await WaitForSessionWipedAsync();
+        var handshakes = _emulator.HandshakeCount;
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(handshakes, _emulator.HandshakeCount); // no reconnect loop
+    }
+
+    [Fact]
+    public async Task VersionRefused405_ClientOutdated()
+    {
+        _emulator.FailLoginsWith = 405;
+
+        await _emulator.SendStreamErrorAsync(503, null, CancellationToken.None);
+
+        var state = await WaitForAsync(s => s.State == GatewayState.ClientOutdated);
+        Assert.Contains("405", state.Reason, StringComparison.Ordinal);
+        Assert.NotEmpty(await _store.GetSecretsAsync(SecretScopes.WhatsApp, CancellationToken.None)); // still linked
+    }
+
+    [Theory]
+    [InlineData(503)]
+    [InlineData(515)]
+    public async Task RetryableStreamError_ReconnectsToOnline(int code)
+    {
+        var handshakes = _emulator.HandshakeCount;
+
+        await _emulator.SendStreamErrorAsync(code, null, CancellationToken.None);
+
+        // 515 restarts straight into login without ever looking offline; 503 may pass through degraded.
+        for (var i = 0; i < 200 && !(_emulator.HandshakeCount > handshakes && _machine.Current.State == GatewayState.Online); i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.True(_emulator.HandshakeCount > handshakes, "the gateway did not reconnect");
+        Assert.Equal(GatewayState.Online, _machine.Current.State);
+    }
+
+    [Fact]
+    public async Task StreamError401_RelinkNeeded()
+    {
+        await _emulator.SendStreamErrorAsync(401, null, CancellationToken.None);
+
+        await WaitForAsync(s => s.State == GatewayState.RelinkNeeded);
+        await WaitForSessionWipedAsync();
+    }
+
+    [Fact]
+    public async Task Conflict_StopsAndSaysSo_UntilTheButton()
+    {
+        await _emulator.SendStreamErrorAsync(null, "replaced", CancellationToken.None);
+
+        var state = await WaitForAsync(s => s.Reason.Contains("replaced", StringComparison.Ordinal));
+        Assert.True(state.State is GatewayState.Degraded or GatewayState.RelinkNeeded, state.ToString());
+    }
+
+    private async Task WaitForSessionWipedAsync()
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            if ((await _store.GetSecretsAsync(SecretScopes.WhatsApp, CancellationToken.None)).Count == 0)
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail("the logged-out session was not wiped");
+    }
+}
