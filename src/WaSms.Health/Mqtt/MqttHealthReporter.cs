@@ -91,9 +91,21 @@ public sealed class MqttHealthReporter : BackgroundService
             return;
         }
 
-        var id = await _identity.GetAsync(stoppingToken);
-        var topics = HealthTopics.From(_options, id);
-        var clientOptions = BuildClientOptions(topics, _options.ClientId.Length > 0 ? _options.ClientId : id);
+        HealthTopics topics;
+        MqttClientOptions clientOptions;
+        try
+        {
+            var id = await _identity.GetAsync(stoppingToken);
+            topics = HealthTopics.From(_options, id);
+            clientOptions = BuildClientOptions(topics, _options.ClientId.Length > 0 ? _options.ClientId : id);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            // Health reporting must never take the gateway down with it.
+            _log.LogError(ex, "MQTT health reporting is off: cannot prepare it ({Error})", ex.Message);
+            _topics.TrySetCanceled(CancellationToken.None);
+            return;
+        }
         _log.LogInformation("MQTT health reporting to {Host}:{Port} (tls {Tls}) as {Prefix}", _options.Host, _options.Port, _options.Tls, topics.Prefix);
 
         using var client = new MqttClientFactory().CreateMqttClient();
@@ -160,8 +172,19 @@ public sealed class MqttHealthReporter : BackgroundService
                     _connected = true;
                     attempt = 0;
                 }
-                catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
+                    // Broker unreachable, refused, TLS failure, or the status source failed while
+                    // publishing the birth set: never fatal for the gateway; back off and retry.
+                    if (!IsTransient(ex))
+                    {
+                        _log.LogError(ex, "MQTT health report failed after connecting");
+                    }
+                    if (client.IsConnected)
+                    {
+                        // Half published: drop the link with the will, so "online" is not left behind, and start over.
+                        await client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage);
+                    }
                     var delay = Backoff.Next(attempt++, InitialBackoff, MaxBackoff, Random.Shared.NextDouble());
                     if (attempt == 1)
                     {
@@ -206,6 +229,14 @@ public sealed class MqttHealthReporter : BackgroundService
             catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
                 _log.LogWarning("MQTT publish failed ({Error}); will retry after reconnect", ex.Message);
+                Interlocked.Or(ref _pending, StateFlag);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Not a network failure (the status source or the store failed): health reporting must
+                // never stop the gateway, so log it, wait a little and go on.
+                _log.LogError(ex, "MQTT health report failed");
+                await Task.Delay(MaxBackoff, _time, cancellationToken);
                 Interlocked.Or(ref _pending, StateFlag);
             }
         }
@@ -429,6 +460,6 @@ public sealed class MqttHealthReporter : BackgroundService
     }
 
     private static bool IsTransient(Exception ex) =>
-        ex is MqttCommunicationException or IOException or SocketException or AuthenticationException or InvalidOperationException
+        ex is MqttCommunicationException or MqttProtocolViolationException or IOException or SocketException or AuthenticationException or InvalidOperationException
             or OperationCanceledException or ObjectDisposedException;
 }

@@ -212,4 +212,18 @@ public sealed class MqttHealthReporterTests
         await late.WaitForAsync(m => m.Topic == "site7/gw/state", Long);
         await late.WaitForAsync(m => m.Topic == topics.Discovery, Long);
     }
+
+    [Fact]
+    public async Task StatusSourceFailure_IsNotFatal_ReportingRecovers()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        harness.Status.FailNext = 2;
+        var topics = await harness.StartAsync();
+        await using var late = await MqttRecorder.ConnectAsync(broker);
+        await late.WaitForAsync(m => m.Topic == topics.State, Long, () => harness.Time.Advance(TimeSpan.FromSeconds(1)));
+        var status = late.On(topics.Status)[^1];
+        Assert.Equal("online", status.Payload);
+        Assert.False(harness.Reporter.ExecuteTask!.IsCompleted);
+    }
 }

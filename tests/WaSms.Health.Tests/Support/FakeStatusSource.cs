@@ -12,7 +12,17 @@ public sealed class FakeStatusSource(GatewayStateMachine machine, TimeProvider t
 
     public bool DisplayPresent { get; set; } = true;
 
-    public Task<GatewayStatus> GetAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(new GatewayStatus(machine.Current, new Dictionary<string, long>(Queues), "simulated", "simulated 250x122 e-paper",
+    /// <summary>How many of the next calls fail (a store that is briefly unusable).</summary>
+    public int FailNext { get; set; }
+
+    public Task<GatewayStatus> GetAsync(CancellationToken cancellationToken)
+    {
+        if (FailNext > 0)
+        {
+            FailNext--;
+            throw new NotSupportedException("planted status failure");
+        }
+        return Task.FromResult(new GatewayStatus(machine.Current, new Dictionary<string, long>(Queues), "simulated", "simulated 250x122 e-paper",
             DisplayPresent, "0.1.0", time.GetUtcNow() - _started, []));
+    }
 }
