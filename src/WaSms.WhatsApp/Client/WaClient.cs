@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using WaSms.WhatsApp.Binary;
+using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Socket;
@@ -85,12 +86,49 @@ public sealed class WaClient
     public Task LogoutAsync(CancellationToken cancellationToken) =>
         (_connection ?? throw new InvalidOperationException("The client is not connected.")).LogoutAsync(cancellationToken);
 
+    /// <summary>
+    /// Starts pairing by phone number (docs/whatsapp.md §8): waits until the running connection has
+    /// its <c>pair-device</c> refs, sends <c>link_code_companion_reg</c> stage <c>companion_hello</c>
+    /// with an 8-character code's wrapped ephemeral key, and returns the code as <c>XXXX-XXXX</c>
+    /// (also raised as <see cref="PairingCodeIssued"/>). When the user types it on the phone, the
+    /// client answers the server's <c>primary_hello</c> with <c>companion_finish</c> by itself; the
+    /// pairing then ends with <see cref="PairSuccess"/> and the 515 restart, as with a QR.
+    /// Call it while <see cref="RunAsync"/> runs; a later call replaces the pending code.
+    /// </summary>
+    /// <param name="phoneNumber">The account's number in international form; non-digits such as <c>+</c> and spaces are dropped.</param>
+    /// <param name="cancellationToken">Cancels waiting for the connection and for the server's answer.</param>
+    /// <exception cref="PairingCodeException">
+    /// <see cref="PairingCodeError.InvalidPhoneNumber"/>; <see cref="PairingCodeError.ServerRefused"/> when the server
+    /// answers with an error; <see cref="PairingCodeError.Malformed"/> when its answer has no pairing ref.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">This device is already paired.</exception>
+    /// <exception cref="WaSocketException">The connection closed before the server answered.</exception>
+    /// <exception cref="TimeoutException">The server did not answer within 20 s.</exception>
+    public async Task<string> RequestPairingCodeAsync(string phoneNumber, CancellationToken cancellationToken)
+    {
+        var phone = PairingCode.NormalizePhoneNumber(phoneNumber);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_connection is { } connection && await connection.WaitForRefsAsync(cancellationToken))
+            {
+                return await connection.RequestPairingCodeAsync(phone, cancellationToken);
+            }
+
+            // Between connections (start-up, the 515 restart): look again shortly.
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System, cancellationToken);
+        }
+    }
+
     private void Raise(WaEvent e) => EventRaised?.Invoke(this, e);
 
     private string NextId() => _idPrefix + Interlocked.Increment(ref _idCounter).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The QR on show: its ref, its number of the set, and when it expires.</summary>
     private sealed record QrState(string Ref, int Number, int Count, DateTimeOffset ExpiresAt);
+
+    /// <summary>A pair-code request the server accepted: what <c>primary_hello</c> needs (whatsmeow <c>phoneLinkingCache</c>).</summary>
+    private sealed record PendingPairingCode(Jid Jid, Curve25519KeyPair Ephemeral, string Code, byte[] Ref);
 
     /// <summary>One WebSocket connection: handshake, receive loop and its handlers.</summary>
     private sealed class Connection : IDisposable
@@ -100,6 +138,8 @@ public sealed class WaClient
         private CancellationTokenSource? _qrTimer;
         private CancellationTokenSource? _keepAlive;
         private volatile QrState? _currentQr;
+        private volatile PendingPairingCode? _pendingCode;
+        private readonly TaskCompletionSource<bool> _refsSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private volatile bool _loggedIn;
         private volatile int _outcome;
 
@@ -176,6 +216,7 @@ public sealed class WaClient
                 }
 
                 _client._pendingIqs.Clear();
+                _refsSeen.TrySetResult(false);
             }
 
             return Outcome;
@@ -234,6 +275,7 @@ public sealed class WaClient
                 await StopQrAsync();
                 _qrTimer = new CancellationTokenSource();
                 _ = RotateQrAsync(refs, _qrTimer.Token);
+                _refsSeen.TrySetResult(true);
                 return;
             }
 
@@ -433,6 +475,14 @@ public sealed class WaClient
             }
 
             await SendAsync(NodeHelpers.Make("ack", [.. attributes]), cancellationToken);
+            if (type == "link_code_companion_reg" && !Credentials.IsPaired
+                && notification.TryGetChild("link_code_companion_reg", out var reg) && reg.Attr("stage") == "primary_hello")
+            {
+                // Off the receive loop: the companion_finish result arrives through it.
+                _ = CompanionFinishAsync(reg, cancellationToken);
+                return;
+            }
+
             if (type == "companion_reg_refresh" && !Credentials.IsPaired
                 && (notification.TryGetChild("companion_reg_refresh", out _) || notification.TryGetChild("pair-device-rotate-qr", out _)))
             {
@@ -445,6 +495,130 @@ public sealed class WaClient
                 }
             }
         }
+
+        /// <summary>True once this connection got its pair-device refs; false when it ended first or is a login.</summary>
+        public async Task<bool> WaitForRefsAsync(CancellationToken cancellationToken)
+        {
+            if (Credentials.IsPaired)
+            {
+                throw new InvalidOperationException("This device is already paired.");
+            }
+
+            return await _refsSeen.Task.WaitAsync(cancellationToken);
+        }
+
+        /// <summary>docs/whatsapp.md §8 steps 2–4: make a code, wrap a fresh ephemeral key with it, send companion_hello.</summary>
+        public async Task<string> RequestPairingCodeAsync(string phone, CancellationToken cancellationToken)
+        {
+            var options = _client._options;
+            var code = PairingCode.Generate();
+            var ephemeral = Curve25519KeyPair.Generate();
+            var wrapped = PairingCodeCrypto.WrapEphemeralKey(code, ephemeral.PublicKey.Span);
+            var jid = new Jid(phone, JidServer.WhatsApp);
+            var reply = await SendIqAsync(
+                "md",
+                NodeHelpers.Make(
+                    "link_code_companion_reg",
+                    [("jid", jid), ("stage", "companion_hello"), ("should_show_push_notification", "true")],
+                    NodeHelpers.MakeBytes("link_code_pairing_wrapped_companion_ephemeral_pub", [], wrapped),
+                    NodeHelpers.MakeBytes("companion_server_auth_key_pub", [], Credentials.NoiseKey.PublicKey.Span),
+                    new Node("companion_platform_id", null, NodeContent.FromText(options.PairingCodePlatformId)),
+                    new Node("companion_platform_display", null, NodeContent.FromText(options.PairingCodePlatformDisplay)),
+                    NodeHelpers.MakeBytes("link_code_pairing_nonce", [], [0])),
+                cancellationToken);
+            if (reply.Attr("type") != "result")
+            {
+                throw new PairingCodeException(PairingCodeError.ServerRefused, $"The server refused the pairing-code request: {ErrorText(reply)}.");
+            }
+
+            if (!reply.TryGetChild("link_code_companion_reg", out var reg) || !reg.TryGetBytesChild("link_code_pairing_ref", out var reference))
+            {
+                throw new PairingCodeException(PairingCodeError.Malformed, "The server's answer has no <link_code_companion_reg><link_code_pairing_ref>.");
+            }
+
+            _pendingCode = new PendingPairingCode(jid, ephemeral, code, reference);
+            var shown = PairingCode.Format(code);
+            _client.Raise(new PairingCodeIssued(shown));
+            return shown;
+        }
+
+        /// <summary>docs/whatsapp.md §8 steps 5–7: answer primary_hello with companion_finish; failures become <see cref="PairingCodeFailed"/>.</summary>
+        private async Task CompanionFinishAsync(Node reg, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var pending = _pendingCode
+                    ?? throw new PairingCodeException(PairingCodeError.RefMismatch, "A primary_hello arrived but no pairing code is pending.");
+                if (!reg.TryGetBytesChild("link_code_pairing_ref", out var reference) || !reference.AsSpan().SequenceEqual(pending.Ref))
+                {
+                    throw new PairingCodeException(PairingCodeError.RefMismatch, "The primary_hello is for another pairing ref.");
+                }
+
+                if (!reg.TryGetBytesChild("link_code_pairing_wrapped_primary_ephemeral_pub", out var wrappedPrimary)
+                    || !reg.TryGetBytesChild("primary_identity_pub", out var primaryIdentity) || primaryIdentity.Length != Curve25519.KeySize)
+                {
+                    throw new PairingCodeException(PairingCodeError.Malformed, "The primary_hello lacks the wrapped ephemeral key or a 32-byte primary identity key.");
+                }
+
+                var primaryEphemeral = PairingCodeCrypto.UnwrapEphemeralKey(pending.Code, wrappedPrimary);
+                var ephemeralShared = PairingCodeCrypto.Agree(pending.Ephemeral.PrivateKey.Span, primaryEphemeral);
+                var advRandom = RandomNumberGenerator.GetBytes(32);
+                var identity = Credentials.IdentityKey;
+                var bundle = PairingCodeCrypto.SealKeyBundle(ephemeralShared, identity.PublicKey.Span, primaryIdentity, advRandom);
+                var identityShared = PairingCodeCrypto.Agree(identity.PrivateKey.Span, primaryIdentity);
+
+                // The pair-success that follows is HMACed with this secret; it is saved with the pairing.
+                Credentials = Credentials with { AdvSecret = PairingCodeCrypto.DeriveAdvSecret(ephemeralShared, identityShared, advRandom) };
+                _pendingCode = null;
+                var reply = await SendIqAsync(
+                    "md",
+                    NodeHelpers.Make(
+                        "link_code_companion_reg",
+                        [("jid", pending.Jid), ("stage", "companion_finish")],
+                        NodeHelpers.MakeBytes("link_code_pairing_wrapped_key_bundle", [], bundle),
+                        NodeHelpers.MakeBytes("companion_identity_public", [], identity.PublicKey.Span),
+                        NodeHelpers.MakeBytes("link_code_pairing_ref", [], reference)),
+                    cancellationToken);
+                if (reply.Attr("type") != "result")
+                {
+                    throw new PairingCodeException(PairingCodeError.ServerRefused, $"The server refused companion_finish: {ErrorText(reply)}.");
+                }
+            }
+            catch (PairingCodeException ex)
+            {
+                _client.Raise(new PairingCodeFailed(ex.Error, ex.Message));
+            }
+            catch (Exception ex) when (ex is WaSocketException or TimeoutException or OperationCanceledException)
+            {
+                // The connection ended; its outcome says why.
+            }
+        }
+
+        /// <summary>Sends an iq of <paramref name="xmlns"/> with type set to the server and waits up to 20 s for its answer.</summary>
+        private async Task<Node> SendIqAsync(string xmlns, Node child, CancellationToken cancellationToken)
+        {
+            var id = _client.NextId();
+            var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _client._pendingIqs[id] = waiter;
+            try
+            {
+                await SendAsync(
+                    NodeHelpers.Make("iq", [("id", id), ("to", Jid.WhatsAppServer), ("type", "set"), ("xmlns", xmlns)], child),
+                    cancellationToken);
+                return await waiter.Task.WaitAsync(TimeSpan.FromSeconds(20), _client._options.Time, cancellationToken);
+            }
+            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new SocketClosedException("The connection closed before the server answered.", ex);
+            }
+            finally
+            {
+                _client._pendingIqs.TryRemove(id, out _);
+            }
+        }
+
+        private static string ErrorText(Node reply) =>
+            reply.TryGetChild("error", out var errorNode) ? $"{errorNode.Attr("code")} {errorNode.Attr("text")}" : "no error child";
 
         private string QrCodeFor(string reference) =>
             new PairingQrCode(reference, Credentials.NoiseKey.PublicKey, Credentials.IdentityKey.PublicKey, Credentials.AdvSecret, _client._options.QrPlatformId).ToString();

@@ -31,6 +31,18 @@ public sealed class WaClientOptions
     /// <summary>The platform id at the end of the QR string (docs/whatsapp.md §4.2).</summary>
     public string QrPlatformId { get; init; } = PairingQrCode.DefaultPlatformId;
 
+    /// <summary>
+    /// <c>companion_platform_id</c> in a pair-code request: whatsmeow's <c>PairClientType</c> number
+    /// (1 = Chrome); docs/whatsapp.md §8.
+    /// </summary>
+    public string PairingCodePlatformId { get; init; } = "1";
+
+    /// <summary>
+    /// <c>companion_platform_display</c> in a pair-code request. It must read <c>Browser (OS)</c> with a
+    /// common browser and OS, or WhatsApp answers 400 (whatsmeow pair-code.go); docs/whatsapp.md §8.
+    /// </summary>
+    public string PairingCodePlatformDisplay { get; init; } = "Chrome (Linux)";
+
     /// <summary>The clock for QR rotation, the handshake timeout and certificate validity.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
