@@ -156,6 +156,89 @@ internal sealed class EmulatorConnection
         return true;
     }
 
+    /// <summary>
+    /// docs/whatsapp.md §8: <c>companion_hello</c> is checked as the server would (an unpaired
+    /// connection with refs, our Noise key, an 80-byte wrapped key, a <c>Browser (OS)</c> display,
+    /// the nonce) and answered with a pairing ref; the phone of that number may then enter the code.
+    /// <c>companion_finish</c> goes to the phone that entered it, which answers it.
+    /// </summary>
+    private async Task HandleCodeRegAsync(Node iq, string id, Node reg, CancellationToken cancellationToken)
+    {
+        var stage = reg.Attr("stage");
+        if (stage == "companion_hello")
+        {
+            var jid = reg.JidAttr("jid");
+            string? problem = null;
+            if (Refs.Count == 0 || IsLoggedIn)
+            {
+                problem = "not a registering connection";
+            }
+            else if (jid is null || jid.Server != JidServer.WhatsApp || !ulong.TryParse(jid.User, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                problem = "jid is not a phone-number JID";
+            }
+            else if (!reg.TryGetBytesChild("link_code_pairing_wrapped_companion_ephemeral_pub", out var wrapped) || wrapped.Length != PairingCodeCrypto.WrappedKeySize)
+            {
+                problem = "wrapped companion ephemeral key is not 80 bytes";
+            }
+            else if (!reg.TryGetBytesChild("companion_server_auth_key_pub", out var noiseKey) || !noiseKey.AsSpan().SequenceEqual(ClientStaticKey.Span))
+            {
+                problem = "companion_server_auth_key_pub is not this connection's Noise key";
+            }
+            else if (!reg.TryGetChild("companion_platform_id", out var platformId) || TextOf(platformId) is not { Length: > 0 })
+            {
+                problem = "companion_platform_id missing";
+            }
+            else if (!reg.TryGetChild("companion_platform_display", out var display) || !IsBrowserOs(TextOf(display)))
+            {
+                problem = "companion_platform_display is not 'Browser (OS)'";
+            }
+            else if (!reg.TryGetChild("link_code_pairing_nonce", out _))
+            {
+                problem = "link_code_pairing_nonce missing";
+            }
+            else
+            {
+                var reference = System.Text.Encoding.ASCII.GetBytes("emu-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+                _emulator.OfferCodeLink(new PendingCodeLink(jid.User, this, wrapped, reference));
+                await SendAsync(
+                    NodeHelpers.Make(
+                        "iq",
+                        [("from", Jid.WhatsAppServer), ("type", "result"), ("id", id)],
+                        NodeHelpers.Make("link_code_companion_reg", [], NodeHelpers.MakeBytes("link_code_pairing_ref", [], reference))),
+                    cancellationToken);
+                return;
+            }
+
+            await SendErrorAsync(id, 400, "bad-request: " + problem, cancellationToken);
+            return;
+        }
+
+        if (stage == "companion_finish" && reg.TryGetBytesChild("link_code_pairing_ref", out var finishRef)
+            && _emulator.FindCodeLink(this, finishRef) is { } link && link.Finish.TrySetResult(iq))
+        {
+            return;
+        }
+
+        await SendErrorAsync(id, 400, "bad-request", cancellationToken);
+    }
+
+    /// <summary>Answers iq <paramref name="id"/> with <c>&lt;error code text/&gt;</c>.</summary>
+    public ValueTask SendErrorAsync(string id, int code, string text, CancellationToken cancellationToken) =>
+        SendAsync(
+            NodeHelpers.Make(
+                "iq",
+                [("from", Jid.WhatsAppServer), ("type", "error"), ("id", id)],
+                NodeHelpers.Make("error", ("code", code.ToString(CultureInfo.InvariantCulture)), ("text", text))),
+            cancellationToken);
+
+    private static string? TextOf(Node node) =>
+        node.Content.Kind == NodeContentKind.Bytes ? System.Text.Encoding.UTF8.GetString(node.Content.Bytes.Span) : null;
+
+    /// <summary>whatsmeow: the display must be <c>Browser (OS)</c>; the emulator checks the shape only.</summary>
+    private static bool IsBrowserOs(string? display) =>
+        display is { Length: > 4 } d && d.EndsWith(')') && d.IndexOf(" (", StringComparison.Ordinal) is > 0 and var open && open + 2 < d.Length - 1;
+
     private async Task<bool> LoginAsync(CancellationToken cancellationToken)
     {
         if (_emulator.FailLoginsWith is { } reason)
@@ -206,6 +289,9 @@ internal sealed class EmulatorConnection
             case "encrypt" when type == "set" && iq.TryGetChild("registration", out _):
                 // Ping, passive/active and the prekey upload are simply accepted (research §6.2–6.4).
                 await SendAsync(result, cancellationToken);
+                break;
+            case "md" when type == "set" && iq.TryGetChild("link_code_companion_reg", out var codeReg):
+                await HandleCodeRegAsync(iq, id, codeReg, cancellationToken);
                 break;
             case "md" when type == "set" && iq.TryGetChild("remove-companion-device", out var remove):
                 // docs/whatsapp.md §6.1: the device unlinks itself; forget it.

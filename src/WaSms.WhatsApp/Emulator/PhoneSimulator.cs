@@ -81,6 +81,95 @@ public sealed class PhoneSimulator
             throw new EmulatorException("The QR keys do not match the connection that received the ref.");
         }
 
+        return await LinkAsync(connection, code.AdvSecret, code.IdentityPublicKey, cancellationToken);
+    }
+
+    /// <summary>
+    /// Enters a pairing code under Linked devices → Link with phone number (docs/whatsapp.md §8), as
+    /// the primary does: takes the newest <c>companion_hello</c> the server holds for this number,
+    /// unwraps the companion's ephemeral key with the code, sends <c>primary_hello</c> (its own
+    /// ephemeral key wrapped with the code, and the account identity key), opens the companion's key
+    /// bundle from <c>companion_finish</c>, checks it names both identity keys, derives the ADV secret
+    /// and answers; then it links the device with <c>pair-success</c> and 515 as after a QR scan.
+    /// </summary>
+    /// <param name="code">The code as shown (<c>XXXX-XXXX</c>; the dash and case do not matter).</param>
+    /// <param name="cancellationToken">Cancels the wait for the companion.</param>
+    /// <returns>The linked device.</returns>
+    /// <exception cref="PairingCodeException">
+    /// <see cref="PairingCodeError.InvalidCode"/> for a code outside the alphabet or of the wrong length;
+    /// <see cref="PairingCodeError.KeyBundleMismatch"/> when the key bundle does not open (a wrong code), after
+    /// answering <c>companion_finish</c> with an error.
+    /// </exception>
+    /// <exception cref="EmulatorException">No code was requested for this number, or the companion answered wrongly.</exception>
+    public async Task<EmulatedDevice> EnterPairingCodeAsync(string code, CancellationToken cancellationToken)
+    {
+        var typed = PairingCode.Normalize(code);
+        var link = _emulator.TakeCodeLink(PhoneNumber)
+            ?? throw new EmulatorException($"No device asked for a pairing code for {PhoneNumber}.");
+        var connection = link.Connection;
+        _emulator.SetCodeLinkInUse(link, true);
+        try
+        {
+            var companionEphemeral = PairingCodeCrypto.UnwrapEphemeralKey(typed, link.WrappedCompanionEphemeral);
+            var primaryEphemeral = Curve25519KeyPair.Generate();
+            var wrappedPrimary = PairingCodeCrypto.WrapEphemeralKey(typed, primaryEphemeral.PublicKey.Span);
+            var now = _emulator.Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            await connection.SendAsync(
+                NodeHelpers.Make(
+                    "notification",
+                    [("from", Jid.WhatsAppServer), ("type", "link_code_companion_reg"), ("id", connection.NextId()), ("t", now)],
+                    NodeHelpers.Make(
+                        "link_code_companion_reg",
+                        [("stage", "primary_hello")],
+                        NodeHelpers.MakeBytes("link_code_pairing_ref", [], link.Ref),
+                        NodeHelpers.MakeBytes("link_code_pairing_wrapped_primary_ephemeral_pub", [], wrappedPrimary),
+                        NodeHelpers.MakeBytes("primary_identity_pub", [], AccountKey.PublicKey.Span))),
+                cancellationToken);
+
+            var finish = await link.Finish.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            var finishId = finish.Attr("id") ?? string.Empty;
+            if (!finish.TryGetChild("link_code_companion_reg", out var reg)
+                || !reg.TryGetBytesChild("link_code_pairing_wrapped_key_bundle", out var wrappedBundle)
+                || !reg.TryGetBytesChild("companion_identity_public", out var companionIdentity))
+            {
+                await connection.SendErrorAsync(finishId, 400, "bad-request", cancellationToken);
+                throw new EmulatorException("companion_finish lacks the wrapped key bundle or the companion identity.");
+            }
+
+            byte[] advSecret;
+            try
+            {
+                var ephemeralShared = PairingCodeCrypto.Agree(primaryEphemeral.PrivateKey.Span, companionEphemeral);
+                var bundle = PairingCodeCrypto.OpenKeyBundle(ephemeralShared, wrappedBundle);
+                if (!bundle.CompanionIdentity.AsSpan().SequenceEqual(companionIdentity)
+                    || !bundle.CompanionIdentity.AsSpan().SequenceEqual(connection.RegisteredIdentity.Span)
+                    || !bundle.PrimaryIdentity.AsSpan().SequenceEqual(AccountKey.PublicKey.Span))
+                {
+                    throw new PairingCodeException(PairingCodeError.KeyBundleMismatch, "The key bundle names other identity keys than the companion registered and the phone holds.");
+                }
+
+                var identityShared = PairingCodeCrypto.Agree(AccountKey.PrivateKey.Span, bundle.CompanionIdentity);
+                advSecret = PairingCodeCrypto.DeriveAdvSecret(ephemeralShared, identityShared, bundle.AdvRandom);
+            }
+            catch (PairingCodeException)
+            {
+                // Emulator choice: WhatsApp's real answer to a bad bundle is not in the public sources.
+                await connection.SendErrorAsync(finishId, 401, "not-authorized", cancellationToken);
+                throw;
+            }
+
+            await connection.SendAsync(NodeHelpers.Make("iq", ("from", Jid.WhatsAppServer), ("type", "result"), ("id", finishId)), cancellationToken);
+            return await LinkAsync(connection, advSecret, companionIdentity, cancellationToken);
+        }
+        finally
+        {
+            _emulator.SetCodeLinkInUse(link, false);
+        }
+    }
+
+    /// <summary>The common end of both flows: pair-success with an ADV secret both sides know, the device's signature, 515.</summary>
+    private async Task<EmulatedDevice> LinkAsync(EmulatorConnection connection, ReadOnlyMemory<byte> advSecret, ReadOnlyMemory<byte> identityPublicKey, CancellationToken cancellationToken)
+    {
         var deviceId = _emulator.NextDeviceId(PhoneNumber);
         var now = _emulator.Time.GetUtcNow().ToUnixTimeSeconds();
         var details = new ADVDeviceIdentity
@@ -93,7 +182,7 @@ public sealed class PhoneSimulator
         }.ToByteArray();
         var accountSignature = XEdDsa.Sign(
             AccountKey.PrivateKey.Span,
-            AdvSignaturePrefix.Concat(AdvSignaturePrefix.Account.ToArray(), details, code.IdentityPublicKey));
+            AdvSignaturePrefix.Concat(AdvSignaturePrefix.Account.ToArray(), details, identityPublicKey));
         if (CorruptAccountSignature)
         {
             accountSignature[3] ^= 0x40;
@@ -105,7 +194,7 @@ public sealed class PhoneSimulator
             AccountSignatureKey = ByteString.CopyFrom(AccountKey.PublicKey.Span),
             AccountSignature = ByteString.CopyFrom(accountSignature),
         }.ToByteArray();
-        var hmac = HMACSHA256.HashData(code.AdvSecret.Span, signed);
+        var hmac = HMACSHA256.HashData(advSecret.Span, signed);
         if (CorruptHmac)
         {
             hmac[0] ^= 0x01;
@@ -138,8 +227,8 @@ public sealed class PhoneSimulator
             throw new EmulatorException($"The device refused the pair-success: {error}.");
         }
 
-        VerifyDeviceSign(reply, details, accountSignature, code.IdentityPublicKey.Span, (uint)deviceId);
-        var device = new EmulatedDevice(jid, lid, connection.ClientStaticKey.ToArray(), code.IdentityPublicKey.ToArray(), AccountKey.PublicKey.ToArray());
+        VerifyDeviceSign(reply, details, accountSignature, identityPublicKey.Span, (uint)deviceId);
+        var device = new EmulatedDevice(jid, lid, connection.ClientStaticKey.ToArray(), identityPublicKey.ToArray(), AccountKey.PublicKey.ToArray());
         _emulator.Register(device, User, (uint)deviceId);
 
         // docs/whatsapp.md §4.1 step 7: the server asks for a restart and closes.

@@ -31,6 +31,8 @@ public sealed class WaEmulator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _deviceCounters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _tasks = new();
     private readonly ConcurrentQueue<string> _acks = new();
+    private readonly ConcurrentDictionary<string, PendingCodeLink> _codeLinks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<PendingCodeLink, byte> _codeLinksInUse = new();
     private Task? _acceptLoop;
 
     /// <summary>Creates the emulator on 127.0.0.1 (port 0 picks a free one); call <see cref="Start"/>.</summary>
@@ -173,6 +175,40 @@ public sealed class WaEmulator : IAsyncDisposable
 
         index = -1;
         return null;
+    }
+
+    /// <summary>A companion_hello for <see cref="PendingCodeLink.PhoneNumber"/>; replaces an earlier one for that number.</summary>
+    internal void OfferCodeLink(PendingCodeLink link) => _codeLinks[link.PhoneNumber] = link;
+
+    /// <summary>The newest companion_hello for <paramref name="phoneNumber"/>, taken (a code is entered once).</summary>
+    internal PendingCodeLink? TakeCodeLink(string phoneNumber) =>
+        _codeLinks.TryRemove(phoneNumber, out var link) ? link : null;
+
+    /// <summary>The pending or taken link on <paramref name="connection"/> with <paramref name="reference"/>, for routing companion_finish.</summary>
+    internal PendingCodeLink? FindCodeLink(EmulatorConnection connection, ReadOnlySpan<byte> reference)
+    {
+        foreach (var link in _codeLinksInUse.Keys.Concat(_codeLinks.Values))
+        {
+            if (link.Connection == connection && link.Ref.AsSpan().SequenceEqual(reference))
+            {
+                return link;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Marks a taken link as waiting for its companion_finish (or done, <paramref name="inUse"/> false).</summary>
+    internal void SetCodeLinkInUse(PendingCodeLink link, bool inUse)
+    {
+        if (inUse)
+        {
+            _codeLinksInUse[link] = 0;
+        }
+        else
+        {
+            _codeLinksInUse.TryRemove(link, out _);
+        }
     }
 
     internal int NextDeviceId(string phoneNumber) => _deviceCounters.AddOrUpdate(phoneNumber, 1, (_, n) => n + 1);
