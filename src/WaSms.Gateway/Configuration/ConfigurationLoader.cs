@@ -228,6 +228,10 @@ public static class ConfigurationLoader
         {
             return IsEnumName<LogEventLevel>(text, out expected);
         }
+        if (type == typeof(Hardware.Display.Ssd1680.PanelKind))
+        {
+            return IsEnumName<Hardware.Display.Ssd1680.PanelKind>(text, out expected);
+        }
         throw new NotSupportedException($"Options property type {type} has no check");
     }
 

@@ -1,4 +1,5 @@
 using WaSms.Hardware.Button;
+using WaSms.Hardware.Display.Ssd1680;
 
 namespace WaSms.Hardware.Board;
 
@@ -7,10 +8,45 @@ public sealed class BoardOptions
 {
     public BoardKind Kind { get; set; } = BoardKind.Auto;
 
-    /// <summary>Panel size used by the simulated and headless boards (the default is the 2.13" SSD1680 panel).</summary>
-    public int PanelWidth { get; set; } = 250;
+    private int? _panelWidth;
+    private int? _panelHeight;
 
-    public int PanelHeight { get; set; } = 122;
+    /// <summary>The e-paper panel on a Pi; its geometry also sets the default <see cref="PanelWidth"/>/<see cref="PanelHeight"/>.</summary>
+    public PanelKind PanelKind { get; set; } = PanelKind.Waveshare2In13V4;
+
+    /// <summary>
+    /// Panel size the simulated and headless boards draw at; defaults to the size of
+    /// <see cref="PanelKind"/>. A Pi always draws at the size of its <see cref="PanelKind"/>.
+    /// </summary>
+    public int PanelWidth
+    {
+        get => _panelWidth ?? Geometry.Width;
+        set => _panelWidth = value;
+    }
+
+    public int PanelHeight
+    {
+        get => _panelHeight ?? Geometry.Height;
+        set => _panelHeight = value;
+    }
+
+    /// <summary>The geometry of <see cref="PanelKind"/> (the default panel's while the kind is invalid).</summary>
+    public PanelGeometry Geometry => Enum.IsDefined(PanelKind) ? PanelGeometry.For(PanelKind) : PanelGeometry.Waveshare2In13V4;
+
+    /// <summary>SPI bus of the panel (0 = /dev/spidev0.*).</summary>
+    public int SpiBus { get; set; }
+
+    /// <summary>SPI chip select of the panel (0 = CE0, BCM GPIO 8, as on the Waveshare HAT).</summary>
+    public int SpiChipSelect { get; set; }
+
+    /// <summary>BCM GPIO of the panel's data/command line (Waveshare HAT: 25).</summary>
+    public int DcPin { get; set; } = 25;
+
+    /// <summary>BCM GPIO of the panel's reset line (Waveshare HAT: 17).</summary>
+    public int ResetPin { get; set; } = 17;
+
+    /// <summary>BCM GPIO of the panel's BUSY line (Waveshare HAT: 24).</summary>
+    public int BusyPin { get; set; } = 24;
 
     /// <summary>BCM GPIO numbers of the green, amber and red LEDs; -1 leaves that LED out.</summary>
     public int GreenLedPin { get; set; } = 5;
@@ -45,11 +81,43 @@ public sealed class BoardOptions
         {
             yield return ("Board:PanelHeight", "must be between 64 and 2048 pixels");
         }
-        foreach (var (key, pin) in new[] { ("Board:GreenLedPin", GreenLedPin), ("Board:AmberLedPin", AmberLedPin), ("Board:RedLedPin", RedLedPin), ("Board:ButtonPin", ButtonPin) })
+        if (!Enum.IsDefined(PanelKind))
+        {
+            yield return ("Board:PanelKind", "must be one of " + string.Join(", ", Enum.GetNames<PanelKind>()));
+        }
+        if (SpiBus is < 0 or > 6)
+        {
+            yield return ("Board:SpiBus", "must be an SPI bus number 0-6");
+        }
+        if (SpiChipSelect is < 0 or > 2)
+        {
+            yield return ("Board:SpiChipSelect", "must be a chip select 0-2");
+        }
+        var pins = new[]
+        {
+            ("Board:GreenLedPin", GreenLedPin), ("Board:AmberLedPin", AmberLedPin), ("Board:RedLedPin", RedLedPin), ("Board:ButtonPin", ButtonPin),
+            ("Board:DcPin", DcPin), ("Board:ResetPin", ResetPin), ("Board:BusyPin", BusyPin),
+        };
+        foreach (var (key, pin) in pins[..4])
         {
             if (pin is < -1 or > 53)
             {
                 yield return (key, "must be a BCM GPIO number 0-53, or -1 for none");
+            }
+        }
+        foreach (var (key, pin) in pins[4..])
+        {
+            if (pin is < 0 or > 53)
+            {
+                yield return (key, "must be a BCM GPIO number 0-53");
+            }
+        }
+        foreach (var (key, pin) in pins.Skip(1))
+        {
+            var earlier = pins.TakeWhile(p => p.Item1 != key).FirstOrDefault(p => p.Item2 == pin && pin >= 0);
+            if (earlier.Item1 is not null)
+            {
+                yield return (key, $"uses GPIO {pin}, which {earlier.Item1} already uses");
             }
         }
         if (ButtonDebounce < TimeSpan.Zero || ButtonDebounce > TimeSpan.FromSeconds(1))

@@ -1,22 +1,30 @@
 using System.Device.Gpio;
+using System.Device.Spi;
 using WaSms.Hardware.Board;
 using WaSms.Hardware.Button;
 using WaSms.Hardware.Display;
+using WaSms.Hardware.Display.Ssd1680;
 using WaSms.Hardware.Leds;
 
 namespace WaSms.Hardware.Pi;
 
 /// <summary>
-/// A Raspberry Pi: LEDs and the button on GPIO. The e-paper panel driver is not part of the
-/// firmware yet, so the display reports itself missing and frames go to the PNG file only.
+/// A Raspberry Pi: LEDs and the button on GPIO, the e-paper panel (<see cref="BoardOptions.PanelKind"/>)
+/// on SPI. A panel that cannot be opened or does not answer becomes a <see cref="MissingDisplay"/>
+/// whose description says why; frames then go to the PNG file only.
 /// </summary>
 public sealed class PiBoard : IBoard
 {
     private readonly GpioController _gpio;
     private readonly GpioLeds _leds;
     private readonly GpioButtonSource? _buttonSource;
+    private readonly Ssd1680? _panel;
 
-    public PiBoard(BoardOptions options, TimeProvider time, GpioController? gpio = null)
+    /// <param name="options">Pins, panel kind and SPI bus.</param>
+    /// <param name="time">Clock for LEDs, button and the panel's BUSY timeout.</param>
+    /// <param name="gpio">The GPIO controller; a new one when null.</param>
+    /// <param name="openSpi">Opens the panel's SPI device; <see cref="SpiDevice.Create"/> when null (tests pass a fake).</param>
+    public PiBoard(BoardOptions options, TimeProvider time, GpioController? gpio = null, Func<SpiConnectionSettings, SpiDevice>? openSpi = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _gpio = gpio ?? new GpioController();
@@ -26,7 +34,7 @@ public sealed class PiBoard : IBoard
         {
             _buttonSource = new GpioButtonSource(_gpio, options.ButtonPin, Button, options.ButtonDebounce, time);
         }
-        Display = new MissingDisplay(options.PanelWidth, options.PanelHeight, "no e-paper driver in this firmware yet");
+        (Display, _panel) = OpenPanel(options, time, openSpi ?? SpiDevice.Create);
     }
 
     /// <summary>True on a Raspberry Pi with a GPIO character device.</summary>
@@ -44,8 +52,37 @@ public sealed class PiBoard : IBoard
 
     public void Dispose()
     {
+        _panel?.Dispose();
         _buttonSource?.Dispose();
         _leds.Dispose();
         _gpio.Dispose();
+    }
+
+    /// <summary>
+    /// Opens SPI (4 MHz, mode 0), resets and initialises the panel. Blocks start-up for at most
+    /// the panel's init timeout when the panel does not answer.
+    /// </summary>
+    private (IDisplay Display, Ssd1680? Panel) OpenPanel(BoardOptions options, TimeProvider time, Func<SpiConnectionSettings, SpiDevice> openSpi)
+    {
+        var geometry = PanelGeometry.For(options.PanelKind);
+        SpiDevice? spi = null;
+        try
+        {
+            spi = openSpi(new SpiConnectionSettings(options.SpiBus, options.SpiChipSelect) { ClockFrequency = 4_000_000, Mode = SpiMode.Mode0 });
+            var panel = new Ssd1680(spi, options.DcPin, options.ResetPin, options.BusyPin, geometry, _gpio, shouldDispose: false, time);
+            spi = null; // the panel owns it now
+            if (panel.TryInitializeAsync(CancellationToken.None).GetAwaiter().GetResult())
+            {
+                return (panel, panel);
+            }
+            var reason = panel.FailureReason;
+            panel.Dispose();
+            return (new MissingDisplay(geometry.Width, geometry.Height, $"{geometry.Name}: {reason}"), null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            spi?.Dispose();
+            return (new MissingDisplay(geometry.Width, geometry.Height, $"{geometry.Name} on SPI {options.SpiBus}.{options.SpiChipSelect}: {ex.Message}"), null);
+        }
     }
 }
