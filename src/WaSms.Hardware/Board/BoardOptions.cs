@@ -20,18 +20,21 @@ public sealed class BoardOptions
     /// </summary>
     public int PanelWidth
     {
-        get => _panelWidth ?? Geometry.Width;
+        get => _panelWidth ?? ToPanelGeometry().Width;
         set => _panelWidth = value;
     }
 
     public int PanelHeight
     {
-        get => _panelHeight ?? Geometry.Height;
+        get => _panelHeight ?? ToPanelGeometry().Height;
         set => _panelHeight = value;
     }
 
-    /// <summary>The geometry of <see cref="PanelKind"/> (the default panel's while the kind is invalid).</summary>
-    public PanelGeometry Geometry => Enum.IsDefined(PanelKind) ? PanelGeometry.For(PanelKind) : PanelGeometry.Waveshare2In13V4;
+    /// <summary>
+    /// The geometry of <see cref="PanelKind"/> (the default panel's while the kind is invalid).
+    /// A method, not a property: the configuration binder would try to bind a property.
+    /// </summary>
+    public PanelGeometry ToPanelGeometry() => Enum.IsDefined(PanelKind) ? PanelGeometry.For(PanelKind) : PanelGeometry.Waveshare2In13V4;
 
     /// <summary>SPI bus of the panel (0 = /dev/spidev0.*).</summary>
     public int SpiBus { get; set; }
