@@ -22,6 +22,7 @@ public sealed partial class WhatsAppLinkService(
     Storage.GatewayStore store,
     GatewayStateMachine machine,
     UserRequests requests,
+    Health.Mqtt.HealthCounters counters,
     TimeProvider time,
     ILogger<WhatsAppLinkService> log) : BackgroundService, IResetParticipant
 {
@@ -61,6 +62,7 @@ public sealed partial class WhatsAppLinkService(
             Time = time,
         };
         var backoff = MinBackoff;
+        var everConnected = false;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -75,7 +77,18 @@ public sealed partial class WhatsAppLinkService(
                 var client = new WaClient(clientOptions, credentials);
                 Volatile.Write(ref _client, client);
                 var linked = false;
-                client.EventRaised += (_, e) => linked |= OnEvent(e);
+                client.EventRaised += (_, e) =>
+                {
+                    if (e is Connected)
+                    {
+                        if (everConnected)
+                        {
+                            counters.WhatsAppReconnected(); // telemetry: how often the link had to come back
+                        }
+                        everConnected = true;
+                    }
+                    linked |= OnEvent(e);
+                };
                 try
                 {
                     await client.RunAsync(run.Token);
