@@ -87,7 +87,7 @@ public sealed class WaClient
         (_connection ?? throw new InvalidOperationException("The client is not connected.")).LogoutAsync(cancellationToken);
 
     /// <summary>
-    /// Starts pairing by phone number (docs/whatsapp.md §8): waits until the running connection has
+    /// Starts pairing by phone number (docs/whatsapp.md §9): waits until the running connection has
     /// its <c>pair-device</c> refs, sends <c>link_code_companion_reg</c> stage <c>companion_hello</c>
     /// with an 8-character code's wrapped ephemeral key, and returns the code as <c>XXXX-XXXX</c>
     /// (also raised as <see cref="PairingCodeIssued"/>). When the user types it on the phone, the
@@ -507,7 +507,7 @@ public sealed class WaClient
             return await _refsSeen.Task.WaitAsync(cancellationToken);
         }
 
-        /// <summary>docs/whatsapp.md §8 steps 2–4: make a code, wrap a fresh ephemeral key with it, send companion_hello.</summary>
+        /// <summary>docs/whatsapp.md §9.3 steps 1–2: make a code, wrap a fresh ephemeral key with it, send companion_hello.</summary>
         public async Task<string> RequestPairingCodeAsync(string phone, CancellationToken cancellationToken)
         {
             var options = _client._options;
@@ -542,7 +542,7 @@ public sealed class WaClient
             return shown;
         }
 
-        /// <summary>docs/whatsapp.md §8 steps 5–7: answer primary_hello with companion_finish; failures become <see cref="PairingCodeFailed"/>.</summary>
+        /// <summary>docs/whatsapp.md §9.3 step 3: answer primary_hello with companion_finish; failures become <see cref="PairingCodeFailed"/>.</summary>
         private async Task CompanionFinishAsync(Node reg, CancellationToken cancellationToken)
         {
             try

@@ -33,13 +33,13 @@ public sealed class WaClientOptions
 
     /// <summary>
     /// <c>companion_platform_id</c> in a pair-code request: whatsmeow's <c>PairClientType</c> number
-    /// (1 = Chrome); docs/whatsapp.md §8.
+    /// (1 = Chrome); docs/whatsapp.md §9.
     /// </summary>
     public string PairingCodePlatformId { get; init; } = "1";
 
     /// <summary>
     /// <c>companion_platform_display</c> in a pair-code request. It must read <c>Browser (OS)</c> with a
-    /// common browser and OS, or WhatsApp answers 400 (whatsmeow pair-code.go); docs/whatsapp.md §8.
+    /// common browser and OS, or WhatsApp answers 400 (whatsmeow pair-code.go); docs/whatsapp.md §9.
     /// </summary>
     public string PairingCodePlatformDisplay { get; init; } = "Chrome (Linux)";
 

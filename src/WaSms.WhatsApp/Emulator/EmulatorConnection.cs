@@ -157,7 +157,7 @@ internal sealed class EmulatorConnection
     }
 
     /// <summary>
-    /// docs/whatsapp.md §8: <c>companion_hello</c> is checked as the server would (an unpaired
+    /// docs/whatsapp.md §9: <c>companion_hello</c> is checked as the server would (an unpaired
     /// connection with refs, our Noise key, an 80-byte wrapped key, a <c>Browser (OS)</c> display,
     /// the nonce) and answered with a pairing ref; the phone of that number may then enter the code.
     /// <c>companion_finish</c> goes to the phone that entered it, which answers it.

@@ -3,7 +3,7 @@ using WaSms.WhatsApp.Binary;
 namespace WaSms.WhatsApp.Emulator;
 
 /// <summary>
-/// A <c>companion_hello</c> the emulator accepted (docs/whatsapp.md §8): the connection it came on,
+/// A <c>companion_hello</c> the emulator accepted (docs/whatsapp.md §9): the connection it came on,
 /// the companion's wrapped ephemeral key and the pairing ref, waiting for the phone of
 /// <see cref="PhoneNumber"/> to enter the code. <see cref="Finish"/> receives the companion's
 /// <c>companion_finish</c> iq, which the phone answers.

@@ -85,7 +85,7 @@ public sealed class PhoneSimulator
     }
 
     /// <summary>
-    /// Enters a pairing code under Linked devices → Link with phone number (docs/whatsapp.md §8), as
+    /// Enters a pairing code under Linked devices → Link with phone number (docs/whatsapp.md §9), as
     /// the primary does: takes the newest <c>companion_hello</c> the server holds for this number,
     /// unwraps the companion's ephemeral key with the code, sends <c>primary_hello</c> (its own
     /// ephemeral key wrapped with the code, and the account identity key), opens the companion's key

@@ -6,7 +6,7 @@ namespace WaSms.WhatsApp.Pairing;
 /// <summary>
 /// The 8-character "link with phone number" code: 5 random bytes in base32 without padding over the
 /// alphabet <c>123456789ABCDEFGHJKLMNPQRSTVWXYZ</c> (whatsmeow pair-code.go <c>linkingBase32</c>;
-/// Baileys <c>bytesToCrockford</c>). Users see it as <c>XXXX-XXXX</c>. docs/whatsapp.md §8.
+/// Baileys <c>bytesToCrockford</c>). Users see it as <c>XXXX-XXXX</c>. docs/whatsapp.md §9.
 /// </summary>
 public static class PairingCode
 {

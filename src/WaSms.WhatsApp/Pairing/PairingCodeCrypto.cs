@@ -5,7 +5,7 @@ using WaSms.WhatsApp.Crypto;
 namespace WaSms.WhatsApp.Pairing;
 
 /// <summary>
-/// The cryptography of pairing by phone-number code, both sides (docs/whatsapp.md §8; whatsmeow
+/// The cryptography of pairing by phone-number code, both sides (docs/whatsapp.md §9; whatsmeow
 /// pair-code.go <c>generateCompanionEphemeralKey</c> and <c>handleCodePairNotification</c>).
 /// <list type="bullet">
 /// <item>Ephemeral key wrapping (both directions): <c>salt(32) ‖ iv(16) ‖ AES-256-CTR(PBKDF2-HMAC-SHA256(code, salt, 131072, 32), iv, pub)</c>, 80 bytes.</item>

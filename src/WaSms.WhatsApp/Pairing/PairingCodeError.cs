@@ -1,6 +1,6 @@
 namespace WaSms.WhatsApp.Pairing;
 
-/// <summary>Why pairing by phone-number code failed (docs/whatsapp.md §8).</summary>
+/// <summary>Why pairing by phone-number code failed (docs/whatsapp.md §9).</summary>
 public enum PairingCodeError
 {
     /// <summary>The phone number is not digits in international form, longer than 6 digits, not starting with 0.</summary>

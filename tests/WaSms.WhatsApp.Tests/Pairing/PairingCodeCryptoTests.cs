@@ -3,7 +3,7 @@ using WaSms.WhatsApp.Pairing;
 
 namespace WaSms.WhatsApp.Tests.Pairing;
 
-/// <summary>Pair-code crypto: known answers from Python/OpenSSL, and the companion ↔ primary round trip (docs/whatsapp.md §8).</summary>
+/// <summary>Pair-code crypto: known answers from Python/OpenSSL, and the companion ↔ primary round trip (docs/whatsapp.md §9).</summary>
 public sealed class PairingCodeCryptoTests
 {
     [Fact]
@@ -62,7 +62,7 @@ public sealed class PairingCodeCryptoTests
         Assert.Equal(PairingCodeError.Malformed, Assert.Throws<PairingCodeException>(() => PairingCodeCrypto.OpenKeyBundle(new byte[32], new byte[100])).Error);
     }
 
-    /// <summary>Both sides of §8 with independent state; returns (companion's ADV secret, primary's ADV secret).</summary>
+    /// <summary>Both sides of docs/whatsapp.md §9.2 with independent state; returns (companion's ADV secret, primary's ADV secret).</summary>
     private static (byte[] Companion, byte[] Primary) RunExchange(string companionCode, string primaryCode)
     {
         var companionIdentity = Curve25519KeyPair.Generate();

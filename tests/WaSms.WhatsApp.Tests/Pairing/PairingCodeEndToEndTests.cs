@@ -7,7 +7,7 @@ using WaSms.WhatsApp.Tests.Client;
 
 namespace WaSms.WhatsApp.Tests.Pairing;
 
-/// <summary>Pairing by phone-number code through the real path: WebSocket, Noise, nodes, the emulator and its phone (docs/whatsapp.md §8).</summary>
+/// <summary>Pairing by phone-number code through the real path: WebSocket, Noise, nodes, the emulator and its phone (docs/whatsapp.md §9).</summary>
 public sealed class PairingCodeEndToEndTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

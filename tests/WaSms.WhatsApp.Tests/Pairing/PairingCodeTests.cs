@@ -2,7 +2,7 @@ using WaSms.WhatsApp.Pairing;
 
 namespace WaSms.WhatsApp.Tests.Pairing;
 
-/// <summary>The 8-character code: alphabet, length, bit order, normalisation, phone numbers (docs/whatsapp.md §8).</summary>
+/// <summary>The 8-character code: alphabet, length, bit order, normalisation, phone numbers (docs/whatsapp.md §9).</summary>
 public sealed class PairingCodeTests
 {
     [Fact]
