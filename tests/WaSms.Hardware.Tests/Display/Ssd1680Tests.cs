@@ -142,6 +142,49 @@ public sealed class Ssd1680Tests
     }
 
     [Fact]
+    public async Task FullAndPartialRefresh_SendTheirSequencesInOrder()
+    {
+        using var rig = new Rig(PanelGeometry.Waveshare2In13V4);
+        await rig.Drive(rig.Panel.TryInitializeAsync(CancellationToken.None));
+        var frame = new MonoFrame(250, 122);
+
+        rig.Spi.Bytes.Clear();
+        await rig.Drive(rig.Panel.RefreshAsync(frame, full: true, CancellationToken.None));
+        Assert.Equal([(byte)0x3C, 0x4E, 0x4F, 0x24, 0x4E, 0x4F, 0x26, 0x22, 0x20], rig.Spi.Commands.ToArray());
+        Assert.Equal([(byte)0xF7], DataOf(rig.Spi, 0x22));
+        Assert.Equal(16 * 250, DataOf(rig.Spi, 0x24).Length);
+
+        rig.Spi.Bytes.Clear();
+        var resetWrites = rig.Gpio.Writes.Count(w => w.Pin == ResetPin);
+        frame.FillRectangle(0, 0, 10, 10);
+        await rig.Drive(rig.Panel.RefreshAsync(frame, full: false, CancellationToken.None));
+        Assert.Equal([(byte)0x3C, 0x01, 0x11, 0x44, 0x45, 0x4E, 0x4F, 0x24, 0x22, 0x20, 0x4E, 0x4F, 0x26], rig.Spi.Commands.ToArray());
+        Assert.Equal([(byte)0x80], DataOf(rig.Spi, 0x3C));
+        Assert.Equal([(byte)0xFF], DataOf(rig.Spi, 0x22));
+        // A short reset pulse (low, high) starts the partial sequence.
+        Assert.Equal([PinValue.Low, PinValue.High], rig.Gpio.Writes.Where(w => w.Pin == ResetPin).Skip(resetWrites).Select(w => w.Value).ToArray());
+    }
+
+    [Fact]
+    public async Task PanelThatTimedOut_IsInitialisedAgain_OnTheNextRefresh()
+    {
+        using var rig = new Rig(PanelGeometry.Waveshare1In54V2);
+        await rig.Drive(rig.Panel.TryInitializeAsync(CancellationToken.None));
+        var frame = new MonoFrame(200, 200);
+        rig.Spi.Dead = true;
+        await Assert.ThrowsAsync<DisplayTimeoutException>(() => rig.Drive(rig.Panel.RefreshAsync(frame, full: true, CancellationToken.None)));
+
+        rig.Spi.Dead = false;
+        rig.Spi.PowerOn();
+        rig.Spi.Bytes.Clear();
+        await rig.Drive(rig.Panel.RefreshAsync(frame, full: true, CancellationToken.None));
+
+        Assert.True(rig.Panel.IsPresent);
+        Assert.Null(rig.Panel.FailureReason);
+        Assert.Equal((byte)0x12, rig.Spi.Commands.First());
+    }
+
+    [Fact]
     public async Task Refresh_WrongFrameSize_Throws()
     {
         using var rig = new Rig(PanelGeometry.Waveshare1In54V2);
