@@ -3,8 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using WaSms.WhatsApp.Crypto;
+using WaSms.WhatsApp.Emulator;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Tests.Binary;
+using Xunit.Abstractions;
 
 namespace WaSms.WhatsApp.Tests.Pairing;
 
@@ -15,8 +17,83 @@ namespace WaSms.WhatsApp.Tests.Pairing;
 /// (docs/whatsapp.md §9.2). Needs node and the installed oracle (Binary/baileys-oracle/install.sh);
 /// WASMS_SKIP_ORACLES=1 skips it.
 /// </summary>
-public sealed class PairingCodeOracleTests
+public sealed class PairingCodeOracleTests(ITestOutputHelper output)
 {
+    /// <summary>A live Baileys rc14 client asks the emulator for a code, our phone enters it, Baileys pairs and logs in.</summary>
+    [Fact]
+    public async Task BaileysRc14_PairsByCodeWithTheEmulatorAndLogsIn()
+    {
+        if (Environment.GetEnvironmentVariable("WASMS_SKIP_ORACLES") == "1")
+        {
+            return;
+        }
+
+        var project = TestFiles.ProjectDirectory();
+        Assert.True(
+            File.Exists(Path.Combine(project, "Binary", "baileys-oracle", "node_modules", "baileys", "package.json")),
+            "The Baileys oracle is not installed: run Binary/baileys-oracle/install.sh, or set WASMS_SKIP_ORACLES=1.");
+
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        var phone = new PhoneSimulator(emulator, "15550007777");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(project, "Pairing", "pair-code-peer.mjs"));
+        start.ArgumentList.Add(emulator.Uri.ToString());
+        start.ArgumentList.Add(emulator.TrustedRootKeyHex);
+        start.ArgumentList.Add(phone.PhoneNumber);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+        EmulatedDevice? device = null;
+        string? open = null;
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+            {
+                output.WriteLine(line);
+                if (line.StartsWith("CODE ", StringComparison.Ordinal) && device is null)
+                {
+                    Assert.Equal(8, line[5..].Length);
+
+                    // Baileys does not wait for the companion_hello result; give the emulator a moment to hold it.
+                    for (var i = 0; i < 50 && device is null; i++)
+                    {
+                        try
+                        {
+                            device = await phone.EnterPairingCodeAsync(line[5..], cts.Token);
+                        }
+                        catch (EmulatorException) when (i < 49)
+                        {
+                            await Task.Delay(100, cts.Token);
+                        }
+                    }
+                }
+                else if (line.StartsWith("OPEN ", StringComparison.Ordinal))
+                {
+                    open = line;
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                await process.WaitForExitAsync(cts.Token).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                }
+            }
+
+            output.WriteLine(await stderr);
+        }
+
+        Assert.NotNull(device);
+        Assert.Equal($"OPEN {device.Jid} {device.Lid}", open);
+        Assert.Equal(2, emulator.HandshakeCount);
+    }
+
     [Fact]
     public async Task BaileysComputesTheSameWrappedKeyBundleAndAdvSecret()
     {
