@@ -15,7 +15,8 @@ namespace WaSms.WhatsApp.Emulator;
 /// <c>ADVDeviceIdentity</c> for the companion with the account key (<c>06 00</c> prefix), HMACs it
 /// with the QR's ADV secret, sends <c>pair-success</c>, checks the companion's
 /// <c>pair-device-sign</c> (device signature, <c>06 01</c> prefix), remembers the device and sends
-/// <c>stream:error 515</c>.
+/// <c>stream:error 515</c>. <see cref="EnterPairingCodeAsync"/> does the same after the
+/// phone-number code exchange instead of a scan (docs/whatsapp.md §9.4).
 /// </summary>
 public sealed class PhoneSimulator
 {
