@@ -6,7 +6,7 @@ namespace WaSms.Gateway.Cli;
 /// </summary>
 public sealed class CommandLine
 {
-    public static readonly string[] Verbs = ["run", "status", "qr", "press", "reset", "wa", "dev", "version", "help"];
+    public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "press", "reset", "wa", "dev", "version", "help"];
 
     private static readonly string[] FlagsWithValue = ["--hold", "--port"];
     private static readonly string[] BareFlags = ["--json", "--factory", "--help", "-h"];
@@ -97,11 +97,13 @@ public sealed class CommandLine
           run                      run the gateway (default)
           status [--json]          state, reason and queue depths of the running gateway
           qr                       print the current pairing QR in the terminal
+          pair-code +NUMBER        link by phone number: prints (and shows) an 8-character code
           press [--hold SECONDS]   press the button (hold 5 s = relink, 15 s = factory reset)
           reset [--factory]        relink (as a 5 s hold), or factory reset
           wa decode HEX|-          a WhatsApp frame payload (flags byte + node) as JSON
           wa encode JSON|-         a node in that JSON shape as frame payload hex
           dev scan [QR]            dev mode: the emulated phone scans the QR on screen and links
+          dev code [CODE]          dev mode: the emulated phone enters the pairing code on screen
           dev wa-server [--port N] the WhatsApp emulator on its own; QR strings on stdin get scanned
           version                  print the version
 

@@ -84,6 +84,7 @@ public static class GatewayCli
                 "qr" => await QrAsync(settings, output, error, cancellationToken),
                 "press" => await PressAsync(settings, commandLine, output, error, cancellationToken),
                 "reset" => await ResetAsync(settings, commandLine.Has("--factory"), output, error, cancellationToken),
+                "pair-code" => await PairCodeAsync(settings, commandLine, output, error, cancellationToken),
                 "dev" => await DevAsync(settings, commandLine, output, error, cancellationToken),
                 _ => await NotYetAsync(commandLine.Verb, error),
             };
@@ -123,15 +124,28 @@ public static class GatewayCli
         }
     }
 
+    /// <summary><c>pair-code +NUMBER</c>: link by phone number instead of the QR.</summary>
+    private static async Task<int> PairCodeAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (commandLine.Arguments.Count != 1)
+        {
+            throw new UsageException("usage: wasms-gateway pair-code +<phone number with country code>");
+        }
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath,
+            new ControlRequest("pair-code", PhoneNumber: commandLine.Arguments[0]), TimeSpan.FromSeconds(45), cancellationToken);
+        return await ReportAsync(response, output, error);
+    }
+
     /// <summary><c>dev scan [QR]</c>: the dev-mode emulated phone scans the QR on screen (or the one given).</summary>
     private static async Task<int> DevAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (commandLine.Arguments.Count is < 1 or > 2 || commandLine.Arguments[0] != "scan")
+        if (commandLine.Arguments.Count is < 1 or > 2 || commandLine.Arguments[0] is not ("scan" or "code"))
         {
-            throw new UsageException("usage: wasms-gateway dev scan [QR-STRING]  or  wasms-gateway dev wa-server [--port N]");
+            throw new UsageException("usage: wasms-gateway dev scan [QR-STRING] | dev code [CODE] | dev wa-server [--port N]");
         }
-        var qr = commandLine.Arguments.Count == 2 ? commandLine.Arguments[1] : null;
-        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("dev-scan", Qr: qr),
+        var value = commandLine.Arguments.Count == 2 ? commandLine.Arguments[1] : null;
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath,
+            new ControlRequest(commandLine.Arguments[0] == "scan" ? "dev-scan" : "dev-code", Qr: value),
             TimeSpan.FromSeconds(30), cancellationToken);
         return await ReportAsync(response, output, error);
     }
@@ -153,7 +167,7 @@ public static class GatewayCli
         var status = await GetStatusAsync(settings, cancellationToken);
         if (json)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(status, ControlJson.Default.StatusReport));
+            await output.WriteLineAsync(JsonSerializer.Serialize(status, ControlJson.Readable.StatusReport));
             return ExitCodes.Ok;
         }
         await output.WriteLineAsync(StatusText.Format(status));

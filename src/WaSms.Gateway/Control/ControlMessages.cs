@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace WaSms.Gateway.Control;
 
 /// <summary>One request on the control socket: one JSON line in, one JSON line out.</summary>
-public sealed record ControlRequest(string Command, double? HoldSeconds = null, bool Factory = false, string? Qr = null);
+public sealed record ControlRequest(string Command, double? HoldSeconds = null, bool Factory = false, string? Qr = null, string? PhoneNumber = null);
 
 public sealed record ControlResponse(bool Ok, string? Error = null, StatusReport? Status = null, string? Message = null);
 
@@ -34,4 +34,13 @@ public sealed record BoardReport(string Kind, string Display, bool DisplayPresen
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlResponse))]
 [JsonSerializable(typeof(StatusReport))]
-internal sealed partial class ControlJson : JsonSerializerContext;
+internal sealed partial class ControlJson : JsonSerializerContext
+{
+    /// <summary>For people reading <c>status --json</c>: "&gt;" and non-ASCII stay as they are.</summary>
+    public static ControlJson Readable { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

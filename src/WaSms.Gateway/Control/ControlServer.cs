@@ -21,6 +21,7 @@ public sealed class ControlServer(
     ResetCoordinator reset,
     Core.State.GatewayStateMachine machine,
     Dev.DevWhatsApp dev,
+    Links.WhatsAppLinkService whatsApp,
     ILogger<ControlServer> log) : BackgroundService
 {
     private const int MaxRequestBytes = 4096;
@@ -111,6 +112,31 @@ public sealed class ControlServer(
             case "reset":
                 var outcome = await reset.ResetAsync(request.Factory ? ResetKind.FactoryReset : ResetKind.Relink, "wasms-gateway reset", cancellationToken);
                 return new ControlResponse(outcome.Completed, outcome.Completed ? null : outcome.Message, Message: outcome.Message);
+            case "pair-code":
+                try
+                {
+                    var code = await whatsApp.RequestPairingCodeAsync(request.PhoneNumber ?? "", cancellationToken);
+                    return new ControlResponse(true, Message: $"Pairing code {code}: on the phone, WhatsApp > Linked devices > Link a device > Link with phone number instead");
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or WhatsApp.Pairing.PairingCodeException or TimeoutException
+                                           || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                {
+                    return new ControlResponse(false, ex.Message);
+                }
+            case "dev-code":
+                var pairingCode = request.Qr ?? machine.Current.Pairing?.PairingCode;
+                if (pairingCode is null)
+                {
+                    return new ControlResponse(false, $"no pairing code to enter; run 'wasms-gateway pair-code +{Dev.DevWhatsApp.PhoneNumber}' first");
+                }
+                try
+                {
+                    return new ControlResponse(true, Message: await dev.EnterPairingCodeAsync(pairingCode, cancellationToken));
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or WhatsApp.Emulator.EmulatorException)
+                {
+                    return new ControlResponse(false, ex.Message);
+                }
             case "dev-scan":
                 var qr = request.Qr ?? machine.Current.Pairing?.QrCode;
                 if (qr is null)

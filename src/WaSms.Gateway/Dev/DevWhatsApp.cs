@@ -28,4 +28,17 @@ public sealed class DevWhatsApp(WaEmulator? emulator)
         var device = await _phone.ScanAsync(qr, cancellationToken);
         return $"The emulated phone +{PhoneNumber} scanned the QR and linked {device.Jid}";
     }
+
+    /// <summary>The emulated phone enters the pairing code the gateway shows (asked for with <c>pair-code +15555550123</c>).</summary>
+    /// <exception cref="InvalidOperationException">Not in dev mode.</exception>
+    /// <exception cref="EmulatorException">No code request is pending for the phone, or the code is wrong.</exception>
+    public async Task<string> EnterPairingCodeAsync(string code, CancellationToken cancellationToken)
+    {
+        if (_phone is null)
+        {
+            throw new InvalidOperationException("dev code works only in dev mode (run --simulate without WhatsApp:ServerUrl)");
+        }
+        await _phone.EnterPairingCodeAsync(code, cancellationToken);
+        return $"The emulated phone +{PhoneNumber} entered the code {code}";
+    }
 }

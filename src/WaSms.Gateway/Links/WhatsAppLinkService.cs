@@ -34,6 +34,7 @@ public sealed partial class WhatsAppLinkService(
     private WaClient? _client;
     private volatile Hold _hold;
     private volatile bool _sessionInvalid;
+    private volatile bool _pairingCodeShown;
 
     /// <summary>Why the service is not reconnecting on its own.</summary>
     private enum Hold
@@ -140,6 +141,8 @@ public sealed partial class WhatsAppLinkService(
     {
         switch (e)
         {
+            case QrIssued when _pairingCodeShown:
+                return true; // the customer chose the phone-number code: keep it on screen
             case QrIssued qr:
                 machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "Scan the QR code with WhatsApp",
                     new PairingInfo(qr.Code, time.GetUtcNow() + qr.ValidFor, RefNumber: qr.RefNumber, RefCount: qr.RefCount)));
@@ -148,7 +151,18 @@ public sealed partial class WhatsAppLinkService(
                 _hold = Hold.UntilButton;
                 machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "The QR codes expired; press the button for new ones", new PairingInfo(null)));
                 return false;
+            case PairingCodeIssued issued:
+                _pairingCodeShown = true;
+                machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing,
+                    "On your phone: WhatsApp > Linked devices > Link with phone number instead, then enter the code",
+                    new PairingInfo(null, PairingCode: issued.Code)));
+                return true;
+            case PairingCodeFailed failed:
+                _pairingCodeShown = false;
+                machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, $"Linking with the code failed ({failed.Message}); scan the QR or ask for a new code"));
+                return false;
             case PairSuccess paired:
+                _pairingCodeShown = false;
                 var account = new LinkedAccount(paired.Jid.ToString(), paired.Lid?.ToString());
                 machine.TryFire(new StateChange(GatewayTrigger.PairingStarted, $"Linked to {account.MaskedNumber}; logging in", Account: account));
                 machine.TryFire(new StateChange(GatewayTrigger.Connect, $"Linked to {account.MaskedNumber}; logging in", Account: account));
@@ -226,6 +240,22 @@ public sealed partial class WhatsAppLinkService(
         }
     }
 
+    /// <summary>
+    /// Asks WhatsApp for an 8-character code to link by phone number instead of the QR
+    /// (<c>wasms-gateway pair-code +number</c>); the code goes to the screen through the state machine.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The gateway is not showing a QR right now.</exception>
+    public async Task<string> RequestPairingCodeAsync(string phoneNumber, CancellationToken cancellationToken)
+    {
+        if (machine.Current.State != GatewayState.Unpaired || Volatile.Read(ref _client) is not { } client)
+        {
+            throw new InvalidOperationException($"a pairing code can be asked for only while unpaired and connected; the gateway is {machine.Current.StateName}: {machine.Current.Reason}");
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        return await client.RequestPairingCodeAsync(phoneNumber, timeout.Token);
+    }
+
     Task<int> IResetParticipant.FlushAsync(ResetKind kind, CancellationToken cancellationToken) => Task.FromResult(0);
 
     /// <summary>
@@ -251,6 +281,7 @@ public sealed partial class WhatsAppLinkService(
             }
         }
         _hold = Hold.None;
+        _pairingCodeShown = false;
         _sessionInvalid = false; // the store participant wipes the session as part of the reset
         Volatile.Read(ref _current)?.Cancel();
         _wake.Release();

@@ -40,6 +40,11 @@ public sealed class DisplayController(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var heartbeat = liveness.Register("display", WakeInterval * 3);
+        if (!board.Display.IsPresent)
+        {
+            // Said once: the gateway keeps running, status and MQTT report "display missing".
+            log.LogWarning("Display missing: {Display}; frames go to {Path} only", board.Display.Description, frameFile.Path);
+        }
         using var subscription = machine.Subscribe();
         var pump = PumpAsync(subscription, stoppingToken);
         try

@@ -46,7 +46,7 @@ public static class ScreenRenderer
         else if (snapshot.State == GatewayState.Unpaired && snapshot.Pairing?.PairingCode is { } code)
         {
             lines.Add("Enter on your phone:");
-            lines.Add(code.Length == 8 ? $"{code[..4]}-{code[4..]}" : code);
+            lines.Add(code.Length == 8 ? $"{code[..4]}-{code[4..]}" : code); // WaClient gives XXXX-XXXX already
         }
         if (snapshot.Account is { } account && snapshot.State is GatewayState.Online or GatewayState.Degraded or GatewayState.Connecting)
         {

@@ -198,4 +198,28 @@ public sealed class GatewayProcessTests : IDisposable
         Assert.Equal("online", json.RootElement.GetProperty("state").GetString());
         Assert.StartsWith("15555550123:", json.RootElement.GetProperty("account").GetProperty("jid").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DevMode_PairCode_ShownThenEnteredByThePhone_GoesOnline()
+    {
+        using var notify = new NotifyListener();
+        using var gateway = GatewayProcess.Start(["run", "--simulate", "--state-dir", StateDir], new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
+        await notify.WaitForAsync(m => m == "STATUS=unpaired: Scan the QR code with WhatsApp", TimeSpan.FromSeconds(30));
+
+        var bad = await GatewayProcess.RunAsync(["pair-code", "0123", "--state-dir", StateDir]);
+        Assert.NotEqual(0, bad.ExitCode);
+        var code = await GatewayProcess.RunAsync(["pair-code", "+1 555 555 0123", "--state-dir", StateDir]);
+        Assert.True(code.ExitCode == 0, code.Error);
+        Assert.Matches(@"Pairing code [1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}", code.Output);
+        await notify.WaitForAsync(m => m.StartsWith("STATUS=unpaired: On your phone", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var (_, statusJson, _) = await GatewayProcess.RunAsync(["status", "--json", "--state-dir", StateDir]);
+        using (var json = JsonDocument.Parse(statusJson))
+        {
+            Assert.Matches("^[1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}$", json.RootElement.GetProperty("pairing").GetProperty("pairingCode").GetString());
+        }
+
+        var entered = await GatewayProcess.RunAsync(["dev", "code", "--state-dir", StateDir]);
+        Assert.True(entered.ExitCode == 0, entered.Error);
+        await notify.WaitForAsync(m => m == "STATUS=online: Online", TimeSpan.FromSeconds(30));
+    }
 }
