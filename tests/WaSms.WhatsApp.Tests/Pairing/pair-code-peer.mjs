@@ -7,25 +7,14 @@ const modules = new URL('../Binary/baileys-oracle/node_modules/', import.meta.ur
 const baileys = await import(new URL('baileys/lib/index.js', modules).href)
 const { WA_CERT_DETAILS } = await import(new URL('baileys/lib/Defaults/index.js', modules).href)
 const pino = (await import(new URL('pino/pino.js', modules).href)).default
+const { memoryAuth } = await import(new URL('../Binary/baileys-oracle/memory-auth.mjs', import.meta.url).href)
 const makeWASocket = baileys.default
-const { initAuthCreds, DisconnectReason } = baileys
+const { DisconnectReason } = baileys
 
 const [url, rootHex, phone] = process.argv.slice(2)
 WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex')
 
-const creds = initAuthCreds()
-const store = new Map()
-const keys = {
-	get: async (type, ids) => Object.fromEntries(ids.map(id => [id, store.get(`${type}:${id}`)]).filter(([, v]) => v !== undefined)),
-	set: async data => {
-		for (const [type, entries] of Object.entries(data)) {
-			for (const [id, value] of Object.entries(entries)) {
-				if (value) store.set(`${type}:${id}`, value)
-				else store.delete(`${type}:${id}`)
-			}
-		}
-	}
-}
+const { creds, keys } = memoryAuth()
 
 const timeout = setTimeout(() => { console.log('TIMEOUT'); process.exit(3) }, 60_000)
 let requested = false

@@ -1,26 +1,15 @@
 // Baileys 7.0.0-rc14 as the peer in scripts/bench-whatsapp: like pair-peer.mjs (URL in argv[2], test
 // root key hex in argv[3], "QR <string>" per QR, follows the 515 restart), but prints "OPEN" once
 // linked and then stays connected and idle until killed, so its memory can be measured.
-import makeWASocket, { initAuthCreds, DisconnectReason } from 'baileys'
+import makeWASocket, { DisconnectReason } from 'baileys'
 import { WA_CERT_DETAILS } from 'baileys/lib/Defaults/index.js'
 import pino from 'pino'
+import { memoryAuth } from './memory-auth.mjs'
 
 const [url, rootHex] = process.argv.slice(2)
 WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex')
 
-const creds = initAuthCreds()
-const store = new Map()
-const keys = {
-	get: async (type, ids) => Object.fromEntries(ids.map(id => [id, store.get(`${type}:${id}`)]).filter(([, v]) => v !== undefined)),
-	set: async data => {
-		for (const [type, entries] of Object.entries(data)) {
-			for (const [id, value] of Object.entries(entries)) {
-				if (value) store.set(`${type}:${id}`, value)
-				else store.delete(`${type}:${id}`)
-			}
-		}
-	}
-}
+const { creds, keys } = memoryAuth()
 
 const start = () => {
 	const sock = makeWASocket({

@@ -2,26 +2,15 @@
 // argv[2], trusting the test root key (hex) in argv[3], prints "QR <string>" for each QR, follows the
 // 515 restart, and prints "OPEN <me.id> <me.lid>" once the connection opens, then exits 0.
 // Auth state lives in memory only. Driven by tests/WaSms.WhatsApp.Tests/Client/BaileysPeerTests.cs.
-import makeWASocket, { initAuthCreds, DisconnectReason } from 'baileys'
+import makeWASocket, { DisconnectReason } from 'baileys'
 import { WA_CERT_DETAILS } from 'baileys/lib/Defaults/index.js'
 import pino from 'pino'
+import { memoryAuth } from './memory-auth.mjs'
 
 const [url, rootHex] = process.argv.slice(2)
 WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex')
 
-const creds = initAuthCreds()
-const store = new Map()
-const keys = {
-	get: async (type, ids) => Object.fromEntries(ids.map(id => [id, store.get(`${type}:${id}`)]).filter(([, v]) => v !== undefined)),
-	set: async data => {
-		for (const [type, entries] of Object.entries(data)) {
-			for (const [id, value] of Object.entries(entries)) {
-				if (value) store.set(`${type}:${id}`, value)
-				else store.delete(`${type}:${id}`)
-			}
-		}
-	}
-}
+const { creds, keys } = memoryAuth()
 
 const timeout = setTimeout(() => { console.log('TIMEOUT'); process.exit(3) }, 60_000)
 
