@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using WaSms.WhatsApp.Emulator;
 using WaSms.WhatsApp.Tests.Binary;
 using Xunit.Abstractions;
@@ -29,44 +28,18 @@ public sealed class BaileysPeerTests(ITestOutputHelper output)
         var phone = new PhoneSimulator(emulator, "15550002222");
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
-        var start = new ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("pair-peer.mjs");
-        start.ArgumentList.Add(emulator.Uri.ToString());
-        start.ArgumentList.Add(emulator.TrustedRootKeyHex);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
         EmulatedDevice? device = null;
-        string? open = null;
-        try
-        {
-            while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+        var open = await BaileysLivePeer.RunUntilOpenAsync(
+            Path.Combine(directory, "pair-peer.mjs"), [emulator.Uri.ToString(), emulator.TrustedRootKeyHex],
+            async line =>
             {
-                output.WriteLine(line);
                 if (line.StartsWith("QR ", StringComparison.Ordinal) && device is null)
                 {
                     Assert.Equal(5, line[3..].Split(',').Length);
                     device = await phone.ScanAsync(line[3..], cts.Token);
                 }
-                else if (line.StartsWith("OPEN ", StringComparison.Ordinal))
-                {
-                    open = line;
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                await process.WaitForExitAsync(cts.Token).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-                if (!process.HasExited)
-                {
-                    process.Kill();
-                }
-            }
-
-            output.WriteLine(await stderr);
-        }
+            },
+            output, cts.Token);
 
         Assert.NotNull(device);
         Assert.Equal($"OPEN {device.Jid} {device.Lid}", open);

@@ -37,20 +37,11 @@ public sealed class PairingCodeOracleTests(ITestOutputHelper output)
         emulator.Start();
         var phone = new PhoneSimulator(emulator, "15550007777");
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(project, "Pairing", "pair-code-peer.mjs"));
-        start.ArgumentList.Add(emulator.Uri.ToString());
-        start.ArgumentList.Add(emulator.TrustedRootKeyHex);
-        start.ArgumentList.Add(phone.PhoneNumber);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
         EmulatedDevice? device = null;
-        string? open = null;
-        try
-        {
-            while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+        var open = await Client.BaileysLivePeer.RunUntilOpenAsync(
+            Path.Combine(project, "Pairing", "pair-code-peer.mjs"), [emulator.Uri.ToString(), emulator.TrustedRootKeyHex, phone.PhoneNumber],
+            async line =>
             {
-                output.WriteLine(line);
                 if (line.StartsWith("CODE ", StringComparison.Ordinal) && device is null)
                 {
                     Assert.Equal(8, line[5..].Length);
@@ -68,26 +59,8 @@ public sealed class PairingCodeOracleTests(ITestOutputHelper output)
                         }
                     }
                 }
-                else if (line.StartsWith("OPEN ", StringComparison.Ordinal))
-                {
-                    open = line;
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                await process.WaitForExitAsync(cts.Token).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-                if (!process.HasExited)
-                {
-                    process.Kill();
-                }
-            }
-
-            output.WriteLine(await stderr);
-        }
+            },
+            output, cts.Token);
 
         Assert.NotNull(device);
         Assert.Equal($"OPEN {device.Jid} {device.Lid}", open);
