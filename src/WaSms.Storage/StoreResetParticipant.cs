@@ -30,4 +30,6 @@ public sealed class StoreResetParticipant(GatewayStore store) : IResetParticipan
             await store.ClearSettingsAsync(cancellationToken);
         }
     }
+
+    public Task ResumeAsync(ResetKind kind, CancellationToken cancellationToken) => Task.CompletedTask;
 }

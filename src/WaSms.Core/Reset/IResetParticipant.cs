@@ -16,4 +16,10 @@ public interface IResetParticipant
 
     /// <summary>Forgets what a reset of <paramref name="kind"/> must forget.</summary>
     Task WipeAsync(ResetKind kind, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts again once every participant has wiped: a participant that restarted straight from
+    /// its own wipe could read data a later participant has not wiped yet.
+    /// </summary>
+    Task ResumeAsync(ResetKind kind, CancellationToken cancellationToken);
 }

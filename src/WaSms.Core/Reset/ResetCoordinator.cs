@@ -61,6 +61,10 @@ public sealed class ResetCoordinator(
 
             var done = $"{what} done; link WhatsApp again";
             machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, done));
+            foreach (var participant in participants)
+            {
+                await participant.ResumeAsync(kind, cancellationToken);
+            }
             return new ResetOutcome(true, undelivered, done);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

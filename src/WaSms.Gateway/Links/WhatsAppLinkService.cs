@@ -44,6 +44,8 @@ public sealed partial class WhatsAppLinkService(
         UntilButton,
         /// <summary>WhatsApp rejected our version: retrying with the same version cannot help.</summary>
         UntilRestart,
+        /// <summary>A reset is wiping the session: starting before the wipe ends would reuse it.</summary>
+        UntilResetDone,
     }
 
     string IResetParticipant.Name => "whatsapp link";
@@ -260,8 +262,9 @@ public sealed partial class WhatsAppLinkService(
 
     /// <summary>
     /// A reset logs this device out of WhatsApp (remove-companion-device, so it disappears from the
-    /// phone's linked devices) while the session is still there; the store participant then wipes
-    /// it, and the link restarts with fresh keys.
+    /// phone's linked devices) while the session is still there and stops the link; the store
+    /// participant then wipes the session, and <see cref="IResetParticipant.ResumeAsync"/> starts
+    /// the link again with fresh keys.
     /// </summary>
     async Task IResetParticipant.WipeAsync(ResetKind kind, CancellationToken cancellationToken)
     {
@@ -280,11 +283,17 @@ public sealed partial class WhatsAppLinkService(
                 log.LogWarning("Could not log out of WhatsApp ({Error}); forgetting the session anyway", ex.Message);
             }
         }
-        _hold = Hold.None;
+        _hold = Hold.UntilResetDone;
         _pairingCodeShown = false;
         _sessionInvalid = false; // the store participant wipes the session as part of the reset
         Volatile.Read(ref _current)?.Cancel();
+    }
+
+    Task IResetParticipant.ResumeAsync(ResetKind kind, CancellationToken cancellationToken)
+    {
+        _hold = Hold.None;
         _wake.Release();
+        return Task.CompletedTask;
     }
 
     public override void Dispose()

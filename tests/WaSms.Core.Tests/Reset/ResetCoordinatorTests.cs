@@ -9,11 +9,14 @@ public sealed class ResetCoordinatorTests
 {
     private readonly FakeTimeProvider _time = new();
     private readonly GatewayStateMachine _machine;
-    private readonly RecordingParticipant _queue = new("queue");
-    private readonly RecordingParticipant _credentials = new("credentials");
+    private readonly List<string> _calls = [];
+    private readonly RecordingParticipant _queue;
+    private readonly RecordingParticipant _credentials;
 
     public ResetCoordinatorTests()
     {
+        _queue = new RecordingParticipant("queue", _calls);
+        _credentials = new RecordingParticipant("credentials", _calls);
         _machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
         _machine.TryFire(new StateChange(GatewayTrigger.Connect, "connecting", Account: new LinkedAccount("15551234567@s.whatsapp.net")));
         _machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "online"));
@@ -34,6 +37,28 @@ public sealed class ResetCoordinatorTests
         Assert.Equal([ResetKind.Relink], _credentials.Wiped);
         Assert.Equal(GatewayState.Unpaired, _machine.Current.State);
         Assert.Null(_machine.Current.Account);
+    }
+
+    [Fact]
+    public async Task Reset_ResumesParticipantsOnlyAfterEveryWipe_AndAfterUnpaired()
+    {
+        using var reset = Create();
+        _credentials.OnResume = () => _calls.Add("state " + _machine.Current.StateName);
+
+        await reset.ResetAsync(ResetKind.Relink, "test", CancellationToken.None);
+
+        Assert.Equal(["flush queue", "flush credentials", "wipe queue", "wipe credentials", "resume queue", "resume credentials", "state unpaired"], _calls);
+    }
+
+    [Fact]
+    public async Task Reset_Cancelled_WipesAndResumesNobody()
+    {
+        _queue.Undelivered = 1;
+        using var reset = Create();
+
+        await reset.ResetAsync(ResetKind.Relink, "test", CancellationToken.None);
+
+        Assert.Equal(["flush queue", "flush credentials"], _calls);
     }
 
     [Fact]
@@ -96,8 +121,10 @@ public sealed class ResetCoordinatorTests
         Assert.Contains("disk full", _machine.Current.Reason, StringComparison.Ordinal);
     }
 
-    private sealed class RecordingParticipant(string name) : IResetParticipant
+    private sealed class RecordingParticipant(string name, List<string> calls) : IResetParticipant
     {
+        public Action? OnResume { get; set; }
+
         public int Undelivered { get; set; }
 
         public bool FailWipe { get; set; }
@@ -106,7 +133,11 @@ public sealed class ResetCoordinatorTests
 
         public string Name => name;
 
-        public Task<int> FlushAsync(ResetKind kind, CancellationToken cancellationToken) => Task.FromResult(Undelivered);
+        public Task<int> FlushAsync(ResetKind kind, CancellationToken cancellationToken)
+        {
+            calls.Add("flush " + name);
+            return Task.FromResult(Undelivered);
+        }
 
         public Task WipeAsync(ResetKind kind, CancellationToken cancellationToken)
         {
@@ -115,6 +146,14 @@ public sealed class ResetCoordinatorTests
                 throw new IOException("disk full");
             }
             Wiped.Add(kind);
+            calls.Add("wipe " + name);
+            return Task.CompletedTask;
+        }
+
+        public Task ResumeAsync(ResetKind kind, CancellationToken cancellationToken)
+        {
+            calls.Add("resume " + name);
+            OnResume?.Invoke();
             return Task.CompletedTask;
         }
     }
