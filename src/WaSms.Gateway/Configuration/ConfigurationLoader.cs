@@ -30,6 +30,7 @@ public static class ConfigurationLoader
         ("Tunnel", PropertiesOf<TunnelOptions>()),
         ("Mqtt", PropertiesOf<MqttOptions>()),
         ("Log", PropertiesOf<LogOptions>()),
+        ("Simulator", PropertiesOf<SimulatorOptions>()),
     ];
 
     /// <summary>Loads and validates the settings.</summary>
@@ -95,10 +96,12 @@ public static class ConfigurationLoader
             configuration.GetSection("Tunnel").Bind(settings.Tunnel);
             configuration.GetSection("Mqtt").Bind(settings.Mqtt);
             configuration.GetSection("Log").Bind(settings.Log);
+            configuration.GetSection("Simulator").Bind(settings.Simulator);
             settings.Gateway.StateDirectory = Path.GetFullPath(settings.Gateway.StateDirectory);
 
             var rules = settings.Gateway.Validate().Concat(settings.Board.Validate()).Concat(settings.WhatsApp.Validate())
-                .Concat(settings.Tunnel.Validate()).Concat(settings.Mqtt.Validate()).Concat(settings.Log.Validate());
+                .Concat(settings.Tunnel.Validate()).Concat(settings.Mqtt.Validate()).Concat(settings.Log.Validate())
+                .Concat(settings.Simulator.Validate());
             foreach (var (key, problem) in rules)
             {
                 Problem(key, problem);

@@ -18,6 +18,8 @@ public sealed class GatewaySettings
 
     public LogOptions Log { get; init; } = new();
 
+    public SimulatorOptions Simulator { get; init; } = new();
+
     /// <summary>Unknown keys and similar; logged once at start-up.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -43,5 +45,6 @@ public sealed class GatewaySettings
         yield return $"Tunnel:Url={(Tunnel.Url.Length > 0 ? Tunnel.Url : "(none)")} Token={(Tunnel.Token.Length > 0 ? "(set)" : "(none)")}";
         yield return $"Mqtt:Host={(Mqtt.Host.Length > 0 ? $"{Mqtt.Host}:{Mqtt.Port}" : "(off)")} Password={(Mqtt.Password.Length > 0 ? "(set)" : "(none)")}";
         yield return $"Log:Level={Log.Level} File={(Log.File.Length > 0 ? Log.File : "(none)")}";
+        yield return $"Simulator:Url={Simulator.Url} AllowRemote={Simulator.AllowRemote}";
     }
 }

@@ -19,8 +19,7 @@ public sealed class ControlServer(
     StatusProvider status,
     IBoard board,
     ResetCoordinator reset,
-    Core.State.GatewayStateMachine machine,
-    Dev.DevWhatsApp dev,
+    DevCommands dev,
     Links.WhatsAppLinkService whatsApp,
     ILogger<ControlServer> log) : BackgroundService
 {
@@ -124,33 +123,9 @@ public sealed class ControlServer(
                     return new ControlResponse(false, ex.Message);
                 }
             case "dev-code":
-                var pairingCode = request.Qr ?? machine.Current.Pairing?.PairingCode;
-                if (pairingCode is null)
-                {
-                    return new ControlResponse(false, $"no pairing code to enter; run 'wasms-gateway pair-code +{Dev.DevWhatsApp.PhoneNumber}' first");
-                }
-                try
-                {
-                    return new ControlResponse(true, Message: await dev.EnterPairingCodeAsync(pairingCode, cancellationToken));
-                }
-                catch (Exception ex) when (ex is InvalidOperationException or WhatsApp.Emulator.EmulatorException)
-                {
-                    return new ControlResponse(false, ex.Message);
-                }
+                return await dev.EnterCodeAsync(request.Qr, cancellationToken);
             case "dev-scan":
-                var qr = request.Qr ?? machine.Current.Pairing?.QrCode;
-                if (qr is null)
-                {
-                    return new ControlResponse(false, $"no QR to scan; the gateway is {machine.Current.StateName}: {machine.Current.Reason}");
-                }
-                try
-                {
-                    return new ControlResponse(true, Message: await dev.ScanAsync(qr, cancellationToken));
-                }
-                catch (Exception ex) when (ex is InvalidOperationException or WhatsApp.Emulator.EmulatorException)
-                {
-                    return new ControlResponse(false, ex.Message);
-                }
+                return await dev.ScanAsync(request.Qr, cancellationToken);
             default:
                 return new ControlResponse(false, $"unknown command \"{request.Command}\"");
         }

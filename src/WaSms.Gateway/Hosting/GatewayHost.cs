@@ -7,6 +7,7 @@ using WaSms.Core.Reset;
 using WaSms.Core.State;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Control;
+using WaSms.Gateway.Simulator;
 using WaSms.Hardware.Board;
 using WaSms.Health;
 using WaSms.Health.Mqtt;
@@ -87,7 +88,13 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<Links.WhatsAppLinkService>());
         services.AddMqttHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);
         services.AddHostedService<WatchdogService>();
+        services.AddSingleton<DevCommands>();
         services.AddHostedService<ControlServer>();
+        if (settings.Board.Kind == BoardKind.Simulated)
+        {
+            // Dev mode only: a real board never starts Kestrel or opens the page's port.
+            services.AddSimulatorPage(settings.Simulator);
+        }
 
         services.AddSingleton(new Dev.DevWhatsApp(null)); // replaced by RunCommand in dev mode
         configure?.Invoke(services);

@@ -14,7 +14,10 @@ public sealed class SimulatedBoard(BoardOptions options, TimeProvider time) : IB
 
     public IDisplay Display => Panel;
 
-    public ILedOutput Leds { get; } = new SimulatedLeds();
+    /// <summary>The LEDs as their concrete type (the simulator page listens for changes).</summary>
+    public SimulatedLeds Lights { get; } = new();
+
+    public ILedOutput Leds => Lights;
 
     public ButtonInput Button { get; } = new(options.ToButtonOptions(), time);
 

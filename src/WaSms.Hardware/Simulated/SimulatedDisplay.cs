@@ -7,6 +7,7 @@ namespace WaSms.Hardware.Simulated;
 public sealed class SimulatedDisplay(int width, int height) : IDisplay
 {
     private MonoFrame? _last;
+    private long _frameVersion;
     private int _fullRefreshes;
     private int _partialRefreshes;
 
@@ -20,9 +21,15 @@ public sealed class SimulatedDisplay(int width, int height) : IDisplay
 
     public MonoFrame? LastFrame => Volatile.Read(ref _last);
 
+    /// <summary>Increases with every refresh (0 = nothing shown yet); the simulator page reloads the frame when it moves.</summary>
+    public long FrameVersion => Interlocked.Read(ref _frameVersion);
+
     public int FullRefreshes => Volatile.Read(ref _fullRefreshes);
 
     public int PartialRefreshes => Volatile.Read(ref _partialRefreshes);
+
+    /// <summary>Raised after every refresh, on the refreshing thread; handlers must be quick.</summary>
+    public event EventHandler? Refreshed;
 
     public Task RefreshAsync(MonoFrame frame, bool full, CancellationToken cancellationToken)
     {
@@ -33,6 +40,8 @@ public sealed class SimulatedDisplay(int width, int height) : IDisplay
         }
         Volatile.Write(ref _last, frame);
         Interlocked.Increment(ref full ? ref _fullRefreshes : ref _partialRefreshes);
+        Interlocked.Increment(ref _frameVersion);
+        Refreshed?.Invoke(this, EventArgs.Empty);
         return Task.CompletedTask;
     }
 }

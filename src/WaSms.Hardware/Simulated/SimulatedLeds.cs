@@ -9,5 +9,12 @@ public sealed class SimulatedLeds : ILedOutput
 
     public LedPattern Current => Volatile.Read(ref _current);
 
-    public void Show(LedPattern pattern) => Volatile.Write(ref _current, pattern);
+    /// <summary>Raised after every <see cref="Show"/>, on the caller's thread; handlers must be quick.</summary>
+    public event EventHandler? Changed;
+
+    public void Show(LedPattern pattern)
+    {
+        Volatile.Write(ref _current, pattern);
+        Changed?.Invoke(this, EventArgs.Empty);
+    }
 }

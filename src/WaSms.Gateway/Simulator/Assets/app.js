@@ -1,0 +1,109 @@
+// The simulator page: listens to /events (Server-Sent Events) and drives /button/* and /dev/scan.
+// Plain script, no build step. Blink timings follow docs/hardware/led-patterns.md.
+"use strict";
+
+const SCALE = 3; // whole-pixel scale keeps the 1-bit QR crisp
+const BLINK_MS = { "slow-blink": 1000, "fast-blink": 200 }; // half period: on this long, off this long
+const ACTION = { method: "POST", headers: { "X-WaSms-Simulator": "1" } };
+
+const $ = (id) => document.getElementById(id);
+const leds = { green: $("led-green"), amber: $("led-amber"), red: $("led-red") };
+let ledsSince = performance.now();
+let pressedAt = null;
+
+function showState(s) {
+  const state = $("state");
+  state.textContent = s.state;
+  state.className = s.state;
+  state.dataset.sequence = s.sequence;
+  $("reason").textContent = s.reason;
+  const details = [];
+  if (s.pairingCode) details.push("pairing code " + s.pairingCode);
+  if (s.qrExpiresAt) details.push("QR valid until " + new Date(s.qrExpiresAt).toLocaleTimeString());
+  if (s.account) details.push("linked to " + s.account);
+  details.push("since " + new Date(s.since).toLocaleTimeString());
+  $("details").textContent = details.join(" · ");
+  $("scan").disabled = !s.canScan;
+}
+
+function showFrame(f) {
+  const img = $("frame");
+  img.width = f.width * SCALE;
+  img.height = f.height * SCALE;
+  img.src = "/frame.png?v=" + f.version;
+  img.dataset.version = f.version;
+  img.hidden = false;
+  $("no-frame").hidden = true;
+}
+
+function showLeds(pattern) {
+  for (const [colour, led] of Object.entries(leds)) {
+    led.dataset.mode = pattern[colour];
+    led.title = colour + ": " + pattern[colour];
+  }
+  ledsSince = performance.now();
+  animateLeds();
+}
+
+// A mode the page does not know (the firmware grew a new one) is drawn lit; its name is in the tooltip.
+function animateLeds() {
+  const elapsed = performance.now() - ledsSince;
+  for (const led of Object.values(leds)) {
+    const mode = led.dataset.mode;
+    const half = BLINK_MS[mode];
+    const lit = mode === "off" ? false : half ? Math.floor(elapsed / half) % 2 === 0 : true;
+    led.classList.toggle("lit", lit);
+  }
+}
+setInterval(animateLeds, 50);
+
+function showButton(b) {
+  $("button").classList.toggle("down", b.down);
+}
+
+function connect() {
+  const events = new EventSource("/events");
+  const parse = (handler) => (e) => handler(JSON.parse(e.data));
+  events.addEventListener("state", parse(showState));
+  events.addEventListener("frame", parse(showFrame));
+  events.addEventListener("leds", parse(showLeds));
+  events.addEventListener("button", parse(showButton));
+  events.onopen = () => { $("connection").textContent = "live"; };
+  events.onerror = () => { $("connection").textContent = "gateway not reachable; retrying…"; };
+}
+
+async function press() {
+  if (pressedAt !== null) return;
+  pressedAt = performance.now();
+  $("button").classList.add("down");
+  await fetch("/button/press", ACTION);
+}
+
+async function release() {
+  if (pressedAt === null) return;
+  pressedAt = null;
+  $("button").classList.remove("down");
+  const response = await fetch("/button/release", ACTION);
+  const result = await response.json();
+  $("held").textContent = result.message || result.error || "";
+}
+
+setInterval(() => {
+  if (pressedAt !== null) $("held").textContent = "held " + ((performance.now() - pressedAt) / 1000).toFixed(1) + " s";
+}, 100);
+
+const button = $("button");
+button.addEventListener("pointerdown", (e) => { button.setPointerCapture(e.pointerId); press(); });
+button.addEventListener("pointerup", release);
+button.addEventListener("pointercancel", release);
+button.addEventListener("keydown", (e) => { if ((e.key === " " || e.key === "Enter") && !e.repeat) { e.preventDefault(); press(); } });
+button.addEventListener("keyup", (e) => { if (e.key === " " || e.key === "Enter") { e.preventDefault(); release(); } });
+
+$("scan").addEventListener("click", async () => {
+  $("scan-result").textContent = "scanning…";
+  const response = await fetch("/dev/scan", ACTION);
+  const result = await response.json();
+  $("scan-result").textContent = result.ok ? result.message : result.error;
+});
+
+connect();

@@ -1,0 +1,130 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using WaSms.Core.State;
+using WaSms.Gateway.Configuration;
+using WaSms.Gateway.Control;
+using WaSms.Hardware.Board;
+using WaSms.Hardware.Simulated;
+
+namespace WaSms.Gateway.Simulator;
+
+/// <summary>
+/// The dev-mode simulator page: a Kestrel server of its own, started and stopped with the gateway's
+/// host. Registered only for the simulated board with <c>Simulator:Url</c> not <c>off</c>, so a real
+/// board never loads Kestrel or opens a port.
+/// </summary>
+public sealed class SimulatorServer(
+    SimulatorOptions options,
+    GatewayStateMachine machine,
+    IBoard board,
+    DevCommands dev,
+    ILoggerFactory loggerFactory,
+    ILogger<SimulatorServer> log) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+    private SimulatorFeed? _feed;
+
+    /// <summary>The page's address once started (the real port when <c>Simulator:Url</c> asked for port 0).</summary>
+    public Uri? Url { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var simulated = board as SimulatedBoard
+                        ?? throw new InvalidOperationException($"the simulator page needs the simulated board, not {board.Kind}");
+        _feed = new SimulatorFeed(machine, simulated);
+        var endpoints = new SimulatorEndpoints(machine, simulated, dev, _feed);
+
+        // The empty builder reads no appsettings or ASPNETCORE_* variables: the listen address comes
+        // from Simulator:Url alone, and only Kestrel and routing are linked into the AOT binary.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "wasms-gateway-simulator" });
+        builder.Services.AddLogging();
+        builder.Services.AddSingleton(loggerFactory); // Kestrel logs through the gateway's Serilog
+        // The gateway's own lifetime handles SIGTERM; this inner host must not register a second handler.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        builder.Services.AddRoutingCore();
+        builder.WebHost.UseKestrelCore();
+        var endPoint = options.ToEndPoint();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(endPoint);
+        });
+
+        var app = builder.Build();
+        app.Use(GuardAsync);
+        endpoints.Map(app);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or AddressInUseException or SocketException)
+        {
+            // A second dev gateway on the same machine: the page is a convenience, the gateway runs on without it.
+            log.LogWarning("Simulator page not started: {Url}: {Message}", options.Url, ex.Message);
+            await app.DisposeAsync();
+            return;
+        }
+        _app = app;
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        Url = new Uri(address ?? options.Url.Trim());
+        log.LogInformation("Simulator page: {Url} (frame, LEDs, button, dev scan)", Url);
+    }
+
+    /// <summary>
+    /// Refuses requests whose Host is not the loopback address (a DNS-rebinding page cannot reach the
+    /// button) and actions without <see cref="SimulatorEndpoints.ActionHeader"/> (a cross-site form cannot post one).
+    /// </summary>
+    private Task GuardAsync(HttpContext context, RequestDelegate next)
+    {
+        var host = context.Request.Host.Host;
+        var hostAllowed = options.AllowRemote || host is "127.0.0.1" or "localhost" or "[::1]" or "::1"
+                          || host.StartsWith("127.", StringComparison.Ordinal);
+        var actionAllowed = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+                            || context.Request.Headers[SimulatorEndpoints.ActionHeader] == "1";
+        if (!hostAllowed || !actionAllowed)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        }
+        return next(context);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+            _app = null;
+        }
+        if (_feed is not null)
+        {
+            await _feed.DisposeAsync();
+            _feed = null;
+        }
+    }
+
+    /// <summary>A host lifetime that leaves signals to the gateway's own host.</summary>
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
