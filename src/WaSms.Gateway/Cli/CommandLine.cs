@@ -6,9 +6,9 @@ namespace WaSms.Gateway.Cli;
 /// </summary>
 public sealed class CommandLine
 {
-    public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "press", "reset", "wa", "dev", "version", "help"];
+    public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "press", "reset", "wa", "dev", "provision", "version", "help"];
 
-    private static readonly string[] FlagsWithValue = ["--hold", "--port"];
+    private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file"];
     private static readonly string[] BareFlags = ["--json", "--factory", "--help", "-h"];
 
     public string Verb { get; private init; } = "run";
@@ -105,6 +105,8 @@ public sealed class CommandLine
           dev scan [QR]            dev mode: the emulated phone scans the QR on screen and links
           dev code [CODE]          dev mode: the emulated phone enters the pairing code on screen
           dev wa-server [--port N] the WhatsApp emulator on its own; QR strings on stdin get scanned
+          provision [--root DIR] [--file PATH]
+                                   apply the boot partition's wasms-gateway.txt (run at boot as root)
           version                  print the version
 
         Options:

@@ -48,6 +48,15 @@ public static class GatewayCli
             return await Dev.WaServerCommand.RunAsync(port, Console.In, output, error, cancellationToken);
         }
 
+        if (commandLine.Verb == "provision")
+        {
+            // Before the settings are loaded: provisioning is what writes them.
+            return await Provisioning.ProvisionCommand.RunAsync(
+                commandLine.Flags.GetValueOrDefault("--root") ?? "/",
+                commandLine.Flags.GetValueOrDefault("--file") ?? Provisioning.ProvisionCommand.DefaultFile,
+                TimeProvider.System, output, error, cancellationToken);
+        }
+
         if (commandLine.Verb == "wa")
         {
             try
