@@ -1,71 +1,92 @@
+using System.Globalization;
 using WaSms.Core.State;
 using WaSms.Hardware.Imaging;
 
 namespace WaSms.Hardware.Display;
 
 /// <summary>
-/// Draws the screen for a state snapshot: a title bar naming the state, the QR while pairing,
-/// the linked number when linked, and the reason in words. Pure: same snapshot, same pixels.
+/// Draws one screen per state (docs/screens/README.md shows each on each panel). Pure: the same
+/// <see cref="ScreenModel"/> gives the same pixels. Every text is wrapped or cut with "…" to its
+/// box, so nothing runs off the panel (<see cref="MonoFrame.ClippedPixels"/> stays 0).
 /// </summary>
 public static class ScreenRenderer
 {
-    public static MonoFrame Render(GatewaySnapshot snapshot, int width, int height, DateTimeOffset now)
+    /// <summary>How the phone's menu reads, for the QR and pairing-code screens.</summary>
+    public const string LinkPath = "WhatsApp \u2192 Linked devices \u2192 Link a device";
+
+    private const string ShortLinkPath = "Linked devices \u2192 Link a device";
+
+    private const int Margin = 3;
+    private const int HeaderHeight = 17;
+    private const int BigIconScale = 2;
+
+    private static BdfFont Body => BdfFont.Small;
+
+    private static BdfFont Bold => BdfFont.SmallBold;
+
+    private static BdfFont Large => BdfFont.Large;
+
+    public static MonoFrame Render(GatewaySnapshot snapshot, int width, int height, DateTimeOffset now) =>
+        Render(new ScreenModel(snapshot, now), width, height);
+
+    public static MonoFrame Render(ScreenModel model, int width, int height)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(model);
         var frame = new MonoFrame(width, height);
-        var qr = snapshot.State == GatewayState.Unpaired ? snapshot.Pairing?.QrCode : null;
-
-        var textLeft = 0;
-        if (qr is not null)
+        var snapshot = model.Snapshot;
+        if (model.Hold is { } hold)
         {
-            var box = Math.Min(height, width / 2);
-            QrMatrix.Encode(qr).Draw(frame, 0, (height - box) / 2, box);
-            textLeft = box + 2;
+            DrawHold(frame, hold);
+            return frame;
         }
-
-        var textWidth = width - textLeft - 4;
-        var y = 2;
-        var title = BdfFont.SmallBold;
-        var body = BdfFont.Small;
-
-        frame.FillRectangle(textLeft, 0, width - textLeft, title.LineHeight + 3);
-        title.Draw(frame, textLeft + 3, 2, Title(snapshot.State), dark: false);
-        y += title.LineHeight + 4;
-
-        var lines = new List<string>();
-        if (qr is not null)
+        if (model.Notice is { } notice && notice.Until > model.Now)
         {
-            lines.Add("WhatsApp > Linked devices > Link a device");
-            if (snapshot.Pairing is { QrExpiresAt: { } expires })
-            {
-                var left = Math.Max(0, (int)Math.Ceiling((expires - now).TotalSeconds));
-                var which = snapshot.Pairing.RefCount > 0 ? $"code {snapshot.Pairing.RefNumber}/{snapshot.Pairing.RefCount}, " : "";
-                lines.Add($"{which}{left} s left");
-            }
+            DrawNotice(frame, notice, model.Now);
+            return frame;
         }
-        else if (snapshot.State == GatewayState.Unpaired && snapshot.Pairing?.PairingCode is { } code)
+        switch (snapshot.State)
         {
-            lines.Add("Enter on your phone:");
-            lines.Add(code.Length == 8 ? $"{code[..4]}-{code[4..]}" : code); // WaClient gives XXXX-XXXX already
-        }
-        if (snapshot.Account is { } account && snapshot.State is GatewayState.Online or GatewayState.Degraded or GatewayState.Connecting)
-        {
-            lines.Add(account.PushName is null ? account.MaskedNumber : $"{account.MaskedNumber} {account.PushName}");
-        }
-        lines.AddRange(body.Wrap(snapshot.Reason, textWidth));
-
-        foreach (var line in lines.SelectMany(l => body.Wrap(l, textWidth)))
-        {
-            if (y + body.LineHeight > height)
-            {
+            case GatewayState.Booting:
+                Message(frame, Icon.Hourglass, "Starting", "Starting up", [snapshot.Reason], null);
                 break;
-            }
-            body.Draw(frame, textLeft + 3, y, line);
-            y += body.LineHeight;
+            case GatewayState.Unpaired:
+                DrawUnpaired(frame, model);
+                break;
+            case GatewayState.Pairing:
+                Message(frame, Icon.Phone, "Linking", "Linking\u2026", ["Your phone accepted the code. Finishing the link; keep the phone online.", snapshot.Reason], null);
+                break;
+            case GatewayState.Connecting:
+                Message(frame, Icon.Signal, "Connecting", "Connecting", [AccountLine(snapshot), snapshot.Reason], null);
+                break;
+            case GatewayState.Online:
+                DrawOnline(frame, model);
+                break;
+            case GatewayState.Degraded:
+                Message(frame, Icon.Warning, "Degraded", DegradedHeadline(snapshot.Reason), [snapshot.Reason], AccountLine(snapshot));
+                break;
+            case GatewayState.RelinkNeeded:
+                Message(frame, Icon.BrokenLink, "Link again", "Logged out", [snapshot.Reason], "Hold the button 5 s to link again");
+                break;
+            case GatewayState.ClientOutdated:
+                Message(frame, Icon.Download, "Update needed", "Update needed", ["WhatsApp no longer accepts this software version.", snapshot.Reason], "Install the latest firmware");
+                break;
+            case GatewayState.TempBanned:
+                Message(frame, Icon.Clock, "Temporarily banned", "Banned for now", ["WhatsApp blocked this number for a while; the gateway retries by itself.", snapshot.Reason], null);
+                break;
+            case GatewayState.Resetting:
+                Message(frame, Icon.Reset, "Resetting", "Resetting\u2026", [snapshot.Reason, "Do not unplug."], null);
+                break;
+            case GatewayState.Updating:
+                Message(frame, Icon.Download, "Updating", "Updating\u2026", [snapshot.Reason, "Do not unplug."], null);
+                break;
+            default:
+                Message(frame, Icon.Cross, "Error", "Error " + FatalCode(snapshot.Reason), [snapshot.Reason], "Hold the button 15 s to reset");
+                break;
         }
         return frame;
     }
 
+    /// <summary>Short title of a state, for logs and headers.</summary>
     public static string Title(GatewayState state) => state switch
     {
         GatewayState.Booting => "Starting",
@@ -82,4 +103,298 @@ public static class ScreenRenderer
         GatewayState.Fatal => "Error",
         _ => state.ToName(),
     };
+
+    /// <summary>
+    /// A short code for a fatal reason ("E-1A2B"): a 16-bit FNV-1a hash of the reason text, so the
+    /// same failure always shows the same code and support can match it against the log.
+    /// </summary>
+    public static string FatalCode(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        var hash = 2166136261u;
+        foreach (var c in reason)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return "E-" + ((hash >> 16) ^ (hash & 0xFFFF)).ToString("X4", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>What the QR screen says under the code: "Code 2 of 6", "50 s left".</summary>
+    /// <remarks>Time left is rounded down to 10 s, so the text changes (and the panel refreshes) at most every 10 s and never promises too much.</remarks>
+    public static (string? Which, string TimeLeft) QrStatus(PairingInfo pairing, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(pairing);
+        var which = pairing.RefCount > 0 ? $"Code {pairing.RefNumber} of {pairing.RefCount}" : null;
+        if (pairing.QrExpiresAt is not { } expires)
+        {
+            return (which, "Scan it now");
+        }
+        var seconds = (int)Math.Floor((expires - now).TotalSeconds);
+        var left = seconds >= 10 ? $"{seconds / 10 * 10} s left" : seconds > 0 ? "< 10 s left" : "expired";
+        return (which, left);
+    }
+
+    private static void DrawUnpaired(MonoFrame frame, ScreenModel model)
+    {
+        var pairing = model.Snapshot.Pairing;
+        if (pairing?.QrCode is { } qr && (pairing.QrExpiresAt is not { } expires || expires > model.Now))
+        {
+            DrawQr(frame, qr, QrStatus(pairing, model.Now));
+        }
+        else if (pairing?.PairingCode is { } code)
+        {
+            DrawPairingCode(frame, code);
+        }
+        else if (pairing?.QrCode is not null)
+        {
+            Message(frame, Icon.Phone, "Link WhatsApp", "Code expired", ["The QR code on screen expired.", model.Snapshot.Reason], "Press the button for a new code");
+        }
+        else
+        {
+            Message(frame, Icon.Phone, "Link WhatsApp", "Not linked", [model.Snapshot.Reason], "Press the button for a new code");
+        }
+    }
+
+    private static void DrawQr(MonoFrame frame, string qr, (string? Which, string TimeLeft) status)
+    {
+        var matrix = QrMatrix.Encode(qr);
+        var withQuiet = matrix.Size + 2 * QrQuietModules;
+        if (frame.Width * 2 >= frame.Height * 3)
+        {
+            // Landscape: the code fills the height on the left, the words go in the column beside it.
+            var box = Math.Min(frame.Height, frame.Width / 2);
+            var scale = box / withQuiet;
+            box = withQuiet * scale;
+            matrix.Draw(frame, 0, (frame.Height - box) / 2, box, QrQuietModules);
+            var left = box + 1;
+            Header(frame, left, Icon.Phone, "Link WhatsApp");
+            var width = frame.Width - left - 2 * Margin;
+            var bottom = frame.Height - 1;
+            var tail = new List<string>();
+            if (status.Which is { } which)
+            {
+                tail.Add(which);
+            }
+            tail.Add(status.TimeLeft);
+            var tailLines = FitLines(Bold, tail, width, 2);
+            var top = HeaderHeight + 2;
+            var maxLines = (bottom - top - tailLines.Count * Bold.LineHeight - 2) / Body.LineHeight;
+            var lines = FitLines(Body, ["On your phone:", "WhatsApp \u2192\nLinked devices \u2192\nLink a device"], width, maxLines);
+            DrawLines(frame, Body, left + Margin, top, lines);
+            DrawLines(frame, Bold, left + Margin, bottom - tailLines.Count * Bold.LineHeight, tailLines);
+        }
+        else
+        {
+            // Portrait: the largest whole-pixel module size that still leaves one line of text below.
+            var textWidth = frame.Width - 2 * Margin;
+            var scale = Math.Min(frame.Width, frame.Height - Body.LineHeight - 2) / withQuiet;
+            var box = withQuiet * scale;
+            matrix.Draw(frame, (frame.Width - box) / 2, 0, box, QrQuietModules);
+            var maxLines = (frame.Height - box - 1) / Body.LineHeight;
+            var statusLine = status.Which is null ? status.TimeLeft : $"{status.Which} \u00b7 {status.TimeLeft}";
+            var statusLines = FitLines(Bold, [statusLine], textWidth, 1);
+            // Where one line is all there is, the menu path loses its first step rather than its last.
+            var lines = FitLines(Body, [LinkPath], textWidth, maxLines - 1);
+            if (lines.Count > 0 && lines[^1].EndsWith('\u2026'))
+            {
+                lines = FitLines(Body, [ShortLinkPath], textWidth, maxLines - 1);
+            }
+            var y = frame.Height - 1 - (lines.Count + 1) * Body.LineHeight;
+            DrawLines(frame, Body, Margin, y, lines);
+            DrawLines(frame, Bold, Margin, y + lines.Count * Body.LineHeight, statusLines);
+        }
+    }
+
+    /// <summary>Quiet zone kept around the QR, in modules (the spec asks 4; 2 reads reliably and lets the code be larger).</summary>
+    private const int QrQuietModules = 2;
+
+    private static void DrawPairingCode(MonoFrame frame, string code)
+    {
+        Header(frame, 0, Icon.Phone, "Link with code");
+        // WaClient gives "XXXX-XXXX"; a bare 8-character code gets the dash the phone shows too.
+        var shown = code.Length == 8 ? $"{code[..4]}-{code[4..]}" : code;
+        var width = frame.Width - 2 * Margin;
+        var scale = Large.MeasureWidth(shown) * 2 <= width ? 2 : 1;
+        var text = Large.Ellipsize(shown, width / scale);
+        var codeWidth = Large.MeasureWidth(text) * scale;
+        var y = HeaderHeight + 3;
+        Large.Draw(frame, (frame.Width - codeWidth) / 2, y, text, dark: true, scale);
+        y += Large.LineHeight * scale + 3;
+        var maxLines = (frame.Height - 1 - y) / Body.LineHeight;
+        var lines = FitLines(Body, [LinkPath + " \u2192 Link with phone number instead, then enter this code."], width, maxLines);
+        DrawLines(frame, Body, Margin, y, lines);
+    }
+
+    private static void DrawOnline(MonoFrame frame, ScreenModel model)
+    {
+        var snapshot = model.Snapshot;
+        var zone = model.TimeZone ?? TimeZoneInfo.Utc;
+        var lines = new List<string>();
+        if (snapshot.Account?.PushName is { Length: > 0 } name)
+        {
+            lines.Add(name);
+        }
+        if (model.Stats is { } stats)
+        {
+            var counters = new List<string>();
+            if (stats.MessagesIn is { } received)
+            {
+                counters.Add($"In {received}");
+            }
+            if (stats.MessagesOut is { } sent)
+            {
+                counters.Add($"Out {sent}");
+            }
+            if (stats.QueueDepth is { } queued)
+            {
+                counters.Add($"Queue {queued}");
+            }
+            if (counters.Count > 0)
+            {
+                lines.Add(string.Join(" \u00b7 ", counters));
+            }
+            if (stats.LastSync is { } sync)
+            {
+                lines.Add("Last sync " + Clock(sync, model.Now, zone));
+            }
+        }
+        lines.Add("Online since " + Clock(snapshot.Since, model.Now, zone));
+        Message(frame, Icon.Check, "Online", snapshot.Account?.MaskedNumber ?? "Online", lines, null);
+    }
+
+    private static void DrawHold(MonoFrame frame, HoldProgress hold)
+    {
+        string headline, line;
+        var body = new List<string>();
+        if (hold.Held < hold.RelinkHold)
+        {
+            var left = SecondsLeft(hold.RelinkHold - hold.Held);
+            headline = $"Relink in {left}\u00a0s";
+            line = $"Keep holding: relink in {left}\u00a0s";
+            body.Add("Release now to cancel.");
+        }
+        else if (hold.Held < hold.FactoryResetHold)
+        {
+            var left = SecondsLeft(hold.FactoryResetHold - hold.Held);
+            headline = $"Reset in {left}\u00a0s";
+            line = $"Keep holding: factory reset in {left}\u00a0s";
+            body.Add("Release now to relink: log out of WhatsApp and show a new QR.");
+        }
+        else
+        {
+            headline = "Release to reset";
+            line = "Release now: factory reset";
+            body.Add("Forgets WhatsApp, the platform enrollment and settings.");
+        }
+        body.Insert(0, line);
+        Message(frame, Icon.Button, "Button held", headline, body, null, ProgressBarHeight);
+        // Progress towards the factory reset, with a tick where the relink begins.
+        var x = Margin;
+        var width = frame.Width - 2 * Margin;
+        var y = frame.Height - ProgressBarHeight;
+        frame.DrawRectangle(x, y, width, ProgressBarHeight - 1);
+        var total = hold.FactoryResetHold.Ticks;
+        var filled = (int)(width * Math.Clamp((double)hold.Held.Ticks / total, 0, 1));
+        frame.FillRectangle(x, y, filled, ProgressBarHeight - 1);
+        var tick = x + (int)(width * ((double)hold.RelinkHold.Ticks / total));
+        frame.FillRectangle(tick, y - 3, 1, 3);
+    }
+
+    private const int ProgressBarHeight = 8;
+
+    private static void DrawNotice(MonoFrame frame, ResetNotice notice, DateTimeOffset now)
+    {
+        var what = notice.FactoryReset ? "Factory reset" : "Relink";
+        var seconds = Math.Max(1, SecondsLeft(notice.Until - now));
+        Message(frame, Icon.Warning, what + " stopped", $"{notice.Undelivered} undelivered",
+            [$"{notice.Undelivered} undelivered item(s) would be lost.", $"Hold the button again within {seconds}\u00a0s to discard them."],
+            "Do nothing to keep them");
+    }
+
+    /// <summary>
+    /// The common layout: a dark header with icon and title, the icon again at double size beside a
+    /// large headline, body text below, and an optional bold footer on the bottom line(s).
+    /// </summary>
+    private static void Message(MonoFrame frame, Icon icon, string title, string headline, IEnumerable<string?> paragraphs, string? footer, int reserveBottom = 0)
+    {
+        Header(frame, 0, icon, title);
+        var width = frame.Width - 2 * Margin;
+        var y = HeaderHeight + 3;
+        var iconSize = icon.Height * BigIconScale;
+        icon.Draw(frame, Margin, y, BigIconScale);
+        var headX = Margin + icon.Width * BigIconScale + 6;
+        var headLines = FitLines(Large, [headline], frame.Width - headX - Margin, 2);
+        DrawLines(frame, Large, headX, y, headLines);
+        y += Math.Max(iconSize, headLines.Count * Large.LineHeight) + 3;
+
+        var bottom = frame.Height - 1 - reserveBottom;
+        var footerLines = footer is null ? [] : FitLines(Bold, [footer], width, 2);
+        var footerTop = bottom - footerLines.Count * Bold.LineHeight;
+        DrawLines(frame, Bold, Margin, footerTop, footerLines);
+        var maxLines = (footerTop - y) / Body.LineHeight;
+        var lines = FitLines(Body, paragraphs.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p!), width, maxLines);
+        DrawLines(frame, Body, Margin, y, lines);
+    }
+
+    /// <summary>The dark title bar from <paramref name="left"/> to the right edge.</summary>
+    private static void Header(MonoFrame frame, int left, Icon icon, string title)
+    {
+        frame.FillRectangle(left, 0, frame.Width - left, HeaderHeight);
+        icon.Draw(frame, left + Margin, (HeaderHeight - icon.Height) / 2, 1, dark: false);
+        var x = left + Margin + icon.Width + 4;
+        Bold.Draw(frame, x, 2, Bold.Ellipsize(title, frame.Width - x - Margin), dark: false);
+    }
+
+    /// <summary>Wraps the paragraphs to <paramref name="width"/>; beyond <paramref name="maxLines"/> the last line kept ends in "…".</summary>
+    private static List<string> FitLines(BdfFont font, IEnumerable<string> paragraphs, int width, int maxLines)
+    {
+        var all = paragraphs.SelectMany(p => font.Wrap(p, width)).ToList();
+        if (maxLines <= 0)
+        {
+            return [];
+        }
+        if (all.Count <= maxLines)
+        {
+            return all;
+        }
+        var kept = all.Take(maxLines).ToList();
+        kept[^1] = font.Ellipsize(kept[^1] + " " + all[maxLines], width);
+        if (!kept[^1].EndsWith('\u2026'))
+        {
+            kept[^1] = font.Ellipsize(kept[^1] + "\u2026", width);
+        }
+        return kept;
+    }
+
+    private static void DrawLines(MonoFrame frame, BdfFont font, int x, int y, IReadOnlyList<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            font.Draw(frame, x, y, line);
+            y += font.LineHeight;
+        }
+    }
+
+    private static string? AccountLine(GatewaySnapshot snapshot) => snapshot.Account is { } account
+        ? account.PushName is { Length: > 0 } name ? $"{account.MaskedNumber} {name}" : account.MaskedNumber
+        : null;
+
+    private static string DegradedHeadline(string reason) =>
+        reason.Contains("network", StringComparison.OrdinalIgnoreCase) ? "No network"
+        : reason.Contains("clock", StringComparison.OrdinalIgnoreCase) ? "Clock not set"
+        : reason.Contains("platform", StringComparison.OrdinalIgnoreCase) || reason.Contains("tunnel", StringComparison.OrdinalIgnoreCase) ? "Platform offline"
+        : reason.Contains("WhatsApp", StringComparison.OrdinalIgnoreCase) ? "WhatsApp offline"
+        : "Partly offline";
+
+    /// <summary>"14:02" today, "3 Nov 14:02" on another day, in the panel's time zone.</summary>
+    private static string Clock(DateTimeOffset when, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(when, zone);
+        var today = TimeZoneInfo.ConvertTime(now, zone).Date;
+        return local.Date == today
+            ? local.ToString("HH:mm", CultureInfo.InvariantCulture)
+            : local.ToString("d MMM HH:mm", CultureInfo.InvariantCulture);
+    }
+
+    private static int SecondsLeft(TimeSpan left) => (int)Math.Ceiling(Math.Max(0, left.TotalSeconds));
 }

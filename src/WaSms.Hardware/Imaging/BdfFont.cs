@@ -106,29 +106,62 @@ public sealed class BdfFont
     public int MeasureWidth(string text) => text.Sum(c => GlyphFor(c).Advance);
 
     /// <summary>Draws <paramref name="text"/> with its top-left corner at (x, y); returns the width drawn.</summary>
-    public int Draw(MonoFrame frame, int x, int y, string text, bool dark = true)
+    public int Draw(MonoFrame frame, int x, int y, string text, bool dark = true) => Draw(frame, x, y, text, dark, scale: 1);
+
+    /// <summary>Draws <paramref name="text"/> with every font pixel as a <paramref name="scale"/> × <paramref name="scale"/> block.</summary>
+    public int Draw(MonoFrame frame, int x, int y, string text, bool dark, int scale)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale);
         ArgumentNullException.ThrowIfNull(frame);
-        var pen = x;
-        var baseline = y + Ascent;
+        var pen = 0;
         foreach (var c in text)
         {
             var g = GlyphFor(c);
-            var top = baseline - g.OffsetY - g.Height;
+            var top = Ascent - g.OffsetY - g.Height;
             for (var row = 0; row < g.Rows.Length; row++)
             {
                 var bits = g.Rows[row];
                 for (var col = 0; col < g.Width; col++)
                 {
-                    if ((bits & (0x80000000u >> col)) != 0)
+                    if ((bits & (0x80000000u >> col)) == 0)
                     {
-                        frame[pen + g.OffsetX + col, top + row] = dark;
+                        continue;
+                    }
+                    for (var dy = 0; dy < scale; dy++)
+                    {
+                        for (var dx = 0; dx < scale; dx++)
+                        {
+                            frame[x + (pen + g.OffsetX + col) * scale + dx, y + (top + row) * scale + dy] = dark;
+                        }
                     }
                 }
             }
             pen += g.Advance;
         }
-        return pen - x;
+        return pen * scale;
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> cut to <paramref name="maxWidth"/> pixels, ending in "…" when it
+    /// had to be cut (empty when not even the ellipsis fits).
+    /// </summary>
+    public string Ellipsize(string text, int maxWidth)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (MeasureWidth(text) <= maxWidth)
+        {
+            return text;
+        }
+        const string Ellipsis = "\u2026";
+        for (var length = text.Length - 1; length > 0; length--)
+        {
+            var candidate = text[..length].TrimEnd() + Ellipsis;
+            if (MeasureWidth(candidate) <= maxWidth)
+            {
+                return candidate;
+            }
+        }
+        return MeasureWidth(Ellipsis) <= maxWidth ? Ellipsis : "";
     }
 
     /// <summary>Splits <paramref name="text"/> into lines no wider than <paramref name="maxWidth"/> pixels.</summary>

@@ -18,7 +18,13 @@ public sealed class MonoFrame
 
     public int Height { get; }
 
-    /// <summary>Reads or writes a pixel; writes outside the frame are clipped, reads return white.</summary>
+    /// <summary>
+    /// Dark pixels written outside the frame and clipped: text and icons that ran off the panel.
+    /// Screens are laid out so that this stays 0; tests check it.
+    /// </summary>
+    public int ClippedPixels { get; private set; }
+
+    /// <summary>Reads or writes a pixel; writes outside the frame are clipped (and counted), reads return white.</summary>
     public bool this[int x, int y]
     {
         get => x >= 0 && y >= 0 && x < Width && y < Height && _pixels[y * Width + x];
@@ -27,6 +33,10 @@ public sealed class MonoFrame
             if (x >= 0 && y >= 0 && x < Width && y < Height)
             {
                 _pixels[y * Width + x] = value;
+            }
+            else if (value)
+            {
+                ClippedPixels++;
             }
         }
     }

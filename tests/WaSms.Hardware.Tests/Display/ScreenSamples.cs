@@ -1,0 +1,71 @@
+using WaSms.Core.State;
+using WaSms.Hardware.Display;
+using WaSms.Hardware.Display.Ssd1680;
+
+namespace WaSms.Hardware.Tests.Display;
+
+/// <summary>
+/// One deterministic <see cref="ScreenModel"/> per screen (fixed clock, fixed account, fixed QR):
+/// the golden images in docs/screens are these, drawn on every panel.
+/// </summary>
+public static class ScreenSamples
+{
+    /// <summary>The fixed clock every sample is drawn at.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 3, 14, 14, 5, 0, TimeSpan.Zero);
+
+    /// <summary>The shape and length of a real WhatsApp QR string: ref, noise key, identity key, ADV secret.</summary>
+    public const string Qr = "2@6bHUeO1vWn9oX4Qm0u7sVZ+q3PbGzQW2mY5fJ1tKcLrA8dN0hE6yU4iO2pS7wR3xT9vB1nM5kJ8gF2dH6sA0lZ,"
+        + "u1rIh7Jf1rLa0Ym4qJz2f8sDl3kP9xW5vB6nC0mQ2tE=,hX3kL9pQ2rT5vY8bN1mC4xZ7wA0sD3fG6jK9lP2qR5t=,"
+        + "vB8nM1kJ4hG7fD0sA3zX6cV9bN2mQ5wE8rT1yU4iO7p=";
+
+    private static readonly LinkedAccount Account = new("491701234567@s.whatsapp.net", PushName: "Acme Front Desk");
+
+    private static GatewaySnapshot Snap(GatewayState state, string reason, PairingInfo? pairing = null, LinkedAccount? account = null) =>
+        new(state, reason, Now.AddMinutes(-3), 7, pairing, account);
+
+    /// <summary>Name (the file name in docs/screens), what it shows, and the model.</summary>
+    public static IReadOnlyList<(string Name, string Description, ScreenModel Model)> All { get; } =
+    [
+        ("booting", "Starting up, before the store is read.", new(Snap(GatewayState.Booting, "Reading settings"), Now)),
+        ("unpaired-qr", "Not linked: the QR to scan, which of the server's refs it is and the time left.",
+            new(Snap(GatewayState.Unpaired, "Scan the code with WhatsApp", new PairingInfo(Qr, Now.AddSeconds(57), RefNumber: 1, RefCount: 6)), Now)),
+        ("unpaired-code", "Not linked, pairing by phone number: the 8-character code to type on the phone.",
+            new(Snap(GatewayState.Unpaired, "Enter the code on your phone", new PairingInfo(null, PairingCode: "KQ7WR2ZD")), Now)),
+        ("unpaired-expired", "Not linked, and the last QR expired: a short press asks for new ones.",
+            new(Snap(GatewayState.Unpaired, "No more codes from WhatsApp", new PairingInfo(Qr, Now.AddSeconds(-1), RefNumber: 6, RefCount: 6)), Now)),
+        ("pairing", "The phone scanned the code; the link is being completed.", new(Snap(GatewayState.Pairing, "Phone scanned the code"), Now)),
+        ("connecting", "Linked, connecting to WhatsApp.", new(Snap(GatewayState.Connecting, "Logging in", account: Account), Now)),
+        ("online", "Online: masked number, name, messages in/out, queue depth, last sync.",
+            new(Snap(GatewayState.Online, "Online", account: Account), Now, Stats: new ScreenStats(12, 7, 0, Now.AddMinutes(-1)))),
+        ("online-no-stats", "Online before anything counts messages: only what the snapshot has.",
+            new(Snap(GatewayState.Online, "Online", account: new LinkedAccount("447700900123@s.whatsapp.net")), Now)),
+        ("degraded", "Linked, but WhatsApp stopped answering; the reason in words.",
+            new(Snap(GatewayState.Degraded, "WhatsApp has not answered pings since 14:01:10; waiting", account: Account), Now)),
+        ("relink-needed", "WhatsApp logged the gateway out: hold the button to link again.",
+            new(Snap(GatewayState.RelinkNeeded, "WhatsApp logged this gateway out (401: device removed); press the button to link again"), Now)),
+        ("client-outdated", "WhatsApp rejected the client version: a firmware update is needed.",
+            new(Snap(GatewayState.ClientOutdated, "WhatsApp rejected client version 2.3000.1012 (405); update WhatsApp:ClientVersion or the firmware"), Now)),
+        ("temp-banned", "WhatsApp banned the number for a while.", new(Snap(GatewayState.TempBanned, "Temporarily banned (code 101) until 18:00"), Now)),
+        ("resetting", "A relink or factory reset is flushing queues and wiping.", new(Snap(GatewayState.Resetting, "Relink requested (button held)"), Now)),
+        ("updating", "A firmware update is being installed.", new(Snap(GatewayState.Updating, "Installing 1.4.2"), Now)),
+        ("fatal", "A fatal error, with a short code that identifies the reason.",
+            new(Snap(GatewayState.Fatal, "Store cannot be opened: SQLite error 10 (disk I/O error)"), Now)),
+        ("hold-relink", "Button held 2 s: keep holding to relink.",
+            new(Snap(GatewayState.Online, "Online", account: Account), Now, Hold: new HoldProgress(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)))),
+        ("hold-factory-reset", "Button held 8 s: release to relink, keep holding for a factory reset.",
+            new(Snap(GatewayState.Online, "Online", account: Account), Now, Hold: new HoldProgress(TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)))),
+        ("hold-release", "Button held past 15 s: releasing starts the factory reset.",
+            new(Snap(GatewayState.Online, "Online", account: Account), Now, Hold: new HoldProgress(TimeSpan.FromSeconds(16), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)))),
+        ("reset-stopped", "A reset stopped because items are undelivered: hold again to discard them.",
+            new(Snap(GatewayState.Online, "Relink stopped: 3 undelivered item(s) would be lost.", account: Account), Now,
+                Notice: new ResetNotice(false, 3, Now.AddSeconds(60)))),
+    ];
+
+    /// <summary>The folder name of a panel under docs/screens.</summary>
+    public static string FolderOf(PanelKind kind) => kind switch
+    {
+        PanelKind.Waveshare2In13V4 => "waveshare-2in13-v4",
+        PanelKind.Waveshare1In54V2 => "waveshare-1in54-v2",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}
