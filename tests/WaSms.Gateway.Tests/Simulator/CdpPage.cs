@@ -79,7 +79,7 @@ public sealed class CdpPage : IAsyncDisposable
         deadline.CancelAfter(timeout);
         try
         {
-            while (await EvaluateAsync(expression, deadline.Token) is not JsonValue value || !value.TryGetValue<bool>(out var ok) || !ok)
+            while (!await IsTrueAsync(expression, deadline.Token))
             {
                 await Task.Delay(100, deadline.Token);
             }
@@ -88,6 +88,19 @@ public sealed class CdpPage : IAsyncDisposable
         {
             var page = await EvaluateAsync("document.body.innerText", cancellationToken);
             throw new TimeoutException($"still not true after {timeout}: {expression}\npage text:\n{page}");
+        }
+    }
+
+    /// <summary>False also while the expression throws (the page is still loading).</summary>
+    private async Task<bool> IsTrueAsync(string expression, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await EvaluateAsync(expression, cancellationToken) is JsonValue value && value.TryGetValue<bool>(out var ok) && ok;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -72,7 +72,10 @@ public sealed partial class HeadlessChromium : IDisposable
         using var response = await http.PutAsync(new Uri("json/new?" + url, UriKind.Relative), null, cancellationToken);
         response.EnsureSuccessStatusCode();
         var target = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!;
-        return await CdpPage.ConnectAsync(new Uri((string)target["webSocketDebuggerUrl"]!), cancellationToken);
+        var page = await CdpPage.ConnectAsync(new Uri((string)target["webSocketDebuggerUrl"]!), cancellationToken);
+        await page.WaitUntilAsync($"document.readyState === 'complete' && location.href === {JsonValue.Create(url.ToString()).ToJsonString()}",
+            TimeSpan.FromSeconds(30), cancellationToken);
+        return page;
     }
 
     public string Stderr { get { lock (_stderr) { return _stderr.ToString(); } } }
