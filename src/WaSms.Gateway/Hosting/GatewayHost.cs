@@ -85,6 +85,7 @@ public static class GatewayHost
 
         // The WhatsApp link: credentials in the store, events into the state machine; it restarts on resets.
         services.AddSingleton<WaSms.WhatsApp.Client.IWaCredentialStore, WhatsAppCredentialStore>();
+        services.AddSingleton<WaSms.WhatsApp.Client.IPreKeyStore, WhatsAppPreKeyStore>();
         services.AddHostedService(sp => sp.GetRequiredService<Links.WhatsAppLinkService>());
         services.AddMqttHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);
         services.AddHostedService<WatchdogService>();

@@ -19,6 +19,7 @@ namespace WaSms.Gateway.Links;
 public sealed partial class WhatsAppLinkService(
     WhatsAppOptions options,
     IWaCredentialStore credentials,
+    IPreKeyStore preKeys,
     Storage.GatewayStore store,
     GatewayStateMachine machine,
     UserRequests requests,
@@ -77,7 +78,7 @@ public sealed partial class WhatsAppLinkService(
                 }
                 using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 Volatile.Write(ref _current, run);
-                var client = new WaClient(clientOptions, credentials);
+                var client = new WaClient(clientOptions, credentials, preKeys);
                 Volatile.Write(ref _client, client);
                 var linked = false;
                 client.EventRaised += (_, e) =>
@@ -193,6 +194,13 @@ public sealed partial class WhatsAppLinkService(
                 machine.TryFire(new StateChange(GatewayTrigger.VersionRejected,
                     $"WhatsApp rejected client version {options.ClientVersion} (405); update WhatsApp:ClientVersion or the firmware"));
                 return false;
+            case PreKeysUploaded uploaded:
+                log.LogInformation("Uploaded {Count} prekeys (WhatsApp had {ServerHad})", uploaded.Count, uploaded.ServerHad);
+                return true;
+            case LoginStepFailed failed:
+                // The link works without it; the next login tries again (whatsmeow and Baileys do the same).
+                log.LogWarning("After login, {Step} failed: {Message}", failed.Step, failed.Message);
+                return true;
             case KeepAliveTimeout timeout:
                 LinkDown($"WhatsApp has not answered pings since {timeout.LastSuccess:HH:mm:ss}; waiting");
                 return false;

@@ -33,18 +33,23 @@ public sealed class WaClient
 
     private readonly WaClientOptions _options;
     private readonly IWaCredentialStore _store;
+    private readonly IPreKeyStore _preKeys;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Node>> _pendingIqs = new(StringComparer.Ordinal);
     private readonly string _idPrefix;
     private long _idCounter;
     private volatile Connection? _connection;
 
     /// <summary>Creates a client; nothing happens until <see cref="RunAsync"/>.</summary>
-    public WaClient(WaClientOptions options, IWaCredentialStore store)
+    /// <param name="options">Server, trust, version, clock.</param>
+    /// <param name="store">Where the credentials live.</param>
+    /// <param name="preKeys">Where the one-time prekeys live; null keeps them in memory (tools, tests).</param>
+    public WaClient(WaClientOptions options, IWaCredentialStore store, IPreKeyStore? preKeys = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         _options = options;
         _store = store;
+        _preKeys = preKeys ?? new InMemoryPreKeyStore();
         _idPrefix = string.Create(CultureInfo.InvariantCulture, $"{RandomNumberGenerator.GetInt32(ushort.MaxValue)}.{RandomNumberGenerator.GetInt32(ushort.MaxValue)}-");
     }
 
@@ -85,6 +90,16 @@ public sealed class WaClient
     /// <exception cref="TimeoutException">The server did not answer within 20 s.</exception>
     public Task LogoutAsync(CancellationToken cancellationToken) =>
         (_connection ?? throw new InvalidOperationException("The client is not connected.")).LogoutAsync(cancellationToken);
+
+    /// <summary>
+    /// Sends <c>&lt;iq xmlns="passive" type="set"&gt;</c> with <c>&lt;passive/&gt;</c> or <c>&lt;active/&gt;</c>
+    /// (docs/whatsapp.md §6.3) and waits for the result. The client sends <c>active</c> after every login itself.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The client is not logged in.</exception>
+    /// <exception cref="WaSocketException">The server refused, or the connection closed first.</exception>
+    /// <exception cref="TimeoutException">The server did not answer within 20 s.</exception>
+    public Task SetPassiveAsync(bool passive, CancellationToken cancellationToken) =>
+        (_connection ?? throw new InvalidOperationException("The client is not connected.")).SetPassiveAsync(passive, cancellationToken);
 
     /// <summary>
     /// Starts pairing by phone number (docs/whatsapp.md §9): waits until the running connection has
@@ -140,6 +155,7 @@ public sealed class WaClient
         private volatile QrState? _currentQr;
         private volatile PendingPairingCode? _pendingCode;
         private readonly TaskCompletionSource<bool> _refsSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly SemaphoreSlim _preKeyUpload = new(1, 1);
         private volatile bool _loggedIn;
         private volatile int _outcome;
 
@@ -155,6 +171,7 @@ public sealed class WaClient
         {
             _qrTimer?.Dispose();
             _keepAlive?.Dispose();
+            _preKeyUpload.Dispose();
         }
 
         private ConnectionOutcome Outcome
@@ -322,17 +339,121 @@ public sealed class WaClient
                 await _client._store.SaveAsync(Credentials, cancellationToken);
             }
 
-            // docs/whatsapp.md §5: tell the server this device is active.
-            await SendAsync(
-                NodeHelpers.Make(
-                    "iq",
-                    [("id", _client.NextId()), ("to", Jid.WhatsAppServer), ("type", "set"), ("xmlns", "passive")],
-                    NodeHelpers.Make("active")),
-                cancellationToken);
             _loggedIn = true;
-            _client.Raise(new Connected(Credentials.Jid!, Credentials.Lid));
             _keepAlive = new CancellationTokenSource();
             _ = KeepAliveAsync(_keepAlive.Token);
+
+            // Off the receive loop: the answers to these iqs arrive through it.
+            _ = AfterLoginAsync(cancellationToken);
+        }
+
+        /// <summary>
+        /// docs/whatsapp.md §6.1, in the order whatsmeow and Baileys use: prekey count (and upload
+        /// when low), then <c>active</c>, then <see cref="Connected"/>. A failed step is reported and
+        /// the link stays up, as in both.
+        /// </summary>
+        private async Task AfterLoginAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                try
+                {
+                    var count = await SendIqAsync("encrypt", "get", [NodeHelpers.Make("count")], cancellationToken);
+                    if (count.Attr("type") != "result" || !count.TryGetChild("count", out var value) || !value.TryIntAttr("value", out var serverCount))
+                    {
+                        throw new WaProtocolException($"The prekey count query got no <count value>: {ErrorText(count)}.");
+                    }
+
+                    await UploadPreKeysIfLowAsync(serverCount, cancellationToken);
+                }
+                catch (Exception ex) when (ex is WaProtocolException or TimeoutException || ex is WaSocketException && Outcome == ConnectionOutcome.None)
+                {
+                    _client.Raise(new LoginStepFailed("prekeys", ex.Message));
+                }
+
+                try
+                {
+                    await SetPassiveAsync(false, cancellationToken);
+                }
+                catch (Exception ex) when (ex is TimeoutException || ex is WaSocketException && Outcome == ConnectionOutcome.None)
+                {
+                    _client.Raise(new LoginStepFailed("passive", ex.Message));
+                }
+
+                if (Outcome == ConnectionOutcome.None)
+                {
+                    _client.Raise(new Connected(Credentials.Jid!, Credentials.Lid));
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or WaSocketException)
+            {
+                // The connection ended; its outcome says why.
+            }
+        }
+
+        /// <summary>
+        /// docs/whatsapp.md §6.2: below 5 on the server, upload 812 keys for a new device or 50 more.
+        /// Keys are saved before sending and marked uploaded after the result.
+        /// </summary>
+        private async Task UploadPreKeysIfLowAsync(int serverCount, CancellationToken cancellationToken)
+        {
+            if (serverCount >= PreKeyUpload.MinServerCount)
+            {
+                return;
+            }
+
+            await _preKeyUpload.WaitAsync(cancellationToken);
+            try
+            {
+                var store = _client._preKeys;
+                var wanted = serverCount == 0 && await store.CountUploadedAsync(cancellationToken) == 0
+                    ? PreKeyUpload.InitialCount
+                    : PreKeyUpload.TopUpCount;
+                var keys = await store.GetOrCreateUnuploadedAsync(wanted, cancellationToken);
+                var reply = await SendIqAsync("encrypt", "set", PreKeyUpload.For(Credentials, keys).ToNodes(), cancellationToken);
+                if (reply.Attr("type") != "result")
+                {
+                    throw new WaProtocolException($"The server refused the prekey upload: {ErrorText(reply)}.");
+                }
+
+                await store.MarkUploadedAsync([.. keys.Select(k => k.Id)], cancellationToken);
+                _client.Raise(new PreKeysUploaded(keys.Count, serverCount));
+            }
+            finally
+            {
+                _preKeyUpload.Release();
+            }
+        }
+
+        /// <summary>Low-prekey push (docs/whatsapp.md §6.2): <c>&lt;notification type="encrypt"&gt;&lt;count value/&gt;</c>.</summary>
+        private async Task OnPreKeyCountNotificationAsync(int serverCount, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await UploadPreKeysIfLowAsync(serverCount, cancellationToken);
+            }
+            catch (Exception ex) when (ex is WaProtocolException or TimeoutException || ex is WaSocketException && Outcome == ConnectionOutcome.None)
+            {
+                _client.Raise(new LoginStepFailed("prekeys", ex.Message));
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or WaSocketException)
+            {
+                // The connection ended; its outcome says why.
+            }
+        }
+
+        public async Task SetPassiveAsync(bool passive, CancellationToken cancellationToken)
+        {
+            if (!_loggedIn)
+            {
+                throw new InvalidOperationException("The client is not logged in.");
+            }
+
+            var reply = await SendIqAsync("passive", "set", [NodeHelpers.Make(passive ? "passive" : "active")], cancellationToken);
+            if (reply.Attr("type") != "result")
+            {
+                throw new WaSocketException($"The server refused {(passive ? "passive" : "active")}: {ErrorText(reply)}.");
+            }
         }
 
         public async Task LogoutAsync(CancellationToken cancellationToken)
@@ -475,6 +596,12 @@ public sealed class WaClient
             }
 
             await SendAsync(NodeHelpers.Make("ack", [.. attributes]), cancellationToken);
+            if (type == "encrypt" && Credentials.IsPaired && notification.TryGetChild("count", out var countNode) && countNode.TryIntAttr("value", out var serverCount))
+            {
+                _ = OnPreKeyCountNotificationAsync(serverCount, cancellationToken);
+                return;
+            }
+
             if (type == "link_code_companion_reg" && !Credentials.IsPaired
                 && notification.TryGetChild("link_code_companion_reg", out var reg) && reg.Attr("stage") == "primary_hello")
             {
@@ -595,7 +722,11 @@ public sealed class WaClient
         }
 
         /// <summary>Sends an iq of <paramref name="xmlns"/> with type set to the server and waits up to 20 s for its answer.</summary>
-        private async Task<Node> SendIqAsync(string xmlns, Node child, CancellationToken cancellationToken)
+        private Task<Node> SendIqAsync(string xmlns, Node child, CancellationToken cancellationToken) =>
+            SendIqAsync(xmlns, "set", [child], cancellationToken);
+
+        /// <summary>Sends an iq of <paramref name="xmlns"/> and <paramref name="type"/> to the server and waits up to 20 s for its answer.</summary>
+        private async Task<Node> SendIqAsync(string xmlns, string type, Node[] children, CancellationToken cancellationToken)
         {
             var id = _client.NextId();
             var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -603,7 +734,7 @@ public sealed class WaClient
             try
             {
                 await SendAsync(
-                    NodeHelpers.Make("iq", [("id", id), ("to", Jid.WhatsAppServer), ("type", "set"), ("xmlns", xmlns)], child),
+                    NodeHelpers.Make("iq", [("id", id), ("to", Jid.WhatsAppServer), ("type", type), ("xmlns", xmlns)], children),
                     cancellationToken);
                 return await waiter.Task.WaitAsync(TimeSpan.FromSeconds(20), _client._options.Time, cancellationToken);
             }

@@ -43,6 +43,9 @@ internal sealed class EmulatorConnection
     /// <summary>True once this connection logged in with <c>success</c>.</summary>
     public bool IsLoggedIn { get; private set; }
 
+    /// <summary>The device logged in on this connection.</summary>
+    public EmulatedDevice? Device { get; private set; }
+
     /// <summary>The identity key from the registration data.</summary>
     public ReadOnlyMemory<byte> RegisteredIdentity { get; private set; }
 
@@ -258,6 +261,7 @@ internal sealed class EmulatorConnection
         }
 
         var now = _emulator.Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        Device = device;
         IsLoggedIn = true;
         await SendAsync(
             NodeHelpers.Make("success", ("t", now), ("props", "1"), ("abprops", "1"), ("location", "emu"), ("creation", now), ("lid", device.Lid)),
@@ -285,10 +289,28 @@ internal sealed class EmulatorConnection
             case "w:p" when !_emulator.OnPing():
                 break;
             case "w:p":
-            case "passive":
-            case "encrypt" when type == "set" && iq.TryGetChild("registration", out _):
-                // Ping, passive/active and the prekey upload are simply accepted (research §6.2–6.4).
                 await SendAsync(result, cancellationToken);
+                break;
+            case "passive" when Device is not null && type == "set" && (iq.TryGetChild("active", out _) || iq.TryGetChild("passive", out _)):
+                _emulator.KeysOf(Device.Jid).Active = iq.TryGetChild("active", out _);
+                await SendAsync(result, cancellationToken);
+                break;
+            case "encrypt" when Device is not null && type == "set" && iq.TryGetChild("registration", out _):
+                // docs/whatsapp.md §6.2: checked as the server must (lengths, type 5, the paired identity, the skey signature).
+                if (!PreKeyUpload.TryParse(iq, out var upload, out var problem))
+                {
+                    await SendErrorAsync(id, 400, "bad-request: " + problem, cancellationToken);
+                }
+                else if (!upload.IdentityKey.Span.SequenceEqual(Device.IdentityPublicKey.Span))
+                {
+                    await SendErrorAsync(id, 400, "bad-request: <identity> is not the paired device's identity key", cancellationToken);
+                }
+                else
+                {
+                    _emulator.KeysOf(Device.Jid).Add(upload);
+                    await SendAsync(result, cancellationToken);
+                }
+
                 break;
             case "md" when type == "set" && iq.TryGetChild("link_code_companion_reg", out var codeReg):
                 await HandleCodeRegAsync(iq, id, codeReg, cancellationToken);
@@ -302,9 +324,10 @@ internal sealed class EmulatorConnection
 
                 await SendAsync(result, cancellationToken);
                 break;
-            case "encrypt" when iq.TryGetChild("count", out _):
+            case "encrypt" when Device is not null && type == "get" && iq.TryGetChild("count", out _):
+                var count = _emulator.PreKeyCount(Device.Jid).ToString(CultureInfo.InvariantCulture);
                 await SendAsync(
-                    NodeHelpers.Make("iq", [("from", Jid.WhatsAppServer), ("type", "result"), ("id", id)], NodeHelpers.Make("count", ("value", "0"))),
+                    NodeHelpers.Make("iq", [("from", Jid.WhatsAppServer), ("type", "result"), ("id", id)], NodeHelpers.Make("count", ("value", count))),
                     cancellationToken);
                 break;
             default:

@@ -33,6 +33,7 @@ public sealed class WaEmulator : IAsyncDisposable
     private readonly ConcurrentQueue<string> _acks = new();
     private readonly ConcurrentDictionary<string, PendingCodeLink> _codeLinks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PendingCodeLink, byte> _codeLinksInUse = new();
+    private readonly ConcurrentDictionary<Jid, DeviceKeys> _deviceKeys = new();
     private Task? _acceptLoop;
 
     /// <summary>Creates the emulator on 127.0.0.1 (port 0 picks a free one); call <see cref="Start"/>.</summary>
@@ -219,7 +220,48 @@ public sealed class WaEmulator : IAsyncDisposable
         {
             _devices.TryRemove((user, jid.Device ?? 0), out _);
         }
+
+        _deviceKeys.TryRemove(jid, out _);
     }
+
+    /// <summary>How many one-time prekeys of <paramref name="device"/> the server holds.</summary>
+    public int PreKeyCount(Jid device) => _deviceKeys.TryGetValue(device, out var keys) ? keys.Count : 0;
+
+    /// <summary>True after <paramref name="device"/> sent <c>passive/active</c> (and no <c>passive</c> since).</summary>
+    public bool IsActive(Jid device) => _deviceKeys.TryGetValue(device, out var keys) && keys.Active;
+
+    /// <summary>
+    /// Plays contacts starting sessions: hands out (and forgets) up to <paramref name="count"/> of
+    /// <paramref name="device"/>'s one-time prekeys, as the server does when bundles are fetched.
+    /// </summary>
+    /// <returns>The ids taken.</returns>
+    public IReadOnlyList<uint> TakePreKeys(Jid device, int count) =>
+        _deviceKeys.TryGetValue(device, out var keys) ? keys.Take(count) : [];
+
+    /// <summary>
+    /// Sends the low-prekey push <c>&lt;notification type="encrypt"&gt;&lt;count value="N"/&gt;</c>
+    /// (docs/whatsapp.md §6.2) to every logged-in connection, N being what the server holds for it.
+    /// </summary>
+    /// <returns>How many connections got it.</returns>
+    public async Task<int> SendPreKeyCountAsync(CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        foreach (var connection in _connections.Keys.Where(c => c.IsLoggedIn && c.Device is not null))
+        {
+            var now = Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await connection.SendAsync(
+                Client.NodeHelpers.Make(
+                    "notification",
+                    [("from", Jid.WhatsAppServer), ("type", "encrypt"), ("id", connection.NextId()), ("t", now)],
+                    Client.NodeHelpers.Make("count", ("value", PreKeyCount(connection.Device!.Jid).ToString(System.Globalization.CultureInfo.InvariantCulture)))),
+                cancellationToken);
+            sent++;
+        }
+
+        return sent;
+    }
+
+    internal DeviceKeys KeysOf(Jid device) => _deviceKeys.GetOrAdd(device, _ => new DeviceKeys());
 
     internal void Register(EmulatedDevice device, ulong user, uint deviceId) => _devices[(user, deviceId)] = device;
 

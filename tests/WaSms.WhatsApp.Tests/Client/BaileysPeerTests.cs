@@ -1,3 +1,4 @@
+using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Emulator;
 using WaSms.WhatsApp.Tests.Binary;
 using Xunit.Abstractions;
@@ -44,5 +45,9 @@ public sealed class BaileysPeerTests(ITestOutputHelper output)
         Assert.NotNull(device);
         Assert.Equal($"OPEN {device.Jid} {device.Lid}", open);
         Assert.Equal(2, emulator.HandshakeCount);
+        // Baileys' prekey upload passed the emulator's checks (the same ones our client's upload meets),
+        // and it went active before "open", as ours does before Connected.
+        Assert.Equal(PreKeyUpload.InitialCount, emulator.PreKeyCount(device.Jid));
+        Assert.True(emulator.IsActive(device.Jid));
     }
 }

@@ -1,0 +1,182 @@
+using WaSms.WhatsApp.Binary;
+using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Crypto;
+using WaSms.WhatsApp.Emulator;
+using WaSms.WhatsApp.Events;
+using WaSms.WhatsApp.Socket;
+
+namespace WaSms.WhatsApp.Tests.Client;
+
+/// <summary>
+/// After login: prekey count, upload when low, passive/active, then Connected (docs/whatsapp.md §6.1–6.3),
+/// against the emulator, which checks uploads as the server must.
+/// </summary>
+public sealed class PreKeyTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task FirstLogin_Uploads812_GoesActive_BeforeConnected_SecondLoginUploadsNothing()
+    {
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        var credentials = new InMemoryCredentialStore();
+        var preKeys = new InMemoryPreKeyStore();
+        using var cts = new CancellationTokenSource(Timeout);
+
+        var (client, events, run, device) = await PairAsync(emulator, credentials, preKeys, cts.Token);
+
+        var uploaded = Assert.Single(events.All.OfType<PreKeysUploaded>());
+        Assert.Equal(new PreKeysUploaded(PreKeyUpload.InitialCount, 0), uploaded);
+        // Order as in whatsmeow and Baileys: upload, active, then Connected.
+        var all = events.All.ToList();
+        Assert.True(all.IndexOf(uploaded) < all.FindIndex(e => e is Connected));
+        Assert.Equal(PreKeyUpload.InitialCount, emulator.PreKeyCount(device.Jid));
+        Assert.Equal(PreKeyUpload.InitialCount, await preKeys.CountUploadedAsync(cts.Token));
+        Assert.True(emulator.IsActive(device.Jid));
+        Assert.DoesNotContain(all, e => e is LoginStepFailed);
+
+        await client.SetPassiveAsync(true, cts.Token);
+        Assert.False(emulator.IsActive(device.Jid));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        using var cts2 = new CancellationTokenSource(Timeout);
+        var second = new WaClient(Options(emulator), credentials, preKeys);
+        var secondEvents = new EventCollector(second);
+        var secondRun = second.RunAsync(cts2.Token);
+        await secondEvents.WaitForAsync<Connected>();
+        Assert.DoesNotContain(secondEvents.All, e => e is PreKeysUploaded);
+        Assert.Equal(PreKeyUpload.InitialCount, emulator.PreKeyCount(device.Jid));
+        Assert.True(emulator.IsActive(device.Jid));
+        await cts2.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => secondRun);
+    }
+
+    [Fact]
+    public async Task LowPrekeyPush_UploadsFiftyFreshIds()
+    {
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        var preKeys = new InMemoryPreKeyStore();
+        using var cts = new CancellationTokenSource(Timeout);
+        var (_, events, run, device) = await PairAsync(emulator, new InMemoryCredentialStore(), preKeys, cts.Token);
+
+        emulator.TakePreKeys(device.Jid, PreKeyUpload.InitialCount - 3); // the lowest ids go first
+        Assert.Equal(3, emulator.PreKeyCount(device.Jid));
+        Assert.Equal(1, await emulator.SendPreKeyCountAsync(cts.Token));
+
+        var topUp = await WaitForAsync(events, e => e is PreKeysUploaded { ServerHad: 3 });
+        Assert.Equal(new PreKeysUploaded(PreKeyUpload.TopUpCount, 3), topUp);
+        Assert.Equal(3 + PreKeyUpload.TopUpCount, emulator.PreKeyCount(device.Jid));
+        Assert.Contains("notification/encrypt", emulator.Acks);
+        // New keys get new ids (813…862 after 810…812 left): a contact holding an old id never meets another key under it.
+        var onServer = emulator.TakePreKeys(device.Jid, int.MaxValue);
+        Assert.Equal(Enumerable.Range(PreKeyUpload.InitialCount - 2, 3 + PreKeyUpload.TopUpCount).Select(i => (uint)i), onServer);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
+
+    [Fact]
+    public async Task KeysSavedButNeverConfirmed_AreSentAgainWithTheSameIds()
+    {
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        var preKeys = new InMemoryPreKeyStore();
+        // A previous run saved keys and lost power before the server's result.
+        var saved = await preKeys.GetOrCreateUnuploadedAsync(PreKeyUpload.InitialCount, CancellationToken.None);
+        using var cts = new CancellationTokenSource(Timeout);
+
+        var (_, _, run, device) = await PairAsync(emulator, new InMemoryCredentialStore(), preKeys, cts.Token);
+
+        var onServer = emulator.TakePreKeys(device.Jid, int.MaxValue);
+        Assert.Equal(saved.Select(k => k.Id).Order(), onServer.Order());
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
+
+    [Fact]
+    public async Task UploadRefused_ReportedAndStillConnected()
+    {
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        var credentials = new InMemoryCredentialStore();
+        using var cts = new CancellationTokenSource(Timeout);
+        var (_, _, firstRun, device) = await PairAsync(emulator, credentials, new InMemoryPreKeyStore(), cts.Token);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => firstRun);
+        emulator.TakePreKeys(device.Jid, int.MaxValue);
+
+        // A signed prekey whose signature no longer matches: the server must refuse the upload.
+        var broken = credentials.Current! with { SignedPreKey = Curve25519KeyPair.Generate() };
+        using var cts2 = new CancellationTokenSource(Timeout);
+        var client = new WaClient(Options(emulator), new InMemoryCredentialStore(broken), new InMemoryPreKeyStore());
+        var events = new EventCollector(client);
+        var run = client.RunAsync(cts2.Token);
+
+        await events.WaitForAsync<Connected>();
+        var failed = Assert.Single(events.All.OfType<LoginStepFailed>());
+        Assert.Equal("prekeys", failed.Step);
+        Assert.Contains("signature", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(0, emulator.PreKeyCount(device.Jid));
+        Assert.True(emulator.IsActive(device.Jid));
+        await cts2.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
+
+    [Fact]
+    public void Upload_RoundTripsThroughTheNodeCodec()
+    {
+        var credentials = WaCredentials.Generate();
+        var keys = new[] { new PreKey(1, Curve25519KeyPair.Generate()), new PreKey(PreKey.MaxId, Curve25519KeyPair.Generate()) };
+        var iq = NodeHelpers.Make("iq", [("xmlns", "encrypt"), ("type", "set")], PreKeyUpload.For(credentials, keys).ToNodes());
+
+        var decoded = NodeDecoder.DecodeFrame(NodeEncoder.EncodeFrame(iq));
+
+        Assert.True(PreKeyUpload.TryParse(decoded, out var upload, out var problem), problem);
+        Assert.Equal(credentials.RegistrationId, upload.RegistrationId);
+        Assert.Equal([1u, PreKey.MaxId], upload.PreKeys.Select(k => k.Id));
+        Assert.Equal(keys[1].KeyPair.PublicKey.ToArray(), upload.PreKeys[1].PublicKey.ToArray());
+        Assert.Equal(credentials.SignedPreKeyId, upload.SignedPreKeyId);
+    }
+
+    [Theory]
+    [InlineData("registration", "<registration> is not 4 bytes")]
+    [InlineData("type", "<type> is not 05")]
+    [InlineData("identity", "<identity> is not a 32-byte key")]
+    [InlineData("list", "<list> missing")]
+    [InlineData("skey", "<skey> lacks")]
+    public void Upload_MissingPart_NamesIt(string dropped, string expected)
+    {
+        var nodes = PreKeyUpload.For(WaCredentials.Generate(), [new PreKey(7, Curve25519KeyPair.Generate())]).ToNodes();
+        var iq = NodeHelpers.Make("iq", [("xmlns", "encrypt")], [.. nodes.Where(n => n.Tag != dropped)]);
+
+        Assert.False(PreKeyUpload.TryParse(iq, out _, out var problem));
+        Assert.StartsWith(expected, problem, StringComparison.Ordinal);
+    }
+
+    private static async Task<(WaClient Client, EventCollector Events, Task Run, EmulatedDevice Device)> PairAsync(
+        WaEmulator emulator, InMemoryCredentialStore credentials, InMemoryPreKeyStore preKeys, CancellationToken cancellationToken)
+    {
+        var client = new WaClient(Options(emulator), credentials, preKeys);
+        var events = new EventCollector(client);
+        var run = client.RunAsync(cancellationToken);
+        var qr = await events.WaitForAsync<QrIssued>();
+        var device = await new PhoneSimulator(emulator, "15550002222").ScanAsync(qr.Code, cancellationToken);
+        await events.WaitForAsync<Connected>();
+        return (client, events, run, device);
+    }
+
+    private static async Task<WaEvent> WaitForAsync(EventCollector events, Func<WaEvent, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        while (!events.All.Any(match))
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+        return events.All.First(match);
+    }
+
+    private static WaClientOptions Options(WaEmulator emulator) =>
+        new() { ServerUri = emulator.Uri, Trust = CertificateTrust.FromHex(emulator.TrustedRootKeyHex) };
+}
