@@ -29,16 +29,28 @@ public sealed class SimulatorServer(
     ILoggerFactory loggerFactory,
     ILogger<SimulatorServer> log) : IHostedService, IAsyncDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private Task<Uri?> _started = Task.FromResult<Uri?>(null);
     private WebApplication? _app;
     private SimulatorFeed? _feed;
 
-    /// <summary>The page's address once started (the real port when <c>Simulator:Url</c> asked for port 0).</summary>
-    public Uri? Url { get; private set; }
+    /// <summary>
+    /// The page's address once it listens (the real port when <c>Simulator:Url</c> asked for port 0),
+    /// or null when it could not start.
+    /// </summary>
+    public Task<Uri?> Started => _started;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the page in the background: the gateway's own start-up (and READY) never waits for Kestrel.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         var simulated = board as SimulatedBoard
                         ?? throw new InvalidOperationException($"the simulator page needs the simulated board, not {board.Kind}");
+        _started = Task.Run(() => ServeAsync(simulated, _stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task<Uri?> ServeAsync(SimulatedBoard simulated, CancellationToken cancellationToken)
+    {
         _feed = new SimulatorFeed(machine, simulated);
         var endpoints = new SimulatorEndpoints(machine, simulated, dev, _feed);
 
@@ -70,13 +82,26 @@ public sealed class SimulatorServer(
             // A second dev gateway on the same machine: the page is a convenience, the gateway runs on without it.
             log.LogWarning("Simulator page not started: {Url}: {Message}", options.Url, ex.Message);
             await app.DisposeAsync();
-            return;
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            await app.DisposeAsync();
+            return null;
+        }
+        catch (Exception ex)
+        {
+            // Nothing awaits this task until shutdown: say it now, and let the gateway run on without the page.
+            log.LogError(ex, "Simulator page not started: {Url}", options.Url);
+            await app.DisposeAsync();
+            return null;
         }
         _app = app;
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        Url = new Uri(address ?? options.Url.Trim());
-        log.LogInformation("Simulator page: {Url} (frame, LEDs, button, dev scan)", Url);
+        var url = new Uri(address ?? options.Url.Trim());
+        log.LogInformation("Simulator page: {Url} (frame, LEDs, button, dev scan)", url);
+        return url;
     }
 
     /// <summary>
@@ -100,6 +125,8 @@ public sealed class SimulatorServer(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        await _started; // the page's own start-up ends quickly once cancelled
         if (_app is not null)
         {
             await _app.StopAsync(cancellationToken);
@@ -118,6 +145,7 @@ public sealed class SimulatorServer(
             await _feed.DisposeAsync();
             _feed = null;
         }
+        _stopping.Dispose();
     }
 
     /// <summary>A host lifetime that leaves signals to the gateway's own host.</summary>

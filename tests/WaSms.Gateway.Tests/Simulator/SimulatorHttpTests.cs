@@ -44,8 +44,8 @@ public sealed class SimulatorHttpTests : IDisposable
         return GatewayHost.Build(settings, new SystemdSettings(null, null), store, logger, TimeProvider.System);
     }
 
-    private static HttpClient ClientFor(IHost host) =>
-        new() { BaseAddress = host.Services.GetRequiredService<SimulatorServer>().Url };
+    private static async Task<HttpClient> ClientForAsync(IHost host) =>
+        new() { BaseAddress = await host.Services.GetRequiredService<SimulatorServer>().Started ?? throw new InvalidOperationException("page not started") };
 
     [Fact]
     public async Task Events_DeliverAStateChange()
@@ -53,7 +53,7 @@ public sealed class SimulatorHttpTests : IDisposable
         using var host = await BuildAsync(BoardKind.Simulated, "http://127.0.0.1:0");
         await host.StartAsync(Ct);
         var machine = host.Services.GetRequiredService<GatewayStateMachine>();
-        using var http = ClientFor(host);
+        using var http = await ClientForAsync(host);
         using var response = await http.GetAsync(new Uri("/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, Ct);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         using var events = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
@@ -78,7 +78,7 @@ public sealed class SimulatorHttpTests : IDisposable
         using var host = await BuildAsync(BoardKind.Simulated, "http://127.0.0.1:0");
         await host.StartAsync(Ct);
         var panel = ((SimulatedBoard)host.Services.GetRequiredService<IBoard>()).Panel;
-        using var http = ClientFor(host);
+        using var http = await ClientForAsync(host);
         using var events = new StreamReader(await http.GetStreamAsync(new Uri("/events", UriKind.Relative), Ct));
         await NextEventAsync(events, "frame");
 
@@ -94,7 +94,7 @@ public sealed class SimulatorHttpTests : IDisposable
         using var host = await BuildAsync(BoardKind.Simulated, "http://127.0.0.1:0");
         await host.StartAsync(Ct);
         var button = host.Services.GetRequiredService<IBoard>().Button;
-        using var http = ClientFor(host);
+        using var http = await ClientForAsync(host);
 
         using (var press = Action("/button/press"))
         {
@@ -116,7 +116,7 @@ public sealed class SimulatorHttpTests : IDisposable
         using var host = await BuildAsync(BoardKind.Simulated, "http://127.0.0.1:0");
         await host.StartAsync(Ct);
         var button = host.Services.GetRequiredService<IBoard>().Button;
-        using var http = ClientFor(host);
+        using var http = await ClientForAsync(host);
 
         // A cross-site form post carries no custom header.
         using var plainPost = new HttpRequestMessage(HttpMethod.Post, "/button/press");
