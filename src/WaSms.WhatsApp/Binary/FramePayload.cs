@@ -33,6 +33,22 @@ public static class FramePayload
         return IsCompressed(payload) ? Inflate(payload[1..], limits.MaxInflatedSize) : payload[1..].ToArray();
     }
 
+    /// <summary>
+    /// A compressed payload: flag 2 and the zlib-deflated node. Servers may send these; clients
+    /// never do (the emulator uses it to prove the client reads them).
+    /// </summary>
+    public static byte[] Compress(ReadOnlySpan<byte> node)
+    {
+        using var output = new MemoryStream();
+        output.WriteByte(CompressedFlag);
+        using (var zlib = new ZLibStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            zlib.Write(node);
+        }
+
+        return output.ToArray();
+    }
+
     internal static void CheckSize(ReadOnlySpan<byte> payload, NodeDecoderLimits limits)
     {
         if (payload.Length > limits.MaxInputSize)

@@ -112,7 +112,13 @@ internal sealed class EmulatorConnection
     public string NextId() => "emu-" + Interlocked.Increment(ref _idCounter).ToString(CultureInfo.InvariantCulture);
 
     public ValueTask SendAsync(Node node, CancellationToken cancellationToken) =>
-        _socket.SendFrameAsync(NodeEncoder.EncodeFrame(node), cancellationToken);
+        _socket.SendFrameAsync(
+            _emulator.CompressFrames ? FramePayload.Compress(NodeEncoder.Encode(node)) : NodeEncoder.EncodeFrame(node),
+            cancellationToken);
+
+    /// <summary>Sends <paramref name="payload"/> as one frame as it is (fault injection).</summary>
+    public ValueTask SendRawAsync(byte[] payload, CancellationToken cancellationToken) =>
+        _socket.SendFrameAsync(payload, cancellationToken);
 
     public async Task CloseAsync()
     {

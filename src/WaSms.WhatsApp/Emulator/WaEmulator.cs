@@ -67,6 +67,9 @@ public sealed class WaEmulator : IAsyncDisposable
     /// <summary>Fault injection: leave keepalive pings (<c>xmlns="w:p"</c>) unanswered.</summary>
     public bool DropPings { get; set; }
 
+    /// <summary>Fault injection: zlib-compress every node sent (flag 2), as the real server may.</summary>
+    public bool CompressFrames { get; set; }
+
     /// <summary>How many keepalive pings arrived (answered or not).</summary>
     public int PingCount => _pingCount;
 
@@ -114,6 +117,29 @@ public sealed class WaEmulator : IAsyncDisposable
         {
             await connection.SendAsync(node, cancellationToken);
             await connection.CloseAsync();
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Fault injection: sends every logged-in connection a frame that decrypts but whose node is
+    /// cut in half (or, with <paramref name="compressed"/>, whose zlib stream is cut in half). A
+    /// client must drop the connection with a clear error and reconnect.
+    /// </summary>
+    /// <returns>How many connections got it.</returns>
+    public async Task<int> SendTruncatedFrameAsync(bool compressed, CancellationToken cancellationToken)
+    {
+        var node = Client.NodeHelpers.Make(
+            "notification",
+            [("from", Jid.WhatsAppServer), ("type", "server_sync"), ("id", "truncated")],
+            Client.NodeHelpers.MakeBytes("collection", [("name", "regular")], new byte[64]));
+        var whole = compressed ? FramePayload.Compress(NodeEncoder.Encode(node)) : NodeEncoder.EncodeFrame(node);
+        var count = 0;
+        foreach (var connection in _connections.Keys.Where(c => c.IsLoggedIn))
+        {
+            await connection.SendRawAsync(whole[..(whole.Length / 2)], cancellationToken);
             count++;
         }
 

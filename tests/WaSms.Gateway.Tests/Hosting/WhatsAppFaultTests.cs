@@ -54,6 +54,11 @@ public sealed class WhatsAppFaultTests : IAsyncLifetime
     private async Task<GatewaySnapshot> WaitForAsync(Func<GatewaySnapshot, bool> match, int seconds = 20)
     {
         using var subscription = _machine.Subscribe();
+        return await WaitForAsync(subscription, match, seconds);
+    }
+
+    private async Task<GatewaySnapshot> WaitForAsync(StateSubscription subscription, Func<GatewaySnapshot, bool> match, int seconds = 20)
+    {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         try
         {
@@ -136,6 +141,43 @@ public sealed class WhatsAppFaultTests : IAsyncLifetime
 
         var state = await WaitForAsync(s => s.Reason.Contains("replaced", StringComparison.Ordinal));
         Assert.True(state.State is GatewayState.Degraded or GatewayState.RelinkNeeded, state.ToString());
+    }
+
+    [Fact]
+    public async Task CompressedFrames_AreReadLikePlainOnes_ReconnectAndLoginStayOnline()
+    {
+        _emulator.CompressFrames = true;
+        var handshakes = _emulator.HandshakeCount;
+
+        // 515 makes the gateway log in again, every node of which now arrives zlib-compressed.
+        await _emulator.SendStreamErrorAsync(515, null, CancellationToken.None);
+
+        await WaitUntilAsync(() => _emulator.HandshakeCount > handshakes && _machine.Current.State == GatewayState.Online);
+        Assert.Equal(GatewayState.Online, _machine.Current.State);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TruncatedFrame_DropsTheConnectionCleanlyAndReconnects(bool compressed)
+    {
+        var handshakes = _emulator.HandshakeCount;
+        using var subscription = _machine.Subscribe(); // before the fault: the degraded moment is short
+
+        Assert.Equal(1, await _emulator.SendTruncatedFrameAsync(compressed, CancellationToken.None));
+
+        var down = await WaitForAsync(subscription, s => s.State == GatewayState.Degraded);
+        Assert.Contains("connection lost", down.Reason, StringComparison.Ordinal);
+        await WaitUntilAsync(() => _emulator.HandshakeCount > handshakes && _machine.Current.State == GatewayState.Online);
+        Assert.Equal(GatewayState.Online, _machine.Current.State);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(100);
+        }
     }
 
     private async Task WaitForSessionWipedAsync()
