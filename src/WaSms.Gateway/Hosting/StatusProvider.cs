@@ -3,13 +3,15 @@ using WaSms.Core.State;
 using WaSms.Core.Status;
 using WaSms.Gateway.Control;
 using WaSms.Hardware.Board;
+using WaSms.Hardware.Display;
 using WaSms.Storage;
 
 namespace WaSms.Gateway.Hosting;
 
-/// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT.</summary>
-public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time)
-    : IGatewayStatusSource
+/// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT, and the counters on the online screen.</summary>
+public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time,
+    Health.Mqtt.HealthCounters? counters = null)
+    : IGatewayStatusSource, IScreenStatsSource
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
@@ -19,6 +21,13 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
     public async Task<GatewayStatus> GetAsync(CancellationToken cancellationToken) =>
         new(machine.Current, await store.GetQueueDepthsAsync(cancellationToken), board.Kind, board.Display.Description,
             board.Display.IsPresent, Version, time.GetUtcNow() - _started, liveness.FindStalledLoops());
+
+    /// <summary>Messages in/out since start (no per-day counts exist yet) and the undelivered items over all queues.</summary>
+    async Task<ScreenStats> IScreenStatsSource.GetAsync(CancellationToken cancellationToken)
+    {
+        var depths = await store.GetQueueDepthsAsync(cancellationToken);
+        return new ScreenStats(counters?.MessagesIn, counters?.MessagesOut, depths.Values.Sum());
+    }
 
     public async Task<StatusReport> GetReportAsync(CancellationToken cancellationToken)
     {

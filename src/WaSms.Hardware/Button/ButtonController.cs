@@ -57,11 +57,20 @@ public sealed class ButtonController(
                 requests.RequestRetry(); // e.g. new QR codes after the old ones expired
                 break;
             case ButtonGesture.Relink:
-                await reset.ResetAsync(ResetKind.Relink, "button held", cancellationToken);
+                Ask(ResetKind.Relink, await reset.ResetAsync(ResetKind.Relink, "button held", cancellationToken));
                 break;
             case ButtonGesture.FactoryReset:
-                await reset.ResetAsync(ResetKind.FactoryReset, "button held", cancellationToken);
+                Ask(ResetKind.FactoryReset, await reset.ResetAsync(ResetKind.FactoryReset, "button held", cancellationToken));
                 break;
+        }
+    }
+
+    /// <summary>A reset that stopped to protect undelivered items puts its question on the screen.</summary>
+    private void Ask(ResetKind kind, ResetOutcome outcome)
+    {
+        if (!outcome.Completed && outcome.Undelivered > 0)
+        {
+            display.ShowNotice(new ResetNotice(kind == ResetKind.FactoryReset, outcome.Undelivered, time.GetUtcNow() + ResetCoordinator.ConfirmationWindow));
         }
     }
 }

@@ -15,6 +15,12 @@ public sealed class ButtonInput(ButtonOptions options, TimeProvider time)
 
     public ChannelReader<ButtonGesture> Gestures => _gestures.Reader;
 
+    /// <summary>The hold thresholds, for countdowns on the screen and LEDs.</summary>
+    public ButtonOptions Options => options;
+
+    /// <summary>Raised after the button went down or up (on the thread that saw the edge); the screen and LEDs start or stop their countdown.</summary>
+    public event EventHandler? PressedChanged;
+
     /// <summary>When the button went down, or null while it is up.</summary>
     public DateTimeOffset? PressedAt
     {
@@ -25,8 +31,13 @@ public sealed class ButtonInput(ButtonOptions options, TimeProvider time)
     {
         lock (_gate)
         {
-            _pressedAt ??= time.GetUtcNow();
+            if (_pressedAt is not null)
+            {
+                return;
+            }
+            _pressedAt = time.GetUtcNow();
         }
+        PressedChanged?.Invoke(this, EventArgs.Empty);
     }
 
     /// <returns>The gesture the release completed, or null when the button was not down.</returns>
@@ -46,6 +57,7 @@ public sealed class ButtonInput(ButtonOptions options, TimeProvider time)
             : held >= options.RelinkHold ? ButtonGesture.Relink
             : ButtonGesture.ShortPress;
         _gestures.Writer.TryWrite(gesture);
+        PressedChanged?.Invoke(this, EventArgs.Empty);
         return gesture;
     }
 
@@ -66,6 +78,7 @@ public sealed class ButtonInput(ButtonOptions options, TimeProvider time)
             if (cancellationToken.IsCancellationRequested)
             {
                 lock (_gate) { _pressedAt = null; }
+                PressedChanged?.Invoke(this, EventArgs.Empty);
             }
         }
         return Release();

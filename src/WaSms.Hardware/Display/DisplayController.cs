@@ -9,52 +9,106 @@ using WaSms.Hardware.Imaging;
 namespace WaSms.Hardware.Display;
 
 /// <summary>
-/// Observes the state machine and keeps the panel (and <c>display/current.png</c>) showing the
-/// current state. A critical loop: if drawing hangs, the watchdog stops being fed.
+/// Observes the state machine and the button and keeps the panel (and <c>display/current.png</c>)
+/// showing the current screen, refreshed as <see cref="RefreshPolicy"/> allows. A critical loop:
+/// if drawing hangs, the watchdog stops being fed.
 /// </summary>
-public sealed class DisplayController(
-    GatewayStateMachine machine,
-    IBoard board,
-    FrameFile frameFile,
-    LivenessMonitor liveness,
-    TimeProvider time,
-    ILogger<DisplayController> log) : BackgroundService
+public sealed class DisplayController : BackgroundService
 {
-    /// <summary>The loop wakes at least this often to prove it is alive.</summary>
+    /// <summary>The loop wakes at least this often to prove it is alive (and to poll the counters).</summary>
     public static readonly TimeSpan WakeInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>The hold countdown appears once the button has been down this long, so a short press does not flash it.</summary>
+    public static readonly TimeSpan HoldShowAfter = TimeSpan.FromSeconds(1);
+
+    private readonly GatewayStateMachine _machine;
+    private readonly IBoard _board;
+    private readonly FrameFile _frameFile;
+    private readonly LivenessMonitor _liveness;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DisplayController> _log;
+    private readonly IScreenStatsSource? _stats;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private GatewaySnapshot? _latest;
-    private MonoFrame? _shown;
-    private GatewaySnapshot? _shownSnapshot;
+    private ResetNotice? _notice;
+    private long _pendingSinceTicks; // UTC ticks of the first change not on the panel yet; 0 = none
     private int _forceFull;
     private bool _panelFailed;
+
+    /// <param name="machine">The state machine to observe.</param>
+    /// <param name="board">The panel and the button.</param>
+    /// <param name="frameFile">Written on every refresh.</param>
+    /// <param name="liveness">The loop's heartbeat.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="log">Logger.</param>
+    /// <param name="stats">Counters for the online screen; none when the host provides none.</param>
+    /// <param name="refresh">Refresh policy settings; the defaults when null.</param>
+    public DisplayController(
+        GatewayStateMachine machine,
+        IBoard board,
+        FrameFile frameFile,
+        LivenessMonitor liveness,
+        TimeProvider time,
+        ILogger<DisplayController> log,
+        IScreenStatsSource? stats = null,
+        RefreshOptions? refresh = null)
+    {
+        _machine = machine;
+        _board = board;
+        _frameFile = frameFile;
+        _liveness = liveness;
+        _time = time;
+        _log = log;
+        _stats = stats;
+        Policy = new RefreshPolicy(refresh ?? new RefreshOptions());
+    }
+
+    public RefreshPolicy Policy { get; }
+
+    /// <summary>The reset question on screen, while it is open.</summary>
+    public ResetNotice? Notice => Volatile.Read(ref _notice) is { } notice && notice.Until > _time.GetUtcNow() ? notice : null;
 
     /// <summary>Draws the screen again with a full refresh (short button press).</summary>
     public void RequestRedraw()
     {
         Interlocked.Exchange(ref _forceFull, 1);
-        _wake.Writer.TryWrite(true);
+        MarkChanged();
+    }
+
+    /// <summary>Shows the "hold again to discard N items" question until <see cref="ResetNotice.Until"/>.</summary>
+    public void ShowNotice(ResetNotice notice)
+    {
+        Volatile.Write(ref _notice, notice);
+        MarkChanged();
+    }
+
+    /// <summary>Takes a new snapshot; only the newest one is drawn.</summary>
+    public void Observe(GatewaySnapshot snapshot)
+    {
+        Volatile.Write(ref _latest, snapshot);
+        MarkChanged();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var heartbeat = liveness.Register("display", WakeInterval * 3);
-        if (!board.Display.IsPresent)
+        using var heartbeat = _liveness.Register("display", WakeInterval * 3);
+        if (!_board.Display.IsPresent)
         {
             // Said once: the gateway keeps running, status and MQTT report "display missing".
-            log.LogWarning("Display missing: {Display}; frames go to {Path} only", board.Display.Description, frameFile.Path);
+            _log.LogWarning("Display missing: {Display}; frames go to {Path} only", _board.Display.Description, _frameFile.Path);
         }
-        using var subscription = machine.Subscribe();
+        _board.Button.PressedChanged += OnButton;
+        using var subscription = _machine.Subscribe();
+        Observe(_machine.Current);
         var pump = PumpAsync(subscription, stoppingToken);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (await _wake.Reader.WaitToReadAsync(WakeInterval, time, stoppingToken))
+                var sleep = await DrawOnceAsync(stoppingToken);
+                if (await _wake.Reader.WaitToReadAsync(sleep, _time, stoppingToken))
                 {
                     _wake.Reader.TryRead(out _);
-                    await DrawAsync(stoppingToken);
                 }
                 heartbeat.Beat();
             }
@@ -62,41 +116,68 @@ public sealed class DisplayController(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        finally
+        {
+            _board.Button.PressedChanged -= OnButton;
+        }
         await pump;
     }
 
-    private async Task PumpAsync(StateSubscription subscription, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await foreach (var snapshot in subscription.Reader.ReadAllAsync(stoppingToken))
-            {
-                Volatile.Write(ref _latest, snapshot);
-                _wake.Writer.TryWrite(true);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task DrawAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Renders the newest screen and refreshes the panel if the policy says so now.
+    /// </summary>
+    /// <returns>How long the loop may sleep before something on the screen is due to change.</returns>
+    public async Task<TimeSpan> DrawOnceAsync(CancellationToken cancellationToken)
     {
         var snapshot = Volatile.Read(ref _latest);
         if (snapshot is null)
         {
-            return;
+            return WakeInterval;
         }
-        var display = board.Display;
-        var frame = ScreenRenderer.Render(snapshot, display.Width, display.Height, time.GetUtcNow());
-        var force = Interlocked.Exchange(ref _forceFull, 0) == 1;
-        if (!force && _shown is not null && frame.SameAs(_shown))
+        var now = _time.GetUtcNow();
+        var pressedAt = _board.Button.PressedAt;
+        var buttonOptions = _board.Button.Options;
+        var hold = pressedAt is { } since && now - since >= HoldShowAfter
+            ? new HoldProgress(now - since, buttonOptions.RelinkHold, buttonOptions.FactoryResetHold)
+            : null;
+        var notice = Volatile.Read(ref _notice) is { } n && n.Until > now ? n : null;
+        var stats = snapshot.State is GatewayState.Online or GatewayState.Degraded ? await ReadStatsAsync(cancellationToken) : null;
+        var model = new ScreenModel(snapshot, now, _time.LocalTimeZone, stats, hold, notice);
+        var display = _board.Display;
+        var frame = ScreenRenderer.Render(model, display.Width, display.Height);
+        var overlay = hold is not null ? ScreenOverlay.Hold : notice is not null ? ScreenOverlay.Notice : ScreenOverlay.None;
+        var qr = overlay == ScreenOverlay.None && snapshot.State == GatewayState.Unpaired &&
+                 snapshot.Pairing is { QrCode: { } code } pairing && (pairing.QrExpiresAt is not { } expires || expires > now)
+            ? code
+            : null;
+        var request = new ScreenRequest(frame, snapshot.State, overlay, qr);
+
+        var pendingTicks = Interlocked.Read(ref _pendingSinceTicks);
+        var changedAt = pendingTicks == 0 ? now : new DateTimeOffset(pendingTicks, TimeSpan.Zero);
+        var forced = Volatile.Read(ref _forceFull) == 1;
+        var decision = Policy.Decide(request, now, changedAt, forced);
+        var next = NextChange(model, pressedAt, now);
+        if (decision.Kind == RefreshKind.None)
         {
-            return;
+            Interlocked.CompareExchange(ref _pendingSinceTicks, 0, pendingTicks);
+            return next;
         }
-        // A new state or a new QR gets a full refresh (crisp, no ghosting); text updates a partial one.
-        var full = force || _shownSnapshot is null || _shownSnapshot.State != snapshot.State ||
-                   _shownSnapshot.Pairing?.QrCode != snapshot.Pairing?.QrCode;
+        if (decision.At > now)
+        {
+            // A change the loop noticed by itself (counters, time left) starts its coalescing window now.
+            Interlocked.CompareExchange(ref _pendingSinceTicks, now.UtcTicks, 0);
+            return Min(decision.At - now, next);
+        }
+
+        Interlocked.Exchange(ref _forceFull, 0);
+        Interlocked.CompareExchange(ref _pendingSinceTicks, 0, pendingTicks);
+        await RefreshAsync(display, frame, decision.Kind == RefreshKind.Full, cancellationToken);
+        Policy.Refreshed(request, decision.Kind, now);
+        return next;
+    }
+
+    private async Task RefreshAsync(IDisplay display, MonoFrame frame, bool full, CancellationToken cancellationToken)
+    {
         try
         {
             await display.RefreshAsync(frame, full, cancellationToken);
@@ -106,12 +187,76 @@ public sealed class DisplayController(
         {
             if (!_panelFailed)
             {
-                log.LogError(ex, "Display {Display} refresh failed; showing frames in {Path} only", display.Description, frameFile.Path);
+                _log.LogError(ex, "Display {Display} refresh failed; showing frames in {Path} only", display.Description, _frameFile.Path);
                 _panelFailed = true;
             }
         }
-        await frameFile.WriteAsync(frame, cancellationToken);
-        _shown = frame;
-        _shownSnapshot = snapshot;
+        await _frameFile.WriteAsync(frame, cancellationToken);
+    }
+
+    private async Task<ScreenStats?> ReadStatsAsync(CancellationToken cancellationToken)
+    {
+        if (_stats is null)
+        {
+            return null;
+        }
+        try
+        {
+            return await _stats.GetAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Counters are nice to have; the screen goes on without them.
+            _log.LogDebug(ex, "Screen counters unavailable");
+            return null;
+        }
+    }
+
+    /// <summary>When the drawn screen would next look different by itself: the hold countdown's next second, the QR's next 10 s step, the notice lapsing.</summary>
+    private static TimeSpan NextChange(ScreenModel model, DateTimeOffset? pressedAt, DateTimeOffset now)
+    {
+        var next = WakeInterval;
+        if (pressedAt is { } since)
+        {
+            var held = now - since;
+            var tick = held < HoldShowAfter ? HoldShowAfter : TimeSpan.FromSeconds(Math.Floor(held.TotalSeconds) + 1);
+            next = Min(next, tick - held);
+        }
+        if (model.Notice is { } notice)
+        {
+            next = Min(next, notice.Until - now);
+        }
+        if (model.Hold is null && model.Snapshot is { State: GatewayState.Unpaired, Pairing.QrExpiresAt: { } expires } && expires > now)
+        {
+            // The shown "N s left" is floor(left / 10 s) * 10: it changes when the time left crosses the next multiple of 10 s.
+            var left = expires - now;
+            var step = TimeSpan.FromSeconds(Math.Floor(left.TotalSeconds / 10) * 10);
+            next = Min(next, left - step + TimeSpan.FromMilliseconds(1));
+        }
+        return next > TimeSpan.Zero ? next : TimeSpan.FromMilliseconds(1);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private void OnButton(object? sender, EventArgs e) => MarkChanged();
+
+    private void MarkChanged()
+    {
+        Interlocked.CompareExchange(ref _pendingSinceTicks, _time.GetUtcNow().UtcTicks, 0);
+        _wake.Writer.TryWrite(true);
+    }
+
+    private async Task PumpAsync(StateSubscription subscription, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var snapshot in subscription.Reader.ReadAllAsync(stoppingToken))
+            {
+                Observe(snapshot);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 }
