@@ -55,6 +55,8 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
         Hardware.Leds.LedMode.On => "on",
         Hardware.Leds.LedMode.SlowBlink => "slow-blink",
         Hardware.Leds.LedMode.FastBlink => "fast-blink",
+        Hardware.Leds.LedMode.BlinkCode2 => "blink-code-2",
+        Hardware.Leds.LedMode.BlinkCode3 => "blink-code-3",
         _ => "off",
     };
 }

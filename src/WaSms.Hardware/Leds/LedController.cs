@@ -4,13 +4,72 @@ using WaSms.Hardware.Board;
 
 namespace WaSms.Hardware.Leds;
 
-/// <summary>Observes the state machine and shows each state's LED pattern.</summary>
-public sealed class LedController(GatewayStateMachine machine, IBoard board, LivenessMonitor liveness, TimeProvider time)
-    : StateObserver(machine, liveness, time, "leds")
+/// <summary>
+/// Observes the state machine and shows each state's LED pattern; while the button is held it
+/// shows the hold countdown (<see cref="LedPattern.ForHold"/>) instead, and the state's pattern again on release.
+/// </summary>
+public sealed class LedController : StateObserver
 {
+    private readonly IBoard _board;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private readonly ITimer _holdTimer;
+    private GatewayState _state = GatewayState.Booting;
+    private bool _stateKnown;
+
+    public LedController(GatewayStateMachine machine, IBoard board, LivenessMonitor liveness, TimeProvider time)
+        : base(machine, liveness, time, "leds")
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        _board = board;
+        _time = time;
+        _holdTimer = time.CreateTimer(_ => Update(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _board.Button.PressedChanged += OnButton;
+    }
+
     protected override Task OnChangeAsync(GatewaySnapshot snapshot, CancellationToken cancellationToken)
     {
-        board.Leds.Show(LedPattern.For(snapshot.State));
+        lock (_gate)
+        {
+            _state = snapshot.State;
+            _stateKnown = true;
+        }
+        Update();
         return Task.CompletedTask;
+    }
+
+    private void OnButton(object? sender, EventArgs e) => Update();
+
+    /// <summary>Shows the hold countdown or the state's pattern, and wakes again at the next hold threshold.</summary>
+    private void Update()
+    {
+        lock (_gate)
+        {
+            var options = _board.Button.Options;
+            if (_board.Button.PressedAt is { } since)
+            {
+                var held = _time.GetUtcNow() - since;
+                _board.Leds.Show(LedPattern.ForHold(held, options));
+                var next = held < options.RelinkHold ? options.RelinkHold - held
+                    : held < options.FactoryResetHold ? options.FactoryResetHold - held
+                    : Timeout.InfiniteTimeSpan;
+                _holdTimer.Change(next, Timeout.InfiniteTimeSpan);
+            }
+            else
+            {
+                _holdTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                if (_stateKnown)
+                {
+                    _board.Leds.Show(LedPattern.For(_state));
+                }
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _board.Button.PressedChanged -= OnButton;
+        _holdTimer.Dispose();
+        base.Dispose();
     }
 }

@@ -1,10 +1,13 @@
 using WaSms.Core.State;
+using WaSms.Hardware.Button;
 
 namespace WaSms.Hardware.Leds;
 
 /// <summary>What the three status LEDs show in each state (docs/hardware/led-patterns.md).</summary>
 public sealed record LedPattern(LedMode Green, LedMode Amber, LedMode Red)
 {
+    public static LedPattern Dark { get; } = new(LedMode.Off, LedMode.Off, LedMode.Off);
+
     public static LedPattern For(GatewayState state) => state switch
     {
         GatewayState.Booting => new(LedMode.Off, LedMode.On, LedMode.Off),
@@ -14,13 +17,25 @@ public sealed record LedPattern(LedMode Green, LedMode Amber, LedMode Red)
         GatewayState.Online => new(LedMode.On, LedMode.Off, LedMode.Off),
         GatewayState.Degraded => new(LedMode.On, LedMode.SlowBlink, LedMode.Off),
         GatewayState.RelinkNeeded => new(LedMode.Off, LedMode.SlowBlink, LedMode.SlowBlink),
-        GatewayState.ClientOutdated => new(LedMode.Off, LedMode.Off, LedMode.SlowBlink),
-        GatewayState.TempBanned => new(LedMode.Off, LedMode.On, LedMode.On),
+        GatewayState.ClientOutdated => new(LedMode.Off, LedMode.Off, LedMode.BlinkCode2),
+        GatewayState.TempBanned => new(LedMode.Off, LedMode.On, LedMode.BlinkCode3),
         GatewayState.Resetting => new(LedMode.FastBlink, LedMode.FastBlink, LedMode.FastBlink),
         GatewayState.Updating => new(LedMode.FastBlink, LedMode.Off, LedMode.Off),
         GatewayState.Fatal => new(LedMode.Off, LedMode.Off, LedMode.On),
         _ => new(LedMode.Off, LedMode.Off, LedMode.On),
     };
+
+    /// <summary>
+    /// The countdown while the button is held: amber fast until the relink threshold, then amber
+    /// steady with red fast until the factory-reset threshold, then red steady ("release now").
+    /// </summary>
+    public static LedPattern ForHold(TimeSpan held, ButtonOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return held < options.RelinkHold ? new(LedMode.Off, LedMode.FastBlink, LedMode.Off)
+            : held < options.FactoryResetHold ? new(LedMode.Off, LedMode.On, LedMode.FastBlink)
+            : new(LedMode.Off, LedMode.Off, LedMode.On);
+    }
 
     public LedMode this[LedColor color] => color switch
     {
@@ -28,4 +43,7 @@ public sealed record LedPattern(LedMode Green, LedMode Amber, LedMode Red)
         LedColor.Amber => Amber,
         _ => Red,
     };
+
+    /// <summary>What a board with a single LED shows: the most serious colour that is not off (red, then amber, then green).</summary>
+    public LedMode Strongest => Red != LedMode.Off ? Red : Amber != LedMode.Off ? Amber : Green;
 }

@@ -4,19 +4,30 @@ using WaSms.Hardware.Leds;
 namespace WaSms.Hardware.Pi;
 
 /// <summary>
-/// Status LEDs on GPIO pins. Blinking runs on a <see cref="TimeProvider"/> timer at 100 ms
-/// resolution, so tests with a fake clock see every edge.
+/// Status LEDs on GPIO pins, driven from <see cref="LedTimeline"/>: each pin is set from the time
+/// since the pattern was shown, and one <see cref="TimeProvider"/> timer fires at the next edge of
+/// any LED, so a fake clock in tests sees every edge exactly when the timeline has it.
 /// </summary>
 public sealed class GpioLeds : ILedOutput, IDisposable
 {
     private readonly GpioController _gpio;
     private readonly bool _shouldDispose;
     private readonly bool _activeLow;
+    private readonly TimeProvider _time;
     private readonly (LedColor Color, int Pin)[] _pins;
     private readonly ITimer _timer;
-    private LedPattern _current = new(LedMode.Off, LedMode.Off, LedMode.Off);
-    private long _ticks;
+    private readonly Lock _gate = new();
+    private LedPattern _current = LedPattern.Dark;
+    private DateTimeOffset _shownAt;
+    private bool _disposed;
 
+    /// <param name="gpio">The controller the pins are on.</param>
+    /// <param name="greenPin">BCM number of the green LED, or -1 when not fitted (likewise amber and red).</param>
+    /// <param name="amberPin">BCM number of the amber LED, or -1.</param>
+    /// <param name="redPin">BCM number of the red LED, or -1.</param>
+    /// <param name="activeLow">True when a low pin lights the LED (LED wired from 3.3 V to the pin).</param>
+    /// <param name="time">The clock blinking runs on.</param>
+    /// <param name="shouldDispose">Dispose <paramref name="gpio"/> too.</param>
     public GpioLeds(GpioController gpio, int greenPin, int amberPin, int redPin, bool activeLow, TimeProvider time, bool shouldDispose = true)
     {
         ArgumentNullException.ThrowIfNull(gpio);
@@ -24,38 +35,57 @@ public sealed class GpioLeds : ILedOutput, IDisposable
         _gpio = gpio;
         _shouldDispose = shouldDispose;
         _activeLow = activeLow;
+        _time = time;
         _pins = new[] { (LedColor.Green, greenPin), (LedColor.Amber, amberPin), (LedColor.Red, redPin) }
             .Where(p => p.Item2 >= 0).ToArray();
         foreach (var (_, pin) in _pins)
         {
             _gpio.OpenPin(pin, PinMode.Output, Level(false));
         }
-        _timer = time.CreateTimer(_ => Tick(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
+        _shownAt = time.GetUtcNow();
+        _timer = time.CreateTimer(_ => Apply(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>How many LEDs are fitted; with one, it shows <see cref="LedPattern.Strongest"/>.</summary>
+    public int Count => _pins.Length;
 
     public LedPattern Current => Volatile.Read(ref _current);
 
     public void Show(LedPattern pattern)
     {
-        Volatile.Write(ref _current, pattern);
-        Apply(Interlocked.Read(ref _ticks));
+        ArgumentNullException.ThrowIfNull(pattern);
+        lock (_gate)
+        {
+            if (pattern == _current)
+            {
+                return; // same pattern: keep the blink phase
+            }
+            Volatile.Write(ref _current, pattern);
+            _shownAt = _time.GetUtcNow();
+        }
+        Apply();
     }
 
-    private void Tick() => Apply(Interlocked.Increment(ref _ticks));
-
-    private void Apply(long tick)
+    private void Apply()
     {
-        var pattern = Current;
-        foreach (var (color, pin) in _pins)
+        lock (_gate)
         {
-            var lit = pattern[color] switch
+            if (_disposed)
             {
-                LedMode.On => true,
-                LedMode.SlowBlink => tick / 10 % 2 == 0,
-                LedMode.FastBlink => tick / 2 % 2 == 0,
-                _ => false,
-            };
-            _gpio.Write(pin, Level(lit));
+                return;
+            }
+            var elapsed = _time.GetUtcNow() - _shownAt;
+            TimeSpan? next = null;
+            foreach (var (color, pin) in _pins)
+            {
+                var mode = _pins.Length == 1 ? _current.Strongest : _current[color];
+                _gpio.Write(pin, Level(LedTimeline.IsLit(mode, elapsed)));
+                if (LedTimeline.UntilNextChange(mode, elapsed) is { } change && (next is null || change < next))
+                {
+                    next = change;
+                }
+            }
+            _timer.Change(next ?? Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -63,11 +93,15 @@ public sealed class GpioLeds : ILedOutput, IDisposable
 
     public void Dispose()
     {
-        _timer.Dispose();
-        foreach (var (_, pin) in _pins)
+        lock (_gate)
         {
-            _gpio.Write(pin, Level(false));
-            _gpio.ClosePin(pin);
+            _disposed = true;
+            _timer.Dispose();
+            foreach (var (_, pin) in _pins)
+            {
+                _gpio.Write(pin, Level(false));
+                _gpio.ClosePin(pin);
+            }
         }
         if (_shouldDispose)
         {

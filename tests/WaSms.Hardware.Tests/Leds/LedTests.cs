@@ -1,0 +1,147 @@
+using System.Device.Gpio;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using WaSms.Core.Liveness;
+using WaSms.Core.State;
+using WaSms.Hardware.Button;
+using WaSms.Hardware.Leds;
+using WaSms.Hardware.Pi;
+using WaSms.Hardware.Tests.Display;
+using WaSms.Hardware.Tests.Fakes;
+
+namespace WaSms.Hardware.Tests.Leds;
+
+public sealed class LedTests
+{
+    private readonly FakeTimeProvider _time = new(ScreenSamples.Now);
+    private readonly FakeGpioDriver _driver = new();
+
+    private static TimeSpan Ms(int ms) => TimeSpan.FromMilliseconds(ms);
+
+    [Theory]
+    [InlineData(LedMode.FastBlink, new[] { 0, 199 }, new[] { 200, 399 }, 400)]
+    [InlineData(LedMode.SlowBlink, new[] { 0, 999 }, new[] { 1000, 1999 }, 2000)]
+    [InlineData(LedMode.BlinkCode2, new[] { 0, 199, 500, 699 }, new[] { 200, 499, 700, 2199 }, 2200)]
+    [InlineData(LedMode.BlinkCode3, new[] { 0, 199, 500, 699, 1000, 1199 }, new[] { 200, 499, 700, 999, 1200, 2699 }, 2700)]
+    public void Timeline_LitAndDarkAtTheDocumentedTimes(LedMode mode, int[] lit, int[] dark, int period)
+    {
+        foreach (var ms in lit)
+        {
+            Assert.True(LedTimeline.IsLit(mode, Ms(ms)), $"{mode} at {ms} ms");
+            Assert.True(LedTimeline.IsLit(mode, Ms(ms + period)), $"{mode} at {ms} ms, second period");
+        }
+        foreach (var ms in dark)
+        {
+            Assert.False(LedTimeline.IsLit(mode, Ms(ms)), $"{mode} at {ms} ms");
+        }
+    }
+
+    [Fact]
+    public void Timeline_SteadyModesNeverChange()
+    {
+        Assert.True(LedTimeline.IsLit(LedMode.On, TimeSpan.FromDays(3)));
+        Assert.False(LedTimeline.IsLit(LedMode.Off, TimeSpan.Zero));
+        Assert.Null(LedTimeline.UntilNextChange(LedMode.On, TimeSpan.Zero));
+        Assert.Equal(Ms(150), LedTimeline.UntilNextChange(LedMode.FastBlink, Ms(50)));
+    }
+
+    [Theory]
+    [InlineData(LedMode.SlowBlink)]
+    [InlineData(LedMode.FastBlink)]
+    [InlineData(LedMode.BlinkCode2)]
+    [InlineData(LedMode.BlinkCode3)]
+    public void GpioLeds_PinFollowsTheTimeline_OnTheFakeClock(LedMode mode)
+    {
+        using var gpio = new GpioController(_driver);
+        using var leds = new GpioLeds(gpio, 5, 6, 13, activeLow: false, _time, shouldDispose: false);
+
+        leds.Show(new LedPattern(LedMode.On, LedMode.Off, mode));
+
+        for (var elapsed = 0; elapsed <= 6000; elapsed += 10)
+        {
+            Assert.Equal(LedTimeline.IsLit(mode, Ms(elapsed)) ? PinValue.High : PinValue.Low, _driver.LevelOf(13));
+            Assert.Equal(PinValue.High, _driver.LevelOf(5));
+            Assert.Equal(PinValue.Low, _driver.LevelOf(6));
+            _time.Advance(Ms(10));
+        }
+    }
+
+    [Fact]
+    public void GpioLeds_ActiveLow_BlinksInverted()
+    {
+        using var gpio = new GpioController(_driver);
+        using var leds = new GpioLeds(gpio, 5, -1, -1, activeLow: true, _time, shouldDispose: false);
+
+        leds.Show(new LedPattern(LedMode.FastBlink, LedMode.Off, LedMode.Off));
+        Assert.Equal(PinValue.Low, _driver.LevelOf(5));
+        _time.Advance(Ms(200));
+        Assert.Equal(PinValue.High, _driver.LevelOf(5));
+    }
+
+    [Fact]
+    public void GpioLeds_OneLedFitted_ShowsTheMostSeriousColour()
+    {
+        using var gpio = new GpioController(_driver);
+        using var leds = new GpioLeds(gpio, 5, -1, -1, activeLow: false, _time, shouldDispose: false);
+        Assert.Equal(1, leds.Count);
+
+        leds.Show(LedPattern.For(GatewayState.Fatal)); // red steady, green off
+        Assert.Equal(PinValue.High, _driver.LevelOf(5));
+
+        leds.Show(LedPattern.For(GatewayState.Unpaired)); // amber slow blink
+        _time.Advance(Ms(1000));
+        Assert.Equal(PinValue.Low, _driver.LevelOf(5));
+    }
+
+    [Fact]
+    public void GpioLeds_SamePatternAgain_KeepsTheBlinkPhase()
+    {
+        using var gpio = new GpioController(_driver);
+        using var leds = new GpioLeds(gpio, 5, 6, 13, activeLow: false, _time, shouldDispose: false);
+        leds.Show(LedPattern.For(GatewayState.Unpaired));
+        _time.Advance(Ms(1500));
+        Assert.Equal(PinValue.Low, _driver.LevelOf(6));
+
+        leds.Show(LedPattern.For(GatewayState.Unpaired));
+
+        Assert.Equal(PinValue.Low, _driver.LevelOf(6));
+        _time.Advance(Ms(500));
+        Assert.Equal(PinValue.High, _driver.LevelOf(6));
+    }
+
+    [Fact]
+    public void EveryState_HasADistinctPattern()
+    {
+        var patterns = Enum.GetValues<GatewayState>().Select(LedPattern.For).ToList();
+
+        Assert.Equal(patterns.Count, patterns.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task HoldingTheButton_CountsDownOnTheLeds_ReleaseRestoresTheStatePattern()
+    {
+        var board = new RecordingBoard(250, 122, _time);
+        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        using var controller = new LedController(machine, board, new LivenessMonitor(_time), _time);
+        await controller.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 500 && board.Leds.Current != LedPattern.For(GatewayState.Booting); i++)
+        {
+            await Task.Delay(10);
+        }
+        Assert.Equal(LedPattern.For(GatewayState.Booting), board.Leds.Current);
+        var options = new ButtonOptions();
+
+        board.Button.Press();
+        Assert.Equal(new LedPattern(LedMode.Off, LedMode.FastBlink, LedMode.Off), board.Leds.Current);
+        _time.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.Equal(LedPattern.ForHold(TimeSpan.Zero, options), board.Leds.Current);
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.Equal(new LedPattern(LedMode.Off, LedMode.On, LedMode.FastBlink), board.Leds.Current);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(new LedPattern(LedMode.Off, LedMode.Off, LedMode.On), board.Leds.Current);
+
+        board.Button.Release();
+        Assert.Equal(LedPattern.For(GatewayState.Booting), board.Leds.Current);
+        await controller.StopAsync(CancellationToken.None);
+    }
+}
