@@ -78,8 +78,9 @@ public static class FramePayload
 
             return output.ToArray();
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
+            // zlib reports some corrupt streams as ZLibException (an IOException) rather than InvalidDataException.
             throw new WaProtocolException($"Compressed node (from offset 1) is not valid zlib data: {e.Message}", e);
         }
     }

@@ -6,11 +6,13 @@ namespace WaSms.WhatsApp.Tests.Binary;
 
 /// <summary>
 /// Seeded fuzzing: mutated valid frames, compressed frames and random bytes may only raise
-/// WaProtocolException, and whatever decodes must encode and decode to the same tree.
+/// WaProtocolException, may not allocate past the decoder's limits, and whatever decodes must
+/// encode and decode to the same tree. CI runs a fixed seed; <c>scripts/fuzz-whatsapp</c> runs
+/// millions of cases with a new seed (<see cref="FuzzSettings"/>).
 /// </summary>
 public sealed class NodeFuzzTests(ITestOutputHelper output)
 {
-    private const int Seed = 0x5A5_2025;
+    private static readonly int Seed = FuzzSettings.Seed(0x5A5_2025);
 
     [Fact]
     public void RandomNodes_EncodeDecode_RoundTrip()
@@ -41,6 +43,15 @@ public sealed class NodeFuzzTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    // Found by scripts/fuzz-whatsapp: a corrupt zlib stream that zlib reports as ZLibException.
+    [InlineData("3618760e7c63df4fe6a0d1b86492c01de82ed245d36ddb")]
+    public void FoundByTheLongRun_OnlyThrowsWaProtocolException(string hex)
+    {
+        var error = Assert.Throws<WaProtocolException>(() => NodeDecoder.DecodeFrame(Convert.FromHexString(hex)));
+        Assert.Contains("zlib", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MutatedAndRandomInput_OnlyThrowsWaProtocolException()
     {
@@ -59,8 +70,10 @@ public sealed class NodeFuzzTests(ITestOutputHelper output)
 
         var limits = new NodeDecoderLimits { MaxInflatedSize = 1 << 20 };
         int decoded = 0, rejected = 0;
+        long mostAllocated = 0;
+        var cases = FuzzSettings.Cases(60_000);
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < 60_000; i++)
+        for (int i = 0; i < cases; i++)
         {
             byte[] input = (i % 6) switch
             {
@@ -69,7 +82,7 @@ public sealed class NodeFuzzTests(ITestOutputHelper output)
                 _ => Mutate(seeds[random.Next(seeds.Count)], random),
             };
 
-            if (TryDecode(input, limits, i, out Node? node))
+            if (TryDecode(input, limits, i, ref mostAllocated, out Node? node))
             {
                 decoded++;
                 // Whatever decodes must survive encode → decode unchanged.
@@ -82,16 +95,37 @@ public sealed class NodeFuzzTests(ITestOutputHelper output)
         }
 
         clock.Stop();
-        output.WriteLine($"60000 cases: {decoded} decoded, {rejected} rejected, {clock.ElapsedMilliseconds} ms");
-        Assert.True(rejected > 30_000, $"only {rejected} inputs were rejected; the mutations are too mild");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"fuzzing took {clock.Elapsed}");
+        output.WriteLine($"seed {Seed}, {cases} cases: {decoded} decoded, {rejected} rejected, at most {mostAllocated} bytes allocated by one decode, {clock.ElapsedMilliseconds} ms");
+        Assert.True(rejected > cases / 2, $"only {rejected} inputs were rejected; the mutations are too mild");
     }
 
-    private static bool TryDecode(byte[] input, NodeDecoderLimits limits, int index, out Node node)
+    /// <summary>
+    /// What one decode may allocate: inflating grows a buffer up to the limit (doubling, then one
+    /// copy), and anything else is bounded by the input: declared counts and lengths larger than
+    /// the bytes that follow must fail before they allocate.
+    /// </summary>
+    private static long AllocationBound(byte[] input, NodeDecoderLimits limits) =>
+        (FramePayload.IsCompressed(input) ? 4L * limits.MaxInflatedSize : 0) + (64L * input.Length) + (256 * 1024);
+
+    private static bool TryDecode(byte[] input, NodeDecoderLimits limits, int index, ref long mostAllocated, out Node node)
     {
+        var before = GC.GetAllocatedBytesForCurrentThread();
         try
         {
-            node = NodeDecoder.DecodeFrame(input, limits);
+            try
+            {
+                node = NodeDecoder.DecodeFrame(input, limits);
+            }
+            finally
+            {
+                var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                mostAllocated = Math.Max(mostAllocated, allocated);
+                if (input.Length > 0 && allocated > AllocationBound(input, limits))
+                {
+                    Assert.Fail($"case {index}: decoding {input.Length} bytes allocated {allocated} bytes: {Convert.ToHexStringLower(input)}");
+                }
+            }
+
             _ = NodeJson.ToJson(node);
             _ = node.ToString();
             return true;

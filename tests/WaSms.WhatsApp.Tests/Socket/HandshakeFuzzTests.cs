@@ -14,9 +14,9 @@ public sealed class HandshakeFuzzTests
     [Fact]
     public void CertificateChainVerifier_RandomBytes_OnlyCertificateChainException()
     {
-        var random = new Random(1234);
+        var random = new Random(FuzzSettings.Seed(1234));
         var verifier = new CertificateChainVerifier(CertificateTrust.WhatsApp, new FakeTimeProvider(Now));
-        for (var i = 0; i < 2000; i++)
+        for (var i = 0; i < FuzzSettings.Cases(2000); i++)
         {
             var input = new byte[random.Next(0, 200)];
             random.NextBytes(input);
@@ -27,9 +27,9 @@ public sealed class HandshakeFuzzTests
     [Fact]
     public async Task Initiator_RandomServerHello_OnlyTypedHandshakeErrors()
     {
-        var random = new Random(99);
+        var random = new Random(FuzzSettings.Seed(99));
         var clock = new FakeTimeProvider(Now);
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < FuzzSettings.Cases(200); i++)
         {
             var payload = new byte[random.Next(0, 120)];
             random.NextBytes(payload);
@@ -52,10 +52,10 @@ public sealed class HandshakeFuzzTests
     [Fact]
     public async Task Responder_RandomClientHello_OnlyTypedSocketErrors()
     {
-        var random = new Random(7);
+        var random = new Random(FuzzSettings.Seed(7));
         var serverStatic = Curve25519KeyPair.Generate();
         var chain = new TestCertificateChain(serverStatic.PublicKey.Span, Now).ToByteArray();
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < FuzzSettings.Cases(200); i++)
         {
             var message = new byte[random.Next(0, 80)];
             random.NextBytes(message);
