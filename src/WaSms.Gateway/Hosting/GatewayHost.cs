@@ -7,7 +7,9 @@ using WaSms.Core.Reset;
 using WaSms.Core.State;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Control;
+#if SIMULATOR_PAGE
 using WaSms.Gateway.Simulator;
+#endif
 using WaSms.Hardware.Board;
 using WaSms.Health;
 using WaSms.Health.Mqtt;
@@ -92,11 +94,13 @@ public static class GatewayHost
         services.AddHostedService<WatchdogService>();
         services.AddSingleton<DevCommands>();
         services.AddHostedService<ControlServer>();
+#if SIMULATOR_PAGE
         if (settings.Board.Kind == BoardKind.Simulated)
         {
             // Dev mode only: a real board never starts Kestrel or opens the page's port.
             services.AddSimulatorPage(settings.Simulator);
         }
+#endif
 
         services.AddSingleton(new Dev.DevWhatsApp(null)); // replaced by RunCommand in dev mode
         configure?.Invoke(services);

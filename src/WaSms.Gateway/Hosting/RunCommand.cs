@@ -69,6 +69,12 @@ public static class RunCommand
             log.Information("Dev mode: WhatsApp emulator on {Url}; 'wasms-gateway dev scan' links its emulated phone", emulator.Uri);
         }
 
+#if !SIMULATOR_PAGE
+        if (settings.Board.Kind == BoardKind.Simulated && settings.Simulator.Enabled)
+        {
+            log.Information("This build has no simulator page (published with SimulatorPage=false); scripts/dev runs a build with it");
+        }
+#endif
         var systemd = SystemdSettings.FromEnvironment(environment, Environment.ProcessId);
         using var host = GatewayHost.Build(settings, systemd, store, logger, time,
             services => services.AddSingleton(new Dev.DevWhatsApp(emulator)));

@@ -16,7 +16,8 @@ namespace WaSms.Gateway.Simulator;
 /// The page's routes. Every handler is a plain <see cref="RequestDelegate"/>, so nothing depends on
 /// the reflection-based delegate factory (Native AOT).
 /// </summary>
-internal sealed class SimulatorEndpoints(GatewayStateMachine machine, SimulatedBoard board, DevCommands dev, SimulatorFeed feed)
+/// <param name="stopping">Cancelled when the gateway stops, so open event streams end and Kestrel can stop at once.</param>
+internal sealed class SimulatorEndpoints(GatewayStateMachine machine, SimulatedBoard board, DevCommands dev, SimulatorFeed feed, CancellationToken stopping)
 {
     /// <summary>Required on every POST: a page on another origin cannot set it without a CORS preflight, which is never granted.</summary>
     public const string ActionHeader = "X-WaSms-Simulator";
@@ -81,7 +82,8 @@ internal sealed class SimulatorEndpoints(GatewayStateMachine machine, SimulatedB
     /// <summary>Server-Sent Events: <c>state</c>, <c>frame</c>, <c>leds</c>, <c>button</c>; each sent at connect and then whenever it changes.</summary>
     private async Task StreamEventsAsync(HttpContext context)
     {
-        var cancellationToken = context.RequestAborted;
+        using var streaming = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var cancellationToken = streaming.Token;
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-store";

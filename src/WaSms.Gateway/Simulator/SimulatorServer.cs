@@ -52,7 +52,7 @@ public sealed class SimulatorServer(
     private async Task<Uri?> ServeAsync(SimulatedBoard simulated, CancellationToken cancellationToken)
     {
         _feed = new SimulatorFeed(machine, simulated);
-        var endpoints = new SimulatorEndpoints(machine, simulated, dev, _feed);
+        var endpoints = new SimulatorEndpoints(machine, simulated, dev, _feed, cancellationToken);
 
         // The empty builder reads no appsettings or ASPNETCORE_* variables: the listen address comes
         // from Simulator:Url alone, and only Kestrel and routing are linked into the AOT binary.

@@ -73,6 +73,23 @@ public sealed class SimulatorHttpTests : IDisposable
     }
 
     [Fact]
+    public async Task Stop_EndsOpenEventStreamsCleanly()
+    {
+        using var host = await BuildAsync(BoardKind.Simulated, "http://127.0.0.1:0");
+        await host.StartAsync(Ct);
+        using var http = await ClientForAsync(host);
+        using var events = new StreamReader(await http.GetStreamAsync(new Uri("/events", UriKind.Relative), Ct));
+        await NextEventAsync(events, "state");
+
+        await host.StopAsync(Ct);
+
+        // A stream the server ended reads to its end; one Kestrel had to abort at the shutdown timeout throws instead.
+        while (await events.ReadLineAsync(Ct) is not null)
+        {
+        }
+    }
+
+    [Fact]
     public async Task Frame_IsThePanelsLastFrameAsPng()
     {
         using var host = await BuildAsync(BoardKind.Simulated, "http://127.0.0.1:0");
