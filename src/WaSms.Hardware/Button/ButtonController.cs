@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using WaSms.Core.Liveness;
 using WaSms.Core.Requests;
 using WaSms.Core.Reset;
+using WaSms.Core.State;
 using WaSms.Hardware.Board;
 using WaSms.Hardware.Display;
 
@@ -16,8 +17,15 @@ public sealed class ButtonController(
     UserRequests requests,
     LivenessMonitor liveness,
     TimeProvider time,
-    ILogger<ButtonController> log) : BackgroundService
+    ILogger<ButtonController> log,
+    GatewayStateMachine? machine = null) : BackgroundService
 {
+    /// <summary>
+    /// A reset asked for while the gateway is still booting (the button held at power-on, the
+    /// recovery path) waits this long for the boot to finish; the state machine refuses resets while booting.
+    /// </summary>
+    public static readonly TimeSpan BootWait = TimeSpan.FromMinutes(2);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A reset may flush queues for a while; allow for that before the watchdog gives up.
@@ -57,11 +65,35 @@ public sealed class ButtonController(
                 requests.RequestRetry(); // e.g. new QR codes after the old ones expired
                 break;
             case ButtonGesture.Relink:
+                await WaitForBootAsync(cancellationToken);
                 Ask(ResetKind.Relink, await reset.ResetAsync(ResetKind.Relink, "button held", cancellationToken));
                 break;
             case ButtonGesture.FactoryReset:
+                await WaitForBootAsync(cancellationToken);
                 Ask(ResetKind.FactoryReset, await reset.ResetAsync(ResetKind.FactoryReset, "button held", cancellationToken));
                 break;
+        }
+    }
+
+    private async Task WaitForBootAsync(CancellationToken cancellationToken)
+    {
+        if (machine is null || machine.Current.State != GatewayState.Booting)
+        {
+            return;
+        }
+        log.LogInformation("Button: waiting for the boot to finish before the reset");
+        using var subscription = machine.Subscribe();
+        using var timeout = new CancellationTokenSource(BootWait, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            while ((await subscription.NextAsync(linked.Token)).State == GatewayState.Booting)
+            {
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Still booting: the reset path says it is not possible, and the log shows why.
         }
     }
 
