@@ -3,7 +3,7 @@
 # Needs: REPO (repository root), OUT (build output), and image/image.conf sourced.
 
 IMAGE_HOST_PACKAGES=(mmdebstrap qemu-user-static binfmt-support qemu-system-arm arch-test
-    dosfstools mtools e2fsprogs fdisk xz-utils zstd
+    dosfstools mtools e2fsprogs fdisk xz-utils zstd device-tree-compiler
     clang zlib1g-dev binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 
 # The package names of image/packages.txt (comments and blank lines dropped).
@@ -87,6 +87,15 @@ image_customize() {
     cp -a "$REPO/overlays/rootfs/." "$root/"
     mkdir -p "$root/boot/firmware"
     cp -a "$REPO/overlays/boot/." "$root/boot/firmware/"
+    # SPI0 for the panel on Debian's upstream device trees (image/board/raspi-firmware-custom).
+    mkdir -p "$root/boot/firmware/overlays"
+    dtc -q -I dts -O dtb -o "$root/boot/firmware/overlays/wasms-spi0.dtbo" "$REPO/image/board/wasms-spi0.dts"
+    local dtb
+    for dtb in "$root"/boot/firmware/bcm27*.dtb; do
+        fdtoverlay -i "$dtb" -o /dev/null "$root/boot/firmware/overlays/wasms-spi0.dtbo" ||
+            { echo "wasms-spi0.dtbo does not apply to $(basename "$dtb")"; return 1; }
+    done
+    grep -q '^dtoverlay=wasms-spi0' "$root/boot/firmware/config.txt" || { echo "config.txt lacks dtoverlay=wasms-spi0"; return 1; }
 
     # Debian has no gpio/spi groups (Raspberry Pi OS does); the udev rule in overlays uses them.
     local group
