@@ -11,7 +11,7 @@ def run_once(command):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WASMS_", "NOTIFY_", "WATCHDOG_"))}
     env["NOTIFY_SOCKET"] = sock_path
     start = time.monotonic()
-    proc = subprocess.Popen(shlex.split(command) + ["run", "--simulate", "--state-dir", os.path.join(state, "s")],
+    proc = subprocess.Popen(shlex.split(command) + ["run", "--simulate", "--Simulator:Url=off", "--state-dir", os.path.join(state, "s")],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:

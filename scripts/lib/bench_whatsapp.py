@@ -6,6 +6,7 @@ import os, re, select, signal, socket, statistics, subprocess, sys, tempfile, ti
 ROOT = os.getcwd()
 ORACLE = os.path.join(ROOT, "tests/WaSms.WhatsApp.Tests/Binary/baileys-oracle")
 RUNS, IDLE = int(sys.argv[1]), int(sys.argv[2])
+ONLY = sys.argv[3].split(",") if len(sys.argv) > 3 and sys.argv[3] else None  # e.g. "aot,baileys" for a quick look
 
 def rss(pid):
     status = open(f"/proc/{pid}/status").read()
@@ -33,7 +34,8 @@ def run_gateway(command, emu, url, key):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WASMS_", "NOTIFY_", "WATCHDOG_"))}
     env["NOTIFY_SOCKET"] = sock_path
     t0 = time.monotonic()
-    proc = subprocess.Popen(command + ["run", "--simulate", "--state-dir", os.path.join(state, "s"),
+    # The simulated board renders every screen as the Pi would; its web page stays off (a Pi has none).
+    proc = subprocess.Popen(command + ["run", "--simulate", "--Simulator:Url=off", "--state-dir", os.path.join(state, "s"),
                             f"--WhatsApp:ServerUrl={url}", f"--WhatsApp:TrustedRootKey={key}"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -80,6 +82,8 @@ def main():
         ("baileys 7.0.0-rc14 (node " + subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip() + ")",
          lambda: run_baileys(emu, url, key)),
     ]
+    if ONLY:
+        variants = [v for v in variants if any(word in v[0].lower() for word in ONLY)]
     results = {}
     for name, run in variants:
         results[name] = [run() for _ in range(RUNS)]
@@ -93,8 +97,8 @@ def main():
                med([s[2][1] for s in samples]), med([s[3][0] for s in samples]), med([s[3][1] for s in samples]))
         rows[name] = row
         print(f"{name:40} {row[0]:13.0f} {row[1]:17.0f} {row[2]:10.1f} {row[3]:7.1f} {row[4]:12.1f} {row[5]:9.1f}")
-    baileys = [v for k, v in rows.items() if k.startswith("baileys")][0]
-    for name in ("wasms-gateway JIT", "wasms-gateway Native AOT"):
+    baileys = next((v for k, v in rows.items() if k.startswith("baileys")), None)
+    for name in [n for n in ("wasms-gateway JIT", "wasms-gateway Native AOT") if n in rows and baileys]:
         r = rows[name]
         print(f"{name} / baileys: start->QR {r[0]/baileys[0]:.2f}x, start->online {r[1]/baileys[1]:.2f}x, "
               f"RSS@QR {r[2]/baileys[2]:.2f}x, idle RSS {r[4]/baileys[4]:.2f}x")

@@ -1,35 +1,36 @@
 namespace WaSms.Storage;
 
-/// <summary>A numbered private key of a secret scope (a Signal one-time prekey).</summary>
+/// <summary>A numbered key pair of a secret scope (a Signal one-time prekey).</summary>
 /// <param name="Id">Its id, unique in the scope.</param>
 /// <param name="PrivateKey">The private key bytes.</param>
+/// <param name="PublicKey">The public key bytes, kept so reading a batch back costs no curve math.</param>
 /// <param name="Uploaded">True once the server confirmed it has the public half.</param>
-public sealed record NumberedKey(uint Id, byte[] PrivateKey, bool Uploaded);
+public sealed record NumberedKey(uint Id, byte[] PrivateKey, byte[] PublicKey, bool Uploaded);
 
 public sealed partial class GatewayStore
 {
     /// <summary>
     /// The first <paramref name="count"/> keys of <paramref name="scope"/> not yet uploaded, making and
-    /// saving new ones with <paramref name="newPrivateKey"/> in the same transaction when there are
+    /// saving new ones with <paramref name="newKeyPair"/> in the same transaction when there are
     /// fewer. Ids count up from 1 and wrap to 1 after <paramref name="maxId"/>.
     /// </summary>
     public Task<IReadOnlyList<NumberedKey>> GetOrCreateUnuploadedKeysAsync(
-        string scope, int count, uint maxId, Func<byte[]> newPrivateKey, CancellationToken cancellationToken)
+        string scope, int count, uint maxId, Func<(byte[] PrivateKey, byte[] PublicKey)> newKeyPair, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentNullException.ThrowIfNull(newPrivateKey);
+        ArgumentNullException.ThrowIfNull(newKeyPair);
         return InTransactionAsync<IReadOnlyList<NumberedKey>>(async (c, tx) =>
         {
             var keys = new List<NumberedKey>(count);
             await using (var select = Command(c, tx,
-                "SELECT id, private_key FROM numbered_keys WHERE scope = $scope AND uploaded = 0 ORDER BY created_at, id LIMIT $count"))
+                "SELECT id, private_key, public_key FROM numbered_keys WHERE scope = $scope AND uploaded = 0 ORDER BY created_at, id LIMIT $count"))
             {
                 select.Parameters.AddWithValue("$scope", scope);
                 select.Parameters.AddWithValue("$count", count);
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    keys.Add(new NumberedKey((uint)reader.GetInt64(0), (byte[])reader.GetValue(1), false));
+                    keys.Add(new NumberedKey((uint)reader.GetInt64(0), (byte[])reader.GetValue(1), (byte[])reader.GetValue(2), false));
                 }
             }
             if (keys.Count == count)
@@ -45,10 +46,11 @@ public sealed partial class GatewayStore
             }
             // After a wrap an old id may still be there; the new key replaces it (16 million keys later).
             await using (var insert = Command(c, tx,
-                "INSERT OR REPLACE INTO numbered_keys (scope, id, private_key, uploaded, created_at) VALUES ($scope, $id, $key, 0, $now)"))
+                "INSERT OR REPLACE INTO numbered_keys (scope, id, private_key, public_key, uploaded, created_at) VALUES ($scope, $id, $private, $public, 0, $now)"))
             {
                 var id = insert.Parameters.Add("$id", Microsoft.Data.Sqlite.SqliteType.Integer);
-                var key = insert.Parameters.Add("$key", Microsoft.Data.Sqlite.SqliteType.Blob);
+                var privateKey = insert.Parameters.Add("$private", Microsoft.Data.Sqlite.SqliteType.Blob);
+                var publicKey = insert.Parameters.Add("$public", Microsoft.Data.Sqlite.SqliteType.Blob);
                 insert.Parameters.AddWithValue("$scope", scope);
                 insert.Parameters.AddWithValue("$now", Now);
                 while (keys.Count < count)
@@ -57,11 +59,12 @@ public sealed partial class GatewayStore
                     {
                         nextId = 1;
                     }
-                    var bytes = newPrivateKey();
+                    var pair = newKeyPair();
                     id.Value = nextId;
-                    key.Value = bytes;
+                    privateKey.Value = pair.PrivateKey;
+                    publicKey.Value = pair.PublicKey;
                     await insert.ExecuteNonQueryAsync(cancellationToken);
-                    keys.Add(new NumberedKey((uint)nextId, bytes, false));
+                    keys.Add(new NumberedKey((uint)nextId, pair.PrivateKey, pair.PublicKey, false));
                     nextId++;
                 }
             }
@@ -107,12 +110,12 @@ public sealed partial class GatewayStore
     public Task<NumberedKey?> GetKeyAsync(string scope, uint id, CancellationToken cancellationToken) =>
         InTransactionAsync(async (c, tx) =>
         {
-            await using var command = Command(c, tx, "SELECT private_key, uploaded FROM numbered_keys WHERE scope = $scope AND id = $id");
+            await using var command = Command(c, tx, "SELECT private_key, public_key, uploaded FROM numbered_keys WHERE scope = $scope AND id = $id");
             command.Parameters.AddWithValue("$scope", scope);
             command.Parameters.AddWithValue("$id", (long)id);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             return await reader.ReadAsync(cancellationToken)
-                ? new NumberedKey(id, (byte[])reader.GetValue(0), reader.GetInt64(1) != 0)
+                ? new NumberedKey(id, (byte[])reader.GetValue(0), (byte[])reader.GetValue(1), reader.GetInt64(2) != 0)
                 : null;
         }, cancellationToken);
 

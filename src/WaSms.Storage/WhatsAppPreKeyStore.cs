@@ -11,9 +11,8 @@ public sealed class WhatsAppPreKeyStore(GatewayStore store) : IPreKeyStore
 {
     public async Task<IReadOnlyList<PreKey>> GetOrCreateUnuploadedAsync(int count, CancellationToken cancellationToken)
     {
-        var keys = await store.GetOrCreateUnuploadedKeysAsync(
-            SecretScopes.WhatsApp, count, PreKey.MaxId, () => Curve25519KeyPair.Generate().PrivateKey.ToArray(), cancellationToken);
-        return [.. keys.Select(k => new PreKey(k.Id, Curve25519KeyPair.FromPrivateKey(k.PrivateKey)))];
+        var keys = await store.GetOrCreateUnuploadedKeysAsync(SecretScopes.WhatsApp, count, PreKey.MaxId, NewKeyPair, cancellationToken);
+        return [.. keys.Select(ToPreKey)];
     }
 
     public Task MarkUploadedAsync(IReadOnlyCollection<uint> ids, CancellationToken cancellationToken) =>
@@ -23,10 +22,16 @@ public sealed class WhatsAppPreKeyStore(GatewayStore store) : IPreKeyStore
         store.CountUploadedKeysAsync(SecretScopes.WhatsApp, cancellationToken);
 
     public async Task<PreKey?> GetAsync(uint id, CancellationToken cancellationToken) =>
-        await store.GetKeyAsync(SecretScopes.WhatsApp, id, cancellationToken) is { } key
-            ? new PreKey(key.Id, Curve25519KeyPair.FromPrivateKey(key.PrivateKey))
-            : null;
+        await store.GetKeyAsync(SecretScopes.WhatsApp, id, cancellationToken) is { } key ? ToPreKey(key) : null;
 
     public Task RemoveAsync(uint id, CancellationToken cancellationToken) =>
         store.RemoveKeyAsync(SecretScopes.WhatsApp, id, cancellationToken);
+
+    private static (byte[] PrivateKey, byte[] PublicKey) NewKeyPair()
+    {
+        var pair = Curve25519KeyPair.Generate();
+        return (pair.PrivateKey.ToArray(), pair.PublicKey.ToArray());
+    }
+
+    private static PreKey ToPreKey(NumberedKey key) => new(key.Id, Curve25519KeyPair.FromStoredKeys(key.PrivateKey, key.PublicKey));
 }

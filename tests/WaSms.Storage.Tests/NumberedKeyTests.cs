@@ -29,6 +29,8 @@ public sealed class NumberedKeyTests : IDisposable
             var again = await new WhatsAppPreKeyStore(store).GetOrCreateUnuploadedAsync(7, CancellationToken.None);
             Assert.Equal([1u, 2, 3, 4, 5, 6, 7], again.Select(k => k.Id));
             Assert.Equal(first[4].KeyPair.PublicKey.ToArray(), again[4].KeyPair.PublicKey.ToArray());
+            // The stored public half is the private key's (read back without curve math).
+            Assert.Equal(WaSms.WhatsApp.Crypto.Curve25519KeyPair.FromPrivateKey(again[6].KeyPair.PrivateKey.Span).PublicKey.ToArray(), again[6].KeyPair.PublicKey.ToArray());
         }
     }
 
@@ -70,7 +72,7 @@ public sealed class NumberedKeyTests : IDisposable
     {
         await using var store = await OpenAsync();
         var made = 0;
-        byte[] NewKey() => [(byte)++made];
+        (byte[], byte[]) NewKey() => ([(byte)++made], [(byte)made]);
 
         var first = await store.GetOrCreateUnuploadedKeysAsync("test", 2, 2, NewKey, CancellationToken.None);
         await store.MarkKeysUploadedAsync("test", [1, 2], CancellationToken.None);

@@ -5,6 +5,7 @@ CREATE TABLE numbered_keys (
     scope       TEXT    NOT NULL,
     id          INTEGER NOT NULL,
     private_key BLOB    NOT NULL,
+    public_key  BLOB    NOT NULL,
     uploaded    INTEGER NOT NULL DEFAULT 0,
     created_at  INTEGER NOT NULL,
     PRIMARY KEY (scope, id)

@@ -7,8 +7,9 @@ namespace WaSms.WhatsApp.Binary;
 /// <summary>
 /// Writes nodes in WhatsApp's binary format (dictionary v3). Strings go out as the first of:
 /// single-byte token, double-byte token, NIBBLE_8, HEX_8, raw bytes with the shortest length tag.
-/// JIDs go out by their form: AD_JID when they have a device (also <c>:0</c>), FB_JID on msgr,
-/// INTEROP_JID on interop, JID_PAIR otherwise. Byte content is always BINARY_8/20/32.
+/// JIDs go out by their form: FB_JID on msgr and INTEROP_JID on interop when they carry a device
+/// (or an integrator), AD_JID when they have a device (also <c>:0</c>), JID_PAIR otherwise — so a
+/// device-less JID never gains a <c>:0</c> on the way back. Byte content is always BINARY_8/20/32.
 /// See docs/protocol/binary-nodes.md §4 and §5.
 /// </summary>
 public static class NodeEncoder
@@ -226,14 +227,14 @@ public static class NodeEncoder
 
         private void WriteJid(Jid jid)
         {
-            if (jid.Server == JidServer.Messenger)
+            if (jid.Server == JidServer.Messenger && jid.Device is not null)
             {
                 WriteByte(BinaryTag.FbJid);
                 WriteString(jid.User);
                 WriteUInt16(jid.Device ?? 0);
                 WriteString(jid.Server);
             }
-            else if (jid.Server == JidServer.Interop)
+            else if (jid.Server == JidServer.Interop && (jid.Device is not null || jid.Integrator != 0))
             {
                 WriteByte(BinaryTag.InteropJid);
                 WriteString(jid.User);

@@ -33,6 +33,21 @@ public sealed class Curve25519KeyPair
         return new Curve25519KeyPair(privateKey, Curve25519.GetPublicKey(privateKey));
     }
 
+    /// <summary>
+    /// Rebuilds a key pair that was saved whole by our own store, without the scalar multiplication
+    /// (a batch of 812 prekeys is read back at each upload). Only the lengths are checked.
+    /// </summary>
+    /// <exception cref="ArgumentException">A key is not 32 bytes long.</exception>
+    public static Curve25519KeyPair FromStoredKeys(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> publicKey)
+    {
+        if (privateKey.Length != Curve25519.KeySize || publicKey.Length != Curve25519.KeySize)
+        {
+            throw new ArgumentException($"Curve25519 keys are {Curve25519.KeySize} bytes; got {privateKey.Length} and {publicKey.Length}.", nameof(privateKey));
+        }
+
+        return new Curve25519KeyPair(privateKey.ToArray(), publicKey.ToArray());
+    }
+
     /// <summary>Rebuilds a key pair from a stored private key (clamped or not).</summary>
     /// <exception cref="ArgumentException">The key is not 32 bytes long.</exception>
     public static Curve25519KeyPair FromPrivateKey(ReadOnlySpan<byte> privateKey)

@@ -52,6 +52,31 @@ public sealed class NodeFuzzTests(ITestOutputHelper output)
         Assert.Contains("zlib", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    // Found by scripts/fuzz-whatsapp: a device-less JID pair on msgr came back as FB_JID with ":0".
+    [InlineData("00f804fc02c3a978fa00ccfc00")]
+    public void FoundByTheLongRun_RoundTripsUnchanged(string hex)
+    {
+        var node = NodeDecoder.DecodeFrame(Convert.FromHexString(hex));
+
+        Assert.Equal(node, NodeDecoder.DecodeFrame(NodeEncoder.EncodeFrame(node)));
+    }
+
+    [Theory]
+    [InlineData("@msgr")]
+    [InlineData("100000000000001@msgr")]
+    [InlineData("100000000000001:0@msgr")]
+    [InlineData("@interop")]
+    [InlineData("7-15551234567:1@interop")]
+    public void MessengerAndInteropJids_KeepTheirDevicePartThroughTheCodec(string text)
+    {
+        var node = new Node("iq", [new NodeAttribute("to", Jid.Parse(text))]);
+
+        var again = NodeDecoder.DecodeFrame(NodeEncoder.EncodeFrame(node));
+
+        Assert.Equal(text, again.Attributes[0].Value.Jid!.ToString());
+    }
+
     [Fact]
     public void MutatedAndRandomInput_OnlyThrowsWaProtocolException()
     {
@@ -86,7 +111,8 @@ public sealed class NodeFuzzTests(ITestOutputHelper output)
             {
                 decoded++;
                 // Whatever decodes must survive encode → decode unchanged.
-                Assert.Equal(node, NodeDecoder.DecodeFrame(NodeEncoder.EncodeFrame(node)));
+                var again = NodeDecoder.DecodeFrame(NodeEncoder.EncodeFrame(node));
+                Assert.True(node.Equals(again), $"case {i}: {Convert.ToHexStringLower(input)} decodes to {node} but round-trips to {again}");
             }
             else
             {
