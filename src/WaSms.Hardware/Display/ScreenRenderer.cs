@@ -270,14 +270,14 @@ public static class ScreenRenderer
         {
             var left = SecondsLeft(hold.RelinkHold - hold.Held);
             headline = $"Relink in {left}\u00a0s";
-            line = $"Keep holding: relink in {left}\u00a0s";
+            line = $"Keep holding: relink in\u00a0{left}\u00a0s";
             body.Add("Release now to cancel.");
         }
         else if (hold.Held < hold.FactoryResetHold)
         {
             var left = SecondsLeft(hold.FactoryResetHold - hold.Held);
             headline = $"Reset in {left}\u00a0s";
-            line = $"Keep holding: factory reset in {left}\u00a0s";
+            line = $"Keep holding: factory reset in\u00a0{left}\u00a0s";
             body.Add("Release now to relink: log out of WhatsApp and show a new QR.");
         }
         else
