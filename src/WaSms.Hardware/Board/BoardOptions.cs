@@ -1,4 +1,5 @@
 using WaSms.Hardware.Button;
+using WaSms.Hardware.Display;
 using WaSms.Hardware.Display.Ssd1680;
 
 namespace WaSms.Hardware.Board;
@@ -71,6 +72,22 @@ public sealed class BoardOptions
 
     public TimeSpan FactoryResetHold { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Least time between two non-urgent panel refreshes (counters); a new QR, a new state or a redraw is never held back.</summary>
+    public TimeSpan DisplayMinimumInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>After this many partial refreshes the next one is full (partial refreshes leave ghosts).</summary>
+    public int DisplayFullRefreshEvery { get; set; } = 20;
+
+    /// <summary>Partial refreshes standing this long get a full refresh even when nothing changes.</summary>
+    public TimeSpan DisplayFullRefreshAfter { get; set; } = TimeSpan.FromHours(1);
+
+    public RefreshOptions ToRefreshOptions() => new()
+    {
+        MinimumInterval = DisplayMinimumInterval,
+        FullEvery = DisplayFullRefreshEvery,
+        FullAfter = DisplayFullRefreshAfter,
+    };
+
     public ButtonOptions ToButtonOptions() => new() { RelinkHold = RelinkHold, FactoryResetHold = FactoryResetHold };
 
     /// <summary>Checks values that binding alone cannot; each problem names its key.</summary>
@@ -134,6 +151,18 @@ public sealed class BoardOptions
         if (FactoryResetHold <= RelinkHold)
         {
             yield return ("Board:FactoryResetHold", "must be longer than Board:RelinkHold");
+        }
+        if (DisplayMinimumInterval < TimeSpan.Zero || DisplayMinimumInterval > TimeSpan.FromHours(1))
+        {
+            yield return ("Board:DisplayMinimumInterval", "must be between 00:00:00 and 01:00:00");
+        }
+        if (DisplayFullRefreshEvery is < 1 or > 1000)
+        {
+            yield return ("Board:DisplayFullRefreshEvery", "must be between 1 and 1000 partial refreshes");
+        }
+        if (DisplayFullRefreshAfter < TimeSpan.FromMinutes(1) || DisplayFullRefreshAfter > TimeSpan.FromDays(1))
+        {
+            yield return ("Board:DisplayFullRefreshAfter", "must be between 00:01:00 and 1.00:00:00");
         }
     }
 }

@@ -3,7 +3,7 @@ using WaSms.Hardware.Imaging;
 
 namespace WaSms.Hardware.Display;
 
-/// <summary>How often the e-paper panel may change, and how (configuration section <c>Board:Refresh</c> is not bound yet: these are the defaults).</summary>
+/// <summary>How often the e-paper panel may change, and how (<c>Board:Display*</c> keys, <see cref="Board.BoardOptions.ToRefreshOptions"/>).</summary>
 public sealed class RefreshOptions
 {
     /// <summary>An urgent change waits this long for followers, so a burst of state changes is drawn once, as its last state.</summary>

@@ -132,4 +132,22 @@ public sealed class RefreshPolicyTests
 
         Assert.Equal(new RefreshDecision(RefreshKind.Partial, tick + TimeSpan.FromMilliseconds(250)), decision);
     }
+
+    [Fact]
+    public void BoardOptions_SetThePolicy_AndRejectNonsense()
+    {
+        var options = new WaSms.Hardware.Board.BoardOptions
+        {
+            DisplayMinimumInterval = TimeSpan.FromMinutes(3),
+            DisplayFullRefreshEvery = 5,
+            DisplayFullRefreshAfter = TimeSpan.FromMinutes(30),
+        };
+        var refresh = options.ToRefreshOptions();
+        Assert.Equal((TimeSpan.FromMinutes(3), 5, TimeSpan.FromMinutes(30)), (refresh.MinimumInterval, refresh.FullEvery, refresh.FullAfter));
+        Assert.Empty(options.Validate());
+
+        options.DisplayFullRefreshEvery = 0;
+        options.DisplayMinimumInterval = TimeSpan.FromHours(2);
+        Assert.Equal(["Board:DisplayMinimumInterval", "Board:DisplayFullRefreshEvery"], options.Validate().Select(p => p.Key));
+    }
 }
