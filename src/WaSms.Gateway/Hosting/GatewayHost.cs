@@ -75,6 +75,7 @@ public static class GatewayHost
         services.AddSingleton(sp => CreateBoard(settings.Board, time, sp.GetRequiredService<Serilog.ILogger>()));
         services.AddSingleton(new FrameFile(settings.Gateway.StateDirectory));
         services.AddSingleton<IScreenStatsSource>(sp => sp.GetRequiredService<StatusProvider>());
+        services.AddSingleton(settings.Board.ToRefreshOptions());
         services.AddSingleton<DisplayController>();
 
         // Start order matters: the store-backed boot decision first, observers next, the control
