@@ -19,6 +19,10 @@ public static class ScreenRenderer
     private const int Margin = 3;
     private const int HeaderHeight = 17;
     private const int BigIconScale = 2;
+    private const int ProgressBarHeight = 8;
+
+    /// <summary>Quiet zone kept around the QR, in modules (the spec asks 4; 2 reads reliably and lets the code be larger).</summary>
+    private const int QrQuietModules = 2;
 
     private static BdfFont Body => BdfFont.Small;
 
@@ -205,9 +209,6 @@ public static class ScreenRenderer
         }
     }
 
-    /// <summary>Quiet zone kept around the QR, in modules (the spec asks 4; 2 reads reliably and lets the code be larger).</summary>
-    private const int QrQuietModules = 2;
-
     private static void DrawPairingCode(MonoFrame frame, string code)
     {
         Header(frame, 0, Icon.Phone, "Link with code");
@@ -299,8 +300,6 @@ public static class ScreenRenderer
         var tick = x + (int)(width * ((double)hold.RelinkHold.Ticks / total));
         frame.FillRectangle(tick, y - 3, 1, 3);
     }
-
-    private const int ProgressBarHeight = 8;
 
     private static void DrawNotice(MonoFrame frame, ResetNotice notice, DateTimeOffset now)
     {
