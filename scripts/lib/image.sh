@@ -125,7 +125,7 @@ image_customize() {
         # Native libraries the AOT binary loads (SQLite); not the .dbg/.pdb symbol files.
         find "$app" -maxdepth 1 -name '*.so' -exec install -m 0644 {} "$root/opt/wasms-gateway/" \;
         printf 'WaSMS Gateway %s (git %s)\nDocumentation: docs/image.md in the source repository.\n' \
-            "$(image_version)" "$(git -C "$REPO" rev-parse --short HEAD)" > "$root/opt/wasms-gateway/README"
+            "$(image_version)" "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" > "$root/opt/wasms-gateway/README"
         chroot "$root" systemctl enable wasms-provision.service wasms-growroot.service wasms-gateway.service
     else
         # The baseline for docs/performance.md: the same system without our service.
@@ -140,7 +140,7 @@ image_customize() {
 image_manifest() {
     local root=$1
     printf '# wasms-gateway image %s, git %s, SOURCE_DATE_EPOCH=%s, kernel %s\n' "$(image_version)" \
-        "$(git -C "$REPO" rev-parse HEAD)" "$SOURCE_DATE_EPOCH" "$(basename "$(ls -d "$root"/usr/lib/modules/* | head -n1)")"
+        "$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo unknown)" "$SOURCE_DATE_EPOCH" "$(basename "$(ls -d "$root"/usr/lib/modules/* | head -n1)")"
     [ ! -x "$root/opt/wasms-gateway/wasms-gateway" ] ||
         printf '# /opt/wasms-gateway/wasms-gateway sha256 %s\n' "$(sha256sum < "$root/opt/wasms-gateway/wasms-gateway" | cut -d' ' -f1)"
     dpkg-query --admindir="$root/var/lib/dpkg" -W -f '${Package}\t${Version}\t${Architecture}\n' | sort
