@@ -38,6 +38,11 @@ public sealed partial class SimulatorPageTests : IDisposable
         var (onPage, onPanel) = await QrOnPageAndPanelAsync(page);
         Assert.Equal(onPanel, onPage);
 
+        // Unpaired: amber blinks slowly (docs/hardware/led-patterns.md), so the page lights it and puts it out.
+        Assert.Equal("slow-blink", (string?)await page.EvaluateAsync("document.getElementById('led-amber').dataset.mode", Ct));
+        await page.WaitUntilAsync("document.getElementById('led-amber').classList.contains('lit')", Patience, Ct);
+        await page.WaitUntilAsync("!document.getElementById('led-amber').classList.contains('lit')", Patience, Ct);
+
         await page.WaitUntilAsync("!document.getElementById('scan').disabled", Patience, Ct);
         await page.ClickAsync("#scan", Ct);
 
