@@ -21,6 +21,8 @@ public sealed class ControlServer(
     ResetCoordinator reset,
     DevCommands dev,
     Links.WhatsAppLinkService whatsApp,
+    Hardware.Display.DisplayController display,
+    TimeProvider time,
     ILogger<ControlServer> log) : BackgroundService
 {
     private const int MaxRequestBytes = 4096;
@@ -109,7 +111,13 @@ public sealed class ControlServer(
                 var gesture = await board.Button.PressAndReleaseAsync(hold, cancellationToken);
                 return new ControlResponse(true, Message: $"button {(gesture is null ? "was already down" : gesture.ToString())}");
             case "reset":
-                var outcome = await reset.ResetAsync(request.Factory ? ResetKind.FactoryReset : ResetKind.Relink, "wasms-gateway reset", cancellationToken);
+                var kind = request.Factory ? ResetKind.FactoryReset : ResetKind.Relink;
+                var outcome = await reset.ResetAsync(kind, "wasms-gateway reset", cancellationToken);
+                if (!outcome.Completed && outcome.Undelivered > 0)
+                {
+                    // The same question the button gets, on the screen too: ask again within the window to discard.
+                    display.ShowNotice(new Hardware.Display.ResetNotice(kind == ResetKind.FactoryReset, outcome.Undelivered, time.GetUtcNow() + ResetCoordinator.ConfirmationWindow));
+                }
                 return new ControlResponse(outcome.Completed, outcome.Completed ? null : outcome.Message, Message: outcome.Message);
             case "pair-code":
                 try
