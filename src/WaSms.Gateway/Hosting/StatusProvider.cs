@@ -50,13 +50,5 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             status.StalledLoops);
     }
 
-    private static string Name(Hardware.Leds.LedMode mode) => mode switch
-    {
-        Hardware.Leds.LedMode.On => "on",
-        Hardware.Leds.LedMode.SlowBlink => "slow-blink",
-        Hardware.Leds.LedMode.FastBlink => "fast-blink",
-        Hardware.Leds.LedMode.BlinkCode2 => "blink-code-2",
-        Hardware.Leds.LedMode.BlinkCode3 => "blink-code-3",
-        _ => "off",
-    };
+    private static string Name(Hardware.Leds.LedMode mode) => Hardware.Leds.LedModeNames.Of(mode);
 }

@@ -100,7 +100,7 @@ internal sealed class SimulatorEndpoints(GatewayStateMachine machine, SimulatedB
                 var panel = board.Panel;
                 await SendIfChangedAsync(response, "frame", panel.FrameVersion == 0 ? null : new FrameView(panel.FrameVersion, panel.Width, panel.Height),
                     ref lastFrame, SimulatorJson.Default.FrameView, cancellationToken);
-                await SendIfChangedAsync(response, "leds", LedsOf(board.Lights.Current), ref lastLeds, SimulatorJson.Default.LedsView, cancellationToken);
+                await SendIfChangedAsync(response, "leds", LedsViewOf(board.Lights.Current), ref lastLeds, SimulatorJson.Default.LedsView, cancellationToken);
                 await SendIfChangedAsync(response, "button", new ButtonView(board.Button.PressedAt is not null), ref lastButton, SimulatorJson.Default.ButtonView, cancellationToken);
                 await response.Body.FlushAsync(cancellationToken);
                 await feed.WaitForChangeAsync(version, cancellationToken);
@@ -135,22 +135,23 @@ internal sealed class SimulatorEndpoints(GatewayStateMachine machine, SimulatedB
         snapshot.Account?.MaskedNumber,
         dev.Enabled && snapshot.Pairing?.QrCode is not null);
 
-    internal static LedsView LedsOf(LedPattern pattern) => new(ModeName(pattern.Green), ModeName(pattern.Amber), ModeName(pattern.Red));
 
-    /// <summary>SlowBlink becomes slow-blink; a mode the page does not know is shown lit, with its name.</summary>
-    private static string ModeName(LedMode mode)
+    /// <summary>
+    /// Mode names as <c>status</c> prints them, plus each blinking mode's on/off segments in ms
+    /// (positive lit, negative dark) from <see cref="LedTimeline"/>, so the page blinks exactly as the GPIO pins do.
+    /// </summary>
+    internal static LedsView LedsViewOf(LedPattern pattern)
     {
-        var name = mode.ToString();
-        var kebab = new StringBuilder(name.Length + 4);
-        foreach (var c in name)
+        var timings = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var mode in (LedMode[])[pattern.Green, pattern.Amber, pattern.Red])
         {
-            if (char.IsUpper(c) && kebab.Length > 0)
+            var segments = LedTimeline.Segments(mode);
+            if (segments.Count > 0)
             {
-                kebab.Append('-');
+                timings[LedModeNames.Of(mode)] = [.. segments.Select(s => (int)s.Length.TotalMilliseconds * (s.Lit ? 1 : -1))];
             }
-            kebab.Append(char.ToLowerInvariant(c));
         }
-        return kebab.ToString();
+        return new LedsView(LedModeNames.Of(pattern.Green), LedModeNames.Of(pattern.Amber), LedModeNames.Of(pattern.Red), timings);
     }
 
     private Task PressAsync(HttpContext context)

@@ -22,6 +22,7 @@ internal sealed class SimulatorFeed : IAsyncDisposable
         _board = board;
         board.Panel.Refreshed += OnBoardChanged;
         board.Lights.Changed += OnBoardChanged;
+        board.Button.PressedChanged += OnBoardChanged; // the GPIO path and `wasms-gateway press` too, not just the page
         _states = machine.Subscribe();
         _pump = PumpStatesAsync(_stopping.Token);
     }
@@ -81,6 +82,7 @@ internal sealed class SimulatorFeed : IAsyncDisposable
     {
         _board.Panel.Refreshed -= OnBoardChanged;
         _board.Lights.Changed -= OnBoardChanged;
+        _board.Button.PressedChanged -= OnBoardChanged;
         await _stopping.CancelAsync();
         _states.Dispose();
         await _pump;

@@ -18,7 +18,14 @@ internal sealed record StateView(
 internal sealed record FrameView(long Version, int Width, int Height);
 
 /// <summary>The <c>leds</c> event: each LED's mode (docs/hardware/led-patterns.md), kebab-case.</summary>
-internal sealed record LedsView(string Green, string Amber, string Red);
+internal sealed record LedsView(string Green, string Amber, string Red, Dictionary<string, int[]> Timings)
+{
+    // Records compare dictionaries by reference; the stream only needs "did anything change".
+    public bool Equals(LedsView? other) =>
+        other is not null && Green == other.Green && Amber == other.Amber && Red == other.Red;
+
+    public override int GetHashCode() => HashCode.Combine(Green, Amber, Red);
+}
 
 /// <summary>The <c>button</c> event: whether the button is down (pressed from the page).</summary>
 internal sealed record ButtonView(bool Down);

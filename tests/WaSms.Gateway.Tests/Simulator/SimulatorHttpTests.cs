@@ -9,6 +9,7 @@ using WaSms.Gateway.Hosting;
 using WaSms.Gateway.Logging;
 using WaSms.Gateway.Simulator;
 using WaSms.Hardware.Board;
+using WaSms.Hardware.Leds;
 using WaSms.Hardware.Simulated;
 using WaSms.Storage;
 
@@ -69,6 +70,34 @@ public sealed class SimulatorHttpTests : IDisposable
         }
         while (!next.Contains("\"state\":\"resetting\"", StringComparison.Ordinal));
         Assert.Contains("\"reason\":\"Reset from the test\"", next, StringComparison.Ordinal);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Events_LedsCarryTheFirmwareTimings_AndButtonEdgesFromAnySource()
+    {
+        using var host = await BuildAsync(BoardKind.Simulated, "http://127.0.0.1:0");
+        await host.StartAsync(Ct);
+        var board = host.Services.GetRequiredService<IBoard>();
+        using var http = await ClientForAsync(host);
+        using var events = new StreamReader(await http.GetStreamAsync(new Uri("/events", UriKind.Relative), Ct));
+        await NextEventAsync(events, "button");
+
+        board.Leds.Show(new LedPattern(LedMode.Off, LedMode.SlowBlink, LedMode.BlinkCode3));
+        string leds;
+        do
+        {
+            leds = await NextEventAsync(events, "leds");
+        }
+        while (!leds.Contains("\"red\":\"blink-code-3\"", StringComparison.Ordinal));
+        // The same segments the GPIO driver plays (LedTimeline), so the page cannot drift from the pins.
+        Assert.Contains("\"blink-code-3\":[200,-300,200,-300,200,-1500]", leds, StringComparison.Ordinal);
+        Assert.Contains("\"slow-blink\":[1000,-1000]", leds, StringComparison.Ordinal);
+
+        board.Button.Press(); // as the GPIO button or `wasms-gateway press` would
+        Assert.Equal("{\"down\":true}", await NextEventAsync(events, "button"));
+        board.Button.Release();
+        Assert.Equal("{\"down\":false}", await NextEventAsync(events, "button"));
         await host.StopAsync(Ct);
     }
 

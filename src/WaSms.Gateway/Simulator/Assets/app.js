@@ -1,9 +1,9 @@
 // The simulator page: listens to /events (Server-Sent Events) and drives /button/* and /dev/scan.
-// Plain script, no build step. Blink timings follow docs/hardware/led-patterns.md.
+// Plain script, no build step. Blink timings come with each "leds" event, from the firmware's LedTimeline.
 "use strict";
 
 const SCALE = 3; // whole-pixel scale keeps the 1-bit QR crisp
-const BLINK_MS = { "slow-blink": 1000, "fast-blink": 200 }; // half period: on this long, off this long
+let timings = {}; // mode -> [ms lit (positive) / dark (negative), ...], one period
 const ACTION = { method: "POST", headers: { "X-WaSms-Simulator": "1" } };
 
 const $ = (id) => document.getElementById(id);
@@ -37,6 +37,7 @@ function showFrame(f) {
 }
 
 function showLeds(pattern) {
+  timings = pattern.timings || {};
   for (const [colour, led] of Object.entries(leds)) {
     led.dataset.mode = pattern[colour];
     led.title = colour + ": " + pattern[colour];
@@ -50,12 +51,21 @@ function animateLeds() {
   const elapsed = performance.now() - ledsSince;
   for (const led of Object.values(leds)) {
     const mode = led.dataset.mode;
-    const half = BLINK_MS[mode];
-    const lit = mode === "off" ? false : half ? Math.floor(elapsed / half) % 2 === 0 : true;
-    led.classList.toggle("lit", lit);
+    led.classList.toggle("lit", mode === "off" ? false : isLit(timings[mode], elapsed));
   }
 }
 setInterval(animateLeds, 50);
+
+function isLit(segments, elapsed) {
+  if (!segments) return true; // steady on, or a mode this page does not know
+  const period = segments.reduce((sum, ms) => sum + Math.abs(ms), 0);
+  let into = elapsed % period;
+  for (const ms of segments) {
+    if (into < Math.abs(ms)) return ms > 0;
+    into -= Math.abs(ms);
+  }
+  return segments[0] > 0;
+}
 
 function showButton(b) {
   $("button").classList.toggle("down", b.down);
