@@ -1,27 +1,32 @@
 namespace WaSms.Gateway.Provisioning;
 
 /// <summary>A problem in the provisioning file: which key, on which line (1-based), and why.</summary>
-internal sealed class ProvisioningFileException(string key, int line, string message) : Exception(message)
+internal sealed class ProvisioningFileException : Exception
 {
+    public ProvisioningFileException(string key, int line, string message)
+        : base(message)
+    {
+        Key = key;
+        Line = line;
+    }
+
     public ProvisioningFileException()
-        : this("", 0, "")
     {
     }
 
     public ProvisioningFileException(string message)
-        : this("", 0, message)
+        : base(message)
     {
     }
 
     public ProvisioningFileException(string message, Exception innerException)
-        : this("", 0, message)
+        : base(message, innerException)
     {
-        ArgumentNullException.ThrowIfNull(innerException);
     }
 
-    public string Key { get; } = key;
+    public string Key { get; } = "";
 
-    public int Line { get; } = line;
+    public int Line { get; }
 }
 
 /// <summary>
