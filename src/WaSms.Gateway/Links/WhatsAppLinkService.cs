@@ -196,6 +196,12 @@ public sealed partial class WhatsAppLinkService(
                 return false;
             case PreKeysUploaded uploaded:
                 log.LogInformation("Uploaded {Count} prekeys (WhatsApp had {ServerHad})", uploaded.Count, uploaded.ServerHad);
+                if (uploaded.Count >= PreKeyUpload.InitialCount)
+                {
+                    // A new link's one-off burst (812 keys made, saved, encoded): hand the memory back
+                    // to the OS now rather than keep it committed for the life of the process.
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                }
                 return true;
             case LoginStepFailed failed:
                 // The link works without it; the next login tries again (whatsmeow and Baileys do the same).
