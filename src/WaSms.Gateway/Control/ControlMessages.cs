@@ -19,7 +19,8 @@ public sealed record StatusReport(
     PairingReport? Pairing,
     IReadOnlyDictionary<string, long> Queues,
     BoardReport Board,
-    IReadOnlyList<string> StalledLoops);
+    IReadOnlyList<string> StalledLoops,
+    string? SetupProblem = null);
 
 public sealed record AccountReport(string Jid, string? Lid, string? PushName, string MaskedNumber);
 

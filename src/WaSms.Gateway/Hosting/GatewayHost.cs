@@ -81,6 +81,7 @@ public static class GatewayHost
         // Start order matters: the store-backed boot decision first, observers next, the control
         // socket last; READY follows once all of these have started.
         services.AddHostedService<BootService>();
+        services.AddHostedService<SetupNoticeService>();
         services.AddHostedService(sp => sp.GetRequiredService<DisplayController>());
         services.AddHostedService<LedController>();
         services.AddSingleton<ButtonController>();

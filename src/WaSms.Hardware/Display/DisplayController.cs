@@ -31,6 +31,7 @@ public sealed class DisplayController : BackgroundService
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private GatewaySnapshot? _latest;
     private ResetNotice? _notice;
+    private SetupNotice? _setup;
     private long _pendingSinceTicks; // UTC ticks of the first change not on the panel yet; 0 = none
     private int _forceFull;
     private bool _panelFailed;
@@ -72,6 +73,16 @@ public sealed class DisplayController : BackgroundService
     public void RequestRedraw()
     {
         Interlocked.Exchange(ref _forceFull, 1);
+        MarkChanged();
+    }
+
+    /// <summary>The setup-file problem on screen, while it is shown.</summary>
+    public SetupNotice? Setup => Volatile.Read(ref _setup) is { } setup && setup.Until > _time.GetUtcNow() ? setup : null;
+
+    /// <summary>Shows why the boot partition's setup file was refused, until <see cref="SetupNotice.Until"/>.</summary>
+    public void ShowSetupNotice(SetupNotice notice)
+    {
+        Volatile.Write(ref _setup, notice);
         MarkChanged();
     }
 
@@ -141,11 +152,12 @@ public sealed class DisplayController : BackgroundService
             ? new HoldProgress(now - since, buttonOptions.RelinkHold, buttonOptions.FactoryResetHold)
             : null;
         var notice = Volatile.Read(ref _notice) is { } n && n.Until > now ? n : null;
+        var setup = Volatile.Read(ref _setup) is { } s && s.Until > now ? s : null;
         var stats = snapshot.State is GatewayState.Online or GatewayState.Degraded ? await ReadStatsAsync(cancellationToken) : null;
-        var model = new ScreenModel(snapshot, now, _time.LocalTimeZone, stats, hold, notice);
+        var model = new ScreenModel(snapshot, now, _time.LocalTimeZone, stats, hold, notice, setup);
         var display = _board.Display;
         var frame = ScreenRenderer.Render(model, display.Width, display.Height);
-        var overlay = hold is not null ? ScreenOverlay.Hold : notice is not null ? ScreenOverlay.Notice : ScreenOverlay.None;
+        var overlay = hold is not null ? ScreenOverlay.Hold : notice is not null || setup is not null ? ScreenOverlay.Notice : ScreenOverlay.None;
         var qr = overlay == ScreenOverlay.None && snapshot.State == GatewayState.Unpaired &&
                  snapshot.Pairing is { QrCode: { } code } pairing && (pairing.QrExpiresAt is not { } expires || expires > now)
             ? code
@@ -225,6 +237,10 @@ public sealed class DisplayController : BackgroundService
         if (model.Notice is { } notice)
         {
             next = Min(next, notice.Until - now);
+        }
+        if (model.Setup is { } setup)
+        {
+            next = Min(next, setup.Until - now);
         }
         if (model.Hold is null && model.Snapshot is { State: GatewayState.Unpaired, Pairing.QrExpiresAt: { } expires } && expires > now)
         {

@@ -12,13 +12,15 @@ namespace WaSms.Hardware.Display;
 /// <param name="Stats">Message counters and queue depth, when the host provides them.</param>
 /// <param name="Hold">The button is being held: a countdown replaces the screen.</param>
 /// <param name="Notice">A question for the customer (a reset stopped to protect undelivered items).</param>
+/// <param name="Setup">The setup file on the boot partition was refused (shown for a while after start).</param>
 public sealed record ScreenModel(
     GatewaySnapshot Snapshot,
     DateTimeOffset Now,
     TimeZoneInfo? TimeZone = null,
     ScreenStats? Stats = null,
     HoldProgress? Hold = null,
-    ResetNotice? Notice = null);
+    ResetNotice? Notice = null,
+    SetupNotice? Setup = null);
 
 /// <summary>Counters for the online screen; each is null when nothing provides it yet.</summary>
 /// <param name="MessagesIn">Messages received (today when the host counts per day, else since start).</param>
@@ -35,6 +37,13 @@ public sealed record HoldProgress(TimeSpan Held, TimeSpan RelinkHold, TimeSpan F
 /// <param name="Undelivered">Items that could not be flushed.</param>
 /// <param name="Until">When the question lapses.</param>
 public sealed record ResetNotice(bool FactoryReset, int Undelivered, DateTimeOffset Until);
+
+/// <summary>The provisioning file was refused: nothing from it was applied, the last good settings stay.</summary>
+/// <param name="Key">The offending key.</param>
+/// <param name="Line">Its 1-based line in the file (0 when the file could not be written back).</param>
+/// <param name="Message">What is wrong, for a person.</param>
+/// <param name="Until">When the screen goes back to normal (the problem stays in <c>status</c> and the log).</param>
+public sealed record SetupNotice(string Key, int Line, string Message, DateTimeOffset Until);
 
 /// <summary>Supplies <see cref="ScreenStats"/> to the display; the gateway host implements it (the hardware layer knows no store or counters).</summary>
 public interface IScreenStatsSource

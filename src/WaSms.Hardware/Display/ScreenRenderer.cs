@@ -48,6 +48,13 @@ public static class ScreenRenderer
             DrawNotice(frame, notice, model.Now);
             return frame;
         }
+        if (model.Setup is { } setup && setup.Until > model.Now)
+        {
+            Message(frame, Icon.Warning, "Setup file", "Setup file refused",
+                [setup.Line > 0 ? $"Line {setup.Line}: {setup.Message}" : setup.Message, "Nothing from it was applied; the last good settings stay."],
+                "Fix wasms-gateway.txt and restart");
+            return frame;
+        }
         switch (snapshot.State)
         {
             case GatewayState.Booting:

@@ -252,7 +252,7 @@ public sealed class ProvisionCommandTests : IDisposable
         File.WriteAllText(Path(relative), content);
     }
 
-    private static (int Uid, int Gid) CurrentIds()
+    internal static (int Uid, int Gid) CurrentIds()
     {
         var status = File.ReadAllLines("/proc/self/status");
         static int First(string line) => int.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);

@@ -59,6 +59,9 @@ public static class ScreenSamples
         ("reset-stopped", "A reset stopped because items are undelivered: hold again to discard them.",
             new(Snap(GatewayState.Online, "Relink stopped: 3 undelivered item(s) would be lost.", account: Account), Now,
                 Notice: new ResetNotice(false, 3, Now.AddSeconds(60)))),
+        ("setup-refused", "The setup file on the boot partition was refused (shown for 2 minutes after start).",
+            new(Snap(GatewayState.Unpaired, "Scan the code with WhatsApp", new PairingInfo(Qr, Now.AddSeconds(57), RefNumber: 1, RefCount: 6)), Now,
+                Setup: new SetupNotice("mqtt_port", 9, "mqtt_port must be a TCP port 1-65535", Now.AddMinutes(2)))),
     ];
 
     /// <summary>The folder name of a panel under docs/screens.</summary>

@@ -1,0 +1,92 @@
+using System.Collections;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using WaSms.Gateway.Cli;
+using WaSms.Gateway.Configuration;
+using WaSms.Gateway.Hosting;
+using WaSms.Gateway.Logging;
+using WaSms.Gateway.Provisioning;
+using WaSms.Hardware.Board;
+using WaSms.Hardware.Display;
+using WaSms.Storage;
+using WaSms.WhatsApp.Emulator;
+
+namespace WaSms.Gateway.Tests.Hosting;
+
+/// <summary>
+/// A setup file that <c>wasms-gateway provision</c> refused reaches the customer: on the screen for
+/// two minutes after start, in <c>status</c> for as long as it stands, naming the key and the line.
+/// </summary>
+public sealed class SetupNoticeTests : IDisposable
+{
+    private readonly TempDirectory _root = new();
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public async Task RefusedSetupFile_OnScreenThenGone_AndInStatus()
+    {
+        // The image's layout in small: the service user (provision chowns its report to it) and the boot partition.
+        Directory.CreateDirectory(Path.Combine(_root.Path, "etc"));
+        var (uid, gid) = Provisioning.ProvisionCommandTests.CurrentIds();
+        await File.WriteAllTextAsync(Path.Combine(_root.Path, "etc", "passwd"), $"root:x:{uid}:{gid}:root:/root:/bin/sh\nwasms:x:{uid}:{gid}::/nonexistent:/usr/sbin/nologin\n");
+        await File.WriteAllTextAsync(Path.Combine(_root.Path, "etc", "group"), $"root:x:{gid}:\nwasms:x:{gid}:\n");
+        var boot = Path.Combine(_root.Path, "boot", "firmware");
+        Directory.CreateDirectory(boot);
+        await File.WriteAllTextAsync(Path.Combine(boot, "wasms-gateway.txt"), "# test\nhostname = gw-test\ntimezone = Mars/Olympus\n");
+        using (var output = new StringWriter(CultureInfo.InvariantCulture))
+        using (var error = new StringWriter(CultureInfo.InvariantCulture))
+        {
+            Assert.Equal(78, await GatewayCli.RunAsync(["provision", "--root", _root.Path], new Hashtable(), output, error, CancellationToken.None));
+        }
+        var state = Path.Combine(_root.Path, "var", "lib", "wasms-gateway");
+        Assert.Equal("timezone", SetupProblem.Read(state)?.Key);
+
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new GatewaySettings
+        {
+            Gateway = new GatewayOptions { StateDirectory = state },
+            Board = new BoardOptions { Kind = BoardKind.Simulated },
+            WhatsApp = new WhatsAppOptions { ServerUrl = emulator.Uri.ToString(), TrustedRootKey = emulator.TrustedRootKeyHex },
+        };
+        await using var store = await GatewayStore.OpenAsync(state, time, NullLogger.Instance, CancellationToken.None);
+        using var host = GatewayHost.Build(settings, new SystemdSettings(null, null), store,
+            RunCommand.CreateLogger(new LogOptions(), new SecretRedactor()), time);
+        await host.StartAsync();
+        try
+        {
+            var display = host.Services.GetRequiredService<DisplayController>();
+            var setup = display.Setup;
+            Assert.NotNull(setup);
+            Assert.Equal("timezone", setup.Key);
+            Assert.Equal(3, setup.Line);
+
+            var report = await host.Services.GetRequiredService<StatusProvider>().GetReportAsync(CancellationToken.None);
+            Assert.StartsWith("line 3, timezone: ", report.SetupProblem, StringComparison.Ordinal);
+            Assert.Contains("Setup:    the setup file was refused (line 3, timezone:", StatusText.Format(report), StringComparison.Ordinal);
+
+            time.Advance(SetupNoticeService.ShowFor + TimeSpan.FromSeconds(1));
+            Assert.Null(display.Setup); // the screen goes back to the QR; status keeps saying it
+            report = await host.Services.GetRequiredService<StatusProvider>().GetReportAsync(CancellationToken.None);
+            Assert.NotNull(report.SetupProblem);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public void GoodOrNoReport_NoProblem()
+    {
+        Assert.Null(SetupProblem.Read(_root.Path));
+        File.WriteAllText(Path.Combine(_root.Path, "provisioning.json"), """{"ok":true,"file":"/boot/firmware/wasms-gateway.txt","applied":["hostname"],"scrubbed":[]}""");
+        Assert.Null(SetupProblem.Read(_root.Path));
+        File.WriteAllText(Path.Combine(_root.Path, "provisioning.json"), "{not json");
+        Assert.Contains("cannot be read", SetupProblem.Read(_root.Path)!.Message, StringComparison.Ordinal);
+    }
+}
