@@ -22,12 +22,12 @@ public sealed class PiBoard : IBoard
 
     /// <param name="options">Pins, panel kind and SPI bus.</param>
     /// <param name="time">Clock for LEDs, button and the panel's BUSY timeout.</param>
-    /// <param name="gpio">The GPIO controller; a new one when null.</param>
+    /// <param name="gpio">The GPIO controller; <see cref="OpenGpio"/> when null.</param>
     /// <param name="openSpi">Opens the panel's SPI device; <see cref="SpiDevice.Create"/> when null (tests pass a fake).</param>
     public PiBoard(BoardOptions options, TimeProvider time, GpioController? gpio = null, Func<SpiConnectionSettings, SpiDevice>? openSpi = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _gpio = gpio ?? new GpioController();
+        _gpio = gpio ?? OpenGpio();
         Button = new ButtonInput(options.ToButtonOptions(), time);
         _leds = new GpioLeds(_gpio, options.GreenLedPin, options.AmberLedPin, options.RedLedPin, options.LedActiveLow, time, shouldDispose: false);
         if (options.ButtonPin >= 0)
@@ -36,6 +36,14 @@ public sealed class PiBoard : IBoard
         }
         (Display, _panel) = OpenPanel(options, time, openSpi ?? SpiDevice.Create);
     }
+
+    /// <summary>
+    /// GPIO through the character device (<c>/dev/gpiochip0</c>, libgpiod 1.x as Debian bookworm ships
+    /// it): the default controller picks the register driver on a Pi 3/4/Zero 2 W, which needs
+    /// <c>/dev/gpiomem</c> — absent from Debian's kernel — or <c>/dev/mem</c>, which the hardened
+    /// unit rightly denies (../shared/research/dotnet-iot.md §4). Line offsets on chip 0 are BCM numbers.
+    /// </summary>
+    public static GpioController OpenGpio() => new(new System.Device.Gpio.Drivers.LibGpiodDriver(0));
 
     /// <summary>True on a Raspberry Pi with a GPIO character device.</summary>
     public static bool IsDetected() =>
