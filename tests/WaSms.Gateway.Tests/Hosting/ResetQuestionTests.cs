@@ -1,14 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.Core.State;
-using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Control;
-using WaSms.Gateway.Hosting;
-using WaSms.Gateway.Logging;
-using WaSms.Hardware.Board;
 using WaSms.Hardware.Display;
-using WaSms.Storage;
 using WaSms.WhatsApp.Emulator;
 
 namespace WaSms.Gateway.Tests.Hosting;
@@ -21,29 +13,17 @@ public sealed class ResetQuestionTests : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
     private readonly WaEmulator _emulator = new();
-    private IHost _host = null!;
-    private GatewayStore _store = null!;
-    private GatewaySettings _settings = null!;
+    private InProcessGateway _gateway = null!;
 
     public async Task InitializeAsync()
     {
         _emulator.Start();
-        _settings = new GatewaySettings
-        {
-            Gateway = new GatewayOptions { StateDirectory = _dir.Path },
-            Board = new BoardOptions { Kind = BoardKind.Simulated },
-            WhatsApp = new WhatsAppOptions { ServerUrl = _emulator.Uri.ToString(), TrustedRootKey = _emulator.TrustedRootKeyHex },
-        };
-        _store = await GatewayStore.OpenAsync(_dir.Path, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
-        _host = GatewayHost.Build(_settings, new SystemdSettings(null, null), _store,
-            RunCommand.CreateLogger(new LogOptions(), new SecretRedactor()), TimeProvider.System);
-        await _host.StartAsync();
+        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path);
     }
 
     public async Task DisposeAsync()
     {
-        await _host.StopAsync();
-        _host.Dispose();
+        await _gateway.DisposeAsync();
         await _emulator.DisposeAsync();
         _dir.Dispose();
     }
@@ -51,10 +31,9 @@ public sealed class ResetQuestionTests : IAsyncLifetime
     [Fact]
     public async Task CliFactoryReset_WithUndelivered_AsksOnScreen_SecondRequestDiscards()
     {
-        Assert.True(await _store.EnqueueAsync("outbox", "msg-1", [1, 2, 3], CancellationToken.None));
-        var display = _host.Services.GetRequiredService<DisplayController>();
-        var machine = _host.Services.GetRequiredService<GatewayStateMachine>();
-        var socket = _settings.Gateway.ControlSocketPath;
+        Assert.True(await _gateway.Store.EnqueueAsync("outbox", "msg-1", [1, 2, 3], CancellationToken.None));
+        var display = _gateway.Get<DisplayController>();
+        var socket = _gateway.Settings.Gateway.ControlSocketPath;
 
         var first = await ControlClient.SendAsync(socket, new ControlRequest("reset", Factory: true), TimeSpan.FromSeconds(30), CancellationToken.None);
 
@@ -68,7 +47,7 @@ public sealed class ResetQuestionTests : IAsyncLifetime
         var second = await ControlClient.SendAsync(socket, new ControlRequest("reset", Factory: true), TimeSpan.FromSeconds(30), CancellationToken.None);
 
         Assert.True(second.Ok, second.Message);
-        Assert.Equal(0, (await _store.GetQueueDepthsAsync(CancellationToken.None)).Values.Sum());
-        Assert.Equal(GatewayState.Unpaired, machine.Current.State);
+        Assert.Equal(0, (await _gateway.Store.GetQueueDepthsAsync(CancellationToken.None)).Values.Sum());
+        Assert.Equal(GatewayState.Unpaired, _gateway.Machine.Current.State);
     }
 }

@@ -1,16 +1,9 @@
 using System.Collections;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.Gateway.Cli;
-using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Hosting;
-using WaSms.Gateway.Logging;
 using WaSms.Gateway.Provisioning;
-using WaSms.Hardware.Board;
 using WaSms.Hardware.Display;
-using WaSms.Storage;
 using WaSms.WhatsApp.Emulator;
 
 namespace WaSms.Gateway.Tests.Hosting;
@@ -47,37 +40,21 @@ public sealed class SetupNoticeTests : IDisposable
         await using var emulator = new WaEmulator();
         emulator.Start();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var settings = new GatewaySettings
-        {
-            Gateway = new GatewayOptions { StateDirectory = state },
-            Board = new BoardOptions { Kind = BoardKind.Simulated },
-            WhatsApp = new WhatsAppOptions { ServerUrl = emulator.Uri.ToString(), TrustedRootKey = emulator.TrustedRootKeyHex },
-        };
-        await using var store = await GatewayStore.OpenAsync(state, time, NullLogger.Instance, CancellationToken.None);
-        using var host = GatewayHost.Build(settings, new SystemdSettings(null, null), store,
-            RunCommand.CreateLogger(new LogOptions(), new SecretRedactor()), time);
-        await host.StartAsync();
-        try
-        {
-            var display = host.Services.GetRequiredService<DisplayController>();
-            var setup = display.Setup;
-            Assert.NotNull(setup);
-            Assert.Equal("timezone", setup.Key);
-            Assert.Equal(3, setup.Line);
+        await using var gateway = await InProcessGateway.StartAsync(emulator, state, time);
+        var display = gateway.Get<DisplayController>();
+        var setup = display.Setup;
+        Assert.NotNull(setup);
+        Assert.Equal("timezone", setup.Key);
+        Assert.Equal(3, setup.Line);
 
-            var report = await host.Services.GetRequiredService<StatusProvider>().GetReportAsync(CancellationToken.None);
-            Assert.StartsWith("line 3, timezone: ", report.SetupProblem, StringComparison.Ordinal);
-            Assert.Contains("Setup:    the setup file was refused (line 3, timezone:", StatusText.Format(report), StringComparison.Ordinal);
+        var report = await gateway.Get<StatusProvider>().GetReportAsync(CancellationToken.None);
+        Assert.StartsWith("line 3, timezone: ", report.SetupProblem, StringComparison.Ordinal);
+        Assert.Contains("Setup:    the setup file was refused (line 3, timezone:", StatusText.Format(report), StringComparison.Ordinal);
 
-            time.Advance(SetupNoticeService.ShowFor + TimeSpan.FromSeconds(1));
-            Assert.Null(display.Setup); // the screen goes back to the QR; status keeps saying it
-            report = await host.Services.GetRequiredService<StatusProvider>().GetReportAsync(CancellationToken.None);
-            Assert.NotNull(report.SetupProblem);
-        }
-        finally
-        {
-            await host.StopAsync();
-        }
+        time.Advance(SetupNoticeService.ShowFor + TimeSpan.FromSeconds(1));
+        Assert.Null(display.Setup); // the screen goes back to the QR; status keeps saying it
+        report = await gateway.Get<StatusProvider>().GetReportAsync(CancellationToken.None);
+        Assert.NotNull(report.SetupProblem);
     }
 
     [Fact]

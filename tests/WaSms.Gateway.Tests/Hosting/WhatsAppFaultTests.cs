@@ -1,11 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.Core.State;
-using WaSms.Gateway.Configuration;
-using WaSms.Gateway.Hosting;
-using WaSms.Gateway.Logging;
-using WaSms.Hardware.Board;
 using WaSms.Storage;
 using WaSms.WhatsApp.Emulator;
 
@@ -19,24 +12,15 @@ public sealed class WhatsAppFaultTests : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
     private readonly WaEmulator _emulator = new();
-    private IHost _host = null!;
+    private InProcessGateway _gateway = null!;
     private GatewayStateMachine _machine = null!;
     private GatewayStore _store = null!;
 
     public async Task InitializeAsync()
     {
         _emulator.Start();
-        var settings = new GatewaySettings
-        {
-            Gateway = new GatewayOptions { StateDirectory = _dir.Path },
-            Board = new BoardOptions { Kind = BoardKind.Simulated },
-            WhatsApp = new WhatsAppOptions { ServerUrl = _emulator.Uri.ToString(), TrustedRootKey = _emulator.TrustedRootKeyHex },
-        };
-        _store = await GatewayStore.OpenAsync(_dir.Path, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
-        _host = GatewayHost.Build(settings, new SystemdSettings(null, null), _store,
-            RunCommand.CreateLogger(new LogOptions(), new SecretRedactor()), TimeProvider.System);
-        _machine = _host.Services.GetRequiredService<GatewayStateMachine>();
-        await _host.StartAsync();
+        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path);
+        (_machine, _store) = (_gateway.Machine, _gateway.Store);
 
         var qr = await WaitForAsync(s => s.State == GatewayState.Unpaired && s.Pairing?.QrCode is not null);
         await new PhoneSimulator(_emulator, "15550009999").ScanAsync(qr.Pairing!.QrCode!, CancellationToken.None);
@@ -45,8 +29,7 @@ public sealed class WhatsAppFaultTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _host.StopAsync();
-        _host.Dispose();
+        await _gateway.DisposeAsync();
         await _emulator.DisposeAsync();
         _dir.Dispose();
     }

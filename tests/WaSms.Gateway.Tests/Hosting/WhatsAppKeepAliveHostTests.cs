@@ -1,13 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using WaSms.Core.State;
-using WaSms.Gateway.Configuration;
-using WaSms.Gateway.Hosting;
-using WaSms.Gateway.Logging;
-using WaSms.Hardware.Board;
-using WaSms.Storage;
 using WaSms.WhatsApp.Emulator;
 
 namespace WaSms.Gateway.Tests.Hosting;
@@ -22,26 +14,16 @@ public sealed class WhatsAppKeepAliveHostTests : IAsyncLifetime
     private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly WaEmulator _emulator;
-    private IHost _host = null!;
+    private InProcessGateway _gateway = null!;
     private GatewayStateMachine _machine = null!;
-    private GatewayStore _store = null!;
 
     public WhatsAppKeepAliveHostTests() => _emulator = new WaEmulator(time: _time);
 
     public async Task InitializeAsync()
     {
         _emulator.Start();
-        var settings = new GatewaySettings
-        {
-            Gateway = new GatewayOptions { StateDirectory = _dir.Path },
-            Board = new BoardOptions { Kind = BoardKind.Simulated },
-            WhatsApp = new WhatsAppOptions { ServerUrl = _emulator.Uri.ToString(), TrustedRootKey = _emulator.TrustedRootKeyHex },
-        };
-        _store = await GatewayStore.OpenAsync(_dir.Path, _time, NullLogger.Instance, CancellationToken.None);
-        _host = GatewayHost.Build(settings, new SystemdSettings(null, null), _store,
-            RunCommand.CreateLogger(new LogOptions(), new SecretRedactor()), _time);
-        _machine = _host.Services.GetRequiredService<GatewayStateMachine>();
-        await _host.StartAsync();
+        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path, _time);
+        _machine = _gateway.Machine;
 
         await WaitUntilAsync(() => _machine.Current is { State: GatewayState.Unpaired, Pairing.QrCode: not null });
         await new PhoneSimulator(_emulator, "15550007777").ScanAsync(_machine.Current.Pairing!.QrCode!, CancellationToken.None);
@@ -50,8 +32,7 @@ public sealed class WhatsAppKeepAliveHostTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _host.StopAsync();
-        _host.Dispose();
+        await _gateway.DisposeAsync();
         await _emulator.DisposeAsync();
         _dir.Dispose();
     }

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using WaSms.Core.State;
+using WaSms.Gateway.Configuration;
+using WaSms.Gateway.Hosting;
+using WaSms.Gateway.Logging;
+using WaSms.Hardware.Board;
+using WaSms.Storage;
+using WaSms.WhatsApp.Emulator;
+
+namespace WaSms.Gateway.Tests.Support;
+
+/// <summary>
+/// The whole gateway host in this process on a simulated board, pointed at <paramref name="emulator"/>
+/// by WhatsApp:ServerUrl and TrustedRootKey alone, with its store in <c>stateDirectory</c>.
+/// </summary>
+internal sealed class InProcessGateway(IHost host, GatewayStore store, GatewaySettings settings) : IAsyncDisposable
+{
+    public IHost Host => host;
+
+    public GatewayStore Store => store;
+
+    public GatewaySettings Settings => settings;
+
+    public GatewayStateMachine Machine => Get<GatewayStateMachine>();
+
+    public T Get<T>() where T : notnull => host.Services.GetRequiredService<T>();
+
+    public static async Task<InProcessGateway> StartAsync(WaEmulator emulator, string stateDirectory, TimeProvider? time = null)
+    {
+        time ??= TimeProvider.System;
+        var settings = new GatewaySettings
+        {
+            Gateway = new GatewayOptions { StateDirectory = stateDirectory },
+            Board = new BoardOptions { Kind = BoardKind.Simulated },
+            WhatsApp = new WhatsAppOptions { ServerUrl = emulator.Uri.ToString(), TrustedRootKey = emulator.TrustedRootKeyHex },
+        };
+        var store = await GatewayStore.OpenAsync(stateDirectory, time, NullLogger.Instance, CancellationToken.None);
+        var host = GatewayHost.Build(settings, new SystemdSettings(null, null), store,
+            RunCommand.CreateLogger(new LogOptions(), new SecretRedactor()), time);
+        await host.StartAsync();
+        return new InProcessGateway(host, store, settings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+        await store.DisposeAsync();
+    }
+}
