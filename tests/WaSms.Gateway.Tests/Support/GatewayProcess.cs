@@ -3,7 +3,10 @@ using System.Text;
 
 namespace WaSms.Gateway.Tests.Support;
 
-/// <summary>Runs the real <c>wasms-gateway</c> as a child process (the build output of src/WaSms.Gateway).</summary>
+/// <summary>
+/// Runs the real <c>wasms-gateway</c> as a child process (the build output of src/WaSms.Gateway).
+/// The Health tests compile this same file (linked from their project).
+/// </summary>
 public sealed class GatewayProcess : IDisposable
 {
     private readonly Process _process;
@@ -38,6 +41,8 @@ public sealed class GatewayProcess : IDisposable
     public string Error { get { lock (_error) { return _error.ToString(); } } }
 
     public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>Standard input of the process (started with <c>redirectInput</c>).</summary>
     public StreamWriter Input => _process.StandardInput;

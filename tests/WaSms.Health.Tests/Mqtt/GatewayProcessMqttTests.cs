@@ -19,7 +19,7 @@ public sealed class GatewayProcessMqttTests : IDisposable
         using var broker = await MosquittoBroker.StartAsync();
         await using var live = await MqttRecorder.ConnectAsync(broker, "wasms/+/status");
         using var gateway = StartGateway(broker);
-        var online = await live.WaitForAsync(m => m.Payload == "online", Long, () => Assert.False(gateway.HasExited, gateway.Output));
+        var online = await live.WaitForAsync(m => m.Payload == "online", Long, () => Assert.False(gateway.HasExited, gateway.Output + gateway.Error));
 
         gateway.Signal("KILL");
         await gateway.WaitForExitAsync(Long);
