@@ -58,7 +58,9 @@ public sealed class SimulatorServer(
         // from Simulator:Url alone, and only Kestrel and routing are linked into the AOT binary.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "wasms-gateway-simulator" });
         builder.Services.AddLogging();
-        builder.Services.AddSingleton(loggerFactory); // Kestrel logs through the gateway's Serilog
+        // Kestrel logs through the gateway's Serilog; the inner host's own "Hosting failed to start"
+        // (with a stack trace) is left out: a failed start is caught and said once below.
+        builder.Services.AddSingleton<ILoggerFactory>(new InnerHostLoggerFactory(loggerFactory));
         // The gateway's own lifetime handles SIGTERM; this inner host must not register a second handler.
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.Services.AddRoutingCore();
@@ -154,5 +156,21 @@ public sealed class SimulatorServer(
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>The gateway's logger factory minus the embedded host's own lifecycle category.</summary>
+internal sealed class InnerHostLoggerFactory(ILoggerFactory inner) : ILoggerFactory
+{
+    public ILogger CreateLogger(string categoryName) =>
+        categoryName == "Microsoft.Extensions.Hosting.Internal.Host"
+            ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance
+            : inner.CreateLogger(categoryName);
+
+    // The gateway owns the providers and disposes the factory itself.
+    public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+    public void Dispose()
+    {
     }
 }

@@ -60,6 +60,9 @@ public sealed class GatewayProcess : IDisposable
         {
             psi.Environment.Remove(key);
         }
+        // Dev-mode processes run side by side (and beside a developer's scripts/dev): the simulator page
+        // takes a free port unless the test names one (the command line outranks the environment).
+        psi.Environment["Simulator__Url"] = "http://127.0.0.1:0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             psi.Environment[key] = value;
