@@ -354,41 +354,44 @@ public sealed class WaClient
         /// </summary>
         private async Task AfterLoginAsync(CancellationToken cancellationToken)
         {
+            if (await RunLoginStepAsync("prekeys", () => CountAndUploadPreKeysAsync(cancellationToken))
+                && await RunLoginStepAsync("passive", () => SetPassiveAsync(false, cancellationToken))
+                && Outcome == ConnectionOutcome.None)
+            {
+                _client.Raise(new Connected(Credentials.Jid!, Credentials.Lid));
+            }
+        }
+
+        /// <summary>Runs one step after login; a failure becomes <see cref="LoginStepFailed"/> and the link stays up.</summary>
+        /// <returns>False when the connection ended meanwhile (its outcome says why).</returns>
+        private async Task<bool> RunLoginStepAsync(string step, Func<Task> work)
+        {
             try
             {
-                try
-                {
-                    var count = await SendIqAsync("encrypt", "get", [NodeHelpers.Make("count")], cancellationToken);
-                    if (count.Attr("type") != "result" || !count.TryGetChild("count", out var value) || !value.TryIntAttr("value", out var serverCount))
-                    {
-                        throw new WaProtocolException($"The prekey count query got no <count value>: {ErrorText(count)}.");
-                    }
-
-                    await UploadPreKeysIfLowAsync(serverCount, cancellationToken);
-                }
-                catch (Exception ex) when (ex is WaProtocolException or TimeoutException || ex is WaSocketException && Outcome == ConnectionOutcome.None)
-                {
-                    _client.Raise(new LoginStepFailed("prekeys", ex.Message));
-                }
-
-                try
-                {
-                    await SetPassiveAsync(false, cancellationToken);
-                }
-                catch (Exception ex) when (ex is TimeoutException || ex is WaSocketException && Outcome == ConnectionOutcome.None)
-                {
-                    _client.Raise(new LoginStepFailed("passive", ex.Message));
-                }
-
-                if (Outcome == ConnectionOutcome.None)
-                {
-                    _client.Raise(new Connected(Credentials.Jid!, Credentials.Lid));
-                }
+                await work();
+            }
+            catch (Exception ex) when (ex is WaProtocolException or TimeoutException || ex is WaSocketException && Outcome == ConnectionOutcome.None)
+            {
+                _client.Raise(new LoginStepFailed(step, ex.Message));
             }
             catch (Exception ex) when (ex is OperationCanceledException or WaSocketException)
             {
-                // The connection ended; its outcome says why.
+                return false;
             }
+
+            return true;
+        }
+
+        /// <summary>docs/whatsapp.md §6.2: <c>&lt;count/&gt;</c>, then an upload when the server is low.</summary>
+        private async Task CountAndUploadPreKeysAsync(CancellationToken cancellationToken)
+        {
+            var count = await SendIqAsync("encrypt", "get", [NodeHelpers.Make("count")], cancellationToken);
+            if (count.Attr("type") != "result" || !count.TryGetChild("count", out var value) || !value.TryIntAttr("value", out var serverCount))
+            {
+                throw new WaProtocolException($"The prekey count query got no <count value>: {ErrorText(count)}.");
+            }
+
+            await UploadPreKeysIfLowAsync(serverCount, cancellationToken);
         }
 
         /// <summary>
@@ -425,23 +428,6 @@ public sealed class WaClient
             }
         }
 
-        /// <summary>Low-prekey push (docs/whatsapp.md §6.2): <c>&lt;notification type="encrypt"&gt;&lt;count value/&gt;</c>.</summary>
-        private async Task OnPreKeyCountNotificationAsync(int serverCount, CancellationToken cancellationToken)
-        {
-            try
-            {
-                await UploadPreKeysIfLowAsync(serverCount, cancellationToken);
-            }
-            catch (Exception ex) when (ex is WaProtocolException or TimeoutException || ex is WaSocketException && Outcome == ConnectionOutcome.None)
-            {
-                _client.Raise(new LoginStepFailed("prekeys", ex.Message));
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or WaSocketException)
-            {
-                // The connection ended; its outcome says why.
-            }
-        }
-
         public async Task SetPassiveAsync(bool passive, CancellationToken cancellationToken)
         {
             if (!_loggedIn)
@@ -463,29 +449,10 @@ public sealed class WaClient
                 throw new InvalidOperationException("The client is not logged in.");
             }
 
-            var id = _client.NextId();
-            var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _client._pendingIqs[id] = waiter;
-            await SendAsync(
-                NodeHelpers.Make(
-                    "iq",
-                    [("id", id), ("to", Jid.WhatsAppServer), ("type", "set"), ("xmlns", "md")],
-                    NodeHelpers.Make("remove-companion-device", ("jid", jid), ("reason", "user_initiated"))),
-                cancellationToken);
-            Node reply;
-            try
-            {
-                reply = await waiter.Task.WaitAsync(TimeSpan.FromSeconds(20), _client._options.Time, cancellationToken);
-            }
-            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new SocketClosedException("The connection closed before the server answered the logout.", ex);
-            }
-
+            var reply = await SendIqAsync("md", NodeHelpers.Make("remove-companion-device", ("jid", jid), ("reason", "user_initiated")), cancellationToken);
             if (reply.Attr("type") != "result")
             {
-                var error = reply.TryGetChild("error", out var errorNode) ? $"{errorNode.Attr("code")} {errorNode.Attr("text")}" : "no error child";
-                throw new WaSocketException($"The server refused the logout: {error}.");
+                throw new WaSocketException($"The server refused the logout: {ErrorText(reply)}.");
             }
 
             Outcome = ConnectionOutcome.Ended;
@@ -505,13 +472,9 @@ public sealed class WaClient
                 {
                     var spread = (int)(KeepAliveIntervalMax - KeepAliveIntervalMin).TotalMilliseconds;
                     await Task.Delay(KeepAliveIntervalMin + TimeSpan.FromMilliseconds(RandomNumberGenerator.GetInt32(spread + 1)), time, cancellationToken);
-                    var id = _client.NextId();
-                    var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    _client._pendingIqs[id] = waiter;
-                    await SendAsync(NodeHelpers.Make("iq", ("id", id), ("to", Jid.WhatsAppServer), ("type", "get"), ("xmlns", "w:p")), cancellationToken);
                     try
                     {
-                        await waiter.Task.WaitAsync(KeepAliveResponseDeadline, time, cancellationToken);
+                        await SendIqAsync("w:p", "get", [], KeepAliveResponseDeadline, cancellationToken);
                         lastSuccess = time.GetUtcNow();
                         if (errors > 0)
                         {
@@ -521,7 +484,6 @@ public sealed class WaClient
                     }
                     catch (TimeoutException)
                     {
-                        _client._pendingIqs.TryRemove(id, out _);
                         errors++;
                         _client.Raise(new KeepAliveTimeout(errors, lastSuccess));
                         if (time.GetUtcNow() - lastSuccess > KeepAliveMaxFailTime)
@@ -598,7 +560,8 @@ public sealed class WaClient
             await SendAsync(NodeHelpers.Make("ack", [.. attributes]), cancellationToken);
             if (type == "encrypt" && Credentials.IsPaired && notification.TryGetChild("count", out var countNode) && countNode.TryIntAttr("value", out var serverCount))
             {
-                _ = OnPreKeyCountNotificationAsync(serverCount, cancellationToken);
+                // Low-prekey push (docs/whatsapp.md §6.2), off the receive loop like the login steps.
+                _ = RunLoginStepAsync("prekeys", () => UploadPreKeysIfLowAsync(serverCount, cancellationToken));
                 return;
             }
 
@@ -726,17 +689,20 @@ public sealed class WaClient
             SendIqAsync(xmlns, "set", [child], cancellationToken);
 
         /// <summary>Sends an iq of <paramref name="xmlns"/> and <paramref name="type"/> to the server and waits up to 20 s for its answer.</summary>
-        private async Task<Node> SendIqAsync(string xmlns, string type, Node[] children, CancellationToken cancellationToken)
+        private Task<Node> SendIqAsync(string xmlns, string type, Node[] children, CancellationToken cancellationToken) =>
+            SendIqAsync(xmlns, type, children, TimeSpan.FromSeconds(20), cancellationToken);
+
+        /// <summary>The same with its own deadline (keepalive pings get 10 s); no children sends a childless iq, as pings are.</summary>
+        private async Task<Node> SendIqAsync(string xmlns, string type, Node[] children, TimeSpan timeout, CancellationToken cancellationToken)
         {
             var id = _client.NextId();
             var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
             _client._pendingIqs[id] = waiter;
             try
             {
-                await SendAsync(
-                    NodeHelpers.Make("iq", [("id", id), ("to", Jid.WhatsAppServer), ("type", type), ("xmlns", xmlns)], children),
-                    cancellationToken);
-                return await waiter.Task.WaitAsync(TimeSpan.FromSeconds(20), _client._options.Time, cancellationToken);
+                (string, AttrValue)[] attributes = [("id", id), ("to", Jid.WhatsAppServer), ("type", type), ("xmlns", xmlns)];
+                await SendAsync(children.Length == 0 ? NodeHelpers.Make("iq", attributes) : NodeHelpers.Make("iq", attributes, children), cancellationToken);
+                return await waiter.Task.WaitAsync(timeout, _client._options.Time, cancellationToken);
             }
             catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
