@@ -2,7 +2,7 @@ namespace WaSms.Hardware.Board;
 
 public enum BoardKind
 {
-    /// <summary>A Raspberry Pi when one is detected (device-tree model + /dev/gpiochip0), headless otherwise.</summary>
+    /// <summary>A Raspberry Pi when one is detected (device-tree model under /sys/firmware/devicetree or /proc/device-tree, and /dev/gpiochip0), headless otherwise.</summary>
     Auto,
     /// <summary>Raspberry Pi GPIO/SPI.</summary>
     Pi,

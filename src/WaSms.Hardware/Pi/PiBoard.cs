@@ -45,10 +45,19 @@ public sealed class PiBoard : IBoard
     /// </summary>
     public static GpioController OpenGpio() => new(new System.Device.Gpio.Drivers.LibGpiodDriver(0));
 
+    /// <summary>
+    /// Where the device-tree model is read, in order. <c>/sys/firmware/devicetree/base</c> first: the
+    /// unit's <c>ProcSubset=pid</c> hides <c>/proc/device-tree</c> (a symlink to it) from the service,
+    /// so reading /proc alone made every sandboxed Pi "headless" (issue #14).
+    /// </summary>
+    private static readonly string[] ModelFiles = ["sys/firmware/devicetree/base/model", "proc/device-tree/model"];
+
     /// <summary>True on a Raspberry Pi with a GPIO character device.</summary>
-    public static bool IsDetected() =>
-        File.Exists("/dev/gpiochip0") && File.Exists("/proc/device-tree/model") &&
-        File.ReadAllText("/proc/device-tree/model").Contains("Raspberry Pi", StringComparison.Ordinal);
+    /// <param name="root">File-system root ("/" in production, a fake tree in tests).</param>
+    public static bool IsDetected(string root = "/") =>
+        File.Exists(Path.Combine(root, "dev/gpiochip0")) &&
+        ModelFiles.Select(relative => Path.Combine(root, relative)).Any(path =>
+            File.Exists(path) && File.ReadAllText(path).Contains("Raspberry Pi", StringComparison.Ordinal));
 
     public string Kind => "pi";
 
