@@ -179,6 +179,8 @@ public sealed class MqttHealthReporter : BackgroundService
                     _lostReason = null;
                     var subscribed = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                         .WithTopicFilter(topics.HomeAssistantStatus, MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
+                    // A broker may refuse a denied subscription in the SUBACK (MQTT 5 reason 0x87); mosquitto 2
+                    // grants it and then delivers nothing, so there it goes unnoticed (docs/mqtt.md).
                     if (subscribed.Items.FirstOrDefault() is { } item && (int)item.ResultCode > (int)MqttClientSubscribeResultCode.GrantedQoS2)
                     {
                         Refused(topics.HomeAssistantStatus, $"the broker refused the subscription to {topics.HomeAssistantStatus} ({item.ResultCode}); "
