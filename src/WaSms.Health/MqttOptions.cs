@@ -80,7 +80,7 @@ public sealed class MqttOptions
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return "cannot be read by the service";
+            return "cannot be read";
         }
     }
 }
