@@ -31,6 +31,11 @@ public static class StatusText
         {
             text.AppendLine($"Setup:    the setup file was refused ({setup}); the last good settings stay");
         }
+        if (status.Mqtt is { } mqtt)
+        {
+            var problem = mqtt.LastError is null ? "" : $"; last error {mqtt.LastErrorAt:yyyy-MM-dd HH:mm:ss}Z: {mqtt.LastError}";
+            text.AppendLine($"MQTT:     {(mqtt.Connected ? "connected to" : "not connected to")} {mqtt.Broker} since {mqtt.Since:yyyy-MM-dd HH:mm:ss}Z{problem}");
+        }
         if (status.StalledLoops.Count > 0)
         {
             text.AppendLine($"Stalled:  {string.Join(", ", status.StalledLoops)}");

@@ -20,11 +20,15 @@ public sealed record StatusReport(
     IReadOnlyDictionary<string, long> Queues,
     BoardReport Board,
     IReadOnlyList<string> StalledLoops,
-    string? SetupProblem = null);
+    string? SetupProblem = null,
+    MqttReport? Mqtt = null);
 
 public sealed record AccountReport(string Jid, string? Lid, string? PushName, string MaskedNumber);
 
 public sealed record PairingReport(string? Qr, DateTimeOffset? QrExpiresAt, string? PairingCode, int RefNumber, int RefCount);
+
+/// <summary>The MQTT health link (absent when <c>Mqtt:Host</c> is not set).</summary>
+public sealed record MqttReport(string Broker, bool Connected, DateTimeOffset Since, string? LastError, DateTimeOffset? LastErrorAt);
 
 public sealed record BoardReport(string Kind, string Display, bool DisplayPresent, string Green, string Amber, string Red, bool ButtonDown);
 

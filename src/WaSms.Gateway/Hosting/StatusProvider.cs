@@ -10,7 +10,7 @@ namespace WaSms.Gateway.Hosting;
 
 /// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT, and the counters on the online screen.</summary>
 public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time,
-    Configuration.GatewayOptions options, Health.Mqtt.HealthCounters? counters = null)
+    Configuration.GatewayOptions options, Health.Mqtt.HealthCounters? counters = null, Health.Mqtt.MqttConnectionStatus? mqtt = null)
     : IGatewayStatusSource, IScreenStatsSource
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
@@ -48,7 +48,8 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             new BoardReport(status.BoardKind, status.DisplayDescription, status.DisplayPresent,
                 Name(leds.Green), Name(leds.Amber), Name(leds.Red), board.Button.PressedAt is not null),
             status.StalledLoops,
-            Provisioning.SetupProblem.Read(options.StateDirectory)?.ToString());
+            Provisioning.SetupProblem.Read(options.StateDirectory)?.ToString(),
+            mqtt?.Current is { } m ? new MqttReport(m.Broker, m.Connected, m.Since, m.LastError, m.LastErrorAt) : null);
     }
 
     private static string Name(Hardware.Leds.LedMode mode) => Hardware.Leds.LedModeNames.Of(mode);

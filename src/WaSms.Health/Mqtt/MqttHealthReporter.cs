@@ -51,6 +51,10 @@ public sealed class MqttHealthReporter : BackgroundService
     private volatile GatewaySnapshot? _snapshot;
     private volatile bool _connected;
     private string? _lastState;
+    private string? _lastFailure;
+    private BrokerCertificateCheck? _certificates;
+    private volatile string? _lostReason;
+    private readonly HashSet<string> _refusedTopics = new(StringComparer.Ordinal);
 
     public MqttHealthReporter(MqttOptions options, GatewayIdentity identity, GatewayStateMachine machine, IGatewayStatusSource status,
         ISystemMetrics metrics, HealthCounters counters, TimeProvider time, ILogger<MqttHealthReporter> log)
@@ -82,6 +86,9 @@ public sealed class MqttHealthReporter : BackgroundService
     /// <summary>True while connected to the broker.</summary>
     public bool IsConnected => _connected;
 
+    /// <summary>Connected or not, the last error and since when, for <c>status</c>.</summary>
+    public MqttConnectionStatus Connection { get; init; } = new();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_options.Host.Length == 0)
@@ -107,10 +114,15 @@ public sealed class MqttHealthReporter : BackgroundService
             return;
         }
         _log.LogInformation("MQTT health reporting to {Host}:{Port} (tls {Tls}) as {Prefix}", _options.Host, _options.Port, _options.Tls, topics.Prefix);
+        Connection.Starting($"{_options.Host}:{_options.Port}{(_options.Tls ? " (TLS)" : "")}", _time.GetUtcNow());
 
         using var client = new MqttClientFactory().CreateMqttClient();
-        client.DisconnectedAsync += _ =>
+        client.DisconnectedAsync += e =>
         {
+            if (e.ClientWasConnected)
+            {
+                _lostReason = e.ReasonString is { Length: > 0 } text ? $"{e.Reason}, \"{text}\"" : e.Exception?.Message ?? e.Reason.ToString();
+            }
             Raise(DisconnectedFlag);
             return Task.CompletedTask;
         };
@@ -155,11 +167,25 @@ public sealed class MqttHealthReporter : BackgroundService
             {
                 _connected = false;
                 Interlocked.And(ref _pending, ~DisconnectedFlag);
+                _certificates?.Reset();
                 try
                 {
-                    await client.ConnectAsync(clientOptions, cancellationToken);
-                    await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                    var connect = await client.ConnectAsync(clientOptions, cancellationToken);
+                    if (connect.ResultCode != MqttClientConnectResultCode.Success)
+                    {
+                        throw new BrokerRefusedException(BrokerFailure.LoginRefused(connect));
+                    }
+                    _refusedTopics.Clear();
+                    _lostReason = null;
+                    var subscribed = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                         .WithTopicFilter(topics.HomeAssistantStatus, MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
+                    // A broker may refuse a denied subscription in the SUBACK (MQTT 5 reason 0x87); mosquitto 2
+                    // grants it and then delivers nothing, so there it goes unnoticed (docs/mqtt.md).
+                    if (subscribed.Items.FirstOrDefault() is { } item && (int)item.ResultCode > (int)MqttClientSubscribeResultCode.GrantedQoS2)
+                    {
+                        Refused(topics.HomeAssistantStatus, $"the broker refused the subscription to {topics.HomeAssistantStatus} ({item.ResultCode}); "
+                            + "Home Assistant restarts will not trigger a new discovery");
+                    }
                     if (everConnected)
                     {
                         _counters.MqttReconnected();
@@ -167,9 +193,19 @@ public sealed class MqttHealthReporter : BackgroundService
                     }
                     _lastState = null;
                     await PublishEverythingAsync(client, topics, cancellationToken);
-                    _log.LogInformation("MQTT connected to {Host}:{Port}; birth, discovery, state and telemetry published", _options.Host, _options.Port);
+                    if (_refusedTopics.Count == 0)
+                    {
+                        _log.LogInformation("MQTT connected to {Host}:{Port}; birth, discovery, state and telemetry published", _options.Host, _options.Port);
+                    }
+                    else
+                    {
+                        _log.LogWarning("MQTT connected to {Host}:{Port}, but the broker refused {Topics} (see above)", _options.Host, _options.Port,
+                            string.Join(", ", _refusedTopics));
+                    }
                     everConnected = true;
                     _connected = true;
+                    _lastFailure = null;
+                    Connection.Connected(_time.GetUtcNow());
                     attempt = 0;
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -186,13 +222,17 @@ public sealed class MqttHealthReporter : BackgroundService
                         await client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage);
                     }
                     var delay = Backoff.Next(attempt++, InitialBackoff, MaxBackoff, Random.Shared.NextDouble());
-                    if (attempt == 1)
+                    var cause = BrokerFailure.Describe(ex, _options, _certificates);
+                    Connection.Failed(cause, _time.GetUtcNow());
+                    if (cause != _lastFailure)
                     {
-                        _log.LogWarning("MQTT broker {Host}:{Port} not reachable ({Error}); retrying with backoff", _options.Host, _options.Port, ex.Message);
+                        // Each new cause once as a warning; the same cause again only at debug level.
+                        _log.LogWarning("MQTT cannot connect to {Host}:{Port}: {Cause}; retrying with backoff", _options.Host, _options.Port, cause);
+                        _lastFailure = cause;
                     }
                     else
                     {
-                        _log.LogDebug("MQTT connect attempt {Attempt} failed ({Error}); next in {Delay}", attempt, ex.Message, delay);
+                        _log.LogDebug("MQTT connect attempt {Attempt} failed ({Cause}); next in {Delay}", attempt, cause, delay);
                     }
                     await Task.Delay(delay, _time, cancellationToken);
                 }
@@ -203,7 +243,11 @@ public sealed class MqttHealthReporter : BackgroundService
             var flags = Interlocked.Exchange(ref _pending, 0);
             if (!client.IsConnected)
             {
-                _log.LogWarning("MQTT connection to {Host}:{Port} lost; reconnecting", _options.Host, _options.Port);
+                var lost = $"connection lost ({_lostReason ?? "closed"})";
+                _log.LogWarning("MQTT connection to {Host}:{Port} lost ({Reason}); reconnecting", _options.Host, _options.Port, _lostReason ?? "closed");
+                _connected = false;
+                Connection.Failed(lost, _time.GetUtcNow());
+                _lastFailure = null;
                 Interlocked.Or(ref _pending, flags & ~DisconnectedFlag);
                 continue;
             }
@@ -286,8 +330,10 @@ public sealed class MqttHealthReporter : BackgroundService
             return;
         }
         var json = JsonSerializer.Serialize(payload with { Timestamp = _time.GetUtcNow() }, HealthJsonContext.Default.StatePayload);
-        await PublishAsync(client, topics.State, json, retain: true, cancellationToken);
-        _lastState = unchanged;
+        if (await PublishAsync(client, topics.State, json, retain: true, cancellationToken))
+        {
+            _lastState = unchanged;
+        }
     }
 
     private async Task PublishTelemetryAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
@@ -334,7 +380,8 @@ public sealed class MqttHealthReporter : BackgroundService
         }
     }
 
-    private async Task PublishAsync(IMqttClient client, string topic, string payload, bool retain, CancellationToken cancellationToken,
+    /// <returns>False when the broker refused the message (MQTT 5 PUBACK reason, e.g. NotAuthorized from an ACL).</returns>
+    private async Task<bool> PublishAsync(IMqttClient client, string topic, string payload, bool retain, CancellationToken cancellationToken,
         MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce)
     {
         payload = PayloadRedactor.Values(payload, Forbidden(_snapshot));
@@ -345,7 +392,25 @@ public sealed class MqttHealthReporter : BackgroundService
             .WithRetainFlag(retain)
             .WithQualityOfServiceLevel(qos)
             .Build();
-        await client.PublishAsync(message, cancellationToken);
+        var result = await client.PublishAsync(message, cancellationToken);
+        if (result.IsSuccess)
+        {
+            return true;
+        }
+        // Only QoS 1 gets an acknowledgement; a QoS 0 refusal (telemetry) is invisible to the client.
+        var reason = string.IsNullOrWhiteSpace(result.ReasonString) ? "" : $", \"{result.ReasonString}\"";
+        Refused(topic, $"the broker refused the publish on {topic}: {result.ReasonCode} (PUBACK 0x{(int)result.ReasonCode:x2}{reason}); check the broker's ACL for this user");
+        return false;
+    }
+
+    /// <summary>Warns once per topic and connection; <c>status</c> shows the newest refusal.</summary>
+    private void Refused(string topic, string problem)
+    {
+        Connection.Problem(problem, _time.GetUtcNow());
+        if (_refusedTopics.Add(topic))
+        {
+            _log.LogWarning("MQTT: {Problem}", problem);
+        }
     }
 
     private async Task GoOfflineAsync(IMqttClient client, HealthTopics topics)
@@ -378,12 +443,20 @@ public sealed class MqttHealthReporter : BackgroundService
         {
             while (true)
             {
-                var snapshot = await subscription.NextAsync(cancellationToken);
+                // Every snapshot in order, not just the newest (NextAsync would coalesce a quick
+                // unpaired -> pairing -> connecting into one event). The subscription keeps the newest
+                // 16; a gap in the machine's sequence numbers says how many were dropped.
+                var snapshot = await subscription.Reader.ReadAsync(cancellationToken);
                 var previous = _snapshot;
+                if (previous is not null && snapshot.Sequence <= previous.Sequence)
+                {
+                    continue; // two producers raced and delivered out of order: the newer one is already in
+                }
                 _snapshot = snapshot;
                 if (previous is not null && previous.State != snapshot.State)
                 {
-                    AddEvent("state-changed", snapshot, from: previous.StateName);
+                    var missed = snapshot.Sequence - previous.Sequence - 1;
+                    AddEvent("state-changed", snapshot, from: previous.StateName, missed: missed > 0 ? missed : null);
                 }
                 Raise(StateFlag);
             }
@@ -408,10 +481,10 @@ public sealed class MqttHealthReporter : BackgroundService
         }
     }
 
-    private void AddEvent(string type, GatewaySnapshot? snapshot, long? count = null, string? from = null)
+    private void AddEvent(string type, GatewaySnapshot? snapshot, long? count = null, string? from = null, long? missed = null)
     {
         var reason = snapshot is null ? null : PayloadRedactor.Text(snapshot.Reason, Forbidden(snapshot));
-        _events.Enqueue(new EventPayload(Interlocked.Increment(ref _eventSequence), type, _time.GetUtcNow(), from, snapshot?.StateName, reason, count));
+        _events.Enqueue(new EventPayload(Interlocked.Increment(ref _eventSequence), type, _time.GetUtcNow(), from, snapshot?.StateName, reason, count, missed));
         while (_events.Count > MaxPendingEvents && _events.TryDequeue(out _))
         {
             // offline for long: keep the newest events only
@@ -447,7 +520,9 @@ public sealed class MqttHealthReporter : BackgroundService
         }
         if (_options.Tls)
         {
-            var tls = new MqttClientTlsOptionsBuilder().UseTls().WithTargetHost(_options.Host);
+            _certificates = new BrokerCertificateCheck(_options.Host, _options.CaFile);
+            var tls = new MqttClientTlsOptionsBuilder().UseTls().WithTargetHost(_options.Host)
+                .WithCertificateValidationHandler(_certificates.Validate);
             if (_options.CaFile.Length > 0)
             {
                 var trust = new X509Certificate2Collection();

@@ -10,7 +10,7 @@ namespace WaSms.Health.Mqtt;
 public static class MqttHealthServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers MQTT health reporting: <see cref="HealthCounters"/>, <see cref="GatewayIdentity"/>
+    /// Registers MQTT health reporting: <see cref="HealthCounters"/>, <see cref="MqttConnectionStatus"/> (for <c>status</c>), <see cref="GatewayIdentity"/>
     /// (board serial, else <c>&lt;state-dir&gt;/gateway-id</c>), <see cref="SystemMetrics"/> and the
     /// <see cref="MqttHealthReporter"/> hosted service. Needs a <c>GatewayStateMachine</c>, an
     /// <c>IGatewayStatusSource</c>, a <c>TimeProvider</c> and logging from the host. Without
@@ -25,6 +25,7 @@ public static class MqttHealthServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         services.TryAddSingleton<HealthCounters>();
+        services.TryAddSingleton<MqttConnectionStatus>();
         services.TryAddSingleton(new GatewayIdentity(stateDirectory));
         services.TryAddSingleton<ISystemMetrics>(new SystemMetrics(stateDirectory));
         services.AddSingleton(sp => new MqttHealthReporter(options, sp.GetRequiredService<GatewayIdentity>(),
@@ -32,6 +33,7 @@ public static class MqttHealthServiceCollectionExtensions
             sp.GetRequiredService<HealthCounters>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MqttHealthReporter>>())
         {
             Secrets = secrets ?? [],
+            Connection = sp.GetRequiredService<MqttConnectionStatus>(),
         });
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<MqttHealthReporter>());
         return services;

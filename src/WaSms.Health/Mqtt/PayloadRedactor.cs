@@ -6,8 +6,9 @@ namespace WaSms.Health.Mqtt;
 /// <summary>
 /// Last line of defence for "no phone numbers, message text or secrets on MQTT": payloads carry no
 /// account, message or credential fields at all; free text (the state's reason) additionally has
-/// digit runs that could be a phone number and the linked account's identifiers replaced, and every
-/// payload is checked for the known secret values before it leaves.
+/// digit runs that could be a phone number, masked numbers (<c>+•••••••0123</c>: the last digits
+/// still say which account), any 3+ digit piece of the linked account's number and its identifiers
+/// replaced, and every payload is checked for the known secret values before it leaves.
 /// </summary>
 internal static partial class PayloadRedactor
 {
@@ -15,6 +16,13 @@ internal static partial class PayloadRedactor
 
     [GeneratedRegex(@"\+?\d(?:[\s\-.()]*\d){4,}", RegexOptions.CultureInvariant)]
     private static partial Regex DigitRun();
+
+    /// <summary>A number masked for people (<c>LinkedAccount.MaskedNumber</c>): the visible digits go too.</summary>
+    [GeneratedRegex(@"\+?[\u2022\u00b7*]+\s?\d+", RegexOptions.CultureInvariant)]
+    private static partial Regex MaskedNumber();
+
+    [GeneratedRegex(@"\d{3,}", RegexOptions.CultureInvariant)]
+    private static partial Regex ShortDigitRun();
 
     /// <summary>The account identifiers and secrets that must never appear in any payload.</summary>
     public static IReadOnlyList<string> Forbidden(LinkedAccount? account, IEnumerable<string> secrets)
@@ -36,9 +44,18 @@ internal static partial class PayloadRedactor
         return [.. values.Where(v => v.Length >= 4).Distinct(StringComparer.Ordinal)];
     }
 
-    /// <summary>Free text for a payload: digit runs (5+ digits) and forbidden values masked.</summary>
-    public static string Text(string text, IReadOnlyList<string> forbidden) =>
-        DigitRun().Replace(Values(text, forbidden), Mask);
+    /// <summary>
+    /// Free text for a payload: forbidden values, masked numbers, digit runs (5+ digits) and any run
+    /// of 3+ digits that occurs in a forbidden number (the account's phone number or LID) masked.
+    /// </summary>
+    public static string Text(string text, IReadOnlyList<string> forbidden)
+    {
+        var numbers = forbidden.Where(v => v.All(char.IsAsciiDigit)).ToList();
+        text = DigitRun().Replace(MaskedNumber().Replace(Values(text, forbidden), Mask), Mask);
+        return numbers.Count == 0
+            ? text
+            : ShortDigitRun().Replace(text, m => numbers.Any(n => n.Contains(m.Value, StringComparison.Ordinal)) ? Mask : m.Value);
+    }
 
     /// <summary>Masks every forbidden value in <paramref name="payload"/>.</summary>
     public static string Values(string payload, IReadOnlyList<string> forbidden)

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.Storage;
 
@@ -49,7 +50,7 @@ public sealed class GatewayProcessMqttTests : IDisposable
         }
         using var broker = await MosquittoBroker.StartAsync();
         await using var live = await MqttRecorder.ConnectAsync(broker);
-        using var gateway = StartGateway(broker, $"--Tunnel:Token={PlatformToken}", "--Mqtt:TelemetrySeconds=5");
+        using var gateway = StartGateway(broker, [$"--Tunnel:Token={PlatformToken}", "--Mqtt:TelemetrySeconds=5"]);
         await live.WaitForAsync(m => m.Topic.EndsWith("/telemetry", StringComparison.Ordinal), 2, Long);
         var state = await live.WaitForAsync(m => m.Topic.EndsWith("/state", StringComparison.Ordinal), Long);
         Assert.Contains("\"state\":\"connecting\"", state.Payload, StringComparison.Ordinal);
@@ -71,8 +72,77 @@ public sealed class GatewayProcessMqttTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Status_MqttConnected_TextAndJsonSayConnected()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        using var gateway = StartGateway(broker);
+
+        var text = await StatusAsync(gateway, json: false, s => s.Contains("MQTT:     connected", StringComparison.Ordinal));
+        Assert.Matches($@"MQTT:     connected to 127\.0\.0\.1:{broker.Port} since \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\dZ\n", text);
+        var json = await StatusAsync(gateway, json: true, s => s.Contains("\"connected\":true", StringComparison.Ordinal));
+        var mqtt = JsonDocument.Parse(json).RootElement.GetProperty("mqtt");
+        Assert.Equal($"127.0.0.1:{broker.Port}", mqtt.GetProperty("broker").GetString());
+        Assert.True(mqtt.GetProperty("connected").GetBoolean());
+        Assert.True(mqtt.GetProperty("since").GetDateTimeOffset() <= DateTimeOffset.UtcNow);
+        Assert.False(mqtt.TryGetProperty("lastError", out _));
+    }
+
+    [Fact]
+    public async Task Status_MqttWrongPassword_TextAndJsonSayNotAuthorised()
+    {
+        using var broker = await MosquittoBroker.StartAsync(BrokerMode.Password);
+        using var gateway = StartGateway(broker, environment: new() { ["Mqtt__Username"] = MosquittoBroker.User, ["Mqtt__Password"] = "wrong-pass-5521" });
+
+        var text = await StatusAsync(gateway, json: false, s => s.Contains("not authorised", StringComparison.Ordinal));
+        var line = Assert.Single(text.Split('\n'), l => l.StartsWith("MQTT:", StringComparison.Ordinal));
+        Assert.StartsWith($"MQTT:     not connected to 127.0.0.1:{broker.Port} since ", line, StringComparison.Ordinal);
+        Assert.Contains("broker refused the login: not authorised", line, StringComparison.Ordinal);
+        var json = await StatusAsync(gateway, json: true, s => s.Contains("not authorised", StringComparison.Ordinal));
+        var mqtt = JsonDocument.Parse(json).RootElement.GetProperty("mqtt");
+        Assert.False(mqtt.GetProperty("connected").GetBoolean());
+        Assert.Contains("NotAuthorized", mqtt.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        Assert.True(mqtt.GetProperty("lastErrorAt").GetDateTimeOffset() >= mqtt.GetProperty("since").GetDateTimeOffset());
+        Assert.DoesNotContain("wrong-pass-5521", text + json, StringComparison.Ordinal);
+        Assert.Contains("MQTT cannot connect to 127.0.0.1", gateway.Output + gateway.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("The MQTT client is not connected", gateway.Output + gateway.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_CaFileWithoutACertificate_Exit78NamingTheKey()
+    {
+        var caFile = Path.Combine(_stateDir, "not-a-ca.pem");
+        await File.WriteAllTextAsync(caFile, "this file holds no certificate\n");
+
+        var (code, output, error) = await GatewayProcess.RunAsync(["run", "--simulate", "--state-dir", Path.Combine(_stateDir, "state"),
+            "--Mqtt:Host=127.0.0.1", "--Mqtt:Tls=true", $"--Mqtt:CaFile={caFile}"]);
+
+        Assert.Equal(78, code);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Mqtt:CaFile", line, StringComparison.Ordinal);
+        Assert.Contains("holds no PEM certificate", line, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
     public void Dispose() => Directory.Delete(_stateDir, recursive: true);
 
-    private GatewayProcess StartGateway(MosquittoBroker broker, params string[] extra) =>
-        GatewayProcess.Start(["run", "--simulate", "--state-dir", _stateDir, "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}", .. extra]);
+    private GatewayProcess StartGateway(MosquittoBroker broker, string[]? extra = null, Dictionary<string, string>? environment = null) =>
+        GatewayProcess.Start(["run", "--simulate", "--state-dir", _stateDir, "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}", .. extra ?? []], environment);
+
+    /// <summary>Runs <c>status</c> until its output satisfies <paramref name="until"/> (the MQTT link settles in the background).</summary>
+    private async Task<string> StatusAsync(GatewayProcess gateway, bool json, Func<string, bool> until)
+    {
+        var deadline = DateTime.UtcNow + Long;
+        while (true)
+        {
+            Assert.False(gateway.HasExited, gateway.Output + gateway.Error);
+            var (_, output, _) = await GatewayProcess.RunAsync(json ? ["status", "--json", "--state-dir", _stateDir] : ["status", "--state-dir", _stateDir]);
+            if (until(output))
+            {
+                return output;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"status never matched; last:\n{output}\ngateway:\n{gateway.Output}{gateway.Error}");
+            await Task.Delay(200);
+        }
+    }
 }

@@ -226,4 +226,29 @@ public sealed class MqttHealthReporterTests
         Assert.Equal("online", status.Payload);
         Assert.False(harness.Reporter.ExecuteTask!.IsCompleted);
     }
+
+    [Fact]
+    public async Task QuickTransitions_EachPublishedAsAnEvent_InOrder()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        var topics = await harness.StartAsync();
+        await harness.Reporter.WaitConnectedAsync(Long);
+        await using var live = await MqttRecorder.ConnectAsync(broker, topics.Event);
+
+        // Back to back, as a QR scan does: the reporter reads them later than they happen.
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "Not linked to WhatsApp yet"));
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.PairingStarted, "Scanned; pairing"));
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.Connect, "Logging in"));
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "Connected to WhatsApp"));
+
+        await live.WaitForAsync(m => m.Payload.Contains("\"to\":\"online\"", StringComparison.Ordinal), Long);
+        var changes = live.Messages.Select(m => JsonDocument.Parse(m.Payload).RootElement)
+            .Where(e => e.GetProperty("type").GetString() == "state-changed").ToList();
+        Assert.Equal(["booting>unpaired", "unpaired>pairing", "pairing>connecting", "connecting>online"],
+            changes.Select(e => $"{e.GetProperty("from").GetString()}>{e.GetProperty("to").GetString()}"));
+        var first = changes[0].GetProperty("seq").GetInt64();
+        Assert.Equal([first, first + 1, first + 2, first + 3], changes.Select(e => e.GetProperty("seq").GetInt64()));
+        Assert.All(changes, e => Assert.False(e.TryGetProperty("missed", out _)));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using WaSms.Core.State;
 
 namespace WaSms.Health.Tests.Mqtt;
@@ -42,5 +43,37 @@ public sealed class PlantedSecretsTests
         var state = live.Messages.Last(m => m.Topic == topics.State);
         Assert.Contains("[redacted]", state.Payload, StringComparison.Ordinal);
         Assert.Contains("\"account_linked\":true", state.Payload, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MaskedNumberInReason_NoDigitOfTheNumberInRetainedStateOrEvents()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        var topics = await harness.StartAsync();
+        await harness.Reporter.WaitConnectedAsync(Long);
+        await using var events = await MqttRecorder.ConnectAsync(broker, topics.Event);
+
+        // What WhatsAppLinkService says after a scan: "Linked to +•••••••0123; logging in".
+        var account = new LinkedAccount("15555550123:7@s.whatsapp.net", "98765432101234:7@lid");
+        var reason = $"Linked to {account.MaskedNumber}; logging in";
+        Assert.Contains("0123", reason, StringComparison.Ordinal);
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "Not linked to WhatsApp yet"));
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.PairingStarted, reason, Account: account));
+        harness.Machine.TryFire(new StateChange(GatewayTrigger.Connect, reason, Account: account));
+        await events.WaitForAsync(m => m.Payload.Contains("\"to\":\"connecting\"", StringComparison.Ordinal), Long);
+
+        await using var late = await MqttRecorder.ConnectAsync(broker, topics.State);
+        var state = await late.WaitForAsync(m => m.Retained && m.Payload.Contains("\"state\":\"connecting\"", StringComparison.Ordinal), Long);
+        Assert.Equal("Linked to [redacted]; logging in", JsonDocument.Parse(state.Payload).RootElement.GetProperty("reason").GetString());
+        var reasons = events.Messages.Select(m => JsonDocument.Parse(m.Payload).RootElement)
+            .Where(e => e.TryGetProperty("reason", out _)).Select(e => e.GetProperty("reason").GetString()!).ToList();
+        Assert.Contains("Linked to [redacted]; logging in", reasons);
+        foreach (var text in reasons.Append(state.Payload).Concat(events.Messages.Select(m => m.Payload)))
+        {
+            Assert.DoesNotContain("0123", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("\u2022", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("\\u2022", text, StringComparison.Ordinal);
+        }
     }
 }

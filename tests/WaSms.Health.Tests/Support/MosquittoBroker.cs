@@ -17,7 +17,7 @@ public sealed class MosquittoBroker : IDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    private MosquittoBroker(BrokerMode mode, string directory, int port, TestCertificateAuthority? ca)
+    private MosquittoBroker(BrokerMode mode, string directory, int port, TestCertificateAuthority? ca, string? acl)
     {
         Mode = mode;
         Directory = directory;
@@ -54,6 +54,13 @@ public sealed class MosquittoBroker : IDisposable
         {
             lines.Add("allow_anonymous true");
         }
+        if (acl is not null)
+        {
+            // mosquitto's acl_file: "topic" lines before any "user" line apply to anonymous clients.
+            var aclFile = Path.Combine(directory, "acl");
+            File.WriteAllText(aclFile, acl);
+            lines.Add($"acl_file {aclFile}");
+        }
         if (ca is not null)
         {
             lines.Add($"cafile {ca.CaFile}");
@@ -73,11 +80,16 @@ public sealed class MosquittoBroker : IDisposable
 
     public string Log { get { lock (_log) { return _log.ToString(); } } }
 
-    public static async Task<MosquittoBroker> StartAsync(BrokerMode mode = BrokerMode.Plain, int? port = null)
+    /// <param name="mode">How clients authenticate.</param>
+    /// <param name="port">A fixed port (default: a free one).</param>
+    /// <param name="acl">The content of an acl_file (default: none, everything allowed).</param>
+    /// <param name="certificates">Makes the TLS CA and server certificate in the broker's directory (default: a valid pair for localhost).</param>
+    public static async Task<MosquittoBroker> StartAsync(BrokerMode mode = BrokerMode.Plain, int? port = null, string? acl = null,
+        Func<string, TestCertificateAuthority>? certificates = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("wasms-mosquitto-").FullName;
-        var ca = mode == BrokerMode.Tls ? TestCertificateAuthority.Create(directory) : null;
-        var broker = new MosquittoBroker(mode, directory, port ?? FreePort(), ca);
+        var ca = mode == BrokerMode.Tls ? (certificates ?? (d => TestCertificateAuthority.Create(d)))(directory) : null;
+        var broker = new MosquittoBroker(mode, directory, port ?? FreePort(), ca, acl);
         await broker.StartProcessAsync();
         return broker;
     }

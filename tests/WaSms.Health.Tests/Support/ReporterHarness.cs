@@ -49,7 +49,7 @@ public sealed class ReporterHarness : IAsyncDisposable
         configure?.Invoke(Options);
         Identity = new GatewayIdentity(StateDirectory, Root);
         Reporter = new MqttHealthReporter(Options, Identity, Machine, Status, new SystemMetrics(StateDirectory, Root, vcgencmd: null),
-            Counters, Time, NullLogger<MqttHealthReporter>.Instance)
+            Counters, Time, Log)
         {
             InitialBackoff = TimeSpan.FromSeconds(1),
             MaxBackoff = TimeSpan.FromSeconds(4),
@@ -58,6 +58,9 @@ public sealed class ReporterHarness : IAsyncDisposable
     }
 
     public string Root { get; }
+
+    /// <summary>The reporter's log lines.</summary>
+    public RecordingLogger<MqttHealthReporter> Log { get; } = new();
 
     public string StateDirectory { get; }
 
@@ -80,6 +83,28 @@ public sealed class ReporterHarness : IAsyncDisposable
         await Reporter.StartAsync(_stop.Token);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await Reporter.Topics.WaitAsync(timeout.Token);
+    }
+
+    /// <summary>
+    /// Waits (real time, moving the fake clock on so the backoff retries) until <c>status</c>'s MQTT
+    /// last error satisfies <paramref name="predicate"/>; returns that error.
+    /// </summary>
+    public async Task<string> WaitForErrorAsync(Func<string, bool> predicate, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if (Reporter.Connection.Current?.LastError is { } error && predicate(error))
+            {
+                return error;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no matching MQTT error; last: {Reporter.Connection.Current?.LastError}\nlog:\n{string.Join("\n", Log.Lines)}");
+            }
+            Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(50);
+        }
     }
 
     public async Task StopAsync()
