@@ -180,4 +180,26 @@ public sealed class ResetWipeTests : IDisposable
         Assert.Empty(FileScan.Find(State, [.. keys, .. platform]));
         await AssertPlatformDataGoneAsync();
     }
+
+    [Fact]
+    public async Task Boot_PendingRelinkInTheStore_FinishedBeforeTheFirstState()
+    {
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        var noiseKey = RandomNumberGenerator.GetBytes(32);
+        await using (var store = await GatewayStore.OpenAsync(State, TimeProvider.System, NullLogger.Instance, CancellationToken.None))
+        {
+            await store.ReplaceSecretsAsync(SecretScopes.WhatsApp, new Dictionary<string, byte[]> { ["noise-key"] = noiseKey }, CancellationToken.None);
+            await store.SetSettingAsync("gateway-id", "kept by a relink", CancellationToken.None);
+            await store.SetPendingResetAsync(new Core.Reset.ResetIntent(Core.Reset.ResetKind.Relink, false, "button", DateTimeOffset.UtcNow), CancellationToken.None);
+        }
+
+        await using var gateway = await InProcessGateway.StartAsync(emulator, State);
+
+        // BootService ran before StartAsync returned: without the journal it would have gone to connecting.
+        Assert.Equal(Core.State.GatewayState.Unpaired, gateway.Machine.Current.State);
+        Assert.Null(await gateway.Store.GetPendingResetAsync(CancellationToken.None));
+        Assert.Equal("kept by a relink", await gateway.Store.GetSettingAsync("gateway-id", CancellationToken.None));
+        Assert.Empty(FileScan.Find(State, [("noise-key", noiseKey)]));
+    }
 }
