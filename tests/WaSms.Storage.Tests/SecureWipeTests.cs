@@ -87,6 +87,15 @@ public sealed class SecureWipeTests : IDisposable
         }
         Assert.Empty(FileScan.Find(_dir.Path, session));
         Assert.Empty(FileScan.Missing(_dir.Path, platform));
+
+        // VACUUM kept the header (application_id, user_version): the file opens as ours, data intact.
+        await using (var store = await OpenAsync())
+        {
+            Assert.Null(store.MovedAsideTo);
+            Assert.Equal(Migration.LatestVersion, store.SchemaVersion);
+            Assert.Equal(platform[0].Value, (await store.GetSecretsAsync(SecretScopes.Platform, CancellationToken.None))["token"]);
+            Assert.Equal(1, (await store.GetQueueDepthsAsync(CancellationToken.None))["outbox"]);
+        }
     }
 
     [Fact]
