@@ -56,18 +56,4 @@ public sealed partial class GatewayStore
             return values.Count;
         }, cancellationToken);
     }
-
-    /// <summary>Forgets every secret of one scope, its numbered keys included, in one transaction.</summary>
-    public Task WipeSecretsAsync(string scope, CancellationToken cancellationToken) =>
-        InTransactionAsync(async (c, tx) =>
-        {
-            var deleted = 0;
-            foreach (var sql in (string[])["DELETE FROM secrets WHERE scope = $scope", "DELETE FROM numbered_keys WHERE scope = $scope", "DELETE FROM numbered_key_counters WHERE scope = $scope"])
-            {
-                await using var command = Command(c, tx, sql);
-                command.Parameters.AddWithValue("$scope", scope);
-                deleted += await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            return deleted;
-        }, cancellationToken);
 }

@@ -131,8 +131,10 @@ public sealed partial class GatewayStore : IAsyncDisposable
         }
 
         await ExecuteAsync("PRAGMA journal_mode = WAL;", cancellationToken);
-        // FULL: a power cut must not lose a committed credential or queue row.
-        await ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", cancellationToken);
+        // FULL: a power cut must not lose a committed credential or queue row. secure_delete: a
+        // deleted row (a used prekey, a wiped session) is overwritten with zeros, not left in a free
+        // page or cell; wipes also scrub the WAL and free pages (GatewayStore.Wipe.cs).
+        await ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;", cancellationToken);
 
         foreach (var migration in Migration.All.Where(m => m.Version > version))
         {
@@ -234,9 +236,9 @@ public sealed partial class GatewayStore : IAsyncDisposable
         return (T)value!;
     }
 
-    /// <summary>Reads a numeric pragma of the store's own connection (tests check foreign_keys, synchronous).</summary>
+    /// <summary>Reads a numeric pragma of the store's own connection (tests check foreign_keys, synchronous, secure_delete).</summary>
     internal Task<long> ReadPragmaAsync(string name, CancellationToken cancellationToken) =>
-        name is "foreign_keys" or "synchronous" or "user_version" or "application_id"
+        name is "foreign_keys" or "synchronous" or "secure_delete" or "user_version" or "application_id"
             ? InTransactionAsync(async (c, tx) =>
             {
                 await using var command = Command(c, tx, $"PRAGMA {name};");

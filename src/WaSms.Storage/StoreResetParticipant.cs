@@ -4,7 +4,8 @@ namespace WaSms.Storage;
 
 /// <summary>
 /// The store's part in a reset: a relink forgets the WhatsApp session; a factory reset forgets
-/// everything, and counts queued items as undelivered so they are never dropped unasked.
+/// everything, and counts queued items as undelivered so they are never dropped unasked. Either
+/// wipe leaves nothing of the forgotten rows in the files (GatewayStore.Wipe.cs).
 /// </summary>
 public sealed class StoreResetParticipant(GatewayStore store) : IResetParticipant
 {
@@ -20,16 +21,10 @@ public sealed class StoreResetParticipant(GatewayStore store) : IResetParticipan
         return (int)depths.Values.Sum();
     }
 
-    public async Task WipeAsync(ResetKind kind, CancellationToken cancellationToken)
-    {
-        await store.WipeSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
-        if (kind == ResetKind.FactoryReset)
-        {
-            await store.WipeSecretsAsync(SecretScopes.Platform, cancellationToken);
-            await store.ClearQueuesAsync(cancellationToken);
-            await store.ClearSettingsAsync(cancellationToken);
-        }
-    }
+    public Task WipeAsync(ResetKind kind, CancellationToken cancellationToken) =>
+        kind == ResetKind.FactoryReset
+            ? store.WipeEverythingAsync(cancellationToken)
+            : store.WipeSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
 
     public Task ResumeAsync(ResetKind kind, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -5,13 +5,18 @@ namespace WaSms.Core.Reset;
 
 /// <summary>
 /// The one reset path, shared by the button, <c>wasms-gateway reset</c> and (later) the platform's
-/// "Reset gateway" command: flush every participant, refuse to lose data silently, wipe, re-pair.
+/// "Reset gateway" command: flush every participant, refuse to lose data silently, record the
+/// reset in the journal, wipe, clear the journal, re-pair. A reset a crash interrupted after it was
+/// recorded is finished on the next start (<see cref="FinishInterruptedAsync"/>).
 /// </summary>
+/// <param name="journal">Where the reset in progress is recorded; the host passes the store's.
+/// Null (tests of other parts) records nothing.</param>
 public sealed class ResetCoordinator(
     GatewayStateMachine machine,
     IEnumerable<IResetParticipant> participants,
     TimeProvider time,
-    ILogger<ResetCoordinator> log) : IDisposable
+    ILogger<ResetCoordinator> log,
+    IResetJournal? journal = null) : IDisposable
 {
     /// <summary>How long a "discard N undelivered items?" question stays open for a second request.</summary>
     public static readonly TimeSpan ConfirmationWindow = TimeSpan.FromSeconds(60);
@@ -24,7 +29,7 @@ public sealed class ResetCoordinator(
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            var what = kind == ResetKind.FactoryReset ? "Factory reset" : "Relink";
+            var what = Describe(kind);
             if (!machine.TryFire(new StateChange(GatewayTrigger.ResetRequested, $"{what} requested ({origin})")))
             {
                 return new ResetOutcome(false, 0, $"{what} is not possible while {machine.Current.StateName}");
@@ -53,19 +58,13 @@ public sealed class ResetCoordinator(
             {
                 log.LogWarning("{What}: discarding {Count} undelivered item(s) as confirmed", what, undelivered);
             }
-            foreach (var participant in participants)
+            // From here on the reset is decided: a crash must not leave it half done (logged out of
+            // WhatsApp but still holding the session), so the next start finishes what is recorded.
+            if (journal is not null)
             {
-                await participant.WipeAsync(kind, cancellationToken);
-                log.LogInformation("{What}: wiped {Participant}", what, participant.Name);
+                await journal.RecordAsync(new ResetIntent(kind, undelivered > 0, origin, time.GetUtcNow()), cancellationToken);
             }
-
-            var done = $"{what} done; link WhatsApp again";
-            machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, done));
-            foreach (var participant in participants)
-            {
-                await participant.ResumeAsync(kind, cancellationToken);
-            }
-            return new ResetOutcome(true, undelivered, done);
+            return await WipeAndResumeAsync(kind, undelivered, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -78,6 +77,77 @@ public sealed class ResetCoordinator(
             _oneAtATime.Release();
         }
     }
+
+    /// <summary>
+    /// Finishes a reset the journal says was interrupted (kill, power cut, crash between its first
+    /// and last wipe), the same way and of the same kind: called at start-up before the first state
+    /// is decided. It does not ask again: the reset passed its confirmation point before it was
+    /// recorded, and WhatsApp may already have dropped the session.
+    /// </summary>
+    /// <returns>Null when no reset was pending; otherwise how it ended (the state is then unpaired,
+    /// or fatal when a wipe failed; the journal keeps the reset for the next start or reset).</returns>
+    public async Task<ResetOutcome?> FinishInterruptedAsync(CancellationToken cancellationToken)
+    {
+        if (journal is null || await journal.ReadAsync(cancellationToken) is not { } intent)
+        {
+            return null;
+        }
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            var what = Describe(intent.Kind);
+            log.LogWarning("{What} requested at {StartedAt:u} ({Origin}) was interrupted; finishing it", what, intent.StartedAt, intent.Origin);
+            var undelivered = 0;
+            foreach (var participant in participants)
+            {
+                undelivered += await participant.FlushAsync(intent.Kind, cancellationToken);
+            }
+            if (undelivered > 0 && intent.DiscardConfirmed)
+            {
+                log.LogWarning("{What}: discarding {Count} undelivered item(s) as confirmed", what, undelivered);
+            }
+            else if (undelivered > 0)
+            {
+                log.LogWarning("{What}: discarding {Count} item(s) queued after the reset had started", what, undelivered);
+            }
+            return await WipeAndResumeAsync(intent.Kind, undelivered, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogError(ex, "Finishing the interrupted reset failed");
+            machine.TryFire(new StateChange(GatewayTrigger.Fail, $"Reset failed: {ex.Message}"));
+            return new ResetOutcome(false, 0, $"Reset failed: {ex.Message}");
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    /// <summary>Every participant wipes, the journal is cleared, the state goes to unpaired, every participant resumes.</summary>
+    private async Task<ResetOutcome> WipeAndResumeAsync(ResetKind kind, int undelivered, CancellationToken cancellationToken)
+    {
+        var what = Describe(kind);
+        foreach (var participant in participants)
+        {
+            await participant.WipeAsync(kind, cancellationToken);
+            log.LogInformation("{What}: wiped {Participant}", what, participant.Name);
+        }
+        if (journal is not null)
+        {
+            await journal.ClearAsync(cancellationToken);
+        }
+
+        var done = $"{what} done; link WhatsApp again";
+        machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, done));
+        foreach (var participant in participants)
+        {
+            await participant.ResumeAsync(kind, cancellationToken);
+        }
+        return new ResetOutcome(true, undelivered, done);
+    }
+
+    private static string Describe(ResetKind kind) => kind == ResetKind.FactoryReset ? "Factory reset" : "Relink";
 
     public void Dispose() => _oneAtATime.Dispose();
 }

@@ -1,17 +1,23 @@
 using Microsoft.Extensions.Hosting;
+using WaSms.Core.Reset;
 using WaSms.Core.State;
 using WaSms.Storage;
 
 namespace WaSms.Gateway.Hosting;
 
 /// <summary>
-/// Leaves <c>booting</c> once the store is open: to <c>connecting</c> when a WhatsApp session is
-/// stored, to <c>unpaired</c> otherwise. Runs before READY=1 is sent.
+/// Leaves <c>booting</c> once the store is open: first finishes a reset a crash interrupted (which
+/// ends unpaired), otherwise to <c>connecting</c> when a WhatsApp session is stored, to
+/// <c>unpaired</c> otherwise. Runs before READY=1 is sent.
 /// </summary>
-public sealed class BootService(GatewayStateMachine machine, GatewayStore store) : IHostedService
+public sealed class BootService(GatewayStateMachine machine, GatewayStore store, ResetCoordinator reset) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (await reset.FinishInterruptedAsync(cancellationToken) is not null)
+        {
+            return; // the reset decided the state: unpaired, or fatal when its wipe failed
+        }
         var session = await store.GetSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
         if (session.Count > 0)
         {

@@ -67,7 +67,13 @@ public static class GatewayHost
         // Reset participants run in this order: log out of WhatsApp first, then wipe the store.
         services.AddSingleton<Links.WhatsAppLinkService>();
         services.AddSingleton<IResetParticipant>(sp => sp.GetRequiredService<Links.WhatsAppLinkService>());
+        if (settings.Board.Kind == BoardKind.Simulated && Dev.ResetFaultInjection.IsRequested(Environment.GetEnvironmentVariables()))
+        {
+            services.AddSingleton<IResetParticipant, Dev.ResetFaultInjection>(); // tests only: kill -9 between logout and wipe
+        }
         services.AddSingleton<IResetParticipant, StoreResetParticipant>();
+        // The reset in progress is recorded in the store, so a restart finishes it (BootService).
+        services.AddSingleton<IResetJournal, StoreResetJournal>();
         services.AddSingleton<ResetCoordinator>();
         services.AddSingleton<StatusProvider>();
         services.AddSingleton<Core.Status.IGatewayStatusSource>(sp => sp.GetRequiredService<StatusProvider>());

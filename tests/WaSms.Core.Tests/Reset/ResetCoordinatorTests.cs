@@ -25,6 +25,9 @@ public sealed class ResetCoordinatorTests
     private ResetCoordinator Create() =>
         new(_machine, [_queue, _credentials], _time, NullLogger<ResetCoordinator>.Instance);
 
+    private ResetCoordinator Create(GatewayStateMachine machine, RecordingJournal journal) =>
+        new(machine, [_queue, _credentials], _time, NullLogger<ResetCoordinator>.Instance, journal);
+
     [Fact]
     public async Task Reset_NothingUndelivered_WipesEveryoneAndShowsPairing()
     {
@@ -119,6 +122,108 @@ public sealed class ResetCoordinatorTests
 
         Assert.Equal(GatewayState.Fatal, _machine.Current.State);
         Assert.Contains("disk full", _machine.Current.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reset_RecordsTheIntentBeforeTheFirstWipe_ClearsItAfterTheLast()
+    {
+        var journal = new RecordingJournal(_calls);
+        using var reset = Create(_machine, journal);
+
+        await reset.ResetAsync(ResetKind.FactoryReset, "button", CancellationToken.None);
+
+        Assert.Equal(["flush queue", "flush credentials", "record FactoryReset discard=False button", "wipe queue", "wipe credentials", "clear",
+            "resume queue", "resume credentials"], _calls);
+        Assert.Null(journal.Intent);
+    }
+
+    [Fact]
+    public async Task Reset_StoppedForConfirmation_RecordsNothing_ThenRecordsTheConfirmedDiscard()
+    {
+        _queue.Undelivered = 2;
+        var journal = new RecordingJournal(_calls);
+        using var reset = Create(_machine, journal);
+
+        await reset.ResetAsync(ResetKind.FactoryReset, "test", CancellationToken.None);
+        Assert.DoesNotContain(_calls, c => c.StartsWith("record", StringComparison.Ordinal));
+
+        _credentials.FailWipe = true; // stop after the first wipe, as a crash would
+        await Assert.ThrowsAsync<IOException>(() => reset.ResetAsync(ResetKind.FactoryReset, "test", CancellationToken.None));
+
+        Assert.Equal(new ResetIntent(ResetKind.FactoryReset, true, "test", _time.GetUtcNow()), journal.Intent);
+        Assert.DoesNotContain("clear", _calls);
+    }
+
+    [Fact]
+    public async Task FinishInterrupted_NothingRecorded_DoesNothing()
+    {
+        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        using var reset = Create(machine, new RecordingJournal(_calls));
+
+        Assert.Null(await reset.FinishInterruptedAsync(CancellationToken.None));
+
+        Assert.Empty(_calls);
+        Assert.Equal(GatewayState.Booting, machine.Current.State);
+    }
+
+    [Theory]
+    [InlineData(ResetKind.Relink, false)]
+    [InlineData(ResetKind.FactoryReset, true)]
+    public async Task FinishInterrupted_AtBoot_WipesTheSameKindWithoutAsking_ClearsTheJournal_EndsUnpaired(ResetKind kind, bool discardConfirmed)
+    {
+        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        var journal = new RecordingJournal(_calls) { Intent = new ResetIntent(kind, discardConfirmed, "button", _time.GetUtcNow()) };
+        _queue.Undelivered = 3; // asked (or nothing was queued) before it was recorded: no second question
+        using var reset = Create(machine, journal);
+
+        var outcome = await reset.FinishInterruptedAsync(CancellationToken.None);
+
+        Assert.NotNull(outcome);
+        Assert.True(outcome.Completed);
+        Assert.Equal([kind], _queue.Wiped);
+        Assert.Equal([kind], _credentials.Wiped);
+        Assert.Equal(["flush queue", "flush credentials", "wipe queue", "wipe credentials", "clear", "resume queue", "resume credentials"], _calls);
+        Assert.Null(journal.Intent);
+        Assert.Equal(GatewayState.Unpaired, machine.Current.State);
+        Assert.Equal($"{(kind == ResetKind.FactoryReset ? "Factory reset" : "Relink")} done; link WhatsApp again", machine.Current.Reason);
+    }
+
+    [Fact]
+    public async Task FinishInterrupted_WipeFails_GoesFatal_KeepsTheJournalForNextTime()
+    {
+        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        var intent = new ResetIntent(ResetKind.Relink, false, "button", _time.GetUtcNow());
+        var journal = new RecordingJournal(_calls) { Intent = intent };
+        _credentials.FailWipe = true;
+        using var reset = Create(machine, journal);
+
+        var outcome = await reset.FinishInterruptedAsync(CancellationToken.None);
+
+        Assert.False(outcome!.Completed);
+        Assert.Equal(GatewayState.Fatal, machine.Current.State);
+        Assert.Contains("disk full", machine.Current.Reason, StringComparison.Ordinal);
+        Assert.Equal(intent, journal.Intent);
+    }
+
+    private sealed class RecordingJournal(List<string> calls) : IResetJournal
+    {
+        public ResetIntent? Intent { get; set; }
+
+        public Task<ResetIntent?> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(Intent);
+
+        public Task RecordAsync(ResetIntent intent, CancellationToken cancellationToken)
+        {
+            calls.Add($"record {intent.Kind} discard={intent.DiscardConfirmed} {intent.Origin}");
+            Intent = intent;
+            return Task.CompletedTask;
+        }
+
+        public Task ClearAsync(CancellationToken cancellationToken)
+        {
+            calls.Add("clear");
+            Intent = null;
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class RecordingParticipant(string name, List<string> calls) : IResetParticipant
