@@ -11,7 +11,7 @@ public sealed partial class GatewayCliTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();

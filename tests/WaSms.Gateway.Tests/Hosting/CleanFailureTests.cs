@@ -85,7 +85,7 @@ public sealed class CleanFailureTests : IDisposable
 
         Assert.Equal(78, code);
         Assert.Empty(output);
-        Assert.Equal("wasms-gateway: invalid configuration: Gateway:StateDirectory = \"\" (from the command line (--Gateway:StateDirectory=)): must not be empty",
+        Assert.Equal("wasms-gateway: invalid configuration: Gateway:StateDirectory = \"\" (from the command line (--Gateway:StateDirectory)): must not be empty",
             Assert.Single(Lines(error)));
     }
 
@@ -106,7 +106,7 @@ public sealed class CleanFailureTests : IDisposable
 
         Assert.Equal(78, code);
         var line = Assert.Single(Lines(error));
-        Assert.Contains($"Log:File = \"{file}\" (from the command line (--Log:File=))", line, StringComparison.Ordinal);
+        Assert.Contains($"Log:File = \"{file}\" (from the command line (--Log:File))", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
     }
 
@@ -122,7 +122,7 @@ public sealed class CleanFailureTests : IDisposable
         // A state directory the service creates itself is its own: 0700.
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(StateDir));
         // A secret on the command line is visible through ps: warned about by name, never by value.
-        Assert.Contains("Tunnel:Token was given on the command line (--Tunnel:Token=)", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("Tunnel:Token was given on the command line (--Tunnel:Token)", gateway.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("PLANTED-cli-token", gateway.Output + gateway.Error, StringComparison.Ordinal);
 
         await File.WriteAllTextAsync(config, """{ "Log": { "Level": "Debug" } }""");
