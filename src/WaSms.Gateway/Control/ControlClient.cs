@@ -23,7 +23,12 @@ public static class ControlClient
             {
                 await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeoutSource.Token);
             }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AccessDenied
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AccessDenied)
+            {
+                // Whether it runs cannot be told: the socket is 0600 in the service user's directory.
+                throw new IOException($"no permission to use {socketPath}: run this as the gateway's user or as root", ex);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable
                                                   || !File.Exists(socketPath))
             {
                 throw new ServiceNotRunningException(socketPath, ex);
