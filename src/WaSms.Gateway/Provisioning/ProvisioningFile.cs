@@ -77,7 +77,7 @@ internal sealed class ProvisioningFile
             // Never echo a line that is not a known "key = value": it may be a wrapped passphrase or binary junk.
             if (eq < 0)
             {
-                throw new ProvisioningFileException("", number, $"line {number} is not \"key = value\" (its text is not shown: it may be part of a secret)");
+                throw new ProvisioningFileException("", number, "not \"key = value\" (its text is not shown: it may be part of a secret)");
             }
             var key = line[..eq].Trim().ToLowerInvariant();
             var value = line[(eq + 1)..].Trim();
@@ -88,7 +88,7 @@ internal sealed class ProvisioningFile
             if (!ProvisioningKeys.All.Contains(key))
             {
                 var guess = ProvisioningKeys.All.FirstOrDefault(k => Distance(k, key) <= 2);
-                throw new ProvisioningFileException("", number, $"line {number} is not a known setting" +
+                throw new ProvisioningFileException("", number, "not a known setting" +
                     (guess is null ? "" : $" (did you mean {guess}?)") + $"; known: {string.Join(", ", ProvisioningKeys.All)}");
             }
             if (!seen.Add(key))

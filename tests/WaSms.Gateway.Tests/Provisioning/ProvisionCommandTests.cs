@@ -174,7 +174,7 @@ public sealed class ProvisionCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("wifi_pasphrase = password1", "", "line 3 is not a known setting (did you mean wifi_passphrase?)")]
+    [InlineData("wifi_pasphrase = password1", "", "not a known setting (did you mean wifi_passphrase?)")]
     [InlineData("hostname = -bad-", "hostname", "hostname must be")]
     [InlineData("timezone = Mars/Olympus", "timezone", "not a time zone known")]
     [InlineData("timezone = ../../etc/passwd", "timezone", "must be a time zone name")]
