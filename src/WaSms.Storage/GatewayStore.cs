@@ -50,9 +50,9 @@ public sealed partial class GatewayStore : IAsyncDisposable
         try
         {
             const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            // A new directory is the service's own (0700); an existing one keeps its mode: the service
+            // never takes over a directory it did not create (the gateway checks it first, Hosting/StateDirectory.cs).
             Directory.CreateDirectory(stateDirectory, OwnerOnly);
-            // An existing directory keeps its mode on CreateDirectory; secrets live here, so tighten it.
-            File.SetUnixFileMode(stateDirectory, OwnerOnly);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

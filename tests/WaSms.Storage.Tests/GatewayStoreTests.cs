@@ -38,10 +38,30 @@ public sealed class GatewayStoreTests : IDisposable
                 Assert.True(File.Exists(file), file);
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
             }
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_dir.Path) & (UnixFileMode)0x1FF);
         }
         Assert.Equal("wal", await PragmaAsync(DbPath, "journal_mode"));
         Assert.Equal(GatewayStore.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture), await PragmaAsync(DbPath, "application_id"));
+    }
+
+    [Fact]
+    public async Task Open_CreatesAMissingDirectoryOwnerOnly_AndLeavesAnExistingOnesModeAlone()
+    {
+        var fresh = Path.Combine(_dir.Path, "new");
+        await using (await GatewayStore.OpenAsync(fresh, _time, NullLogger.Instance, CancellationToken.None))
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(fresh));
+        }
+
+        // Not the service's directory: its mode stays whatever its owner chose (issue 9, item 3).
+        var existing = Path.Combine(_dir.Path, "existing");
+        Directory.CreateDirectory(existing);
+        const UnixFileMode Mode755 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(existing, Mode755);
+        await using (await GatewayStore.OpenAsync(existing, _time, NullLogger.Instance, CancellationToken.None))
+        {
+            Assert.Equal(Mode755, File.GetUnixFileMode(existing));
+        }
     }
 
     [Fact]

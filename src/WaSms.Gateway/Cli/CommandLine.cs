@@ -8,7 +8,7 @@ public sealed class CommandLine
 {
     public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "press", "reset", "wa", "dev", "provision", "version", "help"];
 
-    private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file"];
+    private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout"];
     private static readonly string[] BareFlags = ["--json", "--factory", "--help", "-h"];
 
     public string Verb { get; private init; } = "run";
@@ -113,8 +113,12 @@ public sealed class CommandLine
           --state-dir DIR          where all state lives (default /var/lib/wasms-gateway)
           --simulate               simulated board (dev mode: emulators on loopback)
           --config FILE            settings file (default /etc/wasms-gateway/gateway.json)
-          --Section:Key=VALUE      any setting, e.g. --Log:Level=Debug
+          --Section:Key=VALUE      any setting, e.g. --Log:Level=Debug (secrets here are visible
+                                   to every local user through ps: use the config file)
+          --timeout SECONDS        how long to wait for the gateway's answer (status: 10)
 
-        Exit codes: 0 ok, 1 failure, 3 service not running, 64 usage, 78 configuration.
+        Exit codes: 0 ok, 1 failure (also: the gateway did not answer in time), 2 reset needs
+        confirmation (undelivered data), 3 not running, 64 usage, 65 database from a newer
+        firmware, 78 invalid configuration.
         """;
 }

@@ -9,7 +9,7 @@ using WaSms.Hardware.Imaging;
 namespace WaSms.Gateway.Cli;
 
 /// <summary>The <c>wasms-gateway</c> command line: one binary for the service and its tools.</summary>
-public static class GatewayCli
+public static partial class GatewayCli
 {
     public static async Task<int> RunAsync(string[] args, IDictionary environment, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -88,11 +88,12 @@ public static class GatewayCli
         {
             return commandLine.Verb switch
             {
-                "run" => await RunCommand.RunAsync(settings, environment, cancellationToken),
-                "status" => await StatusAsync(settings, commandLine.Has("--json"), output, cancellationToken),
-                "qr" => await QrAsync(settings, output, error, cancellationToken),
+                "run" => await RunCommand.RunAsync(settings, environment,
+                    () => ConfigurationLoader.Load(commandLine.Settings, commandLine.ConfigFile, environment), cancellationToken),
+                "status" => await StatusAsync(settings, commandLine, output, error, cancellationToken),
+                "qr" => await QrAsync(settings, commandLine, output, error, cancellationToken),
                 "press" => await PressAsync(settings, commandLine, output, error, cancellationToken),
-                "reset" => await ResetAsync(settings, commandLine.Has("--factory"), output, error, cancellationToken),
+                "reset" => await ResetAsync(settings, commandLine, output, error, cancellationToken),
                 "pair-code" => await PairCodeAsync(settings, commandLine, output, error, cancellationToken),
                 "dev" => await DevAsync(settings, commandLine, output, error, cancellationToken),
                 _ => await NotYetAsync(commandLine.Verb, error),
@@ -108,6 +109,24 @@ public static class GatewayCli
             await error.WriteLineAsync($"wasms-gateway: {ex.Message}");
             return ExitCodes.Usage;
         }
+        catch (Exception ex) when (ex is TimeoutException or IOException)
+        {
+            // A frozen gateway, or one that stopped while answering: one line, exit 1 (README "Exit codes").
+            await error.WriteLineAsync($"wasms-gateway: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    /// <summary><c>--timeout SECONDS</c> for the commands that talk to the gateway, else the command's own.</summary>
+    private static TimeSpan Timeout(CommandLine commandLine, TimeSpan fallback)
+    {
+        if (!commandLine.Flags.TryGetValue("--timeout", out var text))
+        {
+            return fallback;
+        }
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 3600
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new UsageException($"--timeout takes seconds between 0 and 3600, not \"{text}\"");
     }
 
 
@@ -140,10 +159,28 @@ public static class GatewayCli
         {
             throw new UsageException("usage: wasms-gateway pair-code +<phone number with country code>");
         }
+        try
+        {
+            // The number's form is checked here, so a typo is a usage error (64), not a failure.
+            WhatsApp.Pairing.PairingCode.NormalizePhoneNumber(commandLine.Arguments[0]);
+        }
+        catch (WhatsApp.Pairing.PairingCodeException ex)
+        {
+            throw new UsageException($"pair-code: {ex.Message}");
+        }
         var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath,
-            new ControlRequest("pair-code", PhoneNumber: commandLine.Arguments[0]), TimeSpan.FromSeconds(45), cancellationToken);
+            new ControlRequest("pair-code", PhoneNumber: commandLine.Arguments[0]), Timeout(commandLine, TimeSpan.FromSeconds(45)), cancellationToken);
+        if (response.Ok && response.Message is { } message && PairingCodeInMessage().Match(message) is { Success: true } code)
+        {
+            // The same menu path as the screen and the status reason.
+            await output.WriteLineAsync($"Pairing code {code.Value}: on your phone, {LinkTexts.PhoneNumberPath}, then enter the code");
+            return ExitCodes.Ok;
+        }
         return await ReportAsync(response, output, error);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("[1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}")]
+    private static partial System.Text.RegularExpressions.Regex PairingCodeInMessage();
 
     /// <summary><c>dev scan [QR]</c>: the dev-mode emulated phone scans the QR on screen (or the one given).</summary>
     private static async Task<int> DevAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -155,7 +192,7 @@ public static class GatewayCli
         var value = commandLine.Arguments.Count == 2 ? commandLine.Arguments[1] : null;
         var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath,
             new ControlRequest(commandLine.Arguments[0] == "scan" ? "dev-scan" : "dev-code", Qr: value),
-            TimeSpan.FromSeconds(30), cancellationToken);
+            Timeout(commandLine, TimeSpan.FromSeconds(30)), cancellationToken);
         return await ReportAsync(response, output, error);
     }
 
@@ -165,15 +202,30 @@ public static class GatewayCli
         return ExitCodes.Usage;
     }
 
-    private static async Task<StatusReport> GetStatusAsync(GatewaySettings settings, CancellationToken cancellationToken)
+    private static async Task<StatusReport> GetStatusAsync(GatewaySettings settings, CommandLine commandLine, CancellationToken cancellationToken)
     {
-        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("status"), TimeSpan.FromSeconds(10), cancellationToken);
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("status"),
+            Timeout(commandLine, TimeSpan.FromSeconds(10)), cancellationToken);
         return response.Status ?? throw new IOException(response.Error ?? "the gateway sent no status");
     }
 
-    private static async Task<int> StatusAsync(GatewaySettings settings, bool json, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> StatusAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var status = await GetStatusAsync(settings, cancellationToken);
+        var json = commandLine.Has("--json");
+        StatusReport status;
+        try
+        {
+            status = await GetStatusAsync(settings, commandLine, cancellationToken);
+        }
+        catch (Exception ex) when (json && ex is ServiceNotRunningException or TimeoutException or IOException)
+        {
+            // Monitoring scripts parse stdout: they get an object in every case, and the exit code says the same.
+            var running = ex is not ServiceNotRunningException;
+            await output.WriteLineAsync(JsonSerializer.Serialize(
+                new NoStatusReport(running ? "not-answering" : "not-running", running, ex.Message), ControlJson.Readable.NoStatusReport));
+            await error.WriteLineAsync($"wasms-gateway: {ex.Message}");
+            return running ? ExitCodes.Failure : ExitCodes.NotRunning;
+        }
         if (json)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(status, ControlJson.Readable.StatusReport));
@@ -183,19 +235,19 @@ public static class GatewayCli
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> QrAsync(GatewaySettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> QrAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var status = await GetStatusAsync(settings, cancellationToken);
+        var status = await GetStatusAsync(settings, commandLine, cancellationToken);
         if (status.Pairing?.Qr is { } qr)
         {
             await output.WriteAsync(QrMatrix.Encode(qr).ToTerminalText());
             var expires = status.Pairing.QrExpiresAt is { } at ? $", valid until {at.ToLocalTime():HH:mm:ss}" : "";
-            await output.WriteLineAsync($"Scan with WhatsApp → Linked devices → Link a device{expires}");
+            await output.WriteLineAsync($"Scan with {LinkTexts.QrPath}{expires}");
             return ExitCodes.Ok;
         }
         if (status.Pairing?.PairingCode is { } code)
         {
-            await output.WriteLineAsync($"Pairing code: {code} — WhatsApp → Linked devices → Link with phone number instead");
+            await output.WriteLineAsync($"Pairing code: {code} — {LinkTexts.PhoneNumberPath}");
             return ExitCodes.Ok;
         }
         await error.WriteLineAsync($"wasms-gateway: no QR to show; the gateway is {status.State}: {status.Reason}");
@@ -211,14 +263,14 @@ public static class GatewayCli
             throw new UsageException($"--hold takes seconds between 0 and 60, not \"{text}\"");
         }
         var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("press", hold),
-            TimeSpan.FromSeconds(hold + 15), cancellationToken);
+            Timeout(commandLine, TimeSpan.FromSeconds(hold + 15)), cancellationToken);
         return await ReportAsync(response, output, error);
     }
 
-    private static async Task<int> ResetAsync(GatewaySettings settings, bool factory, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> ResetAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("reset", Factory: factory),
-            TimeSpan.FromMinutes(5), cancellationToken);
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("reset", Factory: commandLine.Has("--factory")),
+            Timeout(commandLine, TimeSpan.FromMinutes(5)), cancellationToken);
         if (!response.Ok && response.Message is not null)
         {
             await error.WriteLineAsync($"wasms-gateway: {response.Message}");

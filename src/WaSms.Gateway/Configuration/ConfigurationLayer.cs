@@ -12,6 +12,9 @@ internal sealed class ConfigurationLayer(string description)
 
     public Dictionary<string, string?> Values { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>JSON <c>null</c>s, objects and arrays found where a setting's value (or a section) belongs.</summary>
+    public List<(string Key, System.Text.Json.JsonValueKind Kind, string Shown)> Shapes { get; } = [];
+
     public void Set(string key, string? value, string? origin = null)
     {
         Values[key] = value;

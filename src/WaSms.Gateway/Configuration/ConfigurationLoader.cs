@@ -2,6 +2,8 @@ using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
 using WaSms.Hardware.Board;
@@ -15,7 +17,7 @@ namespace WaSms.Gateway.Configuration;
 /// (<c>Section__Key</c> and <c>WASMS_Section__Key</c>), and the command line. Every value is
 /// type-checked and validated before the service starts; errors name key, value and source.
 /// </summary>
-public static class ConfigurationLoader
+public static partial class ConfigurationLoader
 {
     public const string DefaultConfigFile = "/etc/wasms-gateway/gateway.json";
     public const string EnvironmentPrefix = "WASMS_";
@@ -32,6 +34,9 @@ public static class ConfigurationLoader
         ("Log", PropertiesOf<LogOptions>()),
         ("Simulator", PropertiesOf<SimulatorOptions>()),
     ];
+
+    private static readonly HashSet<string> KnownKeys = new(
+        Sections.SelectMany(s => s.Properties.Select(p => $"{s.Section}:{p.Name}")), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Loads and validates the settings.</summary>
     /// <param name="commandLine">Settings given on the command line, as configuration keys, with the option that set each.</param>
@@ -69,25 +74,42 @@ public static class ConfigurationLoader
         }
         var configuration = builder.Build();
 
+        bool Given(string key) => layers.Any(l => l.Values.ContainsKey(key));
         string Source(string key) =>
             layers.LastOrDefault(l => l.Values.ContainsKey(key))?.Describe(key) ?? "the built-in defaults";
-        string Show(string key, string? value) =>
-            SecretKeys.Contains(key) ? "(hidden)" : $"\"{value}\"";
-        void Problem(string key, string problem)
-        {
-            var value = configuration[key];
-            problems.Add($"invalid configuration: {key} = {Show(key, value)} (from {Source(key)}): {problem}");
-        }
-
-        CheckKeysAndTypes(configuration, layers, Problem, warnings, Source);
 
         var settings = new GatewaySettings
         {
             Warnings = warnings,
-            WhatsAppServerUrlGiven = layers.Any(l => l.Values.ContainsKey("WhatsApp:ServerUrl")),
-            TunnelUrlGiven = layers.Any(l => l.Values.ContainsKey("Tunnel:Url")),
+            WhatsAppServerUrlGiven = Given("WhatsApp:ServerUrl"),
+            TunnelUrlGiven = Given("Tunnel:Url"),
             ConfigFile = File.Exists(configFile) ? configFile : null,
+            SourceOf = Source,
         };
+
+        // A key not set anywhere is shown with its default, so a rule that fails on it still names a value.
+        string Value(string key) => configuration[key] ?? Effective(settings, key) ?? "";
+        string Shown(string key) => Show(key, Value(key));
+        void Problem(string key, string problem)
+        {
+            // A rule between two keys (FactoryResetHold > RelinkHold) names both, leading with the one that was set.
+            var other = KeyMention().Matches(problem).Select(m => m.Value).FirstOrDefault(k => KnownKeys.Contains(k) && !k.Equals(key, StringComparison.OrdinalIgnoreCase));
+            if (other is null)
+            {
+                problems.Add(FormatProblem(key, Shown(key), Source(key), problem));
+                return;
+            }
+            var (lead, second) = !Given(key) && Given(other) ? (other, key) : (key, other);
+            problems.Add($"invalid configuration: {lead} = {Shown(lead)} (from {Source(lead)}) conflicts with {second} = {Shown(second)} (from {Source(second)}): {key} {problem}");
+        }
+
+        CheckKeysAndTypes(configuration, layers, Problem, warnings, Source);
+        CheckShapes(layers, problems);
+        foreach (var (key, _, option) in commandLine.Where(c => SecretKeys.Contains(c.Key)))
+        {
+            warnings.Add($"{key} was given on the command line ({option}): every local user can read it with ps; " +
+                         $"put it in {DefaultConfigFile} (0640) or the service's environment instead");
+        }
         if (problems.Count == 0)
         {
             configuration.GetSection("Gateway").Bind(settings.Gateway);
@@ -97,9 +119,13 @@ public static class ConfigurationLoader
             configuration.GetSection("Mqtt").Bind(settings.Mqtt);
             configuration.GetSection("Log").Bind(settings.Log);
             configuration.GetSection("Simulator").Bind(settings.Simulator);
-            settings.Gateway.StateDirectory = Path.GetFullPath(settings.Gateway.StateDirectory);
+            var gatewayRules = settings.Gateway.Validate().ToList();
+            if (gatewayRules.Count == 0)
+            {
+                settings.Gateway.StateDirectory = Path.GetFullPath(settings.Gateway.StateDirectory);
+            }
 
-            var rules = settings.Gateway.Validate().Concat(settings.Board.Validate()).Concat(settings.WhatsApp.Validate())
+            var rules = gatewayRules.Concat(settings.Board.Validate()).Concat(settings.WhatsApp.Validate())
                 .Concat(settings.Tunnel.Validate()).Concat(settings.Mqtt.Validate()).Concat(settings.Log.Validate())
                 .Concat(settings.Simulator.Validate());
             foreach (var (key, problem) in rules)
@@ -114,6 +140,115 @@ public static class ConfigurationLoader
         return settings;
     }
 
+    /// <summary>The one-line form of every configuration problem: key, value (or "(hidden)"), source, what is wrong.</summary>
+    internal static string FormatProblem(string key, string shownValue, string source, string problem) =>
+        $"invalid configuration: {key} = {shownValue} (from {source}): {problem}";
+
+    private static string Show(string key, string? value) =>
+        SecretKeys.Contains(key) ? "(hidden)" : $"\"{value}\"";
+
+    /// <summary>The bound value of <paramref name="key"/> (its default when nothing set it), as text.</summary>
+    private static string? Effective(GatewaySettings settings, string key)
+    {
+        var parts = key.Split(':');
+        object? section = parts[0].ToUpperInvariant() switch
+        {
+            "GATEWAY" => settings.Gateway,
+            "BOARD" => settings.Board,
+            "WHATSAPP" => settings.WhatsApp,
+            "TUNNEL" => settings.Tunnel,
+            "MQTT" => settings.Mqtt,
+            "LOG" => settings.Log,
+            "SIMULATOR" => settings.Simulator,
+            _ => null,
+        };
+        var property = Sections.FirstOrDefault(s => s.Section.Equals(parts[0], StringComparison.OrdinalIgnoreCase)).Properties?
+            .FirstOrDefault(p => parts.Length == 2 && p.Name.Equals(parts[1], StringComparison.OrdinalIgnoreCase));
+        return section is null || property is null ? null : property.GetValue(section) switch
+        {
+            TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
+            bool flag => flag ? "true" : "false",
+            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+            var other => other?.ToString(),
+        };
+    }
+
+    /// <summary>JSON <c>null</c>, objects and arrays where a setting's value or a section belongs.</summary>
+    private static void CheckShapes(List<ConfigurationLayer> layers, List<string> problems)
+    {
+        foreach (var layer in layers)
+        {
+            foreach (var (key, kind, shown) in layer.Shapes)
+            {
+                var section = Sections.FirstOrDefault(s => s.Section.Equals(key, StringComparison.OrdinalIgnoreCase));
+                string problem;
+                if (section.Properties is not null)
+                {
+                    problem = $"must be an object holding {section.Section} settings" + (kind == JsonValueKind.Null ? " (leave the section out for the defaults)" : "");
+                }
+                else
+                {
+                    var type = Sections.SelectMany(s => s.Properties.Select(p => (Key: $"{s.Section}:{p.Name}", p.PropertyType)))
+                        .First(p => p.Key.Equals(key, StringComparison.OrdinalIgnoreCase)).PropertyType;
+                    CanConvert("", type, out var expected);
+                    problem = kind == JsonValueKind.Null
+                        ? $"null is not {expected}; leave the key out to use the default"
+                        : $"{(kind == JsonValueKind.Object ? "an object" : "an array")} where {expected} belongs";
+                }
+                problems.Add(FormatProblem(key, shown, layer.Describe(key), problem));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Flattens the JSON file into <c>Section:Key</c> values like the configuration JSON provider, but
+    /// keeps what that provider hides: a <c>null</c> (it falls back to the default silently) and an
+    /// object or array where a value belongs (it becomes unknown sub-keys) are recorded as shapes.
+    /// </summary>
+    private static void Flatten(JsonElement element, string path, ConfigurationLayer layer)
+    {
+        var isKey = KnownKeys.Contains(path);
+        var isSection = Sections.Any(s => s.Section.Equals(path, StringComparison.OrdinalIgnoreCase));
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object when !isKey:
+                foreach (var property in element.EnumerateObject())
+                {
+                    Flatten(property.Value, path.Length == 0 ? property.Name : $"{path}:{property.Name}", layer);
+                }
+                break;
+            case JsonValueKind.Array when !isKey && !isSection:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    Flatten(item, $"{path}:{index++}", layer);
+                }
+                break;
+            case JsonValueKind.String when !isSection:
+                layer.Set(path, element.GetString());
+                break;
+            case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False when !isSection:
+                layer.Set(path, element.ValueKind switch { JsonValueKind.True => "true", JsonValueKind.False => "false", _ => element.GetRawText() });
+                break;
+            default:
+                if (isKey || isSection)
+                {
+                    layer.Shapes.Add((path, element.ValueKind, element.ValueKind switch
+                    {
+                        JsonValueKind.Null => "null",
+                        JsonValueKind.Object => "{…}",
+                        JsonValueKind.Array => "[…]",
+                        JsonValueKind.String => $"\"{element.GetString()}\"",
+                        _ => $"\"{element.GetRawText()}\"",
+                    }));
+                }
+                break; // a null below an unknown key changes nothing
+        }
+    }
+
+    [GeneratedRegex(@"\b[A-Za-z]+:[A-Za-z]+\b")]
+    private static partial Regex KeyMention();
+
     private static ConfigurationLayer LoadFile(string path, bool required, List<string> problems)
     {
         var layer = new ConfigurationLayer($"file {path}");
@@ -127,19 +262,19 @@ public static class ConfigurationLoader
         }
         try
         {
-            var file = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(path), optional: false).Build();
-            foreach (var (key, value) in file.AsEnumerable())
+            // The same leniency as the configuration JSON provider: comments and trailing commas.
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path),
+                new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                if (value is not null)
-                {
-                    layer.Set(key, value);
-                }
+                problems.Add($"invalid configuration: file {path} must hold one JSON object ({{ \"Section\": {{ \"Key\": value }} }})");
+                return layer;
             }
+            Flatten(document.RootElement, "", layer);
         }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
         {
-            var detail = ex.InnerException?.Message ?? ex.Message;
-            problems.Add($"invalid configuration: file {path} cannot be read: {detail}");
+            problems.Add($"invalid configuration: file {path} cannot be read: {ex.Message}");
         }
         return layer;
     }

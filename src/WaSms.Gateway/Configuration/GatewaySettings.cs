@@ -32,6 +32,13 @@ public sealed class GatewaySettings
     /// <summary>The config file that was read, or null when there was none.</summary>
     public string? ConfigFile { get; init; }
 
+    /// <summary>Where a key's value came from ("file …", "environment variable …", "the built-in defaults").</summary>
+    public Func<string, string> SourceOf { get; init; } = _ => "the built-in defaults";
+
+    /// <summary>A problem found after loading (state directory, log file), in the loader's one-line form.</summary>
+    public string Problem(string key, string value, string problem) =>
+        ConfigurationLoader.FormatProblem(key, $"\"{value}\"", SourceOf(key), problem);
+
     /// <summary>Secret values (token, passwords) that the log formatter must never print.</summary>
     public IReadOnlyList<string> SecretValues =>
         new[] { Tunnel.Token, Mqtt.Password }.Where(s => s.Length >= 4).ToArray();

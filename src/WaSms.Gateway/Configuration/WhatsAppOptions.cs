@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace WaSms.Gateway.Configuration;
@@ -32,6 +33,11 @@ public sealed partial class WhatsAppOptions
         if (!VersionTriple().IsMatch(ClientVersion))
         {
             yield return ("WhatsApp:ClientVersion", "must look like 2.3000.1045649367 (three numbers)");
+        }
+        else if (ClientVersion.Split('.').Any(part => !int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            // System.Version (and the client payload built from it) holds each part as a 32-bit int.
+            yield return ("WhatsApp:ClientVersion", $"each of the three numbers must be at most {int.MaxValue}");
         }
     }
 

@@ -32,6 +32,9 @@ public sealed record MqttReport(string Broker, bool Connected, DateTimeOffset Si
 
 public sealed record BoardReport(string Kind, string Display, bool DisplayPresent, string Green, string Amber, string Red, bool ButtonDown);
 
+/// <summary>What <c>status --json</c> prints when no status came: <c>not-running</c> (exit 3) or <c>not-answering</c> (exit 1).</summary>
+public sealed record NoStatusReport(string State, bool Running, string Reason);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -39,6 +42,7 @@ public sealed record BoardReport(string Kind, string Display, bool DisplayPresen
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlResponse))]
 [JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(NoStatusReport))]
 internal sealed partial class ControlJson : JsonSerializerContext
 {
     /// <summary>For people reading <c>status --json</c>: "&gt;" and non-ASCII stay as they are.</summary>

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -16,17 +17,37 @@ namespace WaSms.Gateway.Hosting;
 /// <summary><c>wasms-gateway run</c>: the service itself.</summary>
 public static class RunCommand
 {
-    public static async Task<int> RunAsync(GatewaySettings settings, IDictionary environment, CancellationToken cancellationToken)
+    /// <param name="reload">Loads the settings again from the same sources (SIGHUP re-reads the log level).</param>
+    public static async Task<int> RunAsync(GatewaySettings settings, IDictionary environment, Func<GatewaySettings>? reload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _ = NativeMethods.SetUmask(0x3F); // 077; the previous mask is of no use to us
+        // Paths are checked before anything is written: a log file or state directory that cannot be
+        // used is a configuration error (78, no restart loop), never silently ignored or taken over.
+        var pathProblems = CheckPaths(settings);
+        if (pathProblems.Count > 0)
+        {
+            foreach (var problem in pathProblems)
+            {
+                await Console.Error.WriteLineAsync($"wasms-gateway: {problem}");
+            }
+            return ExitCodes.Config;
+        }
         var redactor = new SecretRedactor();
         foreach (var secret in settings.SecretValues)
         {
             redactor.Add(secret);
         }
-        using var logger = CreateLogger(settings.Log, redactor);
+        var level = new LoggingLevelSwitch(settings.Log.Level);
+        using var logger = CreateLogger(settings.Log, redactor, level);
         var log = logger.ForContext("SourceContext", "wasms-gateway");
+        // SIGHUP's default action ends the process (exit 129). Daemon convention: re-read what can
+        // change at run time (the log level) and keep running.
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            Reload(reload, level, log);
+        });
         log.Information("wasms-gateway {Version} starting (pid {Pid})", StatusProvider.Version, Environment.ProcessId);
         log.Information("Configuration: {File}", settings.ConfigFile ?? "no file, defaults + environment + command line");
         foreach (var line in settings.Describe())
@@ -105,11 +126,64 @@ public static class RunCommand
         return ExitCodes.Ok;
     }
 
-    public static Logger CreateLogger(LogOptions options, SecretRedactor redactor)
+    private static List<string> CheckPaths(GatewaySettings settings)
+    {
+        var problems = new List<string>();
+        if (settings.Log.File.Length > 0 && LogFileProblem(settings.Log.File) is { } logProblem)
+        {
+            problems.Add(settings.Problem("Log:File", settings.Log.File, logProblem));
+        }
+        if (StateDirectory.Prepare(settings.Gateway.StateDirectory) is { } stateProblem)
+        {
+            problems.Add(settings.Problem("Gateway:StateDirectory", settings.Gateway.StateDirectory, stateProblem));
+        }
+        return problems;
+    }
+
+    /// <summary>Serilog's file sink drops lines it cannot write without a word: check the place first.</summary>
+    private static string? LogFileProblem(string file)
+    {
+        string path;
+        try
+        {
+            path = Path.GetFullPath(file);
+        }
+        catch (ArgumentException)
+        {
+            return "is not a usable path";
+        }
+        var directory = Path.GetDirectoryName(path) ?? "/";
+        return Directory.Exists(path) ? "is a directory; name a file in it (the date is added to the name, one file a day)"
+            : !Directory.Exists(directory) ? $"its directory {directory} does not exist"
+            : !StateDirectory.IsWritable(directory) ? $"its directory {directory} is not writable for this user"
+            : null;
+    }
+
+    private static void Reload(Func<GatewaySettings>? reload, LoggingLevelSwitch level, Serilog.ILogger log)
+    {
+        if (reload is null)
+        {
+            log.Information("SIGHUP: nothing to reload");
+            return;
+        }
+        try
+        {
+            var fresh = reload().Log.Level;
+            // Said before the switch, so it is seen whether the level goes up or down.
+            log.Information("SIGHUP: configuration re-read; log level {Old} -> {New} (other settings take effect at the next start)", level.MinimumLevel, fresh);
+            level.MinimumLevel = fresh;
+        }
+        catch (ConfigurationException ex)
+        {
+            log.Warning("SIGHUP: configuration not reloaded, the running settings stay: {Problems}", string.Join("; ", ex.Problems));
+        }
+    }
+
+    public static Logger CreateLogger(LogOptions options, SecretRedactor redactor, LoggingLevelSwitch? level = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var configuration = new LoggerConfiguration()
-            .MinimumLevel.Is(options.Level)
+            .MinimumLevel.ControlledBy(level ?? new LoggingLevelSwitch(options.Level))
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Information)
             .WriteTo.Console(new JournalFormatter(priorityPrefix: true, redactor));

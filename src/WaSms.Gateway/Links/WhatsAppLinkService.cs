@@ -157,7 +157,7 @@ public sealed partial class WhatsAppLinkService(
             case PairingCodeIssued issued:
                 _pairingCodeShown = true;
                 machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing,
-                    "On your phone: WhatsApp > Linked devices > Link with phone number instead, then enter the code",
+                    $"On your phone: {Cli.LinkTexts.PhoneNumberPath}, then enter the code",
                     new PairingInfo(null, PairingCode: issued.Code)));
                 return true;
             case PairingCodeFailed failed:
@@ -187,7 +187,7 @@ public sealed partial class WhatsAppLinkService(
                 _hold = Hold.UntilButton;
                 _sessionInvalid = true;
                 machine.TryFire(new StateChange(GatewayTrigger.LoggedOut,
-                    $"WhatsApp logged this gateway out ({loggedOut.Reason}{(loggedOut.Detail is null ? "" : ": " + loggedOut.Detail)}); press the button to link again"));
+                    $"WhatsApp logged this gateway out ({loggedOut.Reason}{(loggedOut.Detail is null ? "" : ": " + loggedOut.Detail)}); hold the button 5 s to link again"));
                 return false;
             case ClientOutdated:
                 _hold = Hold.UntilRestart;

@@ -7,9 +7,9 @@ using System.Text.Json.Nodes;
 namespace WaSms.Gateway.Provisioning;
 
 /// <summary>
-/// Applies a checked provisioning file to the system below <see cref="TargetFiles.Root"/>. Every
-/// value is applied on every boot (idempotent: unchanged files are not rewritten); an empty value
-/// leaves the current setting alone. Where each setting lands is listed in docs/image.md.
+/// Applies a checked provisioning file to the system below <see cref="TargetFiles.Root"/> (once per
+/// file content, see <see cref="ProvisionCommand"/>; idempotent: unchanged files are not rewritten);
+/// an empty value leaves the current setting alone. Where each setting lands is listed in docs/image.md.
 /// </summary>
 internal sealed class ProvisioningApplier(TargetFiles files, string serviceUser)
 {

@@ -74,10 +74,10 @@ internal sealed class ProvisioningFile
                 continue;
             }
             var eq = line.IndexOf('=', StringComparison.Ordinal);
+            // Never echo a line that is not a known "key = value": it may be a wrapped passphrase or binary junk.
             if (eq < 0)
             {
-                var word = line.Split(' ', 2)[0];
-                throw new ProvisioningFileException(word, number, $"line {number} is not \"key = value\"");
+                throw new ProvisioningFileException("", number, "not \"key = value\" (its text is not shown: it may be part of a secret)");
             }
             var key = line[..eq].Trim().ToLowerInvariant();
             var value = line[(eq + 1)..].Trim();
@@ -87,7 +87,9 @@ internal sealed class ProvisioningFile
             }
             if (!ProvisioningKeys.All.Contains(key))
             {
-                throw new ProvisioningFileException(key, number, $"unknown setting \"{key}\" (known: {string.Join(", ", ProvisioningKeys.All)})");
+                var guess = ProvisioningKeys.All.FirstOrDefault(k => Distance(k, key) <= 2);
+                throw new ProvisioningFileException("", number, "not a known setting" +
+                    (guess is null ? "" : $" (did you mean {guess}?)") + $"; known: {string.Join(", ", ProvisioningKeys.All)}");
             }
             if (!seen.Add(key))
             {
@@ -111,6 +113,27 @@ internal sealed class ProvisioningFile
             throw new ProvisioningFileException(ProvisioningKeys.WifiPassphrase, passphrase.Item2, "wifi_passphrase needs wifi_ssid in the same file");
         }
         return new ProvisioningFile(lines, values, newline);
+    }
+
+    /// <summary>Edit distance, to name the known key a typo was probably meant to be (without echoing the typo).</summary>
+    private static int Distance(string a, string b)
+    {
+        if (Math.Abs(a.Length - b.Length) > 2)
+        {
+            return int.MaxValue;
+        }
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            previous = current;
+        }
+        return previous[b.Length];
     }
 
     public bool Has(string key) => Values.ContainsKey(key);

@@ -94,6 +94,8 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("WhatsApp:ClientVersion", "latest", "2.3000")]
     [InlineData("Board:FactoryResetHold", "00:00:02", "longer than Board:RelinkHold")]
     [InlineData("Tunnel:Url", "http://platform.example", "https://")]
+    [InlineData("WhatsApp:ClientVersion", "2.3000.2200000000", "at most 2147483647")] // overflowed at start-up (exit 1) before
+    [InlineData("Gateway:StateDirectory", "", "must not be empty")] // was an ArgumentException (exit 134)
     public void BadValueOnCommandLine_IsRejectedWithAReason(string key, string value, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(() => Load(null, null, (key, value, $"--{key}={value}")));
@@ -102,6 +104,57 @@ public sealed class ConfigurationLoaderTests : IDisposable
         Assert.Contains(key, line, StringComparison.Ordinal);
         Assert.Contains($"--{key}={value}", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RuleBetweenTwoKeys_NamesBoth_WithValuesAndSources_LeadingWithTheOneThatWasSet()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load(null, null, ("Board:RelinkHold", "00:00:20", "--Board:RelinkHold=")));
+
+        Assert.Equal("invalid configuration: Board:RelinkHold = \"00:00:20\" (from the command line (--Board:RelinkHold=)) conflicts with " +
+                     "Board:FactoryResetHold = \"00:00:15\" (from the built-in defaults): Board:FactoryResetHold must be longer than Board:RelinkHold",
+            Assert.Single(error.Problems));
+    }
+
+    [Fact]
+    public void JsonNull_IsReported_NotSilentlyTheDefault()
+    {
+        var file = WriteConfig("""{ "Mqtt": { "Port": null }, "Simulator": null }""");
+
+        var error = Assert.Throws<ConfigurationException>(() => Load(file));
+
+        Assert.Equal(
+            [
+                $"invalid configuration: Mqtt:Port = null (from file {file}): null is not a whole number; leave the key out to use the default",
+                $"invalid configuration: Simulator = null (from file {file}): must be an object holding Simulator settings (leave the section out for the defaults)",
+            ],
+            error.Problems.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void ObjectOrArrayWhereAValueBelongs_IsReportedAsSuch()
+    {
+        var file = WriteConfig("""{ "Mqtt": { "Port": { "value": 1883 } }, "Log": { "Level": ["Debug"] }, "Board": 5 }""");
+
+        var error = Assert.Throws<ConfigurationException>(() => Load(file));
+
+        Assert.Equal(
+            [
+                $"invalid configuration: Board = \"5\" (from file {file}): must be an object holding Board settings",
+                $"invalid configuration: Log:Level = […] (from file {file}): an array where one of Verbose, Debug, Information, Warning, Error, Fatal belongs",
+                $"invalid configuration: Mqtt:Port = {{…}} (from file {file}): an object where a whole number belongs",
+            ],
+            error.Problems.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void SecretOnTheCommandLine_IsWarnedAboutByName()
+    {
+        var settings = Load(null, null, ("Mqtt:Password", "hunter2-on-the-cli", "--Mqtt:Password="));
+
+        var warning = Assert.Single(settings.Warnings);
+        Assert.StartsWith("Mqtt:Password was given on the command line (--Mqtt:Password=): every local user can read it with ps", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", warning, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -213,11 +213,13 @@ public sealed class GatewayProcessTests : IDisposable
         await notify.WaitForAsync(m => m == "STATUS=unpaired: Scan the QR code with WhatsApp", TimeSpan.FromSeconds(30));
 
         var bad = await GatewayProcess.RunAsync(["pair-code", "0123", "--state-dir", StateDir]);
-        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Equal(64, bad.ExitCode); // a usage error, like every other malformed argument
         var code = await GatewayProcess.RunAsync(["pair-code", "+1 555 555 0123", "--state-dir", StateDir]);
         Assert.True(code.ExitCode == 0, code.Error);
         Assert.Matches(@"Pairing code [1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}", code.Output);
-        await notify.WaitForAsync(m => m.StartsWith("STATUS=unpaired: On your phone", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        // The CLI and the status reason give the screen's menu path, word for word.
+        Assert.Contains(WaSms.Gateway.Cli.LinkTexts.PhoneNumberPath, code.Output, StringComparison.Ordinal);
+        await notify.WaitForAsync(m => m == $"STATUS=unpaired: On your phone: {WaSms.Gateway.Cli.LinkTexts.PhoneNumberPath}, then enter the code", TimeSpan.FromSeconds(10));
         var (_, statusJson, _) = await GatewayProcess.RunAsync(["status", "--json", "--state-dir", StateDir]);
         using (var json = JsonDocument.Parse(statusJson))
         {

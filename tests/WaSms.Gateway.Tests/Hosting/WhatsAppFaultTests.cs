@@ -113,7 +113,9 @@ public sealed class WhatsAppFaultTests : IAsyncLifetime
     {
         await _emulator.SendStreamErrorAsync(401, null, CancellationToken.None);
 
-        await WaitForAsync(s => s.State == GatewayState.RelinkNeeded);
+        var state = await WaitForAsync(s => s.State == GatewayState.RelinkNeeded);
+        // The same gesture as the RelinkNeeded screen asks for ("Hold the button 5 s to link again").
+        Assert.EndsWith("; hold the button 5 s to link again", state.Reason, StringComparison.Ordinal);
         await WaitForSessionWipedAsync();
     }
 

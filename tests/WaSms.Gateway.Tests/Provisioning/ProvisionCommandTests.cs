@@ -174,14 +174,14 @@ public sealed class ProvisionCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("wifi_pasphrase = password1", "wifi_pasphrase", "unknown setting")]
+    [InlineData("wifi_pasphrase = password1", "", "not a known setting (did you mean wifi_passphrase?)")]
     [InlineData("hostname = -bad-", "hostname", "hostname must be")]
     [InlineData("timezone = Mars/Olympus", "timezone", "not a time zone known")]
     [InlineData("timezone = ../../etc/passwd", "timezone", "must be a time zone name")]
     [InlineData("wifi_country = Germany", "wifi_country", "two-letter")]
     [InlineData("ssh_public_key = hello", "ssh_public_key", "OpenSSH public key")]
     [InlineData("hostname = a\nhostname = b", "hostname", "set twice")]
-    [InlineData("just some words", "just", "not \"key = value\"")]
+    [InlineData("just some words", "", "not \"key = value\"")]
     [InlineData("wifi_passphrase = password1", "wifi_passphrase", "needs wifi_ssid")]
     public async Task EachKindOfMistake_IsReportedByKeyAndLine(string lines, string key, string message)
     {
@@ -194,6 +194,98 @@ public sealed class ProvisionCommandTests : IDisposable
         Assert.Equal(key, json.RootElement.GetProperty("key").GetString());
         Assert.Equal(lines.Contains('\n', StringComparison.Ordinal) ? 4 : 3, json.RootElement.GetProperty("line").GetInt32());
         Assert.Contains(message, json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("WRAPPED_SECRET_77xq")]             // the rest of a passphrase an editor wrapped onto its own line
+    [InlineData("WRAPPED=SECRET_77xq")]             // … holding an "=": an unknown "key"
+    [InlineData("wifi_passphrase_77xq = SECRET")]   // a key-like word that is no key: not echoed either
+    public async Task ABadLine_IsReportedByNumberOnly_NeverItsText(string line)
+    {
+        Write("boot/firmware/wasms-gateway.txt", $"wifi_ssid = IEEE\nwifi_passphrase = {Passphrase}-and-more\n{line}\n");
+
+        var (code, output, error) = await ProvisionAsync();
+
+        Assert.Equal(78, code);
+        Assert.Contains("line 3", error, StringComparison.Ordinal);
+        var report = Read("var/lib/wasms-gateway/provisioning.json");
+        var problem = SetupProblem.Read(Path("var/lib/wasms-gateway"))!.ToString(); // what status and the log show
+        Assert.StartsWith("line 3, ", problem, StringComparison.Ordinal);
+        foreach (var shown in new[] { output, error, report, problem })
+        {
+            Assert.DoesNotContain("77xq", shown, StringComparison.Ordinal);
+            Assert.DoesNotContain("SECRET", shown, StringComparison.Ordinal);
+            Assert.DoesNotContain(Passphrase + "-and-more", shown, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task BinaryJunk_IsNotEchoed()
+    {
+        var junk = new byte[4096];
+        new Random(9).NextBytes(junk);
+        junk = [.. junk.Where(b => b is not (byte)'\n' and not (byte)'\r' and not (byte)'#')];
+        Directory.CreateDirectory(Path("boot/firmware"));
+        await File.WriteAllBytesAsync(Path("boot/firmware/wasms-gateway.txt"), [.. "hostname = shop\n"u8, .. junk, (byte)'\n']);
+
+        var (code, _, error) = await ProvisionAsync();
+
+        Assert.Equal(78, code);
+        var report = Read("var/lib/wasms-gateway/provisioning.json");
+        Assert.True(report.Length < 600, report);
+        Assert.True(error.Length < 600, error);
+        Assert.Contains("line 2", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path("etc/hostname")));
+    }
+
+    [Fact]
+    public async Task AFileOverTheSizeLimit_IsRefusedWithItsSizeAndTheLimit()
+    {
+        // 20 MB ended in "Out of memory" on the 64 MB heap before the cap.
+        var big = new string('#', 20 * 1024 * 1024 - 1) + "\n";
+        Write("boot/firmware/wasms-gateway.txt", "hostname = big\n" + big);
+
+        var (code, _, error) = await ProvisionAsync();
+
+        Assert.Equal(78, code);
+        Assert.Contains($"{20 * 1024 * 1024 + 15} bytes", error, StringComparison.Ordinal);
+        Assert.Contains($"at most {ProvisionCommand.MaxFileBytes} bytes", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(File.Exists(Path("etc/hostname")));
+        using var json = JsonDocument.Parse(Read("var/lib/wasms-gateway/provisioning.json"));
+        Assert.False(json.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Contains("64 KiB", json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        Write("boot/firmware/wasms-gateway.txt", "hostname = small\n" + new string('#', ProvisionCommand.MaxFileBytes - 18) + "\n");
+        Assert.Equal(0, (await ProvisionAsync()).Code); // exactly at the limit is fine
+        Assert.Equal("small\n", Read("etc/hostname"));
+    }
+
+    [Fact]
+    public async Task AFile_IsAppliedOnce_UntilItChanges()
+    {
+        Write("boot/firmware/wasms-gateway.txt", GoodFile());
+        Assert.Equal(0, (await ProvisionAsync()).Code);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path("var/lib/wasms-gateway/provisioning.applied")));
+        var report = Read("var/lib/wasms-gateway/provisioning.json");
+        File.Delete(Path("etc/hostname")); // would come back if the file were applied again
+
+        _time.Advance(TimeSpan.FromDays(1));
+        var (code, output, error) = await ProvisionAsync();
+
+        Assert.True(code == 0, error);
+        Assert.Equal("provision: /boot/firmware/wasms-gateway.txt unchanged since 2026-11-25 10:00 UTC, nothing applied\n", output);
+        Assert.False(File.Exists(Path("etc/hostname")));
+        Assert.Equal(report, Read("var/lib/wasms-gateway/provisioning.json"));
+
+        // An edited file is applied again (its secrets were scrubbed: the stored ones stay).
+        Write("boot/firmware/wasms-gateway.txt", Read("boot/firmware/wasms-gateway.txt").Replace("shop-gateway", "back-office", StringComparison.Ordinal));
+        (code, output, error) = await ProvisionAsync();
+        Assert.True(code == 0, error);
+        Assert.Contains("applied wifi_ssid", output, StringComparison.Ordinal);
+        Assert.Equal("back-office\n", Read("etc/hostname"));
+        Assert.Equal("ABCD-1234\n", Read("var/lib/wasms-gateway/enrollment-code"));
+        Assert.Contains("unchanged since 2026-11-26 10:00 UTC", (await ProvisionAsync()).Output, StringComparison.Ordinal);
     }
 
     [Fact]

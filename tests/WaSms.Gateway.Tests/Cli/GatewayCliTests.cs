@@ -1,0 +1,69 @@
+using System.Collections;
+using System.Text.RegularExpressions;
+using WaSms.Gateway.Cli;
+
+namespace WaSms.Gateway.Tests.Cli;
+
+/// <summary>The command line's own answers: help, usage errors, texts shared with the screen.</summary>
+public sealed partial class GatewayCliTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await GatewayCli.RunAsync(args, new Hashtable(), output, error, CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Help_ListsEveryExitCode_LikeTheReadme()
+    {
+        var (code, output, _) = await RunAsync("--help");
+        Assert.Equal(0, code);
+
+        var readme = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "README.md"));
+        var readmeLine = readme[readme.IndexOf("Exit codes:", StringComparison.Ordinal)..];
+        readmeLine = readmeLine[..readmeLine.IndexOf("\n\n", StringComparison.Ordinal)];
+        var readmeCodes = ExitCode().Matches(readmeLine).Select(m => m.Groups[1].Value).ToArray();
+        var helpLine = output[output.IndexOf("Exit codes:", StringComparison.Ordinal)..];
+        Assert.Equal(["0", "1", "2", "3", "64", "65", "78"], readmeCodes);
+        Assert.Equal(readmeCodes, ExitCode().Matches(helpLine).Select(m => m.Groups[1].Value).ToArray());
+    }
+
+    [Theory]
+    [InlineData("12")]
+    [InlineData("0151 1234567")]
+    public async Task PairCode_WithABadNumber_IsAUsageError(string number)
+    {
+        // Checked before the gateway is asked: no gateway runs here.
+        var (code, _, error) = await RunAsync("pair-code", number, "--state-dir", _dir.Path);
+
+        Assert.Equal(64, code);
+        Assert.StartsWith("wasms-gateway: pair-code: The phone number", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Timeout_MustBeSeconds()
+    {
+        var (code, _, error) = await RunAsync("status", "--timeout", "soon", "--state-dir", _dir.Path);
+
+        Assert.Equal(64, code);
+        Assert.Contains("--timeout takes seconds", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PhoneNumberPath_IsTheScreensPath()
+    {
+        Assert.StartsWith(Hardware.Display.ScreenRenderer.LinkPath, LinkTexts.PhoneNumberPath, StringComparison.Ordinal);
+        Assert.EndsWith("Link with phone number instead", LinkTexts.PhoneNumberPath, StringComparison.Ordinal);
+    }
+
+    // "0 ok, 1 failure (…), 2 reset…": a number followed by a word.
+    [GeneratedRegex(@"(?<![\w.])(\d+) [a-z]")]
+    private static partial Regex ExitCode();
+}
