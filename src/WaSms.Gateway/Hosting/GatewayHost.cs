@@ -106,7 +106,7 @@ public static class GatewayHost
         if (settings.Board.Kind == BoardKind.Simulated)
         {
             // Dev mode only: a real board never starts Kestrel or opens the page's port.
-            services.AddSimulatorPage(settings.Simulator);
+            services.AddSimulatorPage(settings.Simulator, settings.Gateway.StateDirectory);
         }
 #endif
 

@@ -23,6 +23,7 @@ namespace WaSms.Gateway.Simulator;
 /// </summary>
 public sealed class SimulatorServer(
     SimulatorOptions options,
+    SimulatorAccess access,
     GatewayStateMachine machine,
     IBoard board,
     DevCommands dev,
@@ -35,8 +36,8 @@ public sealed class SimulatorServer(
     private SimulatorFeed? _feed;
 
     /// <summary>
-    /// The page's address once it listens (the real port when <c>Simulator:Url</c> asked for port 0),
-    /// or null when it could not start.
+    /// The page's address with its access token once it listens (the real port when
+    /// <c>Simulator:Url</c> asked for port 0), or null when it could not start.
     /// </summary>
     public Task<Uri?> Started => _started;
 
@@ -101,23 +102,46 @@ public sealed class SimulatorServer(
         _app = app;
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        var url = new Uri(address ?? options.Url.Trim());
+        var url = access.WithToken(new Uri(address ?? options.Url.Trim()));
+        try
+        {
+            access.WriteUrlFile(url);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            log.LogWarning("Simulator page URL not written to {Path}: {Message}", access.UrlFile, ex.Message);
+        }
+        // Like Jupyter's: the token is in the link, so the page opens from this line (or `scripts/gw page`).
         log.LogInformation("Simulator page: {Url} (frame, LEDs, button, dev scan)", url);
         return url;
     }
 
     /// <summary>
     /// Refuses requests whose Host is not the loopback address (a DNS-rebinding page cannot reach the
-    /// button) and actions without <see cref="SimulatorEndpoints.ActionHeader"/> (a cross-site form cannot post one).
+    /// button), every request without the access token (another local user cannot read the QR or press
+    /// the button: 401), and actions without <see cref="SimulatorEndpoints.ActionHeader"/> (a cross-site form cannot post one).
     /// </summary>
     private Task GuardAsync(HttpContext context, RequestDelegate next)
     {
         var host = context.Request.Host.Host;
         var hostAllowed = options.AllowRemote || host is "127.0.0.1" or "localhost" or "[::1]" or "::1"
                           || host.StartsWith("127.", StringComparison.Ordinal);
+        if (!hostAllowed)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        }
+        if (!access.Admit(context))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync(
+                $"The simulator page needs its token: open the URL the gateway logged at start-up (or in {SimulatorAccess.UrlFileName} in the state directory).\n",
+                context.RequestAborted);
+        }
         var actionAllowed = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
                             || context.Request.Headers[SimulatorEndpoints.ActionHeader] == "1";
-        if (!hostAllowed || !actionAllowed)
+        if (!actionAllowed)
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return Task.CompletedTask;
@@ -129,6 +153,7 @@ public sealed class SimulatorServer(
     {
         await _stopping.CancelAsync();
         await _started; // the page's own start-up ends quickly once cancelled
+        access.DeleteUrlFile();
         if (_app is not null)
         {
             await _app.StopAsync(cancellationToken);

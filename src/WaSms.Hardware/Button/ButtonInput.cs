@@ -6,12 +6,19 @@ namespace WaSms.Hardware.Button;
 /// Turns press/release edges into gestures by how long the button was held. The GPIO button and
 /// <c>wasms-gateway press</c> both feed this one class, so they share one code path.
 /// </summary>
+/// <remarks>
+/// The hold is measured on one clock, the <see cref="TimeProvider"/>'s monotonic timestamp, from the
+/// press edge to the release edge; the thresholds are inclusive (held ≥ <see cref="ButtonOptions.RelinkHold"/>
+/// relinks). The wall clock can jump (NTP) and timers may fire a few milliseconds early against it,
+/// which once turned an exact 5 s hold into a short press.
+/// </remarks>
 public sealed class ButtonInput(ButtonOptions options, TimeProvider time)
 {
     private readonly Lock _gate = new();
     private readonly Channel<ButtonGesture> _gestures = Channel.CreateBounded<ButtonGesture>(
         new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.DropOldest });
     private DateTimeOffset? _pressedAt;
+    private long _pressedTimestamp;
 
     public ChannelReader<ButtonGesture> Gestures => _gestures.Reader;
 
@@ -27,7 +34,16 @@ public sealed class ButtonInput(ButtonOptions options, TimeProvider time)
         get { lock (_gate) { return _pressedAt; } }
     }
 
-    public void Press()
+    /// <summary>The gesture a hold of <paramref name="held"/> gives; both thresholds are inclusive.</summary>
+    public ButtonGesture Classify(TimeSpan held) =>
+        held >= options.FactoryResetHold ? ButtonGesture.FactoryReset
+        : held >= options.RelinkHold ? ButtonGesture.Relink
+        : ButtonGesture.ShortPress;
+
+    public void Press() => Press(time.GetTimestamp());
+
+    /// <summary>The button went down at <paramref name="timestamp"/> (<see cref="TimeProvider.GetTimestamp"/>), e.g. a debounced edge seen earlier.</summary>
+    public void Press(long timestamp)
     {
         lock (_gate)
         {
@@ -35,41 +51,54 @@ public sealed class ButtonInput(ButtonOptions options, TimeProvider time)
             {
                 return;
             }
-            _pressedAt = time.GetUtcNow();
+            _pressedTimestamp = timestamp;
+            _pressedAt = time.GetUtcNow() - time.GetElapsedTime(timestamp);
         }
         PressedChanged?.Invoke(this, EventArgs.Empty);
     }
 
     /// <returns>The gesture the release completed, or null when the button was not down.</returns>
-    public ButtonGesture? Release()
+    public ButtonGesture? Release() => Release(time.GetTimestamp());
+
+    /// <summary>The button went up at <paramref name="timestamp"/> (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    /// <returns>The gesture the release completed, or null when the button was not down.</returns>
+    public ButtonGesture? Release(long timestamp)
     {
         TimeSpan held;
         lock (_gate)
         {
-            if (_pressedAt is not { } since)
+            if (_pressedAt is null)
             {
                 return null;
             }
-            held = time.GetUtcNow() - since;
+            held = time.GetElapsedTime(_pressedTimestamp, timestamp);
             _pressedAt = null;
         }
-        var gesture = held >= options.FactoryResetHold ? ButtonGesture.FactoryReset
-            : held >= options.RelinkHold ? ButtonGesture.Relink
-            : ButtonGesture.ShortPress;
+        var gesture = Classify(held);
         _gestures.Writer.TryWrite(gesture);
         PressedChanged?.Invoke(this, EventArgs.Empty);
         return gesture;
     }
 
-    /// <summary>Presses, holds for <paramref name="hold"/> on the injected clock, releases.</summary>
+    /// <summary>Presses, holds for at least <paramref name="hold"/> on the injected clock, releases.</summary>
     public async Task<ButtonGesture?> PressAndReleaseAsync(TimeSpan hold, CancellationToken cancellationToken)
     {
-        Press();
+        lock (_gate)
+        {
+            if (_pressedAt is not null)
+            {
+                return null; // someone else holds it; their release decides the gesture
+            }
+        }
+        var start = time.GetTimestamp();
+        Press(start);
         try
         {
-            if (hold > TimeSpan.Zero)
+            // A timer may fire a little before the clock it is measured against says the time is up
+            // (Linux timers tick on a coarse clock): sleep again until the hold really lasted.
+            for (var left = hold; left > TimeSpan.Zero; left = hold - time.GetElapsedTime(start))
             {
-                await Task.Delay(hold, time, cancellationToken);
+                await Task.Delay(left < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : left, time, cancellationToken);
             }
         }
         finally

@@ -162,7 +162,7 @@ public sealed class DisplayController : BackgroundService
                  snapshot.Pairing is { QrCode: { } code } pairing && (pairing.QrExpiresAt is not { } expires || expires > now)
             ? code
             : null;
-        var request = new ScreenRequest(frame, snapshot.State, overlay, qr);
+        var request = new ScreenRequest(frame, snapshot.State, overlay, qr, Prompt(model, overlay));
 
         var pendingTicks = Interlocked.Read(ref _pendingSinceTicks);
         var changedAt = pendingTicks == 0 ? now : new DateTimeOffset(pendingTicks, TimeSpan.Zero);
@@ -222,6 +222,38 @@ public sealed class DisplayController : BackgroundService
             _log.LogDebug(ex, "Screen counters unavailable");
             return null;
         }
+    }
+
+    /// <summary>
+    /// What the screen asks the customer to do, as a key for <see cref="ScreenRequest.Prompt"/>
+    /// (the refresh policy draws a new one at once): the pairing code, the expired-QR and not-linked
+    /// screens, the reset question, the setup problem, and the states whose screen says what to do
+    /// (link again, update, reset). Countdowns are left out: they are not a new request.
+    /// </summary>
+    internal static string? Prompt(ScreenModel model, ScreenOverlay overlay)
+    {
+        if (overlay == ScreenOverlay.Hold)
+        {
+            return null;
+        }
+        if (model.Notice is { } notice)
+        {
+            return $"reset-question:{notice.FactoryReset}:{notice.Undelivered}:{notice.Until.UtcTicks}";
+        }
+        if (model.Setup is { } setup)
+        {
+            return $"setup:{setup.Key}:{setup.Line}:{setup.Message}";
+        }
+        var snapshot = model.Snapshot;
+        return snapshot.State switch
+        {
+            GatewayState.Unpaired when snapshot.Pairing is { QrCode: not null } pairing && (pairing.QrExpiresAt is not { } expires || expires > model.Now) => null, // the QR itself is the prompt
+            GatewayState.Unpaired when snapshot.Pairing?.PairingCode is { } code => "pairing-code:" + code,
+            GatewayState.Unpaired when snapshot.Pairing?.QrCode is not null => "qr-expired:" + snapshot.Reason,
+            GatewayState.Unpaired => "not-linked:" + snapshot.Reason,
+            GatewayState.RelinkNeeded or GatewayState.ClientOutdated or GatewayState.Fatal => $"{snapshot.StateName}:{snapshot.Reason}",
+            _ => null,
+        };
     }
 
     /// <summary>When the drawn screen would next look different by itself: the hold countdown's next second, the QR's next 10 s step, the notice lapsing.</summary>

@@ -30,7 +30,12 @@ public sealed class RefreshOptions
 /// <param name="State">The state it shows.</param>
 /// <param name="Overlay">Hold countdown or reset question over the state's screen, or none.</param>
 /// <param name="Qr">The QR string on the frame, if any.</param>
-public sealed record ScreenRequest(MonoFrame Frame, GatewayState State, ScreenOverlay Overlay, string? Qr);
+/// <param name="Prompt">
+/// What the screen asks the customer to do (a pairing code to enter, "hold the button to link again",
+/// a reset question, a setup problem, an error to act on), as a key that changes when the request
+/// does; null when the screen asks nothing. A new prompt is as urgent as a new QR.
+/// </param>
+public sealed record ScreenRequest(MonoFrame Frame, GatewayState State, ScreenOverlay Overlay, string? Qr, string? Prompt = null);
 
 public enum ScreenOverlay
 {
@@ -53,9 +58,9 @@ public readonly record struct RefreshDecision(RefreshKind Kind, DateTimeOffset A
 
 /// <summary>
 /// Decides when and how the panel refreshes (docs/hardware.md, "Refresh policy"):
-/// a new QR, a new state or a redraw request are urgent and drawn after <see cref="RefreshOptions.Coalesce"/>;
+/// a new QR, a new prompt for the customer, a new state or a redraw request are urgent and drawn after <see cref="RefreshOptions.Coalesce"/>;
 /// other changes wait for <see cref="RefreshOptions.MinimumInterval"/> since the last refresh;
-/// a new QR, a new state and a redraw are full refreshes, the rest partial, with a full one after
+/// a new QR, a new prompt, a new state and a redraw are full refreshes, the rest partial, with a full one after
 /// <see cref="RefreshOptions.FullEvery"/> partials or <see cref="RefreshOptions.FullAfter"/>.
 /// Pure bookkeeping: the caller passes the time in.
 /// </summary>
@@ -92,9 +97,11 @@ public sealed class RefreshPolicy(RefreshOptions options)
         }
         var newQr = next.Qr is not null && next.Qr != shown.Qr;
         var newState = next.State != shown.State;
-        var urgent = forced || newQr || newState || next.Overlay != shown.Overlay || next.Overlay == ScreenOverlay.Hold;
+        // A pairing code, a question or a problem the customer must act on cannot wait for the minimum interval.
+        var newPrompt = next.Prompt is not null && next.Prompt != shown.Prompt;
+        var urgent = forced || newQr || newPrompt || newState || next.Overlay != shown.Overlay || next.Overlay == ScreenOverlay.Hold;
         // The hold countdown stays partial: a full refresh flashes for seconds, the countdown ticks every second.
-        var full = forced || newQr || (newState && next.Overlay != ScreenOverlay.Hold) ||
+        var full = forced || newQr || ((newState || newPrompt) && next.Overlay != ScreenOverlay.Hold) ||
                    (next.Overlay != ScreenOverlay.Hold && (ghosting || _partialsSinceFull >= options.FullEvery));
         var kind = full ? RefreshKind.Full : RefreshKind.Partial;
         if (urgent)

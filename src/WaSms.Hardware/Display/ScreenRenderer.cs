@@ -21,8 +21,18 @@ public static class ScreenRenderer
     private const int BigIconScale = 2;
     private const int ProgressBarHeight = 8;
 
-    /// <summary>Quiet zone kept around the QR, in modules (the spec asks 4; 2 reads reliably and lets the code be larger).</summary>
+    /// <summary>
+    /// The light margin kept around the QR on every side, in modules, up to the panel's edge or the
+    /// nearest text: ISO/IEC 18004 asks 4; 2 is the least a phone camera still reads through e-paper's
+    /// grey-on-grey contrast (tests/…/PhoneCamera.cs). The QR gets the full 4 where the panel has room
+    /// at <see cref="QrMinimumModulePixels"/> or more, else the largest module size that keeps 2.
+    /// </summary>
     private const int QrQuietModules = 2;
+
+    private const int QrIdealQuietModules = 4;
+
+    /// <summary>Modules smaller than this blur into each other on a phone photo of e-paper.</summary>
+    private const int QrMinimumModulePixels = 2;
 
     private static BdfFont Body => BdfFont.Small;
 
@@ -196,24 +206,45 @@ public static class ScreenRenderer
         }
         else
         {
-            // Portrait: the largest whole-pixel module size that still leaves one line of text below.
+            // Portrait: the code on top, its quiet zone kept clear on all four sides (the text below
+            // starts only after it), then the menu path if it fits, and the status line at the bottom.
             var textWidth = frame.Width - 2 * Margin;
-            var scale = Math.Min(frame.Width, frame.Height - Body.LineHeight - 2) / withQuiet;
-            var box = withQuiet * scale;
-            matrix.Draw(frame, (frame.Width - box) / 2, 0, box, QrQuietModules);
-            var maxLines = (frame.Height - box - 1) / Body.LineHeight;
+            var statusHeight = Bold.LineHeight;
+            var (scale, quiet) = PortraitQrLayout(matrix.Size, frame.Width, frame.Height - statusHeight - 1);
+            var size = matrix.Size * scale;
+            var free = frame.Height - 1 - statusHeight - size;
+            // Beyond the quiet zones, room for the menu path; what is left widens the quiet zones.
+            var menuLines = Math.Max(0, (free - 2 * quiet * scale) / Body.LineHeight);
             var statusLine = status.Which is null ? status.TimeLeft : $"{status.Which} \u00b7 {status.TimeLeft}";
             var statusLines = FitLines(Bold, [statusLine], textWidth, 1);
             // Where one line is all there is, the menu path loses its first step rather than its last.
-            var lines = FitLines(Body, [LinkPath], textWidth, maxLines - 1);
+            var lines = FitLines(Body, [LinkPath], textWidth, menuLines);
             if (lines.Count > 0 && lines[^1].EndsWith('\u2026'))
             {
-                lines = FitLines(Body, [ShortLinkPath], textWidth, maxLines - 1);
+                lines = FitLines(Body, [ShortLinkPath], textWidth, menuLines);
             }
-            var y = frame.Height - 1 - (lines.Count + 1) * Body.LineHeight;
+            var top = (free - lines.Count * Body.LineHeight) / 2;
+            var box = (matrix.Size + 2 * quiet) * scale;
+            matrix.Draw(frame, (frame.Width - box) / 2, top - quiet * scale, box, quiet);
+            var y = size + 2 * top;
             DrawLines(frame, Body, Margin, y, lines);
             DrawLines(frame, Bold, Margin, y + lines.Count * Body.LineHeight, statusLines);
         }
+    }
+
+    /// <summary>
+    /// The module size (pixels) and quiet zone (modules) for a QR of <paramref name="modules"/> in a
+    /// <paramref name="width"/> × <paramref name="height"/> area: a 4-module quiet zone at 2 px per
+    /// module or more when it fits, else the largest module size that keeps 2 modules.
+    /// </summary>
+    private static (int Scale, int Quiet) PortraitQrLayout(int modules, int width, int height)
+    {
+        var ideal = Math.Min(width, height) / (modules + 2 * QrIdealQuietModules);
+        if (ideal >= QrMinimumModulePixels)
+        {
+            return (ideal, QrIdealQuietModules);
+        }
+        return (Math.Max(1, Math.Min(width, height) / (modules + 2 * QrQuietModules)), QrQuietModules);
     }
 
     private static void DrawPairingCode(MonoFrame frame, string code)

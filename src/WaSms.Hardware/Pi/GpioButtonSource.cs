@@ -7,6 +7,9 @@ namespace WaSms.Hardware.Pi;
 /// Feeds a GPIO push button (to ground, internal pull-up) into <see cref="ButtonInput"/>. An edge
 /// counts only when the level is still the same <c>debounce</c> later: GpioButton's debounce lets
 /// contact bounce on the press edge through (see ../shared research, dotnet-iot §3.2).
+/// The press and the release are timed at the first edge of their burst, not when the level
+/// settled: a press that bounced longer than its release would otherwise lose that time from the
+/// hold, and an exact 5 s hold would come out short.
 /// </summary>
 public sealed class GpioButtonSource : IDisposable
 {
@@ -16,7 +19,9 @@ public sealed class GpioButtonSource : IDisposable
     private readonly TimeSpan _debounce;
     private readonly TimeProvider _time;
     private readonly bool _shouldDispose;
+    private readonly Lock _gate = new();
     private ITimer? _settle;
+    private long _burstStart; // TimeProvider timestamp of the first edge since the level last settled; 0 = none
 
     public GpioButtonSource(GpioController gpio, int pin, ButtonInput input, TimeSpan debounce, TimeProvider time, bool shouldDispose = false)
     {
@@ -38,19 +43,32 @@ public sealed class GpioButtonSource : IDisposable
     private void OnEdge(object sender, PinValueChangedEventArgs e)
     {
         // Restart the settle timer on every edge; act only on the level that outlasts the bounce.
+        lock (_gate)
+        {
+            if (_burstStart == 0)
+            {
+                _burstStart = _time.GetTimestamp();
+            }
+        }
         var timer = _time.CreateTimer(_ => Settle(), null, _debounce, Timeout.InfiniteTimeSpan);
         Interlocked.Exchange(ref _settle, timer)?.Dispose();
     }
 
     private void Settle()
     {
+        long at;
+        lock (_gate)
+        {
+            at = _burstStart != 0 ? _burstStart : _time.GetTimestamp();
+            _burstStart = 0;
+        }
         if (_gpio.Read(_pin) == PinValue.Low)
         {
-            _input.Press();
+            _input.Press(at);
         }
         else
         {
-            _input.Release();
+            _input.Release(at);
         }
     }
 

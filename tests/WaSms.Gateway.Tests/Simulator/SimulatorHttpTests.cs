@@ -30,23 +30,167 @@ public sealed class SimulatorHttpTests : IDisposable
 
     private CancellationToken Ct => _cts.Token;
 
-    private async Task<IHost> BuildAsync(BoardKind board, string url)
+    private async Task<IHost> BuildAsync(BoardKind board, string url, string? stateDirectory = null)
     {
+        stateDirectory ??= _dir.Path;
+        Directory.CreateDirectory(stateDirectory);
         var settings = new GatewaySettings
         {
-            Gateway = new GatewayOptions { StateDirectory = _dir.Path },
+            Gateway = new GatewayOptions { StateDirectory = stateDirectory },
             Board = new BoardOptions { Kind = board },
             // Nothing listens there: the WhatsApp link fails quietly, so only the test moves the state.
             WhatsApp = new WhatsAppOptions { ServerUrl = "ws://127.0.0.1:9/ws/chat" },
             Simulator = new SimulatorOptions { Url = url },
         };
-        var store = await GatewayStore.OpenAsync(_dir.Path, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+        var store = await GatewayStore.OpenAsync(stateDirectory, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
         var logger = RunCommand.CreateLogger(new LogOptions(), new SecretRedactor());
         return GatewayHost.Build(settings, new SystemdSettings(null, null), store, logger, TimeProvider.System);
     }
 
-    private static async Task<HttpClient> ClientForAsync(IHost host) =>
-        new() { BaseAddress = await host.Services.GetRequiredService<SimulatorServer>().Started ?? throw new InvalidOperationException("page not started") };
+    /// <summary>The page's URL as logged: the address with <c>?token=…</c>.</summary>
+    private static async Task<Uri> PageUrlAsync(IHost host) =>
+        await host.Services.GetRequiredService<SimulatorServer>().Started ?? throw new InvalidOperationException("page not started");
+
+    private static string TokenOf(Uri page) => page.Query.TrimStart('?')["token=".Length..];
+
+    /// <summary>A client that sends the token as a script would (<c>Authorization: token …</c>).</summary>
+    private static async Task<HttpClient> ClientForAsync(IHost host)
+    {
+        var page = await PageUrlAsync(host);
+        var http = new HttpClient { BaseAddress = new Uri(page.GetLeftPart(UriPartial.Authority)) };
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "token " + TokenOf(page));
+        return http;
+    }
+
+    /// <summary>Every route of the page, as (method, path); each needs the token.</summary>
+    public static TheoryData<string, string> Routes() => new()
+    {
+        { "GET", "/" },
+        { "GET", "/app.js" },
+        { "GET", "/style.css" },
+        { "GET", "/frame.png" },
+        { "GET", "/events" },
+        { "POST", "/button/press" },
+        { "POST", "/button/release" },
+        { "POST", "/dev/scan" },
+        { "GET", "/no-such-page" },
+    };
+
+    /// <summary>Issue 9 item 11: another local user read the QR from /frame.png, linked with /dev/scan and reset by holding the button.</summary>
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task EveryRoute_WithoutTheToken_Is401_AndWithIt_Passes(string method, string path)
+    {
+        using var host = await BuildAsync(BoardKind.Simulated, "http://127.0.0.1:0");
+        await host.StartAsync(Ct);
+        var button = host.Services.GetRequiredService<IBoard>().Button;
+        var panel = ((SimulatedBoard)host.Services.GetRequiredService<IBoard>()).Panel;
+        var page = await PageUrlAsync(host);
+        var token = TokenOf(page);
+        Assert.Matches("^[0-9a-f]{48}$", token);
+        using var anonymous = new HttpClient { BaseAddress = new Uri(page.GetLeftPart(UriPartial.Authority)) };
+        var wrong = new string(token.Select(c => c == '0' ? '1' : '0').ToArray()); // same length, every character different
+        var almost = token[..^1] + (token[^1] == '0' ? '1' : '0');                  // one character off
+
+        foreach (var (query, header) in new (string?, string?)[] { (null, null), (wrong, null), (null, wrong), (almost, null), (null, almost), ("", null), (null, "") })
+        {
+            using var request = Request(method, query is null ? path : $"{path}?token={query}");
+            if (header is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", "token " + header);
+            }
+            using var refused = await anonymous.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.False(refused.Headers.Contains("Set-Cookie"));
+            Assert.Contains("token", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+        Assert.Null(button.PressedAt);
+
+        // With the token in the query (the logged link), in the header, or in the cookie the link set.
+        await WaitForFrameAsync(panel);
+        using (var request = Request(method, $"{path}?token={token}"))
+        {
+            using var admitted = await anonymous.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+            AssertAdmitted(path, admitted);
+            var cookie = Assert.Single(admitted.Headers.GetValues("Set-Cookie"));
+            Assert.StartsWith($"wasms-simulator-{page.Port}={token};", cookie, StringComparison.Ordinal);
+            Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        }
+        button.Release();
+        using (var request = Request(method, path))
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "token " + token);
+            using var admitted = await anonymous.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+            AssertAdmitted(path, admitted);
+        }
+        button.Release();
+        using (var request = Request(method, path))
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", $"wasms-simulator-{page.Port}={token}");
+            using var admitted = await anonymous.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+            AssertAdmitted(path, admitted);
+        }
+        button.Release();
+        await host.StopAsync(Ct);
+    }
+
+    private static HttpRequestMessage Request(string method, string path)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.Add("X-WaSms-Simulator", "1");
+        return request;
+    }
+
+    private static void AssertAdmitted(string path, HttpResponseMessage response)
+    {
+        var expected = path switch
+        {
+            "/button/press" => HttpStatusCode.NoContent,
+            "/dev/scan" => HttpStatusCode.Conflict, // past the guard: this host has no emulated phone
+            "/no-such-page" => HttpStatusCode.NotFound,
+            _ => HttpStatusCode.OK,
+        };
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    private async Task WaitForFrameAsync(SimulatedDisplay panel)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(Patience);
+        while (panel.LastFrame is null)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task Token_IsNewAtEveryStart_AndItsUrlIsInAnOwnerOnlyFileUntilStop()
+    {
+        string first;
+        var file = Path.Combine(_dir.Path, "simulator-url");
+        using (var host = await BuildAsync(BoardKind.Simulated, "http://127.0.0.1:0"))
+        {
+            await host.StartAsync(Ct);
+            var page = await PageUrlAsync(host);
+            first = TokenOf(page);
+            Assert.Equal(page.AbsoluteUri + "\n", await File.ReadAllTextAsync(file, Ct));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            await host.StopAsync(Ct);
+            Assert.False(File.Exists(file));
+        }
+        using (var host = await BuildAsync(BoardKind.Simulated, "http://127.0.0.1:0", Path.Combine(_dir.Path, "second")))
+        {
+            await host.StartAsync(Ct);
+            var page = await PageUrlAsync(host);
+            Assert.NotEqual(first, TokenOf(page));
+            // The old token no longer opens anything.
+            using var http = new HttpClient { BaseAddress = new Uri(page.GetLeftPart(UriPartial.Authority)) };
+            using var old = await http.GetAsync(new Uri($"/?token={first}", UriKind.Relative), Ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+            await host.StopAsync(Ct);
+        }
+    }
 
     [Fact]
     public async Task Events_DeliverAStateChange()

@@ -50,6 +50,42 @@ public sealed partial class SimulatorPageTests : IDisposable
         await notify.WaitForAsync(m => m == "STATUS=online: Online", Patience);
         Assert.Contains("scanned the QR", (string?)await page.EvaluateAsync("document.getElementById('scan-result').textContent", Ct), StringComparison.Ordinal);
         Assert.Equal("on", (string?)await page.EvaluateAsync("document.getElementById('led-green').dataset.mode", Ct));
+
+        // Issue 9 item 15: "online Online", 12-hour times, LEDs without labels.
+        Assert.Equal("", (string?)await page.EvaluateAsync("document.getElementById('reason').textContent", Ct));
+        var details = (string?)await page.EvaluateAsync("document.getElementById('details').textContent", Ct);
+        Assert.Matches(@"since ([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", details);
+        Assert.DoesNotMatch("AM|PM", details!);
+        var leds = (string?)await page.EvaluateAsync("[...document.querySelectorAll('.leds figcaption')].map(c => c.innerText.replace(/\\s+/g, ' ').trim()).join(' | ')", Ct);
+        Assert.Equal("green on working | amber off needs you / busy | red off error", leds);
+    }
+
+    /// <summary>Issue 9 item 11: the page opened from the logged link works; without the token nothing answers.</summary>
+    [Fact]
+    public async Task Page_FromTheLoggedLink_Works_WithoutTheToken_EveryRouteIs401()
+    {
+        using var gateway = StartDevGateway(out var notify);
+        using var _ = notify;
+        var url = await PageUrlAsync(gateway);
+        Assert.Matches("^\\?token=[0-9a-f]{48}$", url.Query);
+        Assert.Equal(url.AbsoluteUri, (await File.ReadAllTextAsync(Path.Combine(State, "simulator-url"), Ct)).TrimEnd('\n'));
+        using var chromium = HeadlessChromium.Start();
+        await using var page = await chromium.OpenAsync(url, Ct);
+        await page.WaitUntilAsync("document.getElementById('connection').textContent === 'live'", Patience, Ct);
+        await page.WaitUntilAsync("(() => { const f = document.getElementById('frame'); return !f.hidden && f.complete && f.naturalWidth > 0; })()", Patience, Ct);
+        // The cookie is HttpOnly: the page's script cannot read it, yet its own requests carry it.
+        Assert.Equal("", (string?)await page.EvaluateAsync("document.cookie", Ct));
+        Assert.Equal(200, (int?)await page.EvaluateAsync("fetch('/frame.png').then(r => r.status)", Ct));
+
+        // Without the cookie (another user's browser or curl): 401 everywhere.
+        var statuses = (string?)await page.EvaluateAsync(
+            "Promise.all(['/', '/app.js', '/style.css', '/frame.png', '/events'].map(p => fetch(p, { credentials: 'omit' }).then(r => r.status))"
+            + ".concat(['/button/press', '/button/release', '/dev/scan'].map(p => fetch(p, { method: 'POST', credentials: 'omit', headers: { 'X-WaSms-Simulator': '1' } }).then(r => r.status))))"
+            + ".then(s => s.join(','))", Ct);
+        Assert.Equal("401,401,401,401,401,401,401,401", statuses);
+        var (code, output, _) = await GatewayProcess.RunAsync(["status", "--state-dir", State]);
+        Assert.Equal(0, code);
+        Assert.Contains("unpaired", output, StringComparison.Ordinal);
     }
 
     [Fact]

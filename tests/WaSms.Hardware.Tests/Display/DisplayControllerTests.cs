@@ -207,4 +207,76 @@ public sealed class DisplayControllerTests : IDisposable
         Assert.Null(_controller.Notice);
         Assert.True(_board.Refreshes[^1].Frame.SameAs(normal));
     }
+    /// <summary>Issue 9 item 12: after <c>pair-code</c> the code replaced the QR only when the minimum interval (60 s) had passed.</summary>
+    [Fact]
+    public async Task PairingCode_ReplacesTheQrAtOnce_WithAFullRefresh()
+    {
+        var expires = _time.GetUtcNow().AddSeconds(60);
+        _controller.Observe(Snapshot(GatewayState.Unpaired, new PairingInfo(ScreenSamples.Qr, expires, RefNumber: 1, RefCount: 6)));
+        await RunForAsync(TimeSpan.FromSeconds(10));
+        var qrShown = _board.Refreshes.Count;
+
+        var arrived = _time.GetUtcNow();
+        var code = Snapshot(GatewayState.Unpaired, new PairingInfo(null, PairingCode: "ABCD-EFGH"));
+        _controller.Observe(code);
+        await RunForAsync(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(qrShown + 1, _board.Refreshes.Count);
+        var (frame, full, at) = _board.Refreshes[^1];
+        Assert.True(full);
+        Assert.True(at - arrived <= TimeSpan.FromSeconds(1), $"drawn {at - arrived} after arriving");
+        Assert.True(ScreenRenderer.Render(new ScreenModel(code, at, TimeZoneInfo.Utc), 250, 122).SameAs(frame));
+
+        // A second code (asked again) is just as urgent.
+        arrived = _time.GetUtcNow();
+        var second = Snapshot(GatewayState.Unpaired, new PairingInfo(null, PairingCode: "JKLM-NPQR"));
+        _controller.Observe(second);
+        await RunForAsync(TimeSpan.FromSeconds(1));
+        Assert.True(_board.Refreshes[^1].At - arrived <= TimeSpan.FromSeconds(1));
+        Assert.True(ScreenRenderer.Render(new ScreenModel(second, _board.Refreshes[^1].At, TimeZoneInfo.Utc), 250, 122).SameAs(_board.Refreshes[^1].Frame));
+    }
+
+    [Fact]
+    public async Task QrExpiring_ShowsThePressForANewCodeScreenAtOnce()
+    {
+        var expires = _time.GetUtcNow().AddSeconds(20);
+        _controller.Observe(Snapshot(GatewayState.Unpaired, new PairingInfo(ScreenSamples.Qr, expires, RefNumber: 6, RefCount: 6)));
+        await RunUntilAsync(expires + TimeSpan.FromSeconds(1));
+
+        var (frame, full, at) = _board.Refreshes[^1];
+        Assert.True(at - expires <= TimeSpan.FromSeconds(1), $"drawn {at - expires} after the QR expired");
+        Assert.True(full);
+        var expired = ScreenRenderer.Render(new ScreenModel(Snapshot(GatewayState.Unpaired, new PairingInfo(ScreenSamples.Qr, expires, RefNumber: 6, RefCount: 6)), at, TimeZoneInfo.Utc), 250, 122);
+        Assert.True(expired.SameAs(frame));
+    }
+
+    /// <summary>The same state with a new thing to do (a different fatal error, a new reason to link again) is urgent too.</summary>
+    [Theory]
+    [InlineData(GatewayState.Fatal)]
+    [InlineData(GatewayState.RelinkNeeded)]
+    [InlineData(GatewayState.Unpaired)]
+    public async Task NewPromptInTheSameState_IsDrawnAtOnce(GatewayState state)
+    {
+        _controller.Observe(new GatewaySnapshot(state, "first problem", _time.GetUtcNow(), 1));
+        await RunForAsync(TimeSpan.FromSeconds(5));
+        var before = _board.Refreshes.Count;
+
+        var arrived = _time.GetUtcNow();
+        _controller.Observe(new GatewaySnapshot(state, "second problem", _time.GetUtcNow(), 2));
+        await RunForAsync(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(before + 1, _board.Refreshes.Count);
+        Assert.True(_board.Refreshes[^1].Full);
+        Assert.True(_board.Refreshes[^1].At - arrived <= TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task OnlineCounters_StayNotUrgent()
+    {
+        _controller.Observe(Snapshot(GatewayState.Online));
+        await RunForAsync(TimeSpan.FromSeconds(1));
+        _stats.Value = new ScreenStats(5, 0, 0);
+        await RunForAsync(TimeSpan.FromSeconds(30));
+        Assert.Single(_board.Refreshes);
+    }
 }

@@ -9,11 +9,11 @@ public sealed class RefreshPolicyTests
     private static readonly DateTimeOffset T0 = ScreenSamples.Now;
     private readonly RefreshPolicy _policy = new(new RefreshOptions());
 
-    private static ScreenRequest Screen(GatewayState state, int variant = 0, string? qr = null, ScreenOverlay overlay = ScreenOverlay.None)
+    private static ScreenRequest Screen(GatewayState state, int variant = 0, string? qr = null, ScreenOverlay overlay = ScreenOverlay.None, string? prompt = null)
     {
         var frame = new MonoFrame(16, 16);
         frame[variant % 16, variant / 16] = true;
-        return new ScreenRequest(frame, state, overlay, qr);
+        return new ScreenRequest(frame, state, overlay, qr, prompt);
     }
 
     private void Show(ScreenRequest request, DateTimeOffset at)
@@ -149,5 +149,26 @@ public sealed class RefreshPolicyTests
         options.DisplayFullRefreshEvery = 0;
         options.DisplayMinimumInterval = TimeSpan.FromHours(2);
         Assert.Equal(["Board:DisplayMinimumInterval", "Board:DisplayFullRefreshEvery"], options.Validate().Select(p => p.Key));
+    }
+    [Fact]
+    public void NewPrompt_RightAfterAQrRefresh_IsFullWithinOneSecond()
+    {
+        Show(Screen(GatewayState.Unpaired, 1, "qr-1"), T0);
+        var arrived = T0 + TimeSpan.FromSeconds(10);
+
+        var decision = _policy.Decide(Screen(GatewayState.Unpaired, 2, prompt: "pairing-code:ABCD-EFGH"), arrived, arrived, forced: false);
+
+        Assert.Equal(new RefreshDecision(RefreshKind.Full, arrived + TimeSpan.FromMilliseconds(250)), decision);
+    }
+
+    [Fact]
+    public void SamePrompt_OtherText_WaitsForTheMinimumInterval()
+    {
+        Show(Screen(GatewayState.Unpaired, 1, prompt: "pairing-code:ABCD-EFGH"), T0);
+        var changed = T0 + TimeSpan.FromSeconds(5);
+
+        var decision = _policy.Decide(Screen(GatewayState.Unpaired, 2, prompt: "pairing-code:ABCD-EFGH"), changed, changed, forced: false);
+
+        Assert.Equal(new RefreshDecision(RefreshKind.Partial, T0 + TimeSpan.FromSeconds(60)), decision);
     }
 }

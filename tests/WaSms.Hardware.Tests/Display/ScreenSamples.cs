@@ -13,10 +13,13 @@ public static class ScreenSamples
     /// <summary>The fixed clock every sample is drawn at.</summary>
     public static readonly DateTimeOffset Now = new(2026, 3, 14, 14, 5, 0, TimeSpan.Zero);
 
-    /// <summary>The shape and length of a real WhatsApp QR string: ref, noise key, identity key, ADV secret.</summary>
-    public const string Qr = "2@6bHUeO1vWn9oX4Qm0u7sVZ+q3PbGzQW2mY5fJ1tKcLrA8dN0hE6yU4iO2pS7wR3xT9vB1nM5kJ8gF2dH6sA0lZ,"
-        + "u1rIh7Jf1rLa0Ym4qJz2f8sDl3kP9xW5vB6nC0mQ2tE=,hX3kL9pQ2rT5vY8bN1mC4xZ7wA0sD3fG6jK9lP2qR5t=,"
-        + "vB8nM1kJ4hG7fD0sA3zX6cV9bN2mQ5wE8rT1yU4iO7p=";
+    /// <summary>
+    /// The shape and length of a real WhatsApp QR string (266 characters, QR version 10 at level L):
+    /// ref, base64 noise public key, base64 identity public key, base64 ADV secret. The emulator's refs are shorter.
+    /// </summary>
+    public const string Qr = "2@6b+IRl8Dre0pqxTCVufYUFZ5GjhDIMQ0lWhy1yyIa8uPrhZmAtIcwftHDHnZOQE+ZWepBCpECCv+Zdcjy2IvSlgVG4pMiRE+znlSFrsssTi752vNZQnCqADdOW1x4Yw==,"
+        + "LZ2RNBwNw9v+sX8h2XYxzb69R5RXhA8ZWIZUPUsGGB8=,5mrHlge1kUj2jkYslzwh1+dIxFaM/bIyGI1BWCtTcQY=,"
+        + "Z1ry6cYqWPaGIg7fniGZIHJGNDP76B76Gw6/fOp2vv0=";
 
     private static readonly LinkedAccount Account = new("491701234567@s.whatsapp.net", PushName: "Acme Front Desk");
 

@@ -11,17 +11,29 @@ const leds = { green: $("led-green"), amber: $("led-amber"), red: $("led-red") }
 let ledsSince = performance.now();
 let pressedAt = null;
 
+// 24-hour local time, as the screen and the CLI show it ("22:16:10", never "10:16:10 PM").
+function clock(iso) {
+  const t = new Date(iso);
+  return [t.getHours(), t.getMinutes(), t.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+}
+
+// The reason unless it only repeats the state's name ("online" / "Online").
+function reasonBeside(state, reason) {
+  const plain = (text) => (text || "").toLowerCase().replace(/[^a-z]+/g, " ").trim();
+  return plain(reason) === plain(state) ? "" : reason;
+}
+
 function showState(s) {
   const state = $("state");
   state.textContent = s.state;
   state.className = s.state;
   state.dataset.sequence = s.sequence;
-  $("reason").textContent = s.reason;
+  $("reason").textContent = reasonBeside(s.state, s.reason);
   const details = [];
   if (s.pairingCode) details.push("pairing code " + s.pairingCode);
-  if (s.qrExpiresAt) details.push("QR valid until " + new Date(s.qrExpiresAt).toLocaleTimeString());
+  if (s.qrExpiresAt) details.push("QR valid until " + clock(s.qrExpiresAt));
   if (s.account) details.push("linked to " + s.account);
-  details.push("since " + new Date(s.since).toLocaleTimeString());
+  details.push("since " + clock(s.since));
   $("details").textContent = details.join(" · ");
   $("scan").disabled = !s.canScan;
 }
@@ -41,6 +53,7 @@ function showLeds(pattern) {
   for (const [colour, led] of Object.entries(leds)) {
     led.dataset.mode = pattern[colour];
     led.title = colour + ": " + pattern[colour];
+    $("led-" + colour + "-mode").textContent = pattern[colour];
   }
   ledsSince = performance.now();
   animateLeds();
