@@ -13,34 +13,38 @@ namespace WaSms.Hardware.Pi;
 /// </summary>
 public sealed class GpioButtonSource : IDisposable
 {
-    private readonly GpioController _gpio;
-    private readonly int _pin;
+    private readonly IButtonLine _line;
+    private readonly GpioController? _ownedGpio;
     private readonly ButtonInput _input;
     private readonly TimeSpan _debounce;
     private readonly TimeProvider _time;
-    private readonly bool _shouldDispose;
     private readonly Lock _gate = new();
     private ITimer? _settle;
     private long _burstStart; // TimeProvider timestamp of the first edge since the level last settled; 0 = none
 
+    /// <summary>The button on <paramref name="pin"/> of <paramref name="gpio"/> (tests pass a fake driver).</summary>
     public GpioButtonSource(GpioController gpio, int pin, ButtonInput input, TimeSpan debounce, TimeProvider time, bool shouldDispose = false)
+        : this(new GpioControllerButtonLine(gpio, pin), input, debounce, time)
     {
-        ArgumentNullException.ThrowIfNull(gpio);
-        _gpio = gpio;
-        _pin = pin;
+        _ownedGpio = shouldDispose ? gpio : null;
+    }
+
+    /// <summary>The button on <paramref name="line"/>, which this source owns and disposes.</summary>
+    public GpioButtonSource(IButtonLine line, ButtonInput input, TimeSpan debounce, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        _line = line;
         _input = input;
         _debounce = debounce;
         _time = time;
-        _shouldDispose = shouldDispose;
-        _gpio.OpenPin(pin, PinMode.InputPullUp);
-        _gpio.RegisterCallbackForPinValueChangedEvent(pin, PinEventTypes.Falling | PinEventTypes.Rising, OnEdge);
-        if (_gpio.Read(pin) == PinValue.Low)
+        _line.Start(OnEdge);
+        if (_line.IsLow)
         {
             _input.Press(); // held at power-on: the recovery path starts counting now
         }
     }
 
-    private void OnEdge(object sender, PinValueChangedEventArgs e)
+    private void OnEdge()
     {
         // Restart the settle timer on every edge; act only on the level that outlasts the bounce.
         lock (_gate)
@@ -62,7 +66,7 @@ public sealed class GpioButtonSource : IDisposable
             at = _burstStart != 0 ? _burstStart : _time.GetTimestamp();
             _burstStart = 0;
         }
-        if (_gpio.Read(_pin) == PinValue.Low)
+        if (_line.IsLow)
         {
             _input.Press(at);
         }
@@ -74,12 +78,8 @@ public sealed class GpioButtonSource : IDisposable
 
     public void Dispose()
     {
-        _gpio.UnregisterCallbackForPinValueChangedEvent(_pin, OnEdge);
+        _line.Dispose();
         _settle?.Dispose();
-        _gpio.ClosePin(_pin);
-        if (_shouldDispose)
-        {
-            _gpio.Dispose();
-        }
+        _ownedGpio?.Dispose();
     }
 }

@@ -27,12 +27,16 @@ public sealed class PiBoard : IBoard
     public PiBoard(BoardOptions options, TimeProvider time, GpioController? gpio = null, Func<SpiConnectionSettings, SpiDevice>? openSpi = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var real = gpio is null;
         _gpio = gpio ?? OpenGpio();
         Button = new ButtonInput(options.ToButtonOptions(), time);
         _leds = new GpioLeds(_gpio, options.GreenLedPin, options.AmberLedPin, options.RedLedPin, options.LedActiveLow, time, shouldDispose: false);
         if (options.ButtonPin >= 0)
         {
-            _buttonSource = new GpioButtonSource(_gpio, options.ButtonPin, Button, options.ButtonDebounce, time);
+            // On the real chip the button line comes from libgpiod directly, so that its edge-event
+            // request carries the pull-up (LibgpiodButtonLine); a given controller (tests) is used as is.
+            IButtonLine line = real ? new LibgpiodButtonLine(0, options.ButtonPin) : new GpioControllerButtonLine(_gpio, options.ButtonPin);
+            _buttonSource = new GpioButtonSource(line, Button, options.ButtonDebounce, time);
         }
         (Display, _panel) = OpenPanel(options, time, openSpi ?? SpiDevice.Create);
     }

@@ -62,13 +62,17 @@ public sealed class ButtonHoldThresholdTests
     [Fact]
     public async Task PressAndRelease_SystemClock_ExactThresholdsNeverComeOutShort()
     {
-        var options = new ButtonOptions { RelinkHold = TimeSpan.FromMilliseconds(30), FactoryResetHold = TimeSpan.FromMilliseconds(60) };
-        var button = new ButtonInput(options, TimeProvider.System);
+        // Short thresholds keep the test quick; each is checked with the next one far away, because a
+        // loaded machine may oversleep a hold (never undersleep it), and overshoot is not the bug.
+        var relinkFirst = new ButtonOptions { RelinkHold = TimeSpan.FromMilliseconds(30), FactoryResetHold = TimeSpan.FromMinutes(10) };
+        var factoryFirst = new ButtonOptions { RelinkHold = TimeSpan.FromMilliseconds(1), FactoryResetHold = TimeSpan.FromMilliseconds(30) };
+        var relink = new ButtonInput(relinkFirst, TimeProvider.System);
+        var factory = new ButtonInput(factoryFirst, TimeProvider.System);
         var gestures = new List<ButtonGesture?>();
         for (var i = 0; i < Repeats; i++)
         {
-            gestures.Add(await button.PressAndReleaseAsync(options.RelinkHold, CancellationToken.None));
-            gestures.Add(await button.PressAndReleaseAsync(options.FactoryResetHold, CancellationToken.None));
+            gestures.Add(await relink.PressAndReleaseAsync(relinkFirst.RelinkHold, CancellationToken.None));
+            gestures.Add(await factory.PressAndReleaseAsync(factoryFirst.FactoryResetHold, CancellationToken.None));
         }
         Assert.Equal(Enumerable.Range(0, Repeats).SelectMany(_ => new ButtonGesture?[] { ButtonGesture.Relink, ButtonGesture.FactoryReset }), gestures);
     }
