@@ -43,8 +43,8 @@ public static class NodeDecoder
         FramePayload.CheckSize(payload, limits);
         if (FramePayload.IsCompressed(payload))
         {
-            byte[] inflated = FramePayload.Inflate(payload[1..], limits.MaxInflatedSize);
-            return ReadRoot(inflated, limits, 0, " of the inflated node");
+            byte[] inflated = FramePayload.Inflate(payload[1..], limits.MaxInflatedSize, out int length);
+            return ReadRoot(inflated.AsSpan(0, length), limits, 0, " of the inflated node");
         }
 
         return ReadRoot(payload[1..], limits, 1, string.Empty);

@@ -146,6 +146,48 @@ public sealed class WaEmulator : IAsyncDisposable
         return count;
     }
 
+    /// <summary>
+    /// Fault injection: sends every logged-in connection a frame over the client's size limits —
+    /// with <paramref name="compressed"/>, a small zlib bomb whose node inflates to
+    /// <paramref name="size"/> bytes; otherwise a plain frame of <paramref name="size"/> bytes.
+    /// A client must drop the connection with a protocol error (not run out of memory) and reconnect.
+    /// </summary>
+    /// <returns>How many connections got it.</returns>
+    public async Task<int> SendOversizedFrameAsync(bool compressed, int size, CancellationToken cancellationToken)
+    {
+        byte[] payload;
+        if (compressed)
+        {
+            // Zeros compress about 1000:1, so 24 MiB of node travels in a frame of ~24 KB.
+            using var output = new MemoryStream();
+            output.WriteByte(FramePayload.CompressedFlag);
+            using (var zlib = new System.IO.Compression.ZLibStream(output, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                var zeros = new byte[64 * 1024];
+                for (var left = size; left > 0; left -= zeros.Length)
+                {
+                    zlib.Write(zeros, 0, Math.Min(left, zeros.Length));
+                }
+            }
+
+            payload = output.ToArray();
+        }
+        else
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(size, Socket.SocketConstants.MaxFrameSize);
+            payload = new byte[size];
+        }
+
+        var count = 0;
+        foreach (var connection in _connections.Keys.Where(c => c.IsLoggedIn))
+        {
+            await connection.SendRawAsync(payload, cancellationToken);
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Counts a ping; true when it should be answered.</summary>
     internal bool OnPing()
     {
