@@ -65,7 +65,8 @@ public sealed class ControlServer(
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(path));
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        listener.Listen(8);
+        // Room for a burst of CLI calls while a hog connects in a loop; the accept loop keeps up.
+        listener.Listen(64);
         _listener = listener;
         await base.StartAsync(cancellationToken);
     }

@@ -216,6 +216,14 @@ public sealed class WaClient
                     await HandleAsync(node, cancellationToken);
                 }
             }
+            catch (CertificateChainException ex) when (ex.IsValidityCheck && ex.ValidityLimit is { } limit && !cancellationToken.IsCancellationRequested)
+            {
+                // A sound chain outside its validity: our clock is wrong, not the server (issue #9 item 24).
+                var now = options.Time.GetUtcNow();
+                var offset = transport.ServerDate is { } serverDate ? serverDate - now : limit - now;
+                _client.Raise(new ClockSkew(offset, transport.ServerDate is not null, ex));
+                Outcome = ConnectionOutcome.Ended;
+            }
             catch (Exception ex) when (ex is WaSocketException or WaProtocolException or CertificateChainException or NoiseHandshakeException && !cancellationToken.IsCancellationRequested)
             {
                 if (Outcome == ConnectionOutcome.None)

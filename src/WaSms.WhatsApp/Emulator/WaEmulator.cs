@@ -359,7 +359,7 @@ public sealed class WaEmulator : IAsyncDisposable
         try
         {
             var stream = client.GetStream();
-            var socket = await UpgradeAsync(stream, cancellationToken);
+            var socket = await UpgradeAsync(stream, Time.GetUtcNow(), cancellationToken);
             if (socket is null)
             {
                 return;
@@ -388,7 +388,7 @@ public sealed class WaEmulator : IAsyncDisposable
     }
 
     /// <summary>The HTTP/1.1 WebSocket upgrade (RFC 6455 §4.2), requiring path /ws/chat and WhatsApp Web's Origin.</summary>
-    private static async Task<WebSocket?> UpgradeAsync(NetworkStream stream, CancellationToken cancellationToken)
+    private static async Task<WebSocket?> UpgradeAsync(NetworkStream stream, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var head = await ReadHeadAsync(stream, cancellationToken);
         var lines = head?.Split("\r\n", StringSplitOptions.RemoveEmptyEntries) ?? [];
@@ -426,7 +426,9 @@ public sealed class WaEmulator : IAsyncDisposable
 #pragma warning disable CA5350 // RFC 6455 §4.2.2 fixes SHA-1 for Sec-WebSocket-Accept; it is not used for security here.
         var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(headers["Sec-WebSocket-Key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
 #pragma warning restore CA5350
-        var response = $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n";
+        // Date, as web.whatsapp.com sends it: a client with a wrong clock can tell by how much.
+        var date = now.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+        var response = $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\nDate: {date}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(response), cancellationToken);
         return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true });
     }

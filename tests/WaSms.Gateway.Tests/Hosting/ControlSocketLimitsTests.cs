@@ -28,15 +28,28 @@ public sealed class ControlSocketLimitsTests : IDisposable
 
     private async Task<Socket> ConnectAsync()
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
-        return socket;
+        for (var attempt = 0; ; attempt++)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
+                return socket;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.TryAgain && attempt < 1000)
+            {
+                // The listen backlog is full for a moment; a hog simply tries again.
+                socket.Dispose();
+                await Task.Delay(5);
+            }
+        }
     }
 
     [Fact]
     public async Task NineHundredIdleConnections_StatusStillAnswers_AndTheServiceKeepsItsDescriptors()
     {
         using var gateway = await StartAsync();
+        var before = Directory.GetFiles($"/proc/{gateway.Id}/fd").Length;
         var hog = new List<Socket>();
         try
         {
@@ -45,9 +58,10 @@ public sealed class ControlSocketLimitsTests : IDisposable
                 hog.Add(await ConnectAsync());
             }
 
-            // While all 900 are still open on this side, the service holds only a bounded few.
+            // While all 900 are still open on this side, the service holds only a bounded few of them
+            // (16 waiting, plus any not yet closed after being made room for).
             var descriptors = Directory.GetFiles($"/proc/{gateway.Id}/fd").Length;
-            Assert.True(descriptors < 200, $"the service holds {descriptors} descriptors");
+            Assert.True(descriptors - before < 64, $"the service went from {before} to {descriptors} descriptors");
 
             var (code, output, error) = await GatewayProcess.RunAsync(["status", "--state-dir", StateDir]);
             Assert.True(code == 0, error);
@@ -84,7 +98,7 @@ public sealed class ControlSocketLimitsTests : IDisposable
             await longLine.SendAsync(Encoding.ASCII.GetBytes(new string('x', 5000)));
             using var stream = new NetworkStream(longLine);
             using var reader = new StreamReader(stream);
-            var answer = await reader.ReadLineAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+            var answer = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
             Assert.NotNull(answer);
             Assert.Contains("request longer than 4096 bytes", answer, StringComparison.Ordinal);
         }
