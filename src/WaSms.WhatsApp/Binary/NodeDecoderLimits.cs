@@ -30,4 +30,13 @@ public sealed record NodeDecoderLimits
 
     /// <summary>Most attributes on one node (the format allows 32767).</summary>
     public int MaxAttributes { get; init; } = 1024;
+
+    /// <summary>
+    /// Most nodes in one frame, all levels together. Each decoded node costs tens of bytes of heap
+    /// from 3 bytes of input, so 8 MiB of minimal nodes would need ~150 MB; real frames hold hundreds.
+    /// </summary>
+    public int MaxTotalNodes { get; init; } = 65536;
+
+    /// <summary>Most attributes in one frame, all nodes together (the same reasoning as <see cref="MaxTotalNodes"/>).</summary>
+    public int MaxTotalAttributes { get; init; } = 65536;
 }

@@ -70,6 +70,41 @@ public sealed class WaDiagnosticsCliTests
         Assert.Equal("wasms-gateway: cannot decode: Compressed node inflates past the limit of 8388608 bytes.", Assert.Single(lines));
     }
 
+    /// <summary>
+    /// Within the 8 MiB inflate limit, 3-byte nodes would be ~2.6 million objects (~150 MB of heap):
+    /// the per-frame node budget refuses them in the real process, with one line.
+    /// </summary>
+    [Fact]
+    public async Task Decode_MillionsOfTinyNodes_InTheRealProcess_IsOneLineAndExit65()
+    {
+        using var compressed = new MemoryStream();
+        compressed.WriteByte(0x02);
+        using (var zlib = new ZLibStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            // <iq> with 40 children of 65,000 <iq/> each: 2.6 million nodes in under 8 MiB.
+            zlib.Write([0xf8, 0x02, 0x19, 0xf8, 40]);
+            var leaves = new byte[65000 * 3];
+            for (var i = 0; i < leaves.Length; i += 3)
+            {
+                (leaves[i], leaves[i + 1], leaves[i + 2]) = ((byte)0xf8, (byte)0x01, (byte)0x19);
+            }
+            for (var i = 0; i < 40; i++)
+            {
+                zlib.Write([0xf8, 0x02, 0x19, 0xf9, 0xfd, 0xe8]);
+                zlib.Write(leaves);
+            }
+        }
+
+        using var process = GatewayProcess.Start(["wa", "decode", "-"], redirectInput: true);
+        await process.Input.WriteAsync(Convert.ToHexStringLower(compressed.ToArray()));
+        process.Input.Close();
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(65, code);
+        var line = Assert.Single(process.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("more than the limit of 65536 nodes in one frame", line, StringComparison.Ordinal);
+    }
+
     /// <summary>The largest node the limits allow (8 MiB of binary content) decodes within the heap.</summary>
     [Fact]
     public async Task Decode_TheLargestAllowedNode_InTheRealProcess_Succeeds()
