@@ -19,16 +19,23 @@ public sealed class ClockSyncWatch(TimeProvider time, string syncFlagPath = Cloc
     /// <summary>A wall-clock jump against the monotonic clock larger than this means the clock was set.</summary>
     public static readonly TimeSpan StepThreshold = TimeSpan.FromSeconds(30);
 
-    /// <summary>Waits until the clock is synchronised or set, or <paramref name="limit"/> passes.</summary>
+    private (DateTimeOffset Wall, long Monotonic, DateTime? Flag)? _mark;
+
+    /// <summary>
+    /// Remembers the clock as it is now (call it when the wrong clock is noticed): a sync that
+    /// happens before <see cref="WaitForSyncAsync"/> starts still counts.
+    /// </summary>
+    public void Mark() => _mark = (time.GetUtcNow(), time.GetTimestamp(), FlagTime());
+
+    /// <summary>Waits until the clock is synchronised or set since <see cref="Mark"/> (or since now), or <paramref name="limit"/> passes.</summary>
     /// <returns>What ended the wait: "synchronised", "set" or null for the limit.</returns>
     public async Task<string?> WaitForSyncAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
-        var flagAtStart = FlagTime();
-        var wallStart = time.GetUtcNow();
-        var monotonicStart = time.GetTimestamp();
-        while (time.GetElapsedTime(monotonicStart) < limit)
+        var (wallStart, monotonicStart, flagAtStart) = _mark ?? (time.GetUtcNow(), time.GetTimestamp(), FlagTime());
+        _mark = null;
+        var waitStart = time.GetTimestamp();
+        while (true)
         {
-            await Task.Delay(PollInterval, time, cancellationToken);
             if (FlagTime() is { } flag && flag != flagAtStart)
             {
                 return "synchronised";
@@ -38,8 +45,12 @@ public sealed class ClockSyncWatch(TimeProvider time, string syncFlagPath = Cloc
             {
                 return "set";
             }
+            if (time.GetElapsedTime(waitStart) >= limit)
+            {
+                return null;
+            }
+            await Task.Delay(PollInterval, time, cancellationToken);
         }
-        return null;
     }
 
     private DateTime? FlagTime()

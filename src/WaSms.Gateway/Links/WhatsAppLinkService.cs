@@ -239,6 +239,7 @@ public sealed partial class WhatsAppLinkService(
                 LinkDown($"WhatsApp refused the login ({failure.Reason}{(failure.Message is null ? "" : ": " + failure.Message)}); reconnecting");
                 return false;
             case ClockSkew skew:
+                _clockSync.Mark();
                 _clockWrong = true;
                 var clock = ClockReason(skew.Offset, skew.FromServerDate);
                 log.LogWarning("{Reason} ({Cause})", clock, skew.Cause.Message);
