@@ -181,7 +181,14 @@ public sealed class WaEmulator : IAsyncDisposable
         var count = 0;
         foreach (var connection in _connections.Keys.Where(c => c.IsLoggedIn))
         {
-            await connection.SendRawAsync(payload, cancellationToken);
+            try
+            {
+                await connection.SendRawAsync(payload, cancellationToken);
+            }
+            catch (Exception ex) when (ex is Socket.WaSocketException or ObjectDisposedException)
+            {
+                // The client hung up while the frame was still going out: what it should do.
+            }
             count++;
         }
 
