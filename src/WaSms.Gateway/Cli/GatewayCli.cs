@@ -137,9 +137,9 @@ public static partial class GatewayCli
         {
             throw new UsageException("usage: wasms-gateway wa decode <hex>|-  or  wasms-gateway wa encode <json>|-");
         }
-        var argument = commandLine.Arguments[1] == "-" ? await Console.In.ReadToEndAsync() : commandLine.Arguments[1];
         try
         {
+            var argument = commandLine.Arguments[1] == "-" ? await ReadBoundedAsync(Console.In, WhatsApp.Binary.NodeDiagnostics.MaxInputChars) : commandLine.Arguments[1];
             await output.WriteLineAsync(commandLine.Arguments[0] == "decode"
                 ? WhatsApp.Binary.NodeDiagnostics.Decode(argument.Trim())
                 : WhatsApp.Binary.NodeDiagnostics.Encode(argument));
@@ -150,6 +150,26 @@ public static partial class GatewayCli
             await error.WriteLineAsync($"wasms-gateway: cannot {commandLine.Arguments[0]}: {ex.Message}");
             return ExitCodes.DataError;
         }
+    }
+
+    /// <summary>All of <paramref name="reader"/>, refusing more than <paramref name="maxChars"/> before holding it all in memory.</summary>
+    /// <exception cref="FormatException">The input is longer.</exception>
+    private static async Task<string> ReadBoundedAsync(TextReader reader, int maxChars)
+    {
+        var text = new System.Text.StringBuilder();
+        var chunk = new char[64 * 1024];
+        int read;
+        while ((read = await reader.ReadAsync(chunk)) > 0)
+        {
+            if (text.Length + read > maxChars)
+            {
+                throw new FormatException($"The input is longer than {maxChars} characters (a frame payload is at most {WhatsApp.Binary.NodeDecoderLimits.Default.MaxInputSize} bytes).");
+            }
+
+            text.Append(chunk, 0, read);
+        }
+
+        return text.ToString();
     }
 
     /// <summary><c>pair-code +NUMBER</c>: link by phone number instead of the QR.</summary>

@@ -14,6 +14,15 @@ namespace WaSms.Gateway.Control;
 /// The unix socket (<c>&lt;state-dir&gt;/control.sock</c>, mode 0600) through which the CLI talks
 /// to the running service. Never a network listener.
 /// </summary>
+/// <remarks>
+/// Limits, so that a local process holding connections open can neither exhaust the service's file
+/// descriptors nor keep <c>status</c> from answering (docs/architecture.md, control socket):
+/// at most <see cref="MaxWaiting"/> connections wait for their request line, and a new one closes the
+/// oldest waiting one; a request line must arrive within <see cref="RequestDeadline"/> and fit in
+/// <see cref="MaxRequestBytes"/>; at most <see cref="MaxRunning"/> slow requests (anything but
+/// <c>status</c>/<c>qr</c>, which answer at once) run together, more are answered "busy".
+/// A failing connection, or a failing accept, is logged and never stops the service.
+/// </remarks>
 public sealed class ControlServer(
     GatewayOptions options,
     StatusProvider status,
@@ -25,7 +34,21 @@ public sealed class ControlServer(
     TimeProvider time,
     ILogger<ControlServer> log) : BackgroundService
 {
-    private const int MaxRequestBytes = 4096;
+    /// <summary>Longest request line, newline included.</summary>
+    internal const int MaxRequestBytes = 4096;
+
+    /// <summary>Most connections that have not sent their request line yet.</summary>
+    internal const int MaxWaiting = 16;
+
+    /// <summary>Most requests other than status/qr in progress at once.</summary>
+    internal const int MaxRunning = 8;
+
+    /// <summary>Time a connection has to send its request line (the CLI sends it at once).</summary>
+    internal static readonly TimeSpan RequestDeadline = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(200);
+    private readonly LinkedList<CancellationTokenSource> _waiting = new();
+    private int _running;
     private Socket? _listener;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -42,7 +65,8 @@ public sealed class ControlServer(
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(path));
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        listener.Listen(8);
+        // Room for a burst of CLI calls while a hog connects in a loop; the accept loop keeps up.
+        listener.Listen(64);
         _listener = listener;
         await base.StartAsync(cancellationToken);
     }
@@ -61,21 +85,98 @@ public sealed class ControlServer(
             {
                 break;
             }
+            catch (SocketException ex)
+            {
+                // EMFILE and the like: the service goes on; the control socket retries shortly.
+                log.LogWarning("Control socket: cannot accept a connection ({Error}); retrying", ex.Message);
+                try
+                {
+                    await Task.Delay(AcceptRetryDelay, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                continue;
+            }
             _ = ServeAsync(connection, stoppingToken);
         }
     }
 
     private async Task ServeAsync(Socket connection, CancellationToken stoppingToken)
     {
+        try
+        {
+            await ServeOneAsync(connection, stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // One connection's failure is that connection's problem only.
+            log.LogDebug("Control connection ended: {Error}", ex.Message);
+        }
+    }
+
+    private async Task ServeOneAsync(Socket connection, CancellationToken stoppingToken)
+    {
         using (connection)
         await using (var stream = new NetworkStream(connection, ownsSocket: false))
         {
+            string line;
+            using (var deadline = new CancellationTokenSource(RequestDeadline, time))
+            {
+                LinkedListNode<CancellationTokenSource> slot;
+                lock (_waiting)
+                {
+                    if (_waiting.Count >= MaxWaiting)
+                    {
+                        // The oldest waiting connection has had the longest to speak: it makes room.
+                        var oldest = _waiting.First!;
+                        _waiting.RemoveFirst();
+                        oldest.Value.Cancel();
+                    }
+                    slot = _waiting.AddLast(deadline);
+                }
+                try
+                {
+                    using var reading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
+                    line = await ReadLineAsync(stream, reading.Token);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    return; // idle past the deadline, or closed to make room: just close
+                }
+                catch (JsonException ex)
+                {
+                    await WriteAsync(stream, new ControlResponse(false, $"bad request: {ex.Message}"), stoppingToken);
+                    return;
+                }
+                finally
+                {
+                    lock (_waiting)
+                    {
+                        if (slot.List is not null)
+                        {
+                            _waiting.Remove(slot);
+                        }
+                    }
+                }
+            }
+
             ControlResponse response;
+            var counted = false;
             try
             {
-                var line = await ReadLineAsync(stream, stoppingToken);
                 var request = JsonSerializer.Deserialize(line, ControlJson.Default.ControlRequest)
                               ?? throw new JsonException("empty request");
+                if (request.Command is not ("status" or "qr"))
+                {
+                    counted = true;
+                    if (Interlocked.Increment(ref _running) > MaxRunning)
+                    {
+                        await WriteAsync(stream, new ControlResponse(false, $"busy: {MaxRunning} requests are already in progress; try again"), stoppingToken);
+                        return;
+                    }
+                }
                 response = await HandleAsync(request, stoppingToken);
             }
             catch (JsonException ex)
@@ -87,15 +188,30 @@ public sealed class ControlServer(
                 log.LogWarning(ex, "Control request failed");
                 response = new ControlResponse(false, ex.Message);
             }
-            var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, ControlJson.Default.ControlResponse) + "\n");
-            try
+            finally
             {
-                await stream.WriteAsync(bytes, stoppingToken);
+                if (counted)
+                {
+                    Interlocked.Decrement(ref _running);
+                }
             }
-            catch (IOException)
-            {
-                // The CLI went away; nothing to tell it.
-            }
+            await WriteAsync(stream, response, stoppingToken);
+        }
+    }
+
+    private async Task WriteAsync(Stream stream, ControlResponse response, CancellationToken stoppingToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, ControlJson.Default.ControlResponse) + "\n");
+        // A reader that never reads cannot hold the connection: the answer gets the same deadline.
+        using var deadline = new CancellationTokenSource(RequestDeadline, time);
+        using var writing = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
+        try
+        {
+            await stream.WriteAsync(bytes, writing.Token);
+        }
+        catch (Exception ex) when (ex is IOException || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+        {
+            // The CLI went away or does not read; nothing to tell it.
         }
     }
 

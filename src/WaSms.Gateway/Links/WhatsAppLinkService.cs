@@ -36,6 +36,8 @@ public sealed partial class WhatsAppLinkService(
     private volatile Hold _hold;
     private volatile bool _sessionInvalid;
     private volatile bool _pairingCodeShown;
+    private volatile bool _clockWrong;
+    private readonly ClockSyncWatch _clockSync = new(time);
 
     /// <summary>Why the service is not reconnecting on its own.</summary>
     private enum Hold
@@ -121,6 +123,16 @@ public sealed partial class WhatsAppLinkService(
                 }
                 if (_hold != Hold.None)
                 {
+                    continue;
+                }
+                if (_clockWrong)
+                {
+                    // Retrying cannot help until the clock is right: reconnect as soon as it is set
+                    // (NTP), and at least every MaxBackoff in case the estimate was wrong.
+                    _clockWrong = false;
+                    var change = await _clockSync.WaitForSyncAsync(MaxBackoff, stoppingToken);
+                    log.LogInformation("Reconnecting to WhatsApp ({Why})", change is null ? "clock still unsynchronised; trying again" : $"the clock was {change}");
+                    backoff = MinBackoff;
                     continue;
                 }
                 backoff = linked ? MinBackoff : TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
@@ -226,12 +238,41 @@ public sealed partial class WhatsAppLinkService(
             case ConnectFailure failure:
                 LinkDown($"WhatsApp refused the login ({failure.Reason}{(failure.Message is null ? "" : ": " + failure.Message)}); reconnecting");
                 return false;
+            case ClockSkew skew:
+                _clockSync.Mark();
+                _clockWrong = true;
+                var clock = ClockReason(skew.Offset, skew.FromServerDate);
+                log.LogWarning("{Reason} ({Cause})", clock, skew.Cause.Message);
+                if (machine.Current.State is GatewayState.Online or GatewayState.Degraded or GatewayState.Connecting)
+                {
+                    LinkDown(clock);
+                }
+                else
+                {
+                    machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, clock, new PairingInfo(null)));
+                }
+                return false;
             case Disconnected disconnected:
                 LinkDown(disconnected.Exception is null ? "WhatsApp connection closed; reconnecting" : $"WhatsApp connection lost ({disconnected.Exception.Message}); reconnecting");
                 return false;
             default:
                 return false;
         }
+    }
+
+    /// <summary>"Clock is 200 days behind: waiting for time sync (NTP)" — where the customer looks (issue #9 item 24).</summary>
+    internal static string ClockReason(TimeSpan offset, bool measured)
+    {
+        var size = offset.Duration();
+        // A measured offset is rounded (the Date header has whole seconds); a lower bound is not.
+        int Count(double value) => (int)(measured ? Math.Round(value) : Math.Floor(value));
+        var amount = size.TotalDays >= 1 ? Plural(Count(size.TotalDays), "day")
+            : size.TotalHours >= 1 ? Plural(Count(size.TotalHours), "hour")
+            : Plural(Math.Max(1, Count(size.TotalMinutes)), "minute");
+        var direction = offset >= TimeSpan.Zero ? "behind" : "ahead";
+        return $"Clock is {(measured ? "" : "at least ")}{amount} {direction}: waiting for time sync (NTP); check that the network allows it";
+
+        static string Plural(int n, string unit) => n == 1 ? $"1 {unit}" : $"{n.ToString(CultureInfo.InvariantCulture)} {unit}s";
     }
 
     private void LinkDown(string reason)

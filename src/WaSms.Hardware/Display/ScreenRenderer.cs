@@ -170,6 +170,11 @@ public static class ScreenRenderer
         {
             Message(frame, Icon.Phone, "Link WhatsApp", "Code expired", ["The QR code on screen expired.", model.Snapshot.Reason], "Press the button for a new code");
         }
+        else if (model.Snapshot.Reason.StartsWith("Clock ", StringComparison.Ordinal))
+        {
+            // No QR until the clock is right (WhatsApp's certificate check needs it); nothing to press.
+            Message(frame, Icon.Clock, "Link WhatsApp", "Clock not set", [model.Snapshot.Reason], "The gateway retries by itself");
+        }
         else
         {
             Message(frame, Icon.Phone, "Link WhatsApp", "Not linked", [model.Snapshot.Reason], "Press the button for a new code");

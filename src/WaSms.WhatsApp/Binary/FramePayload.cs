@@ -59,24 +59,54 @@ public static class FramePayload
 
     internal static byte[] Inflate(ReadOnlySpan<byte> compressed, int maxSize)
     {
+        byte[] buffer = Inflate(compressed, maxSize, out int length);
+        return length == buffer.Length ? buffer : buffer.AsSpan(0, length).ToArray();
+    }
+
+    /// <summary>
+    /// Inflates into one buffer that never grows past <paramref name="maxSize"/> (plus nothing):
+    /// the stream is read in chunks and stops at the cap, so a bomb costs at most the cap, once.
+    /// The node is <c>buffer[..length]</c>; the caller decodes it in place instead of copying.
+    /// </summary>
+    internal static byte[] Inflate(ReadOnlySpan<byte> compressed, int maxSize, out int length)
+    {
         try
         {
-            using var input = new MemoryStream(compressed.ToArray(), writable: false);
-            using var zlib = new ZLibStream(input, CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            byte[] chunk = new byte[81920];
-            int read;
-            while ((read = zlib.Read(chunk, 0, chunk.Length)) > 0)
             {
-                if (output.Length + read > maxSize)
+                using var input = new MemoryStream(compressed.ToArray(), writable: false);
+                using var zlib = new ZLibStream(input, CompressionMode.Decompress);
+
+                // Start near a typical compression ratio and double up to the cap; one byte past
+                // the cap is read only to learn that the stream goes on.
+                byte[] buffer = new byte[(int)Math.Min(maxSize, Math.Max(4096L, compressed.Length * 4L))];
+                length = 0;
+                while (true)
                 {
-                    throw new WaProtocolException($"Compressed node inflates past the limit of {maxSize} bytes.", 1);
+                    if (length == buffer.Length)
+                    {
+                        if (length >= maxSize)
+                        {
+                            Span<byte> probe = stackalloc byte[1];
+                            if (zlib.Read(probe) > 0)
+                            {
+                                throw new WaProtocolException($"Compressed node inflates past the limit of {maxSize} bytes.", 1);
+                            }
+
+                            return buffer;
+                        }
+
+                        Array.Resize(ref buffer, (int)Math.Min(maxSize, buffer.Length * 2L));
+                    }
+
+                    int read = zlib.Read(buffer, length, buffer.Length - length);
+                    if (read == 0)
+                    {
+                        return buffer;
+                    }
+
+                    length += read;
                 }
-
-                output.Write(chunk, 0, read);
             }
-
-            return output.ToArray();
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {

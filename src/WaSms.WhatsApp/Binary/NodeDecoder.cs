@@ -43,8 +43,8 @@ public static class NodeDecoder
         FramePayload.CheckSize(payload, limits);
         if (FramePayload.IsCompressed(payload))
         {
-            byte[] inflated = FramePayload.Inflate(payload[1..], limits.MaxInflatedSize);
-            return ReadRoot(inflated, limits, 0, " of the inflated node");
+            byte[] inflated = FramePayload.Inflate(payload[1..], limits.MaxInflatedSize, out int length);
+            return ReadRoot(inflated.AsSpan(0, length), limits, 0, " of the inflated node");
         }
 
         return ReadRoot(payload[1..], limits, 1, string.Empty);
@@ -65,6 +65,8 @@ public static class NodeDecoder
         private readonly int _base;
         private readonly string _where;
         private int _pos;
+        private int _nodes;
+        private int _attributes;
 
         public Reader(ReadOnlySpan<byte> data, NodeDecoderLimits limits, int baseOffset, string where)
         {
@@ -93,6 +95,11 @@ public static class NodeDecoder
                 throw Error($"nodes are nested deeper than the limit of {_limits.MaxDepth}", start);
             }
 
+            if (++_nodes > _limits.MaxTotalNodes)
+            {
+                throw Error($"more than the limit of {_limits.MaxTotalNodes} nodes in one frame", start);
+            }
+
             byte listTag = ReadByte("the list start of a node");
             int size = listTag switch
             {
@@ -116,6 +123,12 @@ public static class NodeDecoder
             if (attributeCount > _limits.MaxAttributes)
             {
                 throw Error($"<{tag}> declares {attributeCount} attributes, more than the limit of {_limits.MaxAttributes}", start);
+            }
+
+            _attributes += attributeCount;
+            if (_attributes > _limits.MaxTotalAttributes)
+            {
+                throw Error($"more than the limit of {_limits.MaxTotalAttributes} attributes in one frame", start);
             }
 
             if (attributeCount * 2 > Remaining)

@@ -25,9 +25,16 @@ public static class NodeDiagnostics
         return Convert.ToHexStringLower(NodeEncoder.EncodeFrame(NodeJson.FromJson(json)));
     }
 
+    /// <summary>
+    /// Most characters <see cref="Decode"/> or <see cref="Encode"/> take: twice the largest payload
+    /// as hex, plus room for whitespace. Callers reading a stream stop here instead of reading it all.
+    /// </summary>
+    public static int MaxInputChars => (2 * NodeDecoderLimits.Default.MaxInputSize) + (64 * 1024);
+
     private static byte[] ParseHex(string text)
     {
-        var digits = new List<byte>(text.Length);
+        // Two passes (check and count, then fill) so the only allocation is the payload itself.
+        int digits = 0;
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
@@ -36,25 +43,44 @@ public static class NodeDiagnostics
                 continue;
             }
 
+            if (!char.IsAsciiHexDigit(c))
+            {
+                throw new FormatException($"Character '{c}' at position {i} is not a hex digit.");
+            }
+
+            digits++;
+        }
+
+        if (digits % 2 != 0)
+        {
+            throw new FormatException($"Hex input has an odd number of digits ({digits}).");
+        }
+
+        byte[] bytes = new byte[digits / 2];
+        int written = 0;
+        int high = -1;
+        foreach (char c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                continue;
+            }
+
             int value = c switch
             {
-                >= '0' and <= '9' => c - '0',
-                >= 'a' and <= 'f' => c - 'a' + 10,
-                >= 'A' and <= 'F' => c - 'A' + 10,
-                _ => throw new FormatException($"Character '{c}' at position {i} is not a hex digit."),
+                <= '9' => c - '0',
+                <= 'F' => c - 'A' + 10,
+                _ => c - 'a' + 10,
             };
-            digits.Add((byte)value);
-        }
-
-        if (digits.Count % 2 != 0)
-        {
-            throw new FormatException($"Hex input has an odd number of digits ({digits.Count}).");
-        }
-
-        byte[] bytes = new byte[digits.Count / 2];
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            bytes[i] = (byte)((digits[2 * i] << 4) | digits[(2 * i) + 1]);
+            if (high < 0)
+            {
+                high = value;
+            }
+            else
+            {
+                bytes[written++] = (byte)((high << 4) | value);
+                high = -1;
+            }
         }
 
         return bytes;

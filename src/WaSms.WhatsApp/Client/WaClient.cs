@@ -167,6 +167,9 @@ public sealed class WaClient
 
         public WaCredentials Credentials { get; private set; }
 
+        /// <summary>One WebSocket message: a largest frame, its length prefix and a connection header.</summary>
+        private static int MaxMessageSize => NodeDecoderLimits.Default.MaxInputSize + SocketConstants.FrameLengthSize + 64;
+
         public void Dispose()
         {
             _qrTimer?.Dispose();
@@ -189,7 +192,9 @@ public sealed class WaClient
             WebSocketTransport transport;
             try
             {
-                transport = await WebSocketTransport.ConnectAsync(options.ServerUri, cancellationToken);
+                // Frames are bounded by the decoder's input limit, not the 16 MiB the prefix allows,
+                // so one frame's copies fit the 64 MB heap (docs/protocol/binary-nodes.md §4.4).
+                transport = await WebSocketTransport.ConnectAsync(options.ServerUri, MaxMessageSize, cancellationToken);
             }
             catch (SocketConnectException ex)
             {
@@ -197,7 +202,7 @@ public sealed class WaClient
                 return ConnectionOutcome.Ended;
             }
 
-            await using var frames = FrameSocket.ForClient(transport);
+            await using var frames = FrameSocket.ForClient(transport, maxFrameSize: NodeDecoderLimits.Default.MaxInputSize);
             using var loopCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
@@ -210,6 +215,14 @@ public sealed class WaClient
                     var node = NodeDecoder.DecodeFrame(frame);
                     await HandleAsync(node, cancellationToken);
                 }
+            }
+            catch (CertificateChainException ex) when (ex.IsValidityCheck && ex.ValidityLimit is { } limit && !cancellationToken.IsCancellationRequested)
+            {
+                // A sound chain outside its validity: our clock is wrong, not the server (issue #9 item 24).
+                var now = options.Time.GetUtcNow();
+                var offset = transport.ServerDate is { } serverDate ? serverDate - now : limit - now;
+                _client.Raise(new ClockSkew(offset, transport.ServerDate is not null, ex));
+                Outcome = ConnectionOutcome.Ended;
             }
             catch (Exception ex) when (ex is WaSocketException or WaProtocolException or CertificateChainException or NoiseHandshakeException && !cancellationToken.IsCancellationRequested)
             {

@@ -146,6 +146,55 @@ public sealed class WaEmulator : IAsyncDisposable
         return count;
     }
 
+    /// <summary>
+    /// Fault injection: sends every logged-in connection a frame over the client's size limits —
+    /// with <paramref name="compressed"/>, a small zlib bomb whose node inflates to
+    /// <paramref name="size"/> bytes; otherwise a plain frame of <paramref name="size"/> bytes.
+    /// A client must drop the connection with a protocol error (not run out of memory) and reconnect.
+    /// </summary>
+    /// <returns>How many connections got it.</returns>
+    public async Task<int> SendOversizedFrameAsync(bool compressed, int size, CancellationToken cancellationToken)
+    {
+        byte[] payload;
+        if (compressed)
+        {
+            // Zeros compress about 1000:1, so 24 MiB of node travels in a frame of ~24 KB.
+            using var output = new MemoryStream();
+            output.WriteByte(FramePayload.CompressedFlag);
+            using (var zlib = new System.IO.Compression.ZLibStream(output, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                var zeros = new byte[64 * 1024];
+                for (var left = size; left > 0; left -= zeros.Length)
+                {
+                    zlib.Write(zeros, 0, Math.Min(left, zeros.Length));
+                }
+            }
+
+            payload = output.ToArray();
+        }
+        else
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(size, Socket.SocketConstants.MaxFrameSize);
+            payload = new byte[size];
+        }
+
+        var count = 0;
+        foreach (var connection in _connections.Keys.Where(c => c.IsLoggedIn))
+        {
+            try
+            {
+                await connection.SendRawAsync(payload, cancellationToken);
+            }
+            catch (Exception ex) when (ex is Socket.WaSocketException or ObjectDisposedException)
+            {
+                // The client hung up while the frame was still going out: what it should do.
+            }
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Counts a ping; true when it should be answered.</summary>
     internal bool OnPing()
     {
@@ -317,7 +366,7 @@ public sealed class WaEmulator : IAsyncDisposable
         try
         {
             var stream = client.GetStream();
-            var socket = await UpgradeAsync(stream, cancellationToken);
+            var socket = await UpgradeAsync(stream, Time.GetUtcNow(), cancellationToken);
             if (socket is null)
             {
                 return;
@@ -346,7 +395,7 @@ public sealed class WaEmulator : IAsyncDisposable
     }
 
     /// <summary>The HTTP/1.1 WebSocket upgrade (RFC 6455 §4.2), requiring path /ws/chat and WhatsApp Web's Origin.</summary>
-    private static async Task<WebSocket?> UpgradeAsync(NetworkStream stream, CancellationToken cancellationToken)
+    private static async Task<WebSocket?> UpgradeAsync(NetworkStream stream, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var head = await ReadHeadAsync(stream, cancellationToken);
         var lines = head?.Split("\r\n", StringSplitOptions.RemoveEmptyEntries) ?? [];
@@ -384,7 +433,9 @@ public sealed class WaEmulator : IAsyncDisposable
 #pragma warning disable CA5350 // RFC 6455 §4.2.2 fixes SHA-1 for Sec-WebSocket-Accept; it is not used for security here.
         var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(headers["Sec-WebSocket-Key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
 #pragma warning restore CA5350
-        var response = $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n";
+        // Date, as web.whatsapp.com sends it: a client with a wrong clock can tell by how much.
+        var date = now.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+        var response = $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\nDate: {date}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(response), cancellationToken);
         return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true });
     }

@@ -23,4 +23,14 @@ public sealed class CertificateChainException : NoiseHandshakeException
 
     /// <summary>The check that failed.</summary>
     public CertificateChainError Check { get; }
+
+    /// <summary>
+    /// For a failed validity check (not yet valid / expired): the notBefore or notAfter the clock
+    /// fell outside of, so a caller can tell the customer how far off the clock is at least.
+    /// </summary>
+    public DateTimeOffset? ValidityLimit { get; init; }
+
+    /// <summary>True when the chain is sound but the local clock is outside its validity: a wrong clock, usually.</summary>
+    public bool IsValidityCheck => Check is CertificateChainError.IntermediateNotYetValid or CertificateChainError.IntermediateExpired
+        or CertificateChainError.LeafNotYetValid or CertificateChainError.LeafExpired;
 }

@@ -88,12 +88,18 @@ public sealed class CertificateChainVerifier
         var nowMs = (Int128)now.ToUnixTimeMilliseconds();
         if (nowMs < (Int128)details.NotBefore * 1000)
         {
-            throw Fail(notYetValid, $"The {name} certificate is not valid before {details.NotBefore} (Unix seconds); the clock says {now:O}.");
+            throw new CertificateChainException(notYetValid, $"The {name} certificate is not valid before {details.NotBefore} (Unix seconds); the clock says {now:O}.")
+            {
+                ValidityLimit = DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(details.NotBefore, (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds())),
+            };
         }
 
         if (nowMs > (Int128)details.NotAfter * 1000)
         {
-            throw Fail(expired, $"The {name} certificate expired at {details.NotAfter} (Unix seconds); the clock says {now:O}.");
+            throw new CertificateChainException(expired, $"The {name} certificate expired at {details.NotAfter} (Unix seconds); the clock says {now:O}.")
+            {
+                ValidityLimit = DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(details.NotAfter, (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds())),
+            };
         }
     }
 

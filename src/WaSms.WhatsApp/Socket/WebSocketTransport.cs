@@ -62,8 +62,21 @@ public sealed class WebSocketTransport : IMessageTransport
             throw;
         }
 
-        return new WebSocketTransport(socket, maxMessageSize);
+        return new WebSocketTransport(socket, maxMessageSize) { ServerDate = DateHeader(socket) };
     }
+
+    /// <summary>
+    /// The server's clock from the upgrade response's <c>Date</c> header (RFC 9110 §6.6.1), when it
+    /// sent one: a client with a wrong clock can say by how much.
+    /// </summary>
+    public DateTimeOffset? ServerDate { get; private init; }
+
+    private static DateTimeOffset? DateHeader(ClientWebSocket socket) =>
+        socket.HttpResponseHeaders is { } headers
+        && headers.FirstOrDefault(h => string.Equals(h.Key, "Date", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault() is { } value
+        && DateTimeOffset.TryParseExact(value, "r", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var date)
+            ? date
+            : null;
 
     /// <inheritdoc />
     public async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)

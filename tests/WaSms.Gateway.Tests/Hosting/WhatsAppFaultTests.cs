@@ -157,6 +157,22 @@ public sealed class WhatsAppFaultTests : IAsyncLifetime
         Assert.Equal(GatewayState.Online, _machine.Current.State);
     }
 
+    [Theory]
+    [InlineData(true, 24 * 1024 * 1024)] // a zlib bomb: ~24 KB on the wire, 24 MiB inflated (issue #9 item 6)
+    [InlineData(false, 5 * 1024 * 1024)] // a plain frame over the 4 MiB frame limit
+    public async Task OversizedFrame_IsAProtocolErrorThatDropsTheConnection_ThenReconnects(bool compressed, int size)
+    {
+        var handshakes = _emulator.HandshakeCount;
+        using var subscription = _machine.Subscribe();
+
+        Assert.Equal(1, await _emulator.SendOversizedFrameAsync(compressed, size, CancellationToken.None));
+
+        var down = await WaitForAsync(subscription, s => s.State == GatewayState.Degraded);
+        Assert.Contains("connection lost", down.Reason, StringComparison.Ordinal);
+        await WaitUntilAsync(() => _emulator.HandshakeCount > handshakes && _machine.Current.State == GatewayState.Online);
+        Assert.Equal(GatewayState.Online, _machine.Current.State);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)

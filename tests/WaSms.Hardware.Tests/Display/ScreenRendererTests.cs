@@ -31,7 +31,10 @@ public sealed class ScreenRendererTests
             yield return new ScreenModel(unpaired, Now, Hold: new HoldProgress(TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)));
         }
         yield return new ScreenModel(unpaired, Now, Notice: new ResetNotice(true, int.MaxValue, Now.AddHours(10)));
+        yield return new ScreenModel(unpaired with { Reason = ClockReason, Pairing = new PairingInfo(null) }, Now);
     }
+
+    private const string ClockReason = "Clock is 200 days behind: waiting for time sync (NTP); check that the network allows it";
 
     [Theory]
     [MemberData(nameof(Panels))]
@@ -81,6 +84,31 @@ public sealed class ScreenRendererTests
 
         Assert.Equal("Code 2 of 6", which);
         Assert.Equal(expected, left);
+    }
+
+    /// <summary>A wrong clock (issue #9 item 24) gets its own unpaired screen, not "Not linked … press the button".</summary>
+    [Theory]
+    [MemberData(nameof(Panels))]
+    public void Unpaired_ClockReason_HasItsOwnScreen(int width, int height)
+    {
+        var clock = new GatewaySnapshot(GatewayState.Unpaired, ClockReason, Now, 1, new PairingInfo(null));
+        // The same text with one letter changed takes the ordinary "Not linked" layout.
+        var ordinary = clock with { Reason = "X" + ClockReason[1..] };
+
+        var clockFrame = ScreenRenderer.Render(new ScreenModel(clock, Now), width, height);
+        var ordinaryFrame = ScreenRenderer.Render(new ScreenModel(ordinary, Now), width, height);
+
+        Assert.Equal(0, clockFrame.ClippedPixels);
+        // More than the one changed glyph differs: the icon, the headline and the footer.
+        var differing = 0;
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                differing += clockFrame[x, y] != ordinaryFrame[x, y] ? 1 : 0;
+            }
+        }
+        Assert.True(differing > 400, $"only {differing} pixels differ from the ordinary screen");
     }
 
     [Fact]

@@ -115,6 +115,42 @@ public sealed class NodeDecoderErrorTests
         Assert.Throws<WaProtocolException>(() => FramePayload.Unpack(frame, limits));
     }
 
+    /// <summary>
+    /// Within the size limits, many tiny nodes or attributes would still cost far more heap than
+    /// input (issue #9 item 6): the per-frame totals stop them.
+    /// </summary>
+    [Fact]
+    public void Read_TooManyNodesOrAttributesInOneFrame_Throws()
+    {
+        // <iq> with 300 children of 300 <iq/> each (f8 01 19): 90,301 nodes in ~270 KB.
+        var nodes = new List<byte> { 0xf8, 0x02, 0x19, 0xf9, 0x01, 0x2c };
+        for (var i = 0; i < 300; i++)
+        {
+            nodes.AddRange([0xf8, 0x02, 0x19, 0xf9, 0x01, 0x2c]);
+            for (var j = 0; j < 300; j++)
+            {
+                nodes.AddRange([0xf8, 0x01, 0x19]);
+            }
+        }
+
+        var e = Assert.Throws<WaProtocolException>(() => NodeDecoder.Read(nodes.ToArray()));
+        Assert.Contains("more than the limit of 65536 nodes in one frame", e.Message, StringComparison.Ordinal);
+
+        // 100 children with 1000 attributes each (key token, value token): 100,000 attributes.
+        var attributes = new List<byte> { 0xf8, 0x02, 0x19, 0xf8, 0x64 };
+        for (var i = 0; i < 100; i++)
+        {
+            attributes.AddRange([0xf9, 0x07, 0xd1, 0x19]); // list of 2001: tag + 1000 pairs
+            for (var j = 0; j < 1000; j++)
+            {
+                attributes.AddRange([0x19, 0x19]);
+            }
+        }
+
+        e = Assert.Throws<WaProtocolException>(() => NodeDecoder.Read(attributes.ToArray()));
+        Assert.Contains("more than the limit of 65536 attributes in one frame", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_InputOverLimit_Throws()
     {
