@@ -118,7 +118,7 @@ public sealed class CommandLine
           --timeout SECONDS        how long to wait for the gateway's answer (status: 10)
 
         Exit codes: 0 ok, 1 failure (also: the gateway did not answer in time), 2 reset needs
-        confirmation (undelivered data), 3 not running, 64 usage, 65 database from a newer
-        firmware, 78 invalid configuration.
+        confirmation (undelivered data), 3 not running, 64 usage, 65 bad data (a database from a
+        newer firmware; wa decode: input that does not decode), 78 invalid configuration.
         """;
 }

@@ -10,7 +10,7 @@ public static class ExitCodes
     /// <summary>The service is not running (LSB status convention).</summary>
     public const int NotRunning = 3;
     public const int Usage = 64;
-    /// <summary>The database is from a newer firmware or otherwise unusable.</summary>
+    /// <summary>Bad data (EX_DATAERR): a database from a newer firmware; input <c>wa decode</c> cannot decode.</summary>
     public const int DataError = 65;
     public const int Config = 78;
 }
