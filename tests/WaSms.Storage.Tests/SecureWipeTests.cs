@@ -195,4 +195,24 @@ public sealed class SecureWipeTests : IDisposable
             Assert.Null(await journal.ReadAsync(CancellationToken.None));
         }
     }
+
+    [Fact]
+    public async Task PendingReset_RelinkRecordedOverAPendingFactoryReset_StaysFactory()
+    {
+        await using var store = await OpenAsync();
+        await store.SetPendingResetAsync(new ResetIntent(ResetKind.FactoryReset, true, "button", _time.GetUtcNow()), CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var relink = new ResetIntent(ResetKind.Relink, false, "wasms-gateway reset", _time.GetUtcNow());
+
+        await store.SetPendingResetAsync(relink, CancellationToken.None);
+
+        Assert.Equal(relink with { Kind = ResetKind.FactoryReset }, await store.GetPendingResetAsync(CancellationToken.None));
+
+        // A relink over a relink, or a factory reset over a relink, records the new one.
+        await store.ClearPendingResetAsync(CancellationToken.None);
+        await store.SetPendingResetAsync(relink, CancellationToken.None);
+        var factory = new ResetIntent(ResetKind.FactoryReset, false, "button", _time.GetUtcNow());
+        await store.SetPendingResetAsync(factory, CancellationToken.None);
+        Assert.Equal(factory, await store.GetPendingResetAsync(CancellationToken.None));
+    }
 }
