@@ -202,4 +202,41 @@ public sealed class ResetWipeTests : IDisposable
         Assert.Equal("kept by a relink", await gateway.Store.GetSettingAsync("gateway-id", CancellationToken.None));
         Assert.Empty(FileScan.Find(State, [("noise-key", noiseKey)]));
     }
+
+    [Fact]
+    public async Task LinkWipe_ReturnsOnlyAfterTheCancelledClientHasStopped()
+    {
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        await using var gateway = await InProcessGateway.StartAsync(emulator, State);
+        for (var i = 0; i < 300 && gateway.Machine.Current.Pairing?.QrCode is null; i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.NotNull(gateway.Machine.Current.Pairing?.QrCode); // a client is connected and showing QR codes
+        var link = gateway.Get<Links.WhatsAppLinkService>();
+
+        await ((Core.Reset.IResetParticipant)link).WipeAsync(Core.Reset.ResetKind.Relink, CancellationToken.None);
+
+        // The store wipe runs next: no client may still be running (and writing keys) by then.
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => link.RequestPairingCodeAsync("+15551234567", CancellationToken.None));
+        Assert.Contains("only while unpaired and connected", refused.Message, StringComparison.Ordinal);
+        await ((Core.Reset.IResetParticipant)link).ResumeAsync(Core.Reset.ResetKind.Relink, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task CliReset_RefusedForAnotherReasonThanUndelivered_ExitsOne()
+    {
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        await using var gateway = await InProcessGateway.StartAsync(emulator, State);
+        Assert.True(gateway.Machine.TryFire(new Core.State.StateChange(Core.State.GatewayTrigger.UpdateStarted, "updating")));
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await global::WaSms.Gateway.Cli.GatewayCli.RunAsync(["reset", "--state-dir", State], new System.Collections.Hashtable(), output, error, CancellationToken.None);
+
+        Assert.Equal(1, code); // not 2: there is nothing to confirm
+        Assert.Equal("wasms-gateway: Relink is not possible while updating", error.ToString().Trim());
+    }
 }
