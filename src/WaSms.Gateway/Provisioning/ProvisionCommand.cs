@@ -139,7 +139,10 @@ internal static class ProvisionCommand
             // put back byte for byte would count as unchanged and this refusal would stay reported.
             try
             {
-                File.Delete(files.PathOf(AppliedRecord));
+                if (File.Exists(files.PathOf(AppliedRecord)))
+                {
+                    File.Delete(files.PathOf(AppliedRecord));
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
