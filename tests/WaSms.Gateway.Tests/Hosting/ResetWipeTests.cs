@@ -116,6 +116,14 @@ public sealed class ResetWipeTests : IDisposable
         await using var emulator = new WaEmulator();
         emulator.Start();
         var platform = factory ? await PlantPlatformDataAsync(queueItem: false) : [];
+        // A database once moved aside and the provisioned enrollment code: only a factory reset deletes them.
+        Directory.CreateDirectory(State, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string[] beside = [Path.Combine(State, "gateway.db.bad-20261101T080000Z"), Path.Combine(State, "gateway.db.bad-20261101T080000Z-wal"),
+            Path.Combine(State, GatewayStore.EnrollmentCodeFileName)];
+        foreach (var file in beside)
+        {
+            await File.WriteAllTextAsync(file, "planted");
+        }
         using var notify = new NotifyListener();
         using var gateway = GatewayProcess.Start(RunArgs(State, emulator), new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
         await LinkAsync(gateway, notify, emulator);
@@ -127,6 +135,7 @@ public sealed class ResetWipeTests : IDisposable
         await notify.WaitForAsync(m => m == "STATUS=unpaired: Scan the QR code with WhatsApp", TimeSpan.FromSeconds(30));
 
         Assert.Empty(FileScan.Find(State, [.. keys, .. platform])); // running: gateway.db, -wal, -shm, display/, …
+        Assert.All(beside, f => Assert.Equal(!factory, File.Exists(f)));
         gateway.Signal("TERM");
         Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         Assert.Empty(FileScan.Find(State, [.. keys, .. platform]));
