@@ -23,14 +23,20 @@ public sealed partial class GatewayStore
             return new ResetIntent(kind, reader.GetInt64(1) != 0, reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
         }, cancellationToken);
 
-    /// <summary>Records <paramref name="intent"/> as the reset in progress (committed with synchronous=FULL before this returns).</summary>
+    /// <summary>
+    /// Records <paramref name="intent"/> as the reset in progress (committed with synchronous=FULL before
+    /// this returns). A factory reset already pending stays a factory reset: a relink recorded over it
+    /// (after its wipe failed) must not turn it into a relink that keeps the platform data.
+    /// </summary>
     public Task SetPendingResetAsync(ResetIntent intent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(intent);
         return InTransactionAsync(async (c, tx) =>
         {
             await using var command = Command(c, tx,
-                "INSERT OR REPLACE INTO pending_reset (only_row, kind, discard_confirmed, origin, started_at) VALUES (1, $kind, $confirmed, $origin, $at)");
+                "INSERT INTO pending_reset (only_row, kind, discard_confirmed, origin, started_at) VALUES (1, $kind, $confirmed, $origin, $at) " +
+                "ON CONFLICT (only_row) DO UPDATE SET kind = CASE WHEN kind = 'factory' THEN 'factory' ELSE excluded.kind END, " +
+                "discard_confirmed = excluded.discard_confirmed, origin = excluded.origin, started_at = excluded.started_at");
             command.Parameters.AddWithValue("$kind", intent.Kind == ResetKind.FactoryReset ? "factory" : "relink");
             command.Parameters.AddWithValue("$confirmed", intent.DiscardConfirmed ? 1 : 0);
             command.Parameters.AddWithValue("$origin", intent.Origin);

@@ -81,12 +81,4 @@ public sealed partial class GatewayStore
             }
             return result;
         }, cancellationToken);
-
-    /// <summary>Drops every queued item and tombstone (factory reset, after confirmation).</summary>
-    public Task ClearQueuesAsync(CancellationToken cancellationToken) =>
-        InTransactionAsync(async (c, tx) =>
-        {
-            await using var command = Command(c, tx, "DELETE FROM queue_items");
-            return await command.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
 }

@@ -36,12 +36,4 @@ public sealed partial class GatewayStore
             select.Parameters.AddWithValue("$key", key);
             return (string)(await select.ExecuteScalarAsync(cancellationToken))!;
         }, cancellationToken);
-
-    /// <summary>Forgets every setting (factory reset).</summary>
-    public Task ClearSettingsAsync(CancellationToken cancellationToken) =>
-        InTransactionAsync(async (c, tx) =>
-        {
-            await using var command = Command(c, tx, "DELETE FROM settings");
-            return await command.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
 }

@@ -15,6 +15,24 @@ public sealed partial class GatewayStore
     /// <summary>The store's own bookkeeping that a factory reset keeps: the reset in progress.</summary>
     private const string PendingResetTable = "pending_reset";
 
+    /// <summary>The platform enrollment code provisioning writes beside the database (Gateway/Provisioning/ProvisioningApplier.cs).</summary>
+    public const string EnrollmentCodeFileName = "enrollment-code";
+
+    /// <summary>
+    /// Deletes what a factory reset must not leave beside the database: databases moved aside as
+    /// damaged or foreign (<c>gateway.db.bad-*</c>, with their -wal and -shm) and the enrollment code.
+    /// Deleted, not overwritten first: on flash an overwrite lands on other blocks (docs/architecture.md).
+    /// </summary>
+    /// <exception cref="IOException">A file could not be deleted (the reset stays pending and is retried).</exception>
+    public void DeleteFactoryResetFiles()
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path)!;
+        foreach (var file in Directory.EnumerateFiles(directory, FileName + ".bad-*").Append(System.IO.Path.Combine(directory, EnrollmentCodeFileName)))
+        {
+            File.Delete(file); // a missing file is no error
+        }
+    }
+
     /// <summary>
     /// Forgets everything of one secret scope (its secrets, numbered keys, and whatever a later table
     /// keeps with a <c>scope</c> column) in one transaction, then scrubs the files.

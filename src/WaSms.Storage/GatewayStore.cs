@@ -47,17 +47,7 @@ public sealed partial class GatewayStore : IAsyncDisposable
     public static async Task<GatewayStore> OpenAsync(string stateDirectory, TimeProvider time, ILogger log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
-        try
-        {
-            const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-            // A new directory is the service's own (0700); an existing one keeps its mode: the service
-            // never takes over a directory it did not create (the gateway checks it first, Hosting/StateDirectory.cs).
-            Directory.CreateDirectory(stateDirectory, OwnerOnly);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new StoreException($"State directory {stateDirectory} cannot be created: {ex.Message}", ex);
-        }
+        CreateStateDirectory(stateDirectory);
 
         var path = System.IO.Path.Combine(stateDirectory, FileName);
         string? movedAside = null;
@@ -103,6 +93,25 @@ public sealed partial class GatewayStore : IAsyncDisposable
             {
                 throw new StoreException($"Database {path} could not be created: {problem}");
             }
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="stateDirectory"/> if it is missing, 0700: a new directory is the
+    /// service's own. An existing one keeps its mode: the service never takes over a directory it did
+    /// not create. The one place that creates it: the gateway's own check (Hosting/StateDirectory.cs)
+    /// calls it before anything is written, and callers without the host get the same directory here.
+    /// </summary>
+    /// <exception cref="StoreException">The directory cannot be created (its inner exception says why).</exception>
+    public static void CreateStateDirectory(string stateDirectory)
+    {
+        try
+        {
+            Directory.CreateDirectory(stateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException($"State directory {stateDirectory} cannot be created: {ex.Message}", ex);
         }
     }
 

@@ -4,7 +4,7 @@ namespace WaSms.Storage;
 
 /// <summary>
 /// The store's part in a reset: a relink forgets the WhatsApp session; a factory reset forgets
-/// everything, and counts queued items as undelivered so they are never dropped unasked. Either
+/// everything (and the old databases and enrollment code beside it), and counts queued items as undelivered so they are never dropped unasked. Either
 /// wipe leaves nothing of the forgotten rows in the files (GatewayStore.Wipe.cs).
 /// </summary>
 public sealed class StoreResetParticipant(GatewayStore store) : IResetParticipant
@@ -21,10 +21,16 @@ public sealed class StoreResetParticipant(GatewayStore store) : IResetParticipan
         return (int)depths.Values.Sum();
     }
 
-    public Task WipeAsync(ResetKind kind, CancellationToken cancellationToken) =>
-        kind == ResetKind.FactoryReset
-            ? store.WipeEverythingAsync(cancellationToken)
-            : store.WipeSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
+    public async Task WipeAsync(ResetKind kind, CancellationToken cancellationToken)
+    {
+        if (kind != ResetKind.FactoryReset)
+        {
+            await store.WipeSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
+            return;
+        }
+        await store.WipeEverythingAsync(cancellationToken);
+        store.DeleteFactoryResetFiles();
+    }
 
     public Task ResumeAsync(ResetKind kind, CancellationToken cancellationToken) => Task.CompletedTask;
 }

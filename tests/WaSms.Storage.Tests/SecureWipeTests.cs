@@ -60,6 +60,21 @@ public sealed class SecureWipeTests : IDisposable
         return [("platform token", token), ("setting", Encoding.UTF8.GetBytes(setting)), ("queued payload", payload)];
     }
 
+    /// <summary>A database once moved aside (with its -wal and -shm) and the provisioned enrollment code, beside the database.</summary>
+    private string[] PlantFilesBesideTheDatabase()
+    {
+        string[] files =
+        [
+            DbPath + ".bad-20261101T080000Z", DbPath + ".bad-20261101T080000Z-wal", DbPath + ".bad-20261101T080000Z-shm",
+            Path.Combine(_dir.Path, GatewayStore.EnrollmentCodeFileName),
+        ];
+        foreach (var file in files)
+        {
+            File.WriteAllText(file, "planted");
+        }
+        return files;
+    }
+
     [Fact]
     public async Task Open_ConnectionHasSecureDeleteOn()
     {
@@ -77,6 +92,7 @@ public sealed class SecureWipeTests : IDisposable
             session = await PlantSessionAsync(store);
             platform = await PlantPlatformDataAsync(store);
             Assert.Empty(FileScan.Missing(_dir.Path, [.. session, .. platform])); // the search sees what is there
+            var beside = PlantFilesBesideTheDatabase();
 
             await new StoreResetParticipant(store).WipeAsync(ResetKind.Relink, CancellationToken.None);
 
@@ -84,6 +100,7 @@ public sealed class SecureWipeTests : IDisposable
             Assert.Empty(FileScan.Missing(_dir.Path, platform));
             Assert.Empty(await store.GetSecretsAsync(SecretScopes.WhatsApp, CancellationToken.None));
             Assert.Null(await store.GetKeyAsync(SecretScopes.WhatsApp, 1000, CancellationToken.None));
+            Assert.All(beside, f => Assert.True(File.Exists(f), f)); // a relink keeps the enrollment
         }
         Assert.Empty(FileScan.Find(_dir.Path, session));
         Assert.Empty(FileScan.Missing(_dir.Path, platform));
@@ -107,8 +124,11 @@ public sealed class SecureWipeTests : IDisposable
         {
             everything = [.. await PlantSessionAsync(store), .. await PlantPlatformDataAsync(store)];
             await store.SetPendingResetAsync(intent, CancellationToken.None);
+            var beside = PlantFilesBesideTheDatabase();
 
             await new StoreResetParticipant(store).WipeAsync(ResetKind.FactoryReset, CancellationToken.None);
+
+            Assert.All(beside, f => Assert.False(File.Exists(f), f));
 
             Assert.Empty(FileScan.Find(_dir.Path, everything));
             Assert.Empty(await store.GetSecretsAsync(SecretScopes.Platform, CancellationToken.None));
@@ -194,5 +214,25 @@ public sealed class SecureWipeTests : IDisposable
             await journal.ClearAsync(CancellationToken.None);
             Assert.Null(await journal.ReadAsync(CancellationToken.None));
         }
+    }
+
+    [Fact]
+    public async Task PendingReset_RelinkRecordedOverAPendingFactoryReset_StaysFactory()
+    {
+        await using var store = await OpenAsync();
+        await store.SetPendingResetAsync(new ResetIntent(ResetKind.FactoryReset, true, "button", _time.GetUtcNow()), CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var relink = new ResetIntent(ResetKind.Relink, false, "wasms-gateway reset", _time.GetUtcNow());
+
+        await store.SetPendingResetAsync(relink, CancellationToken.None);
+
+        Assert.Equal(relink with { Kind = ResetKind.FactoryReset }, await store.GetPendingResetAsync(CancellationToken.None));
+
+        // A relink over a relink, or a factory reset over a relink, records the new one.
+        await store.ClearPendingResetAsync(CancellationToken.None);
+        await store.SetPendingResetAsync(relink, CancellationToken.None);
+        var factory = new ResetIntent(ResetKind.FactoryReset, false, "button", _time.GetUtcNow());
+        await store.SetPendingResetAsync(factory, CancellationToken.None);
+        Assert.Equal(factory, await store.GetPendingResetAsync(CancellationToken.None));
     }
 }

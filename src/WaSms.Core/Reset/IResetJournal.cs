@@ -18,7 +18,7 @@ public interface IResetJournal
     /// <summary>The unfinished reset, or null.</summary>
     Task<ResetIntent?> ReadAsync(CancellationToken cancellationToken);
 
-    /// <summary>Records <paramref name="intent"/> durably (replacing any older one).</summary>
+    /// <summary>Records <paramref name="intent"/> durably (replacing any older one, except that a pending factory reset stays a factory reset).</summary>
     Task RecordAsync(ResetIntent intent, CancellationToken cancellationToken);
 
     /// <summary>Forgets the recorded reset: every participant has wiped.</summary>

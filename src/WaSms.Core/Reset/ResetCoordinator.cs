@@ -21,6 +21,12 @@ public sealed class ResetCoordinator(
     /// <summary>How long a "discard N undelivered items?" question stays open for a second request.</summary>
     public static readonly TimeSpan ConfirmationWindow = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The words of the "discard N undelivered items?" question, by which the CLI tells it (exit 2)
+    /// from a reset refused for another reason (exit 1).
+    /// </summary>
+    public const string UndeliveredQuestion = "undelivered item(s) would be lost";
+
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private (ResetKind Kind, DateTimeOffset Until)? _pendingConfirmation;
 
@@ -29,6 +35,15 @@ public sealed class ResetCoordinator(
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
+            // A factory reset whose wipe failed is still pending: a relink asked now must not replace
+            // it (that would keep the platform data the customer asked to erase), so it runs as one.
+            if (kind == ResetKind.Relink && journal is not null &&
+                await journal.ReadAsync(cancellationToken) is { Kind: ResetKind.FactoryReset } pending)
+            {
+                log.LogWarning("Relink requested ({Origin}) while the factory reset requested at {StartedAt:u} is unfinished; doing the factory reset",
+                    origin, pending.StartedAt);
+                kind = ResetKind.FactoryReset;
+            }
             var what = Describe(kind);
             if (!machine.TryFire(new StateChange(GatewayTrigger.ResetRequested, $"{what} requested ({origin})")))
             {
@@ -47,7 +62,7 @@ public sealed class ResetCoordinator(
             if (undelivered > 0 && !confirmed)
             {
                 _pendingConfirmation = (kind, time.GetUtcNow() + ConfirmationWindow);
-                var question = $"{what} stopped: {undelivered} undelivered item(s) would be lost. " +
+                var question = $"{what} stopped: {undelivered} {UndeliveredQuestion}. " +
                                $"Request it again within {ConfirmationWindow.TotalSeconds:0} s to discard them.";
                 log.LogWarning("{Question}", question);
                 machine.TryFire(new StateChange(GatewayTrigger.ResetCancelled, question));

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Text.Json;
+using WaSms.Core.Reset;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Control;
 using WaSms.Gateway.Hosting;
@@ -240,11 +241,10 @@ public static partial class GatewayCli
         catch (Exception ex) when (json && ex is ServiceNotRunningException or TimeoutException or IOException)
         {
             // Monitoring scripts parse stdout: they get an object in every case, and the exit code says the same.
-            var running = ex is not ServiceNotRunningException;
-            await output.WriteLineAsync(JsonSerializer.Serialize(
-                new NoStatusReport(running ? "not-answering" : "not-running", running, ex.Message), ControlJson.Readable.NoStatusReport));
+            var (report, exitCode) = NoStatus(ex);
+            await output.WriteLineAsync(JsonSerializer.Serialize(report, ControlJson.Readable.NoStatusReport));
             await error.WriteLineAsync($"wasms-gateway: {ex.Message}");
-            return running ? ExitCodes.Failure : ExitCodes.NotRunning;
+            return exitCode;
         }
         if (json)
         {
@@ -254,6 +254,14 @@ public static partial class GatewayCli
         await output.WriteLineAsync(StatusText.Format(status));
         return ExitCodes.Ok;
     }
+
+    /// <summary>What <c>status --json</c> says when <paramref name="ex"/> kept the status from coming.</summary>
+    internal static (NoStatusReport Report, int ExitCode) NoStatus(Exception ex) => ex switch
+    {
+        ServiceNotRunningException => (new NoStatusReport("not-running", false, ex.Message), ExitCodes.NotRunning),
+        ControlAccessDeniedException => (new NoStatusReport("no-permission", null, ex.Message), ExitCodes.Failure),
+        _ => (new NoStatusReport("not-answering", true, ex.Message), ExitCodes.Failure),
+    };
 
     private static async Task<int> QrAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -293,8 +301,9 @@ public static partial class GatewayCli
             Timeout(commandLine, TimeSpan.FromMinutes(5)), cancellationToken);
         if (!response.Ok && response.Message is not null)
         {
+            // Only the undelivered-items question needs confirmation; "not possible while …" is a failure.
             await error.WriteLineAsync($"wasms-gateway: {response.Message}");
-            return ExitCodes.NeedsConfirmation;
+            return response.Message.Contains(ResetCoordinator.UndeliveredQuestion, StringComparison.Ordinal) ? ExitCodes.NeedsConfirmation : ExitCodes.Failure;
         }
         return await ReportAsync(response, output, error);
     }

@@ -11,6 +11,7 @@ public static class ControlClient
     /// <summary>Sends one request and waits for the answer.</summary>
     /// <exception cref="ServiceNotRunningException">Nothing listens on <paramref name="socketPath"/>.</exception>
     /// <exception cref="TimeoutException">The gateway did not answer within <paramref name="timeout"/> (frozen or overloaded).</exception>
+    /// <exception cref="ControlAccessDeniedException">This user may not connect to <paramref name="socketPath"/>.</exception>
     /// <exception cref="IOException">The gateway closed the connection without a (readable) answer, e.g. while stopping.</exception>
     public static async Task<ControlResponse> SendAsync(string socketPath, ControlRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -23,15 +24,9 @@ public static class ControlClient
             {
                 await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeoutSource.Token);
             }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AccessDenied)
+            catch (SocketException ex) when (ConnectFailure(ex, socketPath) is { } failure)
             {
-                // Whether it runs cannot be told: the socket is 0600 in the service user's directory.
-                throw new IOException($"no permission to use {socketPath}: run this as the gateway's user or as root", ex);
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable
-                                                  || !File.Exists(socketPath))
-            {
-                throw new ServiceNotRunningException(socketPath, ex);
+                throw failure;
             }
             await using var stream = new NetworkStream(socket, ownsSocket: false);
             var line = JsonSerializer.Serialize(request, ControlJson.Default.ControlRequest) + "\n";
@@ -51,7 +46,7 @@ public static class ControlClient
         {
             throw new IOException($"the connection to the gateway failed ({ex.Message}); it may be stopping or restarting", ex);
         }
-        catch (IOException ex) when (ex.InnerException is SocketException)
+        catch (IOException ex) when (ex is not ControlAccessDeniedException && ex.InnerException is SocketException)
         {
             throw new IOException($"the gateway closed the connection without answering ({ex.InnerException.Message}); it may be stopping or restarting", ex);
         }
@@ -60,6 +55,15 @@ public static class ControlClient
             throw new IOException($"the gateway's answer cannot be read ({ex.Message})", ex);
         }
     }
+
+    /// <summary>What a failed connect means, or null when it is none of these (then it reads as "stopping or restarting").</summary>
+    internal static Exception? ConnectFailure(SocketException ex, string socketPath) =>
+        ex.SocketErrorCode == SocketError.AccessDenied
+            // Whether it runs cannot be told: the socket is 0600 in the service user's directory.
+            ? new ControlAccessDeniedException(socketPath, ex)
+            : ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable || !File.Exists(socketPath)
+                ? new ServiceNotRunningException(socketPath, ex)
+                : null;
 
     /// <summary>True when a gateway answers on <paramref name="socketPath"/>.</summary>
     public static async Task<bool> IsAnsweringAsync(string socketPath, CancellationToken cancellationToken)

@@ -32,8 +32,11 @@ public sealed record MqttReport(string Broker, bool Connected, DateTimeOffset Si
 
 public sealed record BoardReport(string Kind, string Display, bool DisplayPresent, string Green, string Amber, string Red, bool ButtonDown);
 
-/// <summary>What <c>status --json</c> prints when no status came: <c>not-running</c> (exit 3) or <c>not-answering</c> (exit 1).</summary>
-public sealed record NoStatusReport(string State, bool Running, string Reason);
+/// <summary>
+/// What <c>status --json</c> prints when no status came: <c>not-running</c> (exit 3), <c>not-answering</c>
+/// (exit 1) or <c>no-permission</c> (exit 1; <c>running</c> is left out: it cannot be told).
+/// </summary>
+public sealed record NoStatusReport(string State, bool? Running, string Reason);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

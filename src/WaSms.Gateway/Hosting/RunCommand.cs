@@ -159,7 +159,7 @@ public static class RunCommand
             : null;
     }
 
-    private static void Reload(Func<GatewaySettings>? reload, LoggingLevelSwitch level, Serilog.ILogger log)
+    internal static void Reload(Func<GatewaySettings>? reload, LoggingLevelSwitch level, Serilog.ILogger log)
     {
         if (reload is null)
         {
@@ -176,6 +176,12 @@ public static class RunCommand
         catch (ConfigurationException ex)
         {
             log.Warning("SIGHUP: configuration not reloaded, the running settings stay: {Problems}", string.Join("; ", ex.Problems));
+        }
+        catch (Exception ex)
+        {
+            // On the signal thread an escaping exception would end the service. Only the type is
+            // logged: a binder's or parser's message may quote a configured (secret) value.
+            log.Warning("SIGHUP: configuration not reloaded ({Error}), the running settings stay", ex.GetType().Name);
         }
     }
 

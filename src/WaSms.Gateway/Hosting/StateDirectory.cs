@@ -10,12 +10,8 @@ namespace WaSms.Gateway.Hosting;
 /// to it: secrets and the control socket live there, and a writable directory lets anyone replace
 /// them.
 /// </summary>
-internal static partial class StateDirectory
+internal static class StateDirectory
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const int AtFdCwd = -100;
-    private const uint StatxBasicStats = 0x7ff;
-
     /// <summary>Creates the directory if needed and checks it.</summary>
     /// <returns>Null when the directory is usable, otherwise what is wrong (one line, for "invalid configuration").</returns>
     public static string? Prepare(string path)
@@ -28,21 +24,21 @@ internal static partial class StateDirectory
         {
             try
             {
-                Directory.CreateDirectory(path, OwnerOnly);
+                Storage.GatewayStore.CreateStateDirectory(path);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Storage.StoreException ex)
             {
-                return $"cannot be created ({ex.Message})";
+                return $"cannot be created ({ex.InnerException?.Message ?? ex.Message})";
             }
         }
-        if (Statx(AtFdCwd, path, 0, StatxBasicStats, out var stat) != 0)
+        if (NativeMethods.Statx(NativeMethods.AtFdCwd, path, 0, NativeMethods.StatxBasicStats, out var stat) != 0)
         {
             return $"cannot be examined (errno {Marshal.GetLastPInvokeError()})";
         }
         // struct statx has one layout on every architecture (include/uapi/linux/stat.h): stx_uid at 20, stx_mode at 28.
         var uid = BinaryPrimitives.ReadUInt32LittleEndian(stat.AsSpan(20));
         var mode = BinaryPrimitives.ReadUInt16LittleEndian(stat.AsSpan(28));
-        var self = GetEuid();
+        var self = NativeMethods.GetEuid();
         if (uid != self)
         {
             return $"belongs to another user (uid {uid}, the gateway runs as uid {self}); give the gateway a directory of its own";
@@ -58,18 +54,6 @@ internal static partial class StateDirectory
         }
         return null;
     }
-
-    private static int Statx(int dirfd, string path, int flags, uint mask, out byte[] buffer)
-    {
-        buffer = new byte[256]; // sizeof(struct statx)
-        return StatxNative(dirfd, path, flags, mask, buffer);
-    }
-
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int StatxNative(int dirfd, string path, int flags, uint mask, [Out] byte[] buffer);
-
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    private static partial uint GetEuid();
 
     /// <summary>
     /// True when this process can create a file in <paramref name="directory"/>. Tried, not asked:

@@ -30,8 +30,13 @@ public sealed partial class WhatsAppLinkService(
     private static readonly TimeSpan MinBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a reset waits for the cancelled link to stop before the store wipe runs.</summary>
+    private static readonly TimeSpan RunStopTimeout = TimeSpan.FromSeconds(10);
+
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private CancellationTokenSource? _current;
+    /// <summary>Completed when the current run iteration has ended (the client no longer writes to the store).</summary>
+    private TaskCompletionSource _runEnded = CompletedRun();
     private WaClient? _client;
     private volatile Hold _hold;
     private volatile bool _sessionInvalid;
@@ -79,6 +84,8 @@ public sealed partial class WhatsAppLinkService(
                     continue;
                 }
                 using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref _runEnded, ended);
                 Volatile.Write(ref _current, run);
                 var client = new WaClient(clientOptions, credentials, preKeys);
                 Volatile.Write(ref _client, client);
@@ -113,13 +120,23 @@ public sealed partial class WhatsAppLinkService(
                 {
                     Volatile.Write(ref _current, null);
                     Volatile.Write(ref _client, null);
+                    ended.TrySetResult();
                 }
                 if (_sessionInvalid)
                 {
                     // Logged out: the stored session is worthless; the next link starts with fresh keys.
-                    await store.WipeSecretsAsync(Storage.SecretScopes.WhatsApp, stoppingToken);
-                    _sessionInvalid = false;
-                    log.LogWarning("Forgot the logged-out WhatsApp session");
+                    try
+                    {
+                        await store.WipeSecretsAsync(Storage.SecretScopes.WhatsApp, stoppingToken);
+                        _sessionInvalid = false;
+                        log.LogWarning("Forgot the logged-out WhatsApp session");
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // A busy WAL or a full disk must not stop the service; _sessionInvalid stays
+                        // set, so the wipe (deletes and scrub) runs again after the next attempt.
+                        log.LogWarning("Could not yet forget the logged-out WhatsApp session ({Error}); trying again later", ex.Message);
+                    }
                 }
                 if (_hold != Hold.None)
                 {
@@ -341,7 +358,27 @@ public sealed partial class WhatsAppLinkService(
         _hold = Hold.UntilResetDone;
         _pairingCodeShown = false;
         _sessionInvalid = false; // the store participant wipes the session as part of the reset
+        // _current is read before _runEnded (the loop writes them in the other order), so the
+        // iteration waited for is never older than the one cancelled.
         Volatile.Read(ref _current)?.Cancel();
+        var ended = Volatile.Read(ref _runEnded).Task;
+        // The store participant wipes next: the cancelled client must have stopped writing
+        // credentials and prekeys first, or a late write could land after the wipe.
+        try
+        {
+            await ended.WaitAsync(RunStopTimeout, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            log.LogWarning("The WhatsApp link did not stop within {Seconds} s; wiping anyway", RunStopTimeout.TotalSeconds);
+        }
+    }
+
+    private static TaskCompletionSource CompletedRun()
+    {
+        var done = new TaskCompletionSource();
+        done.SetResult();
+        return done;
     }
 
     Task IResetParticipant.ResumeAsync(ResetKind kind, CancellationToken cancellationToken)

@@ -133,6 +133,22 @@ internal static class ProvisionCommand
     private static async Task<int> ReportAsync(TargetFiles files, string report, int exitCode, TextWriter error)
     {
         const UnixFileMode Mode640 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        if (exitCode != ExitCodes.Ok)
+        {
+            // A refused file replaces the report: the applied record must go too, or the last good file
+            // put back byte for byte would count as unchanged and this refusal would stay reported.
+            try
+            {
+                if (File.Exists(files.PathOf(AppliedRecord)))
+                {
+                    File.Delete(files.PathOf(AppliedRecord));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"provision: cannot remove {AppliedRecord} ({ex.Message})");
+            }
+        }
         try
         {
             files.EnsureDirectory(ProvisioningApplier.StateDirectory,

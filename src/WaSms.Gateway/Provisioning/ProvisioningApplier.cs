@@ -17,7 +17,7 @@ internal sealed class ProvisioningApplier(TargetFiles files, string serviceUser)
     public const string RegulatoryConfig = "/etc/modprobe.d/wasms-wifi-country.conf";
     public const string GatewayConfig = "/etc/wasms-gateway/gateway.json";
     public const string StateDirectory = "/var/lib/wasms-gateway";
-    public const string EnrollmentCodeFile = StateDirectory + "/enrollment-code";
+    public const string EnrollmentCodeFile = StateDirectory + "/" + Storage.GatewayStore.EnrollmentCodeFileName; // a factory reset deletes it
     public const string AuthorizedKeys = "/root/.ssh/authorized_keys";
 
     private const UnixFileMode Mode600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -155,6 +155,29 @@ public sealed class ResetCoordinatorTests
     }
 
     [Fact]
+    public async Task Reset_RelinkWhileAFailedFactoryResetIsPending_DoesTheFactoryReset()
+    {
+        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        var journal = new RecordingJournal(_calls) { Intent = new ResetIntent(ResetKind.FactoryReset, false, "button", _time.GetUtcNow()) };
+        _credentials.FailWipe = true; // the factory wipe at boot fails: fatal, the journal keeps it
+        using var reset = Create(machine, journal);
+        Assert.False((await reset.FinishInterruptedAsync(CancellationToken.None))!.Completed);
+        Assert.Equal(GatewayState.Fatal, machine.Current.State);
+        _credentials.FailWipe = false;
+        _calls.Clear();
+        _queue.Wiped.Clear();
+
+        var outcome = await reset.ResetAsync(ResetKind.Relink, "wasms-gateway reset", CancellationToken.None);
+
+        Assert.True(outcome.Completed);
+        Assert.Equal("Factory reset done; link WhatsApp again", outcome.Message);
+        Assert.Equal([ResetKind.FactoryReset], _queue.Wiped);
+        Assert.Equal([ResetKind.FactoryReset], _credentials.Wiped);
+        Assert.Contains("record FactoryReset discard=False wasms-gateway reset", _calls);
+        Assert.Null(journal.Intent);
+    }
+
+    [Fact]
     public async Task FinishInterrupted_NothingRecorded_DoesNothing()
     {
         var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);

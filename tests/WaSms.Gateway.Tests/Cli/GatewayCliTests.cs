@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Text.RegularExpressions;
 using WaSms.Gateway.Cli;
+using WaSms.Gateway.Control;
 
 namespace WaSms.Gateway.Tests.Cli;
 
@@ -54,6 +55,25 @@ public sealed partial class GatewayCliTests : IDisposable
 
         Assert.Equal(64, code);
         Assert.Contains("--timeout takes seconds", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ControlSocket_PermissionDenied_IsItsOwnAnswer_NotNotAnswering()
+    {
+        // As root (CI) connect(2) never says EACCES, so the classification is tested directly.
+        var socket = System.IO.Path.Combine(_dir.Path, "control.sock");
+        var denied = ControlClient.ConnectFailure(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AccessDenied), socket);
+
+        var typed = Assert.IsType<ControlAccessDeniedException>(denied);
+        Assert.Equal($"no permission to use {socket}: run this as the gateway's user or as root", typed.Message);
+        var (report, code) = GatewayCli.NoStatus(typed);
+        Assert.Equal(("no-permission", (bool?)null, 1), (report.State, report.Running, code));
+        Assert.Equal("""{"state":"no-permission","reason":"no permission to use """ + socket + """: run this as the gateway's user or as root"}""",
+            System.Text.Json.JsonSerializer.Serialize(report, ControlJson.Readable.NoStatusReport));
+
+        var refused = ControlClient.ConnectFailure(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused), socket);
+        Assert.Equal(("not-running", 3), (GatewayCli.NoStatus(refused!).Report.State, GatewayCli.NoStatus(refused!).ExitCode));
+        Assert.Equal(("not-answering", 1), (GatewayCli.NoStatus(new IOException("closed")).Report.State, GatewayCli.NoStatus(new IOException("closed")).ExitCode));
     }
 
     [Fact]

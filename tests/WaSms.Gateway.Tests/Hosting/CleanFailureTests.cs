@@ -143,6 +143,30 @@ public sealed class CleanFailureTests : IDisposable
     }
 
     [Fact]
+    public void Sighup_ReloadFailsWithAnyOtherException_WarnsWithoutItsMessage_KeepsTheLevel()
+    {
+        var events = new List<Serilog.Events.LogEvent>();
+        using var logger = new Serilog.LoggerConfiguration().WriteTo.Sink(new CollectingSink(events)).CreateLogger();
+        var level = new Serilog.Core.LoggingLevelSwitch(Serilog.Events.LogEventLevel.Information);
+
+        // Before: this escaped on the signal thread and ended the service.
+        global::WaSms.Gateway.Hosting.RunCommand.Reload(() => throw new InvalidOperationException("PLANTED-secret-value"), level, logger);
+
+        Assert.Equal(Serilog.Events.LogEventLevel.Information, level.MinimumLevel);
+        var warning = Assert.Single(events);
+        Assert.Equal(Serilog.Events.LogEventLevel.Warning, warning.Level);
+        var text = warning.RenderMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("SIGHUP: configuration not reloaded", text, StringComparison.Ordinal);
+        Assert.Contains("InvalidOperationException", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("PLANTED", text, StringComparison.Ordinal);
+    }
+
+    private sealed class CollectingSink(List<Serilog.Events.LogEvent> events) : Serilog.Core.ILogEventSink
+    {
+        public void Emit(Serilog.Events.LogEvent logEvent) => events.Add(logEvent);
+    }
+
+    [Fact]
     public async Task Status_AgainstAFrozenGateway_SaysItDidNotAnswer()
     {
         using var notify = new NotifyListener();

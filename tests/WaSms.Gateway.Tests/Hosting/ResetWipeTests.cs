@@ -116,6 +116,14 @@ public sealed class ResetWipeTests : IDisposable
         await using var emulator = new WaEmulator();
         emulator.Start();
         var platform = factory ? await PlantPlatformDataAsync(queueItem: false) : [];
+        // A database once moved aside and the provisioned enrollment code: only a factory reset deletes them.
+        Directory.CreateDirectory(State, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string[] beside = [Path.Combine(State, "gateway.db.bad-20261101T080000Z"), Path.Combine(State, "gateway.db.bad-20261101T080000Z-wal"),
+            Path.Combine(State, GatewayStore.EnrollmentCodeFileName)];
+        foreach (var file in beside)
+        {
+            await File.WriteAllTextAsync(file, "planted");
+        }
         using var notify = new NotifyListener();
         using var gateway = GatewayProcess.Start(RunArgs(State, emulator), new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
         await LinkAsync(gateway, notify, emulator);
@@ -127,6 +135,7 @@ public sealed class ResetWipeTests : IDisposable
         await notify.WaitForAsync(m => m == "STATUS=unpaired: Scan the QR code with WhatsApp", TimeSpan.FromSeconds(30));
 
         Assert.Empty(FileScan.Find(State, [.. keys, .. platform])); // running: gateway.db, -wal, -shm, display/, …
+        Assert.All(beside, f => Assert.Equal(!factory, File.Exists(f)));
         gateway.Signal("TERM");
         Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         Assert.Empty(FileScan.Find(State, [.. keys, .. platform]));
@@ -201,5 +210,42 @@ public sealed class ResetWipeTests : IDisposable
         Assert.Null(await gateway.Store.GetPendingResetAsync(CancellationToken.None));
         Assert.Equal("kept by a relink", await gateway.Store.GetSettingAsync("gateway-id", CancellationToken.None));
         Assert.Empty(FileScan.Find(State, [("noise-key", noiseKey)]));
+    }
+
+    [Fact]
+    public async Task LinkWipe_ReturnsOnlyAfterTheCancelledClientHasStopped()
+    {
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        await using var gateway = await InProcessGateway.StartAsync(emulator, State);
+        for (var i = 0; i < 300 && gateway.Machine.Current.Pairing?.QrCode is null; i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.NotNull(gateway.Machine.Current.Pairing?.QrCode); // a client is connected and showing QR codes
+        var link = gateway.Get<Links.WhatsAppLinkService>();
+
+        await ((Core.Reset.IResetParticipant)link).WipeAsync(Core.Reset.ResetKind.Relink, CancellationToken.None);
+
+        // The store wipe runs next: no client may still be running (and writing keys) by then.
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => link.RequestPairingCodeAsync("+15551234567", CancellationToken.None));
+        Assert.Contains("only while unpaired and connected", refused.Message, StringComparison.Ordinal);
+        await ((Core.Reset.IResetParticipant)link).ResumeAsync(Core.Reset.ResetKind.Relink, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task CliReset_RefusedForAnotherReasonThanUndelivered_ExitsOne()
+    {
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        await using var gateway = await InProcessGateway.StartAsync(emulator, State);
+        Assert.True(gateway.Machine.TryFire(new Core.State.StateChange(Core.State.GatewayTrigger.UpdateStarted, "updating")));
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await global::WaSms.Gateway.Cli.GatewayCli.RunAsync(["reset", "--state-dir", State], new System.Collections.Hashtable(), output, error, CancellationToken.None);
+
+        Assert.Equal(1, code); // not 2: there is nothing to confirm
+        Assert.Equal("wasms-gateway: Relink is not possible while updating", error.ToString().Trim());
     }
 }

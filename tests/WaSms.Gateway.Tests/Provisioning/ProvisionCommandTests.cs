@@ -289,6 +289,27 @@ public sealed class ProvisionCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AGoodFile_PutBackAfterARefusedEdit_IsAppliedAgain_AndReportsOk()
+    {
+        Write("boot/firmware/wasms-gateway.txt", GoodFile());
+        Assert.Equal(0, (await ProvisionAsync()).Code);
+        var good = Read("boot/firmware/wasms-gateway.txt"); // scrubbed: the bytes the applied record names
+
+        Write("boot/firmware/wasms-gateway.txt", good.Replace("mqtt_port = 8883", "mqtt_port = 99999", StringComparison.Ordinal));
+        Assert.Equal(78, (await ProvisionAsync()).Code);
+        Assert.False(File.Exists(Path("var/lib/wasms-gateway/provisioning.applied")));
+
+        _time.Advance(TimeSpan.FromHours(1));
+        Write("boot/firmware/wasms-gateway.txt", good);
+        var (code, output, error) = await ProvisionAsync();
+
+        Assert.True(code == 0, error);
+        Assert.StartsWith("provision: applied wifi_ssid", output, StringComparison.Ordinal); // not "unchanged"
+        using var json = JsonDocument.Parse(Read("var/lib/wasms-gateway/provisioning.json"));
+        Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
+    }
+
+    [Fact]
     public async Task AFileSavedOnWindows_WithBomAndCrlf_IsReadAndKeepsItsLineEnds()
     {
         Write("boot/firmware/wasms-gateway.txt", "\uFEFF# from Notepad\r\nwifi_ssid = Cafe Wifi\r\nwifi_passphrase = pass#word=1\r\n");
