@@ -133,7 +133,8 @@ public static class GatewayHost
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException or DllNotFoundException)
                 {
-                    log.Error(ex, "Raspberry Pi GPIO cannot be opened; running without LEDs and button");
+                    // Expected on a machine without GPIO: one line with the reason, no stack trace.
+                    log.Error("Raspberry Pi GPIO cannot be opened ({Reason}); running without LEDs and button", ex.Message);
                     return new HeadlessBoard(options, time);
                 }
             default:

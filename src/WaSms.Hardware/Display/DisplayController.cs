@@ -35,6 +35,7 @@ public sealed class DisplayController : BackgroundService
     private long _pendingSinceTicks; // UTC ticks of the first change not on the panel yet; 0 = none
     private int _forceFull;
     private bool _panelFailed;
+    private bool _firstFrameShown;
 
     /// <param name="machine">The state machine to observe.</param>
     /// <param name="board">The panel and the button.</param>
@@ -204,6 +205,12 @@ public sealed class DisplayController : BackgroundService
             }
         }
         await _frameFile.WriteAsync(frame, cancellationToken);
+        if (!_firstFrameShown)
+        {
+            // The journal's timestamp of this line is "power-on → first frame" (docs/performance.md).
+            _firstFrameShown = true;
+            _log.LogInformation("First frame shown on {Display}", display.Description);
+        }
     }
 
     private async Task<ScreenStats?> ReadStatsAsync(CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ using WaSms.Storage;
 namespace WaSms.Gateway.Tests.Hosting;
 
 /// <summary>The whole host in this process, with its notify socket pointed at a test listener.</summary>
-public sealed class InProcessHostTests : IDisposable
+public sealed class InProcessHostTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly NotifyListener _notify = new();
@@ -33,7 +33,7 @@ public sealed class InProcessHostTests : IDisposable
             WhatsApp = new WhatsAppOptions { ServerUrl = "ws://127.0.0.1:9/ws/chat" },
         };
         var store = await GatewayStore.OpenAsync(_dir.Path, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
-        var logger = RunCommand.CreateLogger(new LogOptions(), new SecretRedactor());
+        var logger = TestLog.Create(output);
         return GatewayHost.Build(settings, new SystemdSettings(_notify.Path, TimeSpan.FromMilliseconds(100)), store, logger, TimeProvider.System, configure);
     }
 

@@ -9,7 +9,7 @@ namespace WaSms.Gateway.Tests.Hosting;
 /// <c>wasms-gateway reset --factory</c> with an undelivered item: refused with the count, the same
 /// question the button gets is on the screen, and asking again within the window discards it.
 /// </summary>
-public sealed class ResetQuestionTests : IAsyncLifetime
+public sealed class ResetQuestionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
     private readonly WaEmulator _emulator = new();
@@ -18,7 +18,7 @@ public sealed class ResetQuestionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _emulator.Start();
-        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path);
+        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path, output: output);
     }
 
     public async Task DisposeAsync()

@@ -12,7 +12,7 @@ namespace WaSms.Gateway.Tests.Hosting;
 /// A setup file that <c>wasms-gateway provision</c> refused reaches the customer: on the screen for
 /// two minutes after start, in <c>status</c> for as long as it stands, naming the key and the line.
 /// </summary>
-public sealed class SetupNoticeTests : IDisposable
+public sealed class SetupNoticeTests(ITestOutputHelper testOutput) : IDisposable
 {
     private readonly TempDirectory _root = new();
 
@@ -40,7 +40,7 @@ public sealed class SetupNoticeTests : IDisposable
         await using var emulator = new WaEmulator();
         emulator.Start();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var gateway = await InProcessGateway.StartAsync(emulator, state, time);
+        await using var gateway = await InProcessGateway.StartAsync(emulator, state, time, testOutput);
         var display = gateway.Get<DisplayController>();
         var setup = display.Setup;
         Assert.NotNull(setup);

@@ -8,7 +8,7 @@ namespace WaSms.Gateway.Tests.Hosting;
 /// The emulator's faults, each driving the whole host's state machine to the state the customer
 /// should see (issue #3 point 8): the host runs in this process against a linked emulated phone.
 /// </summary>
-public sealed class WhatsAppFaultTests : IAsyncLifetime
+public sealed class WhatsAppFaultTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
     private readonly WaEmulator _emulator = new();
@@ -19,7 +19,7 @@ public sealed class WhatsAppFaultTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _emulator.Start();
-        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path);
+        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path, output: output);
         (_machine, _store) = (_gateway.Machine, _gateway.Store);
 
         var qr = await WaitForAsync(s => s.State == GatewayState.Unpaired && s.Pairing?.QrCode is not null);

@@ -14,15 +14,20 @@ public sealed class WhatsAppKeepAliveHostTests : IAsyncLifetime
     private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly WaEmulator _emulator;
+    private readonly ITestOutputHelper _output;
     private InProcessGateway _gateway = null!;
     private GatewayStateMachine _machine = null!;
 
-    public WhatsAppKeepAliveHostTests() => _emulator = new WaEmulator(time: _time);
+    public WhatsAppKeepAliveHostTests(ITestOutputHelper output)
+    {
+        _output = output;
+        _emulator = new WaEmulator(time: _time);
+    }
 
     public async Task InitializeAsync()
     {
         _emulator.Start();
-        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path, _time);
+        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path, _time, _output);
         _machine = _gateway.Machine;
 
         await WaitUntilAsync(() => _machine.Current is { State: GatewayState.Unpaired, Pairing.QrCode: not null });

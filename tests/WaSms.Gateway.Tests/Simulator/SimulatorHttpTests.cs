@@ -16,7 +16,7 @@ using WaSms.Storage;
 namespace WaSms.Gateway.Tests.Simulator;
 
 /// <summary>The simulator page's HTTP side against the whole host in this process, over real loopback sockets.</summary>
-public sealed class SimulatorHttpTests : IDisposable
+public sealed class SimulatorHttpTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly TempDirectory _dir = new();
@@ -43,7 +43,7 @@ public sealed class SimulatorHttpTests : IDisposable
             Simulator = new SimulatorOptions { Url = url },
         };
         var store = await GatewayStore.OpenAsync(stateDirectory, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
-        var logger = RunCommand.CreateLogger(new LogOptions(), new SecretRedactor());
+        var logger = TestLog.Create(output);
         return GatewayHost.Build(settings, new SystemdSettings(null, null), store, logger, TimeProvider.System);
     }
 

@@ -27,7 +27,8 @@ internal sealed class InProcessGateway(IHost host, GatewayStore store, GatewaySe
 
     public T Get<T>() where T : notnull => host.Services.GetRequiredService<T>();
 
-    public static async Task<InProcessGateway> StartAsync(WaEmulator emulator, string stateDirectory, TimeProvider? time = null)
+    /// <param name="output">Where the host logs (shown only for a failing test); without it, the console.</param>
+    public static async Task<InProcessGateway> StartAsync(WaEmulator emulator, string stateDirectory, TimeProvider? time = null, ITestOutputHelper? output = null)
     {
         time ??= TimeProvider.System;
         var settings = new GatewaySettings
@@ -38,7 +39,7 @@ internal sealed class InProcessGateway(IHost host, GatewayStore store, GatewaySe
         };
         var store = await GatewayStore.OpenAsync(stateDirectory, time, NullLogger.Instance, CancellationToken.None);
         var host = GatewayHost.Build(settings, new SystemdSettings(null, null), store,
-            RunCommand.CreateLogger(new LogOptions(), new SecretRedactor()), time);
+            output is null ? RunCommand.CreateLogger(new LogOptions(), new SecretRedactor()) : TestLog.Create(output), time);
         await host.StartAsync();
         return new InProcessGateway(host, store, settings);
     }
