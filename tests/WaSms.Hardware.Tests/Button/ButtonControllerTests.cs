@@ -123,6 +123,39 @@ public sealed class ButtonControllerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StuckFromPowerOn_ReleasedAt120s_NeverResets_AndALater5sHoldRelinks()
+    {
+        Fire(GatewayTrigger.Connect);
+        Fire(GatewayTrigger.LinkUp, new LinkedAccount("491701234567@s.whatsapp.net"));
+        _driver.SetInput(Pin, PinValue.Low); // e.g. QEMU's GPIO inputs: read 0 from the start
+        using var gpio = new GpioController(_driver);
+        using var source = new GpioButtonSource(gpio, Pin, _board.Button, TimeSpan.FromMilliseconds(50), _time);
+        var since = _time.GetUtcNow();
+
+        _time.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(since, _board.Button.StuckSince);
+        _display.Observe(_machine.Current);
+        await _display.DrawOnceAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _display.DrawOnceAsync(CancellationToken.None);
+        var hint = ScreenRenderer.Render(new ScreenModel(_machine.Current, _time.GetUtcNow(), TimeZoneInfo.Utc, ButtonStuck: true), 250, 122);
+        Assert.True(hint.SameAs(_board.Refreshes[^1].Frame)); // the state's screen with the hint, no countdown
+        Assert.False(hint.SameAs(ScreenRenderer.Render(new ScreenModel(_machine.Current, _time.GetUtcNow(), TimeZoneInfo.Utc), 250, 122)));
+
+        _time.Advance(TimeSpan.FromSeconds(59));
+        _driver.SetInput(Pin, PinValue.High);
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Null(_board.Button.StuckSince);
+
+        // Gestures are acted on in order: had the release been a factory reset, it would come first.
+        var hold = _board.Button.PressAndReleaseAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(ButtonGesture.Relink, await hold);
+        await EventuallyAsync(() => _participant.Wipes.Count == 1 && _machine.Current.State == GatewayState.Unpaired, "relink");
+        Assert.Equal([ResetKind.Relink], _participant.Wipes);
+    }
+
+    [Fact]
     public async Task RelinkWithUndeliveredItems_AsksOnScreen_ASecondHoldDiscardsThem()
     {
         Fire(GatewayTrigger.Connect);
