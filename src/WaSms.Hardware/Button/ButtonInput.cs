@@ -62,7 +62,10 @@ public sealed class ButtonInput(ButtonOptions options, TimeProvider time)
     public void Press() => Press(time.GetTimestamp());
 
     /// <summary>The button went down at <paramref name="timestamp"/> (<see cref="TimeProvider.GetTimestamp"/>), e.g. a debounced edge seen earlier.</summary>
-    public void Press(long timestamp)
+    public void Press(long timestamp) => Press(timestamp, watchStuck: true);
+
+    /// <param name="watchStuck">False for a software hold (<see cref="PressAndReleaseAsync"/>): it ends by itself and cannot be stuck.</param>
+    private void Press(long timestamp, bool watchStuck)
     {
         int press;
         lock (_gate)
@@ -74,6 +77,11 @@ public sealed class ButtonInput(ButtonOptions options, TimeProvider time)
             _pressedTimestamp = timestamp;
             _pressedAt = time.GetUtcNow() - time.GetElapsedTime(timestamp);
             press = ++_press;
+        }
+        if (!watchStuck)
+        {
+            PressedChanged?.Invoke(this, EventArgs.Empty);
+            return;
         }
         var due = options.StuckAfter - time.GetElapsedTime(timestamp);
         var timer = time.CreateTimer(_ => BecomeStuck(press), null, due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
@@ -148,7 +156,7 @@ public sealed class ButtonInput(ButtonOptions options, TimeProvider time)
             }
         }
         var start = time.GetTimestamp();
-        Press(start);
+        Press(start, watchStuck: false); // `press --hold 60` is a deliberate hold, not a stuck line
         try
         {
             // A timer may fire a little before the clock it is measured against says the time is up

@@ -163,6 +163,16 @@ public sealed class GpioTests
     }
 
     [Fact]
+    public async Task PressCommand_HeldForTheLongestAllowed60s_IsAFactoryReset_NotStuck()
+    {
+        var input = new ButtonInput(new ButtonOptions(), _time);
+        var hold = input.PressAndReleaseAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(ButtonGesture.FactoryReset, await hold);
+        Assert.Null(input.StuckSince);
+    }
+
+    [Fact]
     public async Task Button_PressedWhileRunning_AlsoBecomesStuck_AndPressCommandCannotReleaseIt()
     {
         using var gpio = new GpioController(_driver);
