@@ -11,6 +11,7 @@ namespace WaSms.Core.Status;
 /// <param name="FirmwareVersion">The service's version.</param>
 /// <param name="Uptime">Time since the service started.</param>
 /// <param name="StalledLoops">Critical loops that stopped making progress.</param>
+/// <param name="ButtonStuckSince">When the button went down, while it is treated as stuck (a hardware fault); null when fine.</param>
 public sealed record GatewayStatus(
     GatewaySnapshot Snapshot,
     IReadOnlyDictionary<string, long> QueueDepths,
@@ -19,4 +20,5 @@ public sealed record GatewayStatus(
     bool DisplayPresent,
     string FirmwareVersion,
     TimeSpan Uptime,
-    IReadOnlyList<string> StalledLoops);
+    IReadOnlyList<string> StalledLoops,
+    DateTimeOffset? ButtonStuckSince = null);

@@ -27,6 +27,10 @@ public static class StatusText
         text.AppendLine($"Queues:   {(status.Queues.Count == 0 ? "empty" : string.Join(", ", status.Queues.Select(q => $"{q.Key} {q.Value}")))}");
         var board = status.Board;
         text.AppendLine($"Board:    {board.Kind}, display {board.Display}, LEDs green {board.Green} / amber {board.Amber} / red {board.Red}");
+        if (status.Button is { Stuck: true } button)
+        {
+            text.AppendLine($"Button:   stuck since {button.Since:HH:mm:ss} (reads pressed; check the wiring)");
+        }
         if (status.SetupProblem is { } setup)
         {
             text.AppendLine($"Setup:    the setup file was refused ({setup}); the last good settings stay");

@@ -21,7 +21,8 @@ public sealed record StatusReport(
     BoardReport Board,
     IReadOnlyList<string> StalledLoops,
     string? SetupProblem = null,
-    MqttReport? Mqtt = null);
+    MqttReport? Mqtt = null,
+    ButtonReport? Button = null);
 
 public sealed record AccountReport(string Jid, string? Lid, string? PushName, string MaskedNumber);
 
@@ -29,6 +30,9 @@ public sealed record PairingReport(string? Qr, DateTimeOffset? QrExpiresAt, stri
 
 /// <summary>The MQTT health link (absent when <c>Mqtt:Host</c> is not set).</summary>
 public sealed record MqttReport(string Broker, bool Connected, DateTimeOffset Since, string? LastError, DateTimeOffset? LastErrorAt);
+
+/// <summary>The button's hardware fault: <paramref name="Stuck"/> while it has read pressed for <c>Board:ButtonStuckAfter</c>, since it went down.</summary>
+public sealed record ButtonReport(bool Stuck, DateTimeOffset? Since);
 
 public sealed record BoardReport(string Kind, string Display, bool DisplayPresent, string Green, string Amber, string Red, bool ButtonDown);
 

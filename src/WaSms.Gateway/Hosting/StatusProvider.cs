@@ -20,7 +20,14 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
 
     public async Task<GatewayStatus> GetAsync(CancellationToken cancellationToken) =>
         new(machine.Current, await store.GetQueueDepthsAsync(cancellationToken), board.Kind, board.Display.Description,
-            board.Display.IsPresent, Version, time.GetUtcNow() - _started, liveness.FindStalledLoops());
+            board.Display.IsPresent, Version, time.GetUtcNow() - _started, liveness.FindStalledLoops(), board.Button.StuckSince);
+
+    /// <summary>The button became stuck or was released after being stuck.</summary>
+    public event EventHandler? Changed
+    {
+        add => board.Button.StuckChanged += value;
+        remove => board.Button.StuckChanged -= value;
+    }
 
     /// <summary>Messages in/out since start (no per-day counts exist yet) and the undelivered items over all queues.</summary>
     async Task<ScreenStats> IScreenStatsSource.GetAsync(CancellationToken cancellationToken)
@@ -49,7 +56,8 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
                 Name(leds.Green), Name(leds.Amber), Name(leds.Red), board.Button.PressedAt is not null),
             status.StalledLoops,
             Provisioning.SetupProblem.Read(options.StateDirectory)?.ToString(),
-            mqtt?.Current is { } m ? new MqttReport(m.Broker, m.Connected, m.Since, m.LastError, m.LastErrorAt) : null);
+            mqtt?.Current is { } m ? new MqttReport(m.Broker, m.Connected, m.Since, m.LastError, m.LastErrorAt) : null,
+            new ButtonReport(status.ButtonStuckSince is not null, status.ButtonStuckSince));
     }
 
     private static string Name(Hardware.Leds.LedMode mode) => Hardware.Leds.LedModeNames.Of(mode);

@@ -72,6 +72,9 @@ public sealed class BoardOptions
 
     public TimeSpan FactoryResetHold { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>A press held this long is treated as a stuck button: its hold is abandoned and reported as a fault.</summary>
+    public TimeSpan ButtonStuckAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Least time between two non-urgent panel refreshes (counters); a new QR, a new state or a redraw is never held back.</summary>
     public TimeSpan DisplayMinimumInterval { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -88,7 +91,7 @@ public sealed class BoardOptions
         FullAfter = DisplayFullRefreshAfter,
     };
 
-    public ButtonOptions ToButtonOptions() => new() { RelinkHold = RelinkHold, FactoryResetHold = FactoryResetHold };
+    public ButtonOptions ToButtonOptions() => new() { RelinkHold = RelinkHold, FactoryResetHold = FactoryResetHold, StuckAfter = ButtonStuckAfter };
 
     /// <summary>Checks values that binding alone cannot; each problem names its key.</summary>
     public IEnumerable<(string Key, string Problem)> Validate()
@@ -151,6 +154,10 @@ public sealed class BoardOptions
         if (FactoryResetHold <= RelinkHold)
         {
             yield return ("Board:FactoryResetHold", "must be longer than Board:RelinkHold");
+        }
+        if (ButtonStuckAfter <= FactoryResetHold)
+        {
+            yield return ("Board:ButtonStuckAfter", "must be longer than Board:FactoryResetHold");
         }
         if (DisplayMinimumInterval < TimeSpan.Zero || DisplayMinimumInterval > TimeSpan.FromHours(1))
         {

@@ -26,11 +26,15 @@ public sealed class ButtonController(
     /// </summary>
     public static readonly TimeSpan BootWait = TimeSpan.FromMinutes(2);
 
+    private int _stuckLogged;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A reset may flush queues for a while; allow for that before the watchdog gives up.
         using var heartbeat = liveness.Register("button", TimeSpan.FromMinutes(3));
         var gestures = board.Button.Gestures;
+        board.Button.StuckChanged += OnStuckChanged;
+        OnStuckChanged(null, EventArgs.Empty); // stuck before this service started
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -53,6 +57,28 @@ public sealed class ButtonController(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            board.Button.StuckChanged -= OnStuckChanged;
+        }
+    }
+
+    /// <summary>The stuck fault once when it starts and once when it ends, however many times this is called.</summary>
+    private void OnStuckChanged(object? sender, EventArgs e)
+    {
+        var button = board.Button;
+        if (button.StuckSince is { } since)
+        {
+            if (Interlocked.Exchange(ref _stuckLogged, 1) == 0)
+            {
+                log.LogWarning("Button ({Button}) has read pressed for {Seconds} s: treated as stuck, holds ignored until it is released; check the wiring",
+                    button.Name, (int)button.Options.StuckAfter.TotalSeconds);
+            }
+        }
+        else if (Interlocked.Exchange(ref _stuckLogged, 0) == 1)
+        {
+            log.LogInformation("Button ({Button}) released: no longer stuck, no gesture; holds work again", button.Name);
         }
     }
 

@@ -155,7 +155,7 @@ public sealed class DisplayController : BackgroundService
         var notice = Volatile.Read(ref _notice) is { } n && n.Until > now ? n : null;
         var setup = Volatile.Read(ref _setup) is { } s && s.Until > now ? s : null;
         var stats = snapshot.State is GatewayState.Online or GatewayState.Degraded ? await ReadStatsAsync(cancellationToken) : null;
-        var model = new ScreenModel(snapshot, now, _time.LocalTimeZone, stats, hold, notice, setup);
+        var model = new ScreenModel(snapshot, now, _time.LocalTimeZone, stats, hold, notice, setup, _board.Button.StuckSince is not null);
         var display = _board.Display;
         var frame = ScreenRenderer.Render(model, display.Width, display.Height);
         var overlay = hold is not null ? ScreenOverlay.Hold : notice is not null || setup is not null ? ScreenOverlay.Notice : ScreenOverlay.None;

@@ -13,6 +13,7 @@ namespace WaSms.Hardware.Display;
 /// <param name="Hold">The button is being held: a countdown replaces the screen.</param>
 /// <param name="Notice">A question for the customer (a reset stopped to protect undelivered items).</param>
 /// <param name="Setup">The setup file on the boot partition was refused (shown for a while after start).</param>
+/// <param name="ButtonStuck">The button reads pressed for too long (a hardware fault): a hint line at the bottom.</param>
 public sealed record ScreenModel(
     GatewaySnapshot Snapshot,
     DateTimeOffset Now,
@@ -20,7 +21,8 @@ public sealed record ScreenModel(
     ScreenStats? Stats = null,
     HoldProgress? Hold = null,
     ResetNotice? Notice = null,
-    SetupNotice? Setup = null);
+    SetupNotice? Setup = null,
+    bool ButtonStuck = false);
 
 /// <summary>Counters for the online screen; each is null when nothing provides it yet.</summary>
 /// <param name="MessagesIn">Messages received (today when the host counts per day, else since start).</param>

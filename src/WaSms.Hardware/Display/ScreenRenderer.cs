@@ -65,13 +65,14 @@ public static class ScreenRenderer
                 "Fix wasms-gateway.txt and restart");
             return frame;
         }
+        var hintLeft = 0;
         switch (snapshot.State)
         {
             case GatewayState.Booting:
                 Message(frame, Icon.Hourglass, "Starting", "Starting up", [snapshot.Reason], null);
                 break;
             case GatewayState.Unpaired:
-                DrawUnpaired(frame, model);
+                hintLeft = DrawUnpaired(frame, model);
                 break;
             case GatewayState.Pairing:
                 Message(frame, Icon.Phone, "Linking", "Linking\u2026", ["Your phone accepted the code. Finishing the link; keep the phone online.", snapshot.Reason], null);
@@ -104,7 +105,25 @@ public static class ScreenRenderer
                 Message(frame, Icon.Cross, "Error", "Error " + FatalCode(snapshot.Reason), [snapshot.Reason], "Hold the button 15 s to reset");
                 break;
         }
+        if (model.ButtonStuck)
+        {
+            DrawHint(frame, hintLeft, "Button stuck: check wiring", "Button stuck");
+        }
         return frame;
+    }
+
+    /// <summary>
+    /// A dark line across the bottom from <paramref name="left"/> (right of a landscape QR, never over
+    /// it or its quiet zone): a hardware fault shown on whatever screen is up.
+    /// </summary>
+    private static void DrawHint(MonoFrame frame, int left, string text, string shortText)
+    {
+        var height = Bold.LineHeight + 1;
+        var width = frame.Width - left - 2 * Margin;
+        var shown = Bold.MeasureWidth(text) <= width ? text : Bold.Ellipsize(shortText, width);
+        frame.FillRectangle(left, frame.Height - height, frame.Width - left, height, dark: false);
+        frame.FillRectangle(left, frame.Height - height + 1, frame.Width - left, height - 1);
+        Bold.Draw(frame, left + Margin, frame.Height - height + 1, shown, dark: false);
     }
 
     /// <summary>Short title of a state, for logs and headers.</summary>
@@ -155,12 +174,13 @@ public static class ScreenRenderer
         return (which, left);
     }
 
-    private static void DrawUnpaired(MonoFrame frame, ScreenModel model)
+    /// <returns>Where text may start at the bottom: right of a landscape QR, else 0.</returns>
+    private static int DrawUnpaired(MonoFrame frame, ScreenModel model)
     {
         var pairing = model.Snapshot.Pairing;
         if (pairing?.QrCode is { } qr && (pairing.QrExpiresAt is not { } expires || expires > model.Now))
         {
-            DrawQr(frame, qr, QrStatus(pairing, model.Now));
+            return DrawQr(frame, qr, QrStatus(pairing, model.Now));
         }
         else if (pairing?.PairingCode is { } code)
         {
@@ -179,9 +199,11 @@ public static class ScreenRenderer
         {
             Message(frame, Icon.Phone, "Link WhatsApp", "Not linked", [model.Snapshot.Reason], "Press the button for a new code");
         }
+        return 0;
     }
 
-    private static void DrawQr(MonoFrame frame, string qr, (string? Which, string TimeLeft) status)
+    /// <returns>Where the text column starts: right of the code in landscape, else 0.</returns>
+    private static int DrawQr(MonoFrame frame, string qr, (string? Which, string TimeLeft) status)
     {
         var matrix = QrMatrix.Encode(qr);
         var withQuiet = matrix.Size + 2 * QrQuietModules;
@@ -208,6 +230,7 @@ public static class ScreenRenderer
             var lines = FitLines(Body, ["On your phone:", "WhatsApp \u2192\nLinked devices \u2192\nLink a device"], width, maxLines);
             DrawLines(frame, Body, left + Margin, top, lines);
             DrawLines(frame, Bold, left + Margin, bottom - tailLines.Count * Bold.LineHeight, tailLines);
+            return left;
         }
         else
         {
@@ -234,6 +257,7 @@ public static class ScreenRenderer
             var y = size + 2 * top;
             DrawLines(frame, Body, Margin, y, lines);
             DrawLines(frame, Bold, Margin, y + lines.Count * Body.LineHeight, statusLines);
+            return 0;
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class PiBoard : IBoard
         ArgumentNullException.ThrowIfNull(options);
         var real = gpio is null;
         _gpio = gpio ?? OpenGpio();
-        Button = new ButtonInput(options.ToButtonOptions(), time);
+        Button = new ButtonInput(options.ToButtonOptions(), time) { Name = $"GPIO {options.ButtonPin}" };
         _leds = new GpioLeds(_gpio, options.GreenLedPin, options.AmberLedPin, options.RedLedPin, options.LedActiveLow, time, shouldDispose: false);
         if (options.ButtonPin >= 0)
         {

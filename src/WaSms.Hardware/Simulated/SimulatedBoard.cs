@@ -19,7 +19,7 @@ public sealed class SimulatedBoard(BoardOptions options, TimeProvider time) : IB
 
     public ILedOutput Leds => Lights;
 
-    public ButtonInput Button { get; } = new(options.ToButtonOptions(), time);
+    public ButtonInput Button { get; } = new(options.ToButtonOptions(), time) { Name = "simulated" };
 
     public void Dispose()
     {

@@ -18,6 +18,8 @@ internal sealed record StatePayload(
     [property: JsonPropertyName("board")] string Board,
     [property: JsonPropertyName("fw")] string Firmware,
     [property: JsonPropertyName("stalled_loops")] IReadOnlyList<string> StalledLoops,
+    [property: JsonPropertyName("button_stuck")] bool ButtonStuck,
+    [property: JsonPropertyName("button_stuck_since"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ButtonStuckSince,
     [property: JsonPropertyName("ts"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Timestamp);
 
 /// <summary><c>&lt;prefix&gt;/telemetry</c>: every <c>TelemetrySeconds</c>; null where the platform has no value.</summary>

@@ -4,7 +4,7 @@ namespace WaSms.Health.Mqtt;
 
 /// <summary>
 /// Builds the one device-based discovery payload (docs/mqtt.md "Home Assistant"): connectivity
-/// binary sensors for the WhatsApp and platform links, problem sensors (display missing, and
+/// binary sensors for the WhatsApp and platform links, problem sensors (display missing, button stuck, and
 /// under-voltage / throttled where the board reports them), an enum sensor for the state, and
 /// measurements and counters with device classes and units. Sensors for values the platform does
 /// not expose (no thermal zone, no throttling flags) are left out rather than shown as unknown.
@@ -35,6 +35,8 @@ internal static class HomeAssistantDiscovery
         State("state", "sensor", "State", "{{ value_json.state }}",
             c => c with { DeviceClass = "enum", Options = GatewayStateNames.All });
         State("display_missing", "binary_sensor", "Display missing", "{{ 'OFF' if value_json.display_present else 'ON' }}",
+            c => c with { DeviceClass = "problem", EntityCategory = Diagnostic });
+        State("button_stuck", "binary_sensor", "Button stuck", "{{ 'ON' if value_json.button_stuck else 'OFF' }}",
             c => c with { DeviceClass = "problem", EntityCategory = Diagnostic });
         State("queued", "sensor", "Queued items", "{{ value_json.queued_total }}",
             c => c with { StateClass = "measurement", Icon = "mdi:tray-full" });

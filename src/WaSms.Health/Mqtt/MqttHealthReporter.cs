@@ -141,6 +141,9 @@ public sealed class MqttHealthReporter : BackgroundService
         var ticker = TickAsync(loops.Token);
         AddEvent("started", null);
         _topics.TrySetResult(topics);
+        // A hardware fault (a stuck button) is no state change: publish the state payload again now.
+        EventHandler statusChanged = (_, _) => Raise(StateFlag);
+        _status.Changed += statusChanged;
         try
         {
             await RunAsync(client, clientOptions, topics, stoppingToken);
@@ -151,6 +154,7 @@ public sealed class MqttHealthReporter : BackgroundService
         }
         finally
         {
+            _status.Changed -= statusChanged;
             await loops.CancelAsync();
             await Task.WhenAll(observer, ticker);
             await GoOfflineAsync(client, topics);
@@ -323,6 +327,8 @@ public sealed class MqttHealthReporter : BackgroundService
             status.BoardKind,
             status.FirmwareVersion,
             status.StalledLoops,
+            status.ButtonStuckSince is not null,
+            status.ButtonStuckSince,
             null);
         var unchanged = JsonSerializer.Serialize(payload, HealthJsonContext.Default.StatePayload);
         if (unchanged == _lastState)

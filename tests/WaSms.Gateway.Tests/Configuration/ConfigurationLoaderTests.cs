@@ -93,6 +93,8 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("WhatsApp:TrustedRootKey", "abcd", "64 hexadecimal")]
     [InlineData("WhatsApp:ClientVersion", "latest", "2.3000")]
     [InlineData("Board:FactoryResetHold", "00:00:02", "longer than Board:RelinkHold")]
+    [InlineData("Board:ButtonStuckAfter", "00:00:15", "Board:ButtonStuckAfter must be longer than Board:FactoryResetHold")]
+    [InlineData("Board:FactoryResetHold", "00:02:00", "Board:ButtonStuckAfter must be longer than Board:FactoryResetHold")]
     [InlineData("Tunnel:Url", "http://platform.example", "https://")]
     [InlineData("WhatsApp:ClientVersion", "2.3000.2200000000", "at most 2147483647")] // overflowed at start-up (exit 1) before
     [InlineData("Gateway:StateDirectory", "", "must not be empty")] // was an ArgumentException (exit 134)

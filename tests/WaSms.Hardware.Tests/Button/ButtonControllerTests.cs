@@ -34,7 +34,29 @@ public sealed class ButtonControllerTests : IAsyncLifetime
         var liveness = new LivenessMonitor(_time);
         _reset = new ResetCoordinator(_machine, [_participant], _time, NullLogger<ResetCoordinator>.Instance);
         _display = new DisplayController(_machine, _board, new FrameFile(_stateDir), liveness, _time, NullLogger<DisplayController>.Instance);
-        _button = new ButtonController(_board, _display, _reset, new UserRequests(), liveness, _time, NullLogger<ButtonController>.Instance, _machine);
+        _button = new ButtonController(_board, _display, _reset, new UserRequests(), liveness, _time, _log, _machine);
+    }
+
+    private readonly CapturingLogger _log = new();
+
+    private sealed class CapturingLogger : Microsoft.Extensions.Logging.ILogger<ButtonController>
+    {
+        private readonly List<(Microsoft.Extensions.Logging.LogLevel Level, string Text)> _lines = [];
+
+        public IReadOnlyList<(Microsoft.Extensions.Logging.LogLevel Level, string Text)> Lines { get { lock (_lines) { return [.. _lines]; } } }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            lock (_lines)
+            {
+                _lines.Add((logLevel, formatter(state, exception)));
+            }
+        }
     }
 
     public async Task InitializeAsync() => await _button.StartAsync(CancellationToken.None);
@@ -120,6 +142,42 @@ public sealed class ButtonControllerTests : IAsyncLifetime
 
         await EventuallyAsync(() => _participant.Wipes.Count == 1 && _machine.Current.State == GatewayState.Unpaired, "factory reset after boot");
         Assert.Equal([ResetKind.FactoryReset], _participant.Wipes);
+    }
+
+    [Fact]
+    public async Task StuckFromPowerOn_ReleasedAt120s_NeverResets_AndALater5sHoldRelinks()
+    {
+        Fire(GatewayTrigger.Connect);
+        Fire(GatewayTrigger.LinkUp, new LinkedAccount("491701234567@s.whatsapp.net"));
+        _driver.SetInput(Pin, PinValue.Low); // e.g. QEMU's GPIO inputs: read 0 from the start
+        using var gpio = new GpioController(_driver);
+        using var source = new GpioButtonSource(gpio, Pin, _board.Button, TimeSpan.FromMilliseconds(50), _time);
+        var since = _time.GetUtcNow();
+
+        _time.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(since, _board.Button.StuckSince);
+        _display.Observe(_machine.Current);
+        await _display.DrawOnceAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _display.DrawOnceAsync(CancellationToken.None);
+        var hint = ScreenRenderer.Render(new ScreenModel(_machine.Current, _time.GetUtcNow(), TimeZoneInfo.Utc, ButtonStuck: true), 250, 122);
+        Assert.True(hint.SameAs(_board.Refreshes[^1].Frame)); // the state's screen with the hint, no countdown
+        Assert.False(hint.SameAs(ScreenRenderer.Render(new ScreenModel(_machine.Current, _time.GetUtcNow(), TimeZoneInfo.Utc), 250, 122)));
+
+        _time.Advance(TimeSpan.FromSeconds(59));
+        _driver.SetInput(Pin, PinValue.High);
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Null(_board.Button.StuckSince);
+        var warning = Assert.Single(_log.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal("Button (not on GPIO) has read pressed for 60 s: treated as stuck, holds ignored until it is released; check the wiring", warning.Text);
+        Assert.Single(_log.Lines, l => l.Text.Contains("no longer stuck", StringComparison.Ordinal));
+
+        // Gestures are acted on in order: had the release been a factory reset, it would come first.
+        var hold = _board.Button.PressAndReleaseAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(ButtonGesture.Relink, await hold);
+        await EventuallyAsync(() => _participant.Wipes.Count == 1 && _machine.Current.State == GatewayState.Unpaired, "relink");
+        Assert.Equal([ResetKind.Relink], _participant.Wipes);
     }
 
     [Fact]

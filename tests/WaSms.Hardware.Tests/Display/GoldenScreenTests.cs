@@ -82,6 +82,15 @@ public sealed class GoldenScreenTests
         Assert.Equal(ScreenSamples.Qr, FramePngTests.Zbar(GoldenPath(kind, "unpaired-qr")));
     }
 
+    /// <summary>The stuck-button hint is drawn beside or below the QR, never over it or its quiet zone.</summary>
+    [Theory]
+    [InlineData(PanelKind.Waveshare2In13V4)]
+    [InlineData(PanelKind.Waveshare1In54V2)]
+    public void ButtonStuckGolden_QrStillReads(PanelKind kind)
+    {
+        Assert.Equal(ScreenSamples.Qr, FramePngTests.Zbar(GoldenPath(kind, "button-stuck")));
+    }
+
     /// <summary>
     /// Issue 9 item 23: the golden QR screen as a phone camera sees it (grey on grey, 3×, rotated,
     /// blurred, unevenly lit, noisy) still reads, with a QR string as long as WhatsApp's.

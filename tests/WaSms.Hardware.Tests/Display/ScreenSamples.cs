@@ -65,6 +65,9 @@ public static class ScreenSamples
         ("setup-refused", "The setup file on the boot partition was refused (shown for 2 minutes after start).",
             new(Snap(GatewayState.Unpaired, "Scan the code with WhatsApp", new PairingInfo(Qr, Now.AddSeconds(57), RefNumber: 1, RefCount: 6)), Now,
                 Setup: new SetupNotice("mqtt_port", 9, "mqtt_port must be a TCP port 1-65535", Now.AddMinutes(2)))),
+        ("button-stuck", "The button has read pressed for 60 s (shorted, miswired, an emulator's GPIO): a hint under the current screen, never over the QR.",
+            new(Snap(GatewayState.Unpaired, "Scan the code with WhatsApp", new PairingInfo(Qr, Now.AddSeconds(57), RefNumber: 1, RefCount: 6)), Now,
+                ButtonStuck: true)),
     ];
 
     /// <summary>The folder name of a panel under docs/screens.</summary>

@@ -144,4 +144,25 @@ public sealed class LedTests
         Assert.Equal(LedPattern.For(GatewayState.Booting), board.Leds.Current);
         await controller.StopAsync(CancellationToken.None);
     }
+
+    [Fact]
+    public async Task StuckButton_StopsTheCountdown_TheStatePatternComesBack()
+    {
+        var board = new RecordingBoard(250, 122, _time);
+        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        using var controller = new LedController(machine, board, new LivenessMonitor(_time), _time);
+        await controller.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 500 && board.Leds.Current != LedPattern.For(GatewayState.Booting); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        board.Button.Press();
+        _time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(new LedPattern(LedMode.Off, LedMode.Off, LedMode.On), board.Leds.Current); // "release now factory-resets"
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.NotNull(board.Button.StuckSince);
+        Assert.Equal(LedPattern.For(GatewayState.Booting), board.Leds.Current);
+        await controller.StopAsync(CancellationToken.None);
+    }
 }

@@ -84,6 +84,8 @@ public sealed class DiscoveryTests
         Assert.Equal("problem", components["undervoltage"].GetProperty("device_class").GetString());
         Assert.Equal("problem", components["throttled"].GetProperty("device_class").GetString());
         Assert.Equal("problem", components["display_missing"].GetProperty("device_class").GetString());
+        Assert.Equal("problem", components["button_stuck"].GetProperty("device_class").GetString());
+        Assert.Equal("{{ 'ON' if value_json.button_stuck else 'OFF' }}", components["button_stuck"].GetProperty("value_template").GetString());
         var stateSensor = components["state"];
         Assert.Equal("enum", stateSensor.GetProperty("device_class").GetString());
         Assert.Equal(GatewayStateNames.All, stateSensor.GetProperty("options").EnumerateArray().Select(o => o.GetString()!).ToArray());

@@ -39,6 +39,41 @@ public sealed class MqttHealthReporterTests
         Assert.StartsWith("wasms/wasms-", topics.Prefix, StringComparison.Ordinal);
     }
 
+    /// <summary>A stuck button is hardware status, not a gateway state: the state payload says so at once (issue #14).</summary>
+    [Fact]
+    public async Task ButtonStuck_RepublishesStateWithTheFault_AndClearsIt()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        var topics = await harness.StartAsync();
+        await using var live = await MqttRecorder.ConnectAsync(broker);
+        var first = await live.WaitForAsync(m => m.Topic == topics.State, Long);
+        using (var json = JsonDocument.Parse(first.Payload))
+        {
+            Assert.False(json.RootElement.GetProperty("button_stuck").GetBoolean());
+            Assert.False(json.RootElement.TryGetProperty("button_stuck_since", out _));
+        }
+
+        var since = new DateTimeOffset(2026, 12, 2, 9, 41, 7, TimeSpan.Zero);
+        harness.Status.SetButtonStuck(since);
+        var stuck = await live.WaitForAsync(m => m.Topic == topics.State && m.Payload.Contains("\"button_stuck\":true", StringComparison.Ordinal), Long);
+        await using (var late = await MqttRecorder.ConnectAsync(broker))
+        {
+            var retained = await late.WaitForAsync(m => m.Topic == topics.State, Long);
+            Assert.True(retained.Retained);
+            Assert.Contains("\"button_stuck\":true", retained.Payload, StringComparison.Ordinal);
+        }
+        using (var json = JsonDocument.Parse(stuck.Payload))
+        {
+            Assert.Equal(since, json.RootElement.GetProperty("button_stuck_since").GetDateTimeOffset());
+            Assert.Equal(harness.Machine.Current.StateName, json.RootElement.GetProperty("state").GetString()); // no new gateway state
+        }
+
+        harness.Status.SetButtonStuck(null);
+        // The second state payload without the fault: the first one came before it.
+        await live.WaitForAsync(m => m.Topic == topics.State && m.Payload.Contains("\"button_stuck\":false", StringComparison.Ordinal), 2, Long);
+    }
+
     [Fact]
     public async Task StateChange_PublishesRetainedStateWithKebabNameAndAnEvent()
     {

@@ -12,6 +12,18 @@ public sealed class FakeStatusSource(GatewayStateMachine machine, TimeProvider t
 
     public bool DisplayPresent { get; set; } = true;
 
+    /// <summary>When the button became stuck, or null; set it with <see cref="SetButtonStuck"/>.</summary>
+    public DateTimeOffset? ButtonStuckSince { get; private set; }
+
+    public event EventHandler? Changed;
+
+    /// <summary>The board's button becomes stuck (or is released): raises <see cref="Changed"/> as the gateway's source does.</summary>
+    public void SetButtonStuck(DateTimeOffset? since)
+    {
+        ButtonStuckSince = since;
+        Changed?.Invoke(this, EventArgs.Empty);
+    }
+
     /// <summary>How many of the next calls fail (a store that is briefly unusable).</summary>
     public int FailNext { get; set; }
 
@@ -23,6 +35,6 @@ public sealed class FakeStatusSource(GatewayStateMachine machine, TimeProvider t
             throw new NotSupportedException("planted status failure");
         }
         return Task.FromResult(new GatewayStatus(machine.Current, new Dictionary<string, long>(Queues), "simulated", "simulated 250x122 e-paper",
-            DisplayPresent, "0.1.0", time.GetUtcNow() - _started, []));
+            DisplayPresent, "0.1.0", time.GetUtcNow() - _started, [], ButtonStuckSince));
     }
 }
