@@ -191,17 +191,9 @@ public static partial class GatewayCli
         }
         var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath,
             new ControlRequest("pair-code", PhoneNumber: commandLine.Arguments[0]), Timeout(commandLine, TimeSpan.FromSeconds(45)), cancellationToken);
-        if (response.Ok && response.Message is { } message && PairingCodeInMessage().Match(message) is { Success: true } code)
-        {
-            // The same menu path as the screen and the status reason.
-            await output.WriteLineAsync($"Pairing code {code.Value}: on your phone, {LinkTexts.PhoneNumberPath}, then enter the code");
-            return ExitCodes.Ok;
-        }
+        // The gateway words it with the same menu path as the screen and the status reason (LinkTexts).
         return await ReportAsync(response, output, error);
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("[1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}")]
-    private static partial System.Text.RegularExpressions.Regex PairingCodeInMessage();
 
     /// <summary><c>dev scan [QR]</c>: the dev-mode emulated phone scans the QR on screen (or the one given).</summary>
     private static async Task<int> DevAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)

@@ -239,7 +239,7 @@ public sealed class ControlServer(
                 try
                 {
                     var code = await whatsApp.RequestPairingCodeAsync(request.PhoneNumber ?? "", cancellationToken);
-                    return new ControlResponse(true, Message: $"Pairing code {code}: on the phone, WhatsApp > Linked devices > Link a device > Link with phone number instead");
+                    return new ControlResponse(true, Message: $"Pairing code {code}: on your phone, {Cli.LinkTexts.PhoneNumberPath}, then enter the code");
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or WhatsApp.Pairing.PairingCodeException or TimeoutException
                                            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
