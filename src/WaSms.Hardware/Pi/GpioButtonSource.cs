@@ -6,7 +6,8 @@ namespace WaSms.Hardware.Pi;
 /// <summary>
 /// Feeds a GPIO push button (to ground, internal pull-up) into <see cref="ButtonInput"/>. An edge
 /// counts only when the level is still the same <c>debounce</c> later: GpioButton's debounce lets
-/// contact bounce on the press edge through (see ../shared research, dotnet-iot §3.2).
+/// contact bounce on the press edge through (dotnet/iot tag v4.2.0 src/devices/Button/ButtonBase.cs;
+/// measured on our build machine with a fake GpioDriver).
 /// The press and the release are timed at the first edge of their burst, not when the level
 /// settled: a press that bounced longer than its release would otherwise lose that time from the
 /// hold, and an exact 5 s hold would come out short.

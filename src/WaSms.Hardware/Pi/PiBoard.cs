@@ -45,7 +45,8 @@ public sealed class PiBoard : IBoard
     /// GPIO through the character device (<c>/dev/gpiochip0</c>, libgpiod 1.x as Debian bookworm ships
     /// it): the default controller picks the register driver on a Pi 3/4/Zero 2 W, which needs
     /// <c>/dev/gpiomem</c> — absent from Debian's kernel — or <c>/dev/mem</c>, which the hardened
-    /// unit rightly denies (../shared/research/dotnet-iot.md §4). Line offsets on chip 0 are BCM numbers.
+    /// unit rightly denies (dotnet/iot tag v4.2.0 src/System.Device.Gpio/System/Device/Gpio/GpioController.cs,
+    /// Drivers/RaspberryPi3LinuxDriver.cs). Line offsets on chip 0 are BCM numbers.
     /// </summary>
     public static GpioController OpenGpio() => new(new System.Device.Gpio.Drivers.LibGpiodDriver(0));
 

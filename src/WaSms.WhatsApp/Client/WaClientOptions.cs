@@ -11,7 +11,7 @@ public sealed class WaClientOptions
 
     /// <summary>
     /// The WA Web version triple sent as <c>userAgent.appVersion</c>: npm baileys@7.0.0-rc14 sends
-    /// 2.3000.1043857760 (research §2.5). WhatsApp refuses stale ones with failure 405, so the
+    /// 2.3000.1043857760 (observed; docs/whatsapp.md §2.5). WhatsApp refuses stale ones with failure 405, so the
     /// gateway makes this configurable.
     /// </summary>
     public static readonly Version DefaultClientVersion = new(2, 3000, 1043857760);

@@ -134,7 +134,7 @@ internal sealed class EmulatorConnection
 
     private async Task<bool> StartRegistrationAsync(ClientPayload.Types.DevicePairingRegistrationData registration, CancellationToken cancellationToken)
     {
-        // Appendix A.3 of the research: check the signed prekey signature before offering refs.
+        // docs/whatsapp.md §7.1: check the signed prekey signature before offering refs.
         var signed = new byte[1 + registration.ESkeyVal.Length];
         signed[0] = ClientPayloadFactory.KeyTypeDjb;
         registration.ESkeyVal.Span.CopyTo(signed.AsSpan(1));

@@ -103,7 +103,8 @@ public sealed class WaEmulator : IAsyncDisposable
     /// <summary>
     /// Fault injection: sends <c>&lt;stream:error code="N"&gt;</c> (with a <c>&lt;conflict type=…/&gt;</c>
     /// child when <paramref name="conflict"/> is set) to every logged-in connection, then closes them
-    /// (research §6.6: 401 device_removed, conflict replaced, 503, 515).
+    /// (docs/whatsapp.md §6, from whatsmeow connectionevents.go handleStreamError: 401 device_removed,
+    /// conflict replaced, 503, 515).
     /// </summary>
     /// <returns>How many connections got it.</returns>
     public async Task<int> SendStreamErrorAsync(int? code, string? conflict, CancellationToken cancellationToken)

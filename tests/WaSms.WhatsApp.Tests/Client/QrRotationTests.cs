@@ -6,7 +6,7 @@ using WaSms.WhatsApp.Socket;
 
 namespace WaSms.WhatsApp.Tests.Client;
 
-/// <summary>Ref rotation on an injected clock: 60 s, then 20 s each, then the refs run out (research §4.3).</summary>
+/// <summary>Ref rotation on an injected clock: 60 s, then 20 s each, then the refs run out (docs/whatsapp.md §4.3).</summary>
 public sealed class QrRotationTests
 {
     [Fact]

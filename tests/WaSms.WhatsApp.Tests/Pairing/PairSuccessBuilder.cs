@@ -7,7 +7,7 @@ using WaSms.WhatsApp.Proto;
 
 namespace WaSms.WhatsApp.Tests.Pairing;
 
-/// <summary>Builds a pair-success iq the way the phone and server do (research §4.5), with knobs to break it.</summary>
+/// <summary>Builds a pair-success iq the way the phone and server do (docs/whatsapp.md §4.4), with knobs to break it.</summary>
 internal sealed class PairSuccessBuilder
 {
     public Curve25519KeyPair AccountKey { get; } = Curve25519KeyPair.Generate();

@@ -24,7 +24,7 @@ public sealed class PairSuccessHandlerTests
         Assert.Equal("Shop", result.Credentials.BusinessName);
         Assert.Equal(builder.AccountKey.PublicKey.ToArray(), result.Credentials.AccountSignatureKey.ToArray());
 
-        // The stored account keeps the account signature key; the reply leaves it out (research §4.5 step 6).
+        // The stored account keeps the account signature key; the reply leaves it out (docs/whatsapp.md §4.4 step 5).
         var stored = ADVSignedDeviceIdentity.Parser.ParseFrom(result.Credentials.Account.Span);
         Assert.True(stored.HasAccountSignatureKey);
 
