@@ -6,7 +6,7 @@ namespace WaSms.Gateway.Links;
 /// answers) reconnects at once instead of at its next retry. Two signs, polled every
 /// <see cref="PollInterval"/>: systemd-timesyncd touches <see cref="SystemdSyncFlag"/> on each
 /// synchronisation (it exists once the clock has been synced since boot), and a clock that is set
-/// jumps against the monotonic clock. docs/operations.md, "What the network must allow".
+/// jumps against the monotonic clock. docs/image.md, "What the network must allow".
 /// </summary>
 public sealed class ClockSyncWatch(TimeProvider time, string syncFlagPath = ClockSyncWatch.SystemdSyncFlag)
 {

@@ -11,7 +11,7 @@ namespace WaSms.Gateway.Tests.Hosting;
 /// A button that reads pressed for <c>Board:ButtonStuckAfter</c> is a hardware fault the operator
 /// sees in <c>status</c> and <c>status --json</c> (over the real control socket), and it clears on release (issue #14).
 /// </summary>
-public sealed class ButtonStuckStatusTests : IDisposable
+public sealed class ButtonStuckStatusTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _state = new();
 
@@ -31,7 +31,7 @@ public sealed class ButtonStuckStatusTests : IDisposable
         await using var emulator = new WaEmulator();
         emulator.Start();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 9, 41, 7, TimeSpan.Zero));
-        await using var gateway = await InProcessGateway.StartAsync(emulator, _state.Path, time);
+        await using var gateway = await InProcessGateway.StartAsync(emulator, _state.Path, output, time);
         var button = gateway.Get<IBoard>().Button;
 
         var fine = await CliAsync("status");

@@ -9,7 +9,7 @@ namespace WaSms.Gateway.Tests.Hosting;
 /// certificate check fails; the customer must see that the clock is wrong (status, screen, MQTT all
 /// read the state's reason), and the gateway must recover by itself once the clock is set.
 /// </summary>
-public sealed class ClockSkewTests : IDisposable
+public sealed class ClockSkewTests(ITestOutputHelper output) : IDisposable
 {
     private const string FakeTimeLibrary = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
     private readonly TempDirectory _dir = new();
@@ -65,7 +65,7 @@ public sealed class ClockSkewTests : IDisposable
     {
         await using var emulator = new WaEmulator();
         emulator.Start();
-        await using (var first = await InProcessGateway.StartAsync(emulator, _dir.Path))
+        await using (var first = await InProcessGateway.StartAsync(emulator, _dir.Path, output))
         {
             var qr = await WaitForAsync(first.Machine, s => s.Pairing?.QrCode is not null);
             await new PhoneSimulator(emulator, "15550009999").ScanAsync(qr.Pairing!.QrCode!, CancellationToken.None);
@@ -73,7 +73,7 @@ public sealed class ClockSkewTests : IDisposable
         }
 
         var clock = new ShiftedTime(TimeSpan.FromDays(-200));
-        await using var gateway = await InProcessGateway.StartAsync(emulator, _dir.Path, clock);
+        await using var gateway = await InProcessGateway.StartAsync(emulator, _dir.Path, output, clock);
         var wrong = await WaitForAsync(gateway.Machine, s => s.Reason.StartsWith("Clock is", StringComparison.Ordinal));
         Assert.Equal(GatewayState.Connecting, wrong.State);
         Assert.StartsWith("Clock is 200 days behind: waiting for time sync (NTP)", wrong.Reason, StringComparison.Ordinal);

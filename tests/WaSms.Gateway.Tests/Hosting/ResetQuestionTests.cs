@@ -18,7 +18,7 @@ public sealed class ResetQuestionTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task InitializeAsync()
     {
         _emulator.Start();
-        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path, output: output);
+        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path, output);
     }
 
     public async Task DisposeAsync()

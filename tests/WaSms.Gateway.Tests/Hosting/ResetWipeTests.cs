@@ -15,7 +15,7 @@ namespace WaSms.Gateway.Tests.Hosting;
 /// the state directory (issue #9 point 1), and a reset killed with SIGKILL between the WhatsApp
 /// logout and the local wipe is finished by the next start (point 2).
 /// </summary>
-public sealed class ResetWipeTests : IDisposable
+public sealed class ResetWipeTests(ITestOutputHelper testOutput) : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -203,7 +203,7 @@ public sealed class ResetWipeTests : IDisposable
             await store.SetPendingResetAsync(new Core.Reset.ResetIntent(Core.Reset.ResetKind.Relink, false, "button", DateTimeOffset.UtcNow), CancellationToken.None);
         }
 
-        await using var gateway = await InProcessGateway.StartAsync(emulator, State);
+        await using var gateway = await InProcessGateway.StartAsync(emulator, State, testOutput);
 
         // BootService ran before StartAsync returned: without the journal it would have gone to connecting.
         Assert.Equal(Core.State.GatewayState.Unpaired, gateway.Machine.Current.State);
@@ -217,7 +217,7 @@ public sealed class ResetWipeTests : IDisposable
     {
         await using var emulator = new WaEmulator();
         emulator.Start();
-        await using var gateway = await InProcessGateway.StartAsync(emulator, State);
+        await using var gateway = await InProcessGateway.StartAsync(emulator, State, testOutput);
         for (var i = 0; i < 300 && gateway.Machine.Current.Pairing?.QrCode is null; i++)
         {
             await Task.Delay(100);
@@ -238,7 +238,7 @@ public sealed class ResetWipeTests : IDisposable
     {
         await using var emulator = new WaEmulator();
         emulator.Start();
-        await using var gateway = await InProcessGateway.StartAsync(emulator, State);
+        await using var gateway = await InProcessGateway.StartAsync(emulator, State, testOutput);
         Assert.True(gateway.Machine.TryFire(new Core.State.StateChange(Core.State.GatewayTrigger.UpdateStarted, "updating")));
 
         using var output = new StringWriter();

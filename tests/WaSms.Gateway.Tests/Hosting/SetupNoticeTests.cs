@@ -40,7 +40,7 @@ public sealed class SetupNoticeTests(ITestOutputHelper testOutput) : IDisposable
         await using var emulator = new WaEmulator();
         emulator.Start();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var gateway = await InProcessGateway.StartAsync(emulator, state, time, testOutput);
+        await using var gateway = await InProcessGateway.StartAsync(emulator, state, testOutput, time);
         var display = gateway.Get<DisplayController>();
         var setup = display.Setup;
         Assert.NotNull(setup);

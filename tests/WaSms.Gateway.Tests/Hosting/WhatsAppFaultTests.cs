@@ -19,7 +19,7 @@ public sealed class WhatsAppFaultTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task InitializeAsync()
     {
         _emulator.Start();
-        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path, output: output);
+        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path, output);
         (_machine, _store) = (_gateway.Machine, _gateway.Store);
 
         var qr = await WaitForAsync(s => s.State == GatewayState.Unpaired && s.Pairing?.QrCode is not null);

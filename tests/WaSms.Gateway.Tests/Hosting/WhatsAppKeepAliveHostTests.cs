@@ -27,7 +27,7 @@ public sealed class WhatsAppKeepAliveHostTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _emulator.Start();
-        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path, _time, _output);
+        _gateway = await InProcessGateway.StartAsync(_emulator, _dir.Path, _output, _time);
         _machine = _gateway.Machine;
 
         await WaitUntilAsync(() => _machine.Current is { State: GatewayState.Unpaired, Pairing.QrCode: not null });

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.Core.State;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Hosting;
-using WaSms.Gateway.Logging;
 using WaSms.Hardware.Board;
 using WaSms.Storage;
 using WaSms.WhatsApp.Emulator;
@@ -27,8 +26,8 @@ internal sealed class InProcessGateway(IHost host, GatewayStore store, GatewaySe
 
     public T Get<T>() where T : notnull => host.Services.GetRequiredService<T>();
 
-    /// <param name="output">Where the host logs (shown only for a failing test); without it, the console.</param>
-    public static async Task<InProcessGateway> StartAsync(WaEmulator emulator, string stateDirectory, TimeProvider? time = null, ITestOutputHelper? output = null)
+    /// <param name="output">Where the host logs: the test's output, shown only when the test fails.</param>
+    public static async Task<InProcessGateway> StartAsync(WaEmulator emulator, string stateDirectory, ITestOutputHelper output, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
         var settings = new GatewaySettings
@@ -38,8 +37,7 @@ internal sealed class InProcessGateway(IHost host, GatewayStore store, GatewaySe
             WhatsApp = new WhatsAppOptions { ServerUrl = emulator.Uri.ToString(), TrustedRootKey = emulator.TrustedRootKeyHex },
         };
         var store = await GatewayStore.OpenAsync(stateDirectory, time, NullLogger.Instance, CancellationToken.None);
-        var host = GatewayHost.Build(settings, new SystemdSettings(null, null), store,
-            output is null ? RunCommand.CreateLogger(new LogOptions(), new SecretRedactor()) : TestLog.Create(output), time);
+        var host = GatewayHost.Build(settings, new SystemdSettings(null, null), store, TestLog.Create(output), time);
         await host.StartAsync();
         return new InProcessGateway(host, store, settings);
     }
