@@ -7,13 +7,15 @@ namespace WaSms.Core.State;
 /// <param name="Sequence">Increases by one on every change, so observers can spot missed ones.</param>
 /// <param name="Pairing">QR / code details while unpaired.</param>
 /// <param name="Account">The linked account, when there is one.</param>
+/// <param name="Problem">What is wrong beyond the state (e.g. the clock), until the next change.</param>
 public sealed record GatewaySnapshot(
     GatewayState State,
     string Reason,
     DateTimeOffset Since,
     long Sequence,
     PairingInfo? Pairing = null,
-    LinkedAccount? Account = null)
+    LinkedAccount? Account = null,
+    GatewayProblem Problem = GatewayProblem.None)
 {
     public string StateName => State.ToName();
 

@@ -66,7 +66,7 @@ public sealed class GatewayStateMachine
                 account = change.Account; // no longer linked: forget the old account
             }
             var since = state == previous.State ? previous.Since : _time.GetUtcNow();
-            next = new GatewaySnapshot(state, change.Reason, since, previous.Sequence + 1, pairing, account);
+            next = new GatewaySnapshot(state, change.Reason, since, previous.Sequence + 1, pairing, account, change.Problem);
             _current = next;
             subscribers = [.. _subscribers];
         }

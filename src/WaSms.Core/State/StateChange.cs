@@ -5,8 +5,10 @@ namespace WaSms.Core.State;
 /// <param name="Reason">Human reason for the resulting state.</param>
 /// <param name="Pairing">New pairing details (for <see cref="GatewayTrigger.NeedsPairing"/>); kept otherwise only while unpaired.</param>
 /// <param name="Account">The linked account; replaces the known one when given.</param>
+/// <param name="Problem">What is wrong beyond the state, for this snapshot only.</param>
 public sealed record StateChange(
     GatewayTrigger Trigger,
     string Reason,
     PairingInfo? Pairing = null,
-    LinkedAccount? Account = null);
+    LinkedAccount? Account = null,
+    GatewayProblem Problem = GatewayProblem.None);

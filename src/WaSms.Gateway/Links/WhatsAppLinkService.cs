@@ -262,11 +262,11 @@ public sealed partial class WhatsAppLinkService(
                 log.LogWarning("{Reason} ({Cause})", clock, skew.Cause.Message);
                 if (machine.Current.State is GatewayState.Online or GatewayState.Degraded or GatewayState.Connecting)
                 {
-                    LinkDown(clock);
+                    LinkDown(clock, GatewayProblem.ClockNotSet);
                 }
                 else
                 {
-                    machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, clock, new PairingInfo(null)));
+                    machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, clock, new PairingInfo(null), Problem: GatewayProblem.ClockNotSet));
                 }
                 return false;
             case Disconnected disconnected:
@@ -292,11 +292,11 @@ public sealed partial class WhatsAppLinkService(
         static string Plural(int n, string unit) => n == 1 ? $"1 {unit}" : $"{n.ToString(CultureInfo.InvariantCulture)} {unit}s";
     }
 
-    private void LinkDown(string reason)
+    private void LinkDown(string reason, GatewayProblem problem = GatewayProblem.None)
     {
         if (machine.Current.State is GatewayState.Online or GatewayState.Degraded or GatewayState.Connecting)
         {
-            machine.TryFire(new StateChange(GatewayTrigger.LinkDown, reason));
+            machine.TryFire(new StateChange(GatewayTrigger.LinkDown, reason, Problem: problem));
         }
         else
         {

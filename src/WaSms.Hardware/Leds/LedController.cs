@@ -15,6 +15,7 @@ public sealed class LedController : StateObserver
     private readonly Lock _gate = new();
     private readonly ITimer _holdTimer;
     private GatewayState _state = GatewayState.Booting;
+    private GatewayProblem _problem;
     private bool _stateKnown;
 
     public LedController(GatewayStateMachine machine, IBoard board, LivenessMonitor liveness, TimeProvider time)
@@ -32,6 +33,7 @@ public sealed class LedController : StateObserver
         lock (_gate)
         {
             _state = snapshot.State;
+            _problem = snapshot.Problem;
             _stateKnown = true;
         }
         Update();
@@ -60,7 +62,7 @@ public sealed class LedController : StateObserver
                 _holdTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 if (_stateKnown)
                 {
-                    _board.Leds.Show(LedPattern.For(_state));
+                    _board.Leds.Show(LedPattern.For(_state, _problem));
                 }
             }
         }

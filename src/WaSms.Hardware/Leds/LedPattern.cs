@@ -8,6 +8,17 @@ public sealed record LedPattern(LedMode Green, LedMode Amber, LedMode Red)
 {
     public static LedPattern Dark { get; } = new(LedMode.Off, LedMode.Off, LedMode.Off);
 
+    /// <summary>
+    /// The pattern for a snapshot: a wrong clock (no real-time clock, NTP not through) blinks amber
+    /// twice, whatever the state, because the state's own pattern would say "scan the QR" or
+    /// "connecting" while nothing can work until the clock is set.
+    /// </summary>
+    public static LedPattern For(GatewayState state, GatewayProblem problem) => problem switch
+    {
+        GatewayProblem.ClockNotSet => new(LedMode.Off, LedMode.BlinkCode2, LedMode.Off),
+        _ => For(state),
+    };
+
     public static LedPattern For(GatewayState state) => state switch
     {
         GatewayState.Booting => new(LedMode.Off, LedMode.On, LedMode.Off),

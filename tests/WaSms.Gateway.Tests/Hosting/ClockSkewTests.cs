@@ -77,10 +77,12 @@ public sealed class ClockSkewTests(ITestOutputHelper output) : IDisposable
         var wrong = await WaitForAsync(gateway.Machine, s => s.Reason.StartsWith("Clock is", StringComparison.Ordinal));
         Assert.Equal(GatewayState.Connecting, wrong.State);
         Assert.StartsWith("Clock is 200 days behind: waiting for time sync (NTP)", wrong.Reason, StringComparison.Ordinal);
+        Assert.Equal(GatewayProblem.ClockNotSet, wrong.Problem); // the LEDs blink amber twice for it
 
         clock.Offset = TimeSpan.Zero;
 
-        await WaitForAsync(gateway.Machine, s => s.State == GatewayState.Online);
+        var online = await WaitForAsync(gateway.Machine, s => s.State == GatewayState.Online);
+        Assert.Equal(GatewayProblem.None, online.Problem);
     }
 
     private static async Task<GatewaySnapshot> WaitForAsync(GatewayStateMachine machine, Func<GatewaySnapshot, bool> match)

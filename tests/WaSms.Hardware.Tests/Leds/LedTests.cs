@@ -165,4 +165,31 @@ public sealed class LedTests
         Assert.Equal(LedPattern.For(GatewayState.Booting), board.Leds.Current);
         await controller.StopAsync(CancellationToken.None);
     }
+
+    [Fact]
+    public async Task WrongClock_BlinksAmberTwice_UntilTheNextChange()
+    {
+        var board = new RecordingBoard(250, 122, _time);
+        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        using var controller = new LedController(machine, board, new LivenessMonitor(_time), _time);
+        await controller.StartAsync(CancellationToken.None);
+        var clockPattern = new LedPattern(LedMode.Off, LedMode.BlinkCode2, LedMode.Off);
+        Assert.DoesNotContain(clockPattern, Enum.GetValues<GatewayState>().Select(LedPattern.For)); // not mistaken for a state
+
+        machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "Clock is 200 days behind", new PairingInfo(null), Problem: GatewayProblem.ClockNotSet));
+        await EventuallyAsync(() => board.Leds.Current == clockPattern);
+
+        machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "Scan the QR code with WhatsApp", new PairingInfo("2@ref")));
+        await EventuallyAsync(() => board.Leds.Current == LedPattern.For(GatewayState.Unpaired));
+        await controller.StopAsync(CancellationToken.None);
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+        Assert.True(condition());
+    }
 }
