@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Text.RegularExpressions;
 using WaSms.Gateway.Cli;
 using WaSms.Gateway.Control;
@@ -12,13 +11,7 @@ public sealed partial class GatewayCliTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await GatewayCli.RunAsync(args, new Hashtable(), output, error, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => InProcessCli.RunAsync(args);
 
     [Fact]
     public async Task Help_ListsEveryExitCode_LikeTheReadme()

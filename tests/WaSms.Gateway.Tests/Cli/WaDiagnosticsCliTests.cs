@@ -1,4 +1,3 @@
-using System.Collections;
 using System.IO.Compression;
 using WaSms.Gateway.Cli;
 using WaSms.Gateway.Tests.Support;
@@ -8,13 +7,7 @@ namespace WaSms.Gateway.Tests.Cli;
 /// <summary><c>wasms-gateway wa decode|encode</c>, in-process through the same entry point as the binary.</summary>
 public sealed class WaDiagnosticsCliTests
 {
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await GatewayCli.RunAsync(args, new Hashtable(), output, error, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => InProcessCli.RunAsync(args);
 
     [Fact]
     public async Task EncodeThenDecode_GivesTheSameJson()

@@ -120,14 +120,8 @@ public sealed class LedTests
     [Fact]
     public async Task HoldingTheButton_CountsDownOnTheLeds_ReleaseRestoresTheStatePattern()
     {
-        var board = new RecordingBoard(250, 122, _time);
-        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
-        using var controller = new LedController(machine, board, new LivenessMonitor(_time), _time);
-        await controller.StartAsync(CancellationToken.None);
-        for (var i = 0; i < 500 && board.Leds.Current != LedPattern.For(GatewayState.Booting); i++)
-        {
-            await Task.Delay(10);
-        }
+        var (board, _, controller) = await StartControllerAsync();
+        using var running = controller;
         Assert.Equal(LedPattern.For(GatewayState.Booting), board.Leds.Current);
         var options = new ButtonOptions();
 
@@ -148,14 +142,8 @@ public sealed class LedTests
     [Fact]
     public async Task StuckButton_StopsTheCountdown_TheStatePatternComesBack()
     {
-        var board = new RecordingBoard(250, 122, _time);
-        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
-        using var controller = new LedController(machine, board, new LivenessMonitor(_time), _time);
-        await controller.StartAsync(CancellationToken.None);
-        for (var i = 0; i < 500 && board.Leds.Current != LedPattern.For(GatewayState.Booting); i++)
-        {
-            await Task.Delay(10);
-        }
+        var (board, _, controller) = await StartControllerAsync();
+        using var running = controller;
 
         board.Button.Press();
         _time.Advance(TimeSpan.FromSeconds(59));
@@ -169,10 +157,8 @@ public sealed class LedTests
     [Fact]
     public async Task WrongClock_BlinksAmberTwice_UntilTheNextChange()
     {
-        var board = new RecordingBoard(250, 122, _time);
-        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
-        using var controller = new LedController(machine, board, new LivenessMonitor(_time), _time);
-        await controller.StartAsync(CancellationToken.None);
+        var (board, machine, controller) = await StartControllerAsync();
+        using var running = controller;
         var clockPattern = new LedPattern(LedMode.Off, LedMode.BlinkCode2, LedMode.Off);
         Assert.DoesNotContain(clockPattern, Enum.GetValues<GatewayState>().Select(LedPattern.For)); // not mistaken for a state
 
@@ -191,5 +177,16 @@ public sealed class LedTests
             await Task.Delay(10);
         }
         Assert.True(condition());
+    }
+
+    /// <summary>A running LED controller on a recording board, showing the booting pattern.</summary>
+    private async Task<(RecordingBoard Board, GatewayStateMachine Machine, LedController Controller)> StartControllerAsync()
+    {
+        var board = new RecordingBoard(250, 122, _time);
+        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        var controller = new LedController(machine, board, new LivenessMonitor(_time), _time);
+        await controller.StartAsync(CancellationToken.None);
+        await EventuallyAsync(() => board.Leds.Current == LedPattern.For(GatewayState.Booting));
+        return (board, machine, controller);
     }
 }
