@@ -85,26 +85,8 @@ public sealed class ClockSkewTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(GatewayProblem.None, online.Problem);
     }
 
-    private static async Task<GatewaySnapshot> WaitForAsync(GatewayStateMachine machine, Func<GatewaySnapshot, bool> match)
-    {
-        using var subscription = machine.Subscribe();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            while (true)
-            {
-                var snapshot = await subscription.Reader.ReadAsync(timeout.Token);
-                if (match(snapshot))
-                {
-                    return snapshot;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"state never matched; last: {machine.Current}");
-        }
-    }
+    private static Task<GatewaySnapshot> WaitForAsync(GatewayStateMachine machine, Func<GatewaySnapshot, bool> match) =>
+        machine.WaitForAsync(match, seconds: 60);
 
     /// <summary>The system clock moved by <see cref="Offset"/>; the monotonic clock and timers untouched, as on a board without an RTC.</summary>
     private sealed class ShiftedTime(TimeSpan offset) : TimeProvider

@@ -40,25 +40,8 @@ public sealed class WhatsAppFaultTests(ITestOutputHelper output) : IAsyncLifetim
         return await WaitForAsync(subscription, match, seconds);
     }
 
-    private async Task<GatewaySnapshot> WaitForAsync(StateSubscription subscription, Func<GatewaySnapshot, bool> match, int seconds = 20)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        try
-        {
-            while (true)
-            {
-                var snapshot = await subscription.Reader.ReadAsync(timeout.Token);
-                if (match(snapshot))
-                {
-                    return snapshot;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"state never matched; last: {_machine.Current}");
-        }
-    }
+    private Task<GatewaySnapshot> WaitForAsync(StateSubscription subscription, Func<GatewaySnapshot, bool> match, int seconds = 20) =>
+        subscription.WaitForAsync(_machine, match, seconds);
 
     [Theory]
     [InlineData(401)]
