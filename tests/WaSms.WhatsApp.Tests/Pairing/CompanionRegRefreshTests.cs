@@ -32,6 +32,11 @@ public sealed class CompanionRegRefreshTests
         Assert.InRange(second.ValidFor, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
         Assert.NotEqual(before.AdvSecret.ToArray(), after.AdvSecret.ToArray());
         Assert.Equal(after.AdvSecret.ToArray(), store.Current!.AdvSecret.ToArray());
+        // The ack travels to the emulator on its own; the new QR event may come first.
+        for (var i = 0; i < 500 && !emulator.Acks.Contains("notification/companion_reg_refresh"); i++)
+        {
+            await Task.Delay(10, cts.Token);
+        }
         Assert.Contains("notification/companion_reg_refresh", emulator.Acks);
 
         await new PhoneSimulator(emulator, "15550001111").ScanAsync(second.Code, cts.Token);
