@@ -7,6 +7,7 @@ using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Socket;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.WhatsApp.Client;
 
