@@ -5,7 +5,6 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using WaSms.WhatsApp.Binary;
-using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Proto;
 using WaSms.WhatsApp.Socket;
