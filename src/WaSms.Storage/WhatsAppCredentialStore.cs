@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using WaSms.WhatsApp.Binary;
-using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.Storage;
 

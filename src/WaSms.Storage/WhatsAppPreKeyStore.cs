@@ -1,5 +1,5 @@
-using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.Storage;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.Storage.Tests;
 

@@ -95,8 +95,8 @@ public static class GatewayHost
         services.AddHostedService<SystemdStatusReporter>();
 
         // The WhatsApp link: credentials in the store, events into the state machine; it restarts on resets.
-        services.AddSingleton<WaSms.WhatsApp.Client.IWaCredentialStore, WhatsAppCredentialStore>();
-        services.AddSingleton<WaSms.WhatsApp.Client.IPreKeyStore, WhatsAppPreKeyStore>();
+        services.AddSingleton<WaSms.WhatsApp.Store.IWaCredentialStore, WhatsAppCredentialStore>();
+        services.AddSingleton<WaSms.WhatsApp.Store.IPreKeyStore, WhatsAppPreKeyStore>();
         services.AddHostedService(sp => sp.GetRequiredService<Links.WhatsAppLinkService>());
         services.AddMqttHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);
         services.AddHostedService<WatchdogService>();

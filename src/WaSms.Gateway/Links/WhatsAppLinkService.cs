@@ -8,6 +8,7 @@ using WaSms.Core.Requests;
 using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Socket;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.Gateway.Links;
 

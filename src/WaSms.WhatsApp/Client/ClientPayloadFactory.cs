@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using WaSms.WhatsApp.Proto;
+using WaSms.WhatsApp.Store;
 using AppVersion = WaSms.WhatsApp.Proto.ClientPayload.Types.UserAgent.Types.AppVersion;
 using UserAgent = WaSms.WhatsApp.Proto.ClientPayload.Types.UserAgent;
 using WebInfo = WaSms.WhatsApp.Proto.ClientPayload.Types.WebInfo;

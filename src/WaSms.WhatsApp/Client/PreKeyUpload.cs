@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Crypto;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.WhatsApp.Client;
 

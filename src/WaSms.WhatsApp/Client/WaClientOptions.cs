@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Socket;
 
@@ -45,4 +47,10 @@ public sealed class WaClientOptions
 
     /// <summary>The clock for QR rotation, the handshake timeout and certificate validity.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Where the client's own warnings go (a slow node handler, a full inbound queue, a failed
+    /// background task); the owner learns everything else from <see cref="WaClient.EventRaised"/>.
+    /// </summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using WaSms.WhatsApp.Binary;
-using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Proto;

@@ -5,7 +5,6 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using WaSms.WhatsApp.Binary;
-using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Proto;
 using WaSms.WhatsApp.Socket;
@@ -111,8 +110,8 @@ public sealed class WaEmulator : IAsyncDisposable
     {
         var attributes = code is { } c ? new[] { ("code", (Binary.AttrValue)c.ToString(System.Globalization.CultureInfo.InvariantCulture)) } : [];
         var node = conflict is null
-            ? Client.NodeHelpers.Make("stream:error", attributes)
-            : Client.NodeHelpers.Make("stream:error", attributes, Client.NodeHelpers.Make("conflict", ("type", conflict)));
+            ? Binary.NodeHelpers.Make("stream:error", attributes)
+            : Binary.NodeHelpers.Make("stream:error", attributes, Binary.NodeHelpers.Make("conflict", ("type", conflict)));
         var count = 0;
         foreach (var connection in _connections.Keys.Where(c => c.IsLoggedIn))
         {
@@ -132,10 +131,10 @@ public sealed class WaEmulator : IAsyncDisposable
     /// <returns>How many connections got it.</returns>
     public async Task<int> SendTruncatedFrameAsync(bool compressed, CancellationToken cancellationToken)
     {
-        var node = Client.NodeHelpers.Make(
+        var node = Binary.NodeHelpers.Make(
             "notification",
             [("from", Jid.WhatsAppServer), ("type", "server_sync"), ("id", "truncated")],
-            Client.NodeHelpers.MakeBytes("collection", [("name", "regular")], new byte[64]));
+            Binary.NodeHelpers.MakeBytes("collection", [("name", "regular")], new byte[64]));
         var whole = compressed ? FramePayload.Compress(NodeEncoder.Encode(node)) : NodeEncoder.EncodeFrame(node);
         var count = 0;
         foreach (var connection in _connections.Keys.Where(c => c.IsLoggedIn))
@@ -216,10 +215,10 @@ public sealed class WaEmulator : IAsyncDisposable
         {
             var now = Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
             await connection.SendAsync(
-                Client.NodeHelpers.Make(
+                Binary.NodeHelpers.Make(
                     "notification",
                     [("from", Jid.WhatsAppServer), ("type", "companion_reg_refresh"), ("id", connection.NextId()), ("t", now)],
-                    Client.NodeHelpers.Make("companion_reg_refresh")),
+                    Binary.NodeHelpers.Make("companion_reg_refresh")),
                 cancellationToken);
             count++;
         }
@@ -326,10 +325,10 @@ public sealed class WaEmulator : IAsyncDisposable
         {
             var now = Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
             await connection.SendAsync(
-                Client.NodeHelpers.Make(
+                Binary.NodeHelpers.Make(
                     "notification",
                     [("from", Jid.WhatsAppServer), ("type", "encrypt"), ("id", connection.NextId()), ("t", now)],
-                    Client.NodeHelpers.Make("count", ("value", PreKeyCount(connection.Device!.Jid).ToString(System.Globalization.CultureInfo.InvariantCulture)))),
+                    Binary.NodeHelpers.Make("count", ("value", PreKeyCount(connection.Device!.Jid).ToString(System.Globalization.CultureInfo.InvariantCulture)))),
                 cancellationToken);
             sent++;
         }

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 using WaSms.WhatsApp.Binary;
-using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Proto;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.WhatsApp.Pairing;
 

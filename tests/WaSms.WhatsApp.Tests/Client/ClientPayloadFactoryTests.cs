@@ -4,6 +4,7 @@ using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Proto;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.WhatsApp.Tests.Client;
 

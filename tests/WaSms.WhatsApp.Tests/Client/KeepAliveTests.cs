@@ -4,6 +4,7 @@ using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Emulator;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Socket;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.WhatsApp.Tests.Client;
 

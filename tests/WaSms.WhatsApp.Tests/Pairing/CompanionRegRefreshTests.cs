@@ -3,6 +3,7 @@ using WaSms.WhatsApp.Emulator;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Socket;
+using WaSms.WhatsApp.Store;
 using WaSms.WhatsApp.Tests.Client;
 
 namespace WaSms.WhatsApp.Tests.Pairing;

@@ -1,8 +1,8 @@
 using WaSms.WhatsApp.Binary;
-using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Proto;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.WhatsApp.Tests.Pairing;
 

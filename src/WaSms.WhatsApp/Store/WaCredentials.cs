@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Crypto;
 
-namespace WaSms.WhatsApp.Client;
+namespace WaSms.WhatsApp.Store;
 
 /// <summary>
 /// Everything a linked device must keep between runs (docs/whatsapp.md §4.4, whatsmeow

@@ -1,4 +1,4 @@
-namespace WaSms.WhatsApp.Client;
+namespace WaSms.WhatsApp.Store;
 
 /// <summary>An <see cref="IWaCredentialStore"/> in memory, for tests and the emulator's dev flows.</summary>
 public sealed class InMemoryCredentialStore : IWaCredentialStore

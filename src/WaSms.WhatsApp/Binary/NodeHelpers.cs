@@ -1,8 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using WaSms.WhatsApp.Binary;
 
-namespace WaSms.WhatsApp.Client;
+namespace WaSms.WhatsApp.Binary;
 
 /// <summary>Small readers for node attributes used by the client, pairing and the emulator.</summary>
 internal static class NodeHelpers

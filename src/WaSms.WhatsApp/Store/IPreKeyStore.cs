@@ -1,6 +1,6 @@
 using WaSms.WhatsApp.Crypto;
 
-namespace WaSms.WhatsApp.Client;
+namespace WaSms.WhatsApp.Store;
 
 /// <summary>A Signal one-time prekey: a 24-bit id and its Curve25519 key pair (docs/whatsapp.md §6.2).</summary>
 public sealed record PreKey(uint Id, Curve25519KeyPair KeyPair)
@@ -10,7 +10,7 @@ public sealed record PreKey(uint Id, Curve25519KeyPair KeyPair)
 }
 
 /// <summary>
-/// Where <see cref="WaClient"/> keeps its one-time prekeys. Keys are saved before they are sent and
+/// Where the client keeps its one-time prekeys. Keys are saved before they are sent and
 /// marked uploaded only after the server's result, so a crash in between sends the same ids again.
 /// </summary>
 public interface IPreKeyStore

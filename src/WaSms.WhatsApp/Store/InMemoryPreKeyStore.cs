@@ -1,6 +1,6 @@
 using WaSms.WhatsApp.Crypto;
 
-namespace WaSms.WhatsApp.Client;
+namespace WaSms.WhatsApp.Store;
 
 /// <summary>An <see cref="IPreKeyStore"/> in memory, for tests and tools; the gateway keeps them in SQLite.</summary>
 public sealed class InMemoryPreKeyStore : IPreKeyStore

@@ -1,7 +1,7 @@
-namespace WaSms.WhatsApp.Client;
+namespace WaSms.WhatsApp.Store;
 
 /// <summary>
-/// Where <see cref="WaClient"/> keeps its <see cref="WaCredentials"/>: the whole set is read and
+/// Where the client keeps its <see cref="WaCredentials"/>: the whole set is read and
 /// written at once, so a save leaves either the old or the new set, never a mix.
 /// </summary>
 public interface IWaCredentialStore
