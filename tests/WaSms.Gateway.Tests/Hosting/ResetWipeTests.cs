@@ -5,7 +5,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.Gateway.Dev;
 using WaSms.Storage;
-using WaSms.Storage.Tests;
 using WaSms.WhatsApp.Emulator;
 
 namespace WaSms.Gateway.Tests.Hosting;

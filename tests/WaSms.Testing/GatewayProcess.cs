@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace WaSms.Gateway.Tests.Support;
+namespace WaSms.Testing;
 
 /// <summary>
 /// Runs the real <c>wasms-gateway</c> as a child process (the build output of src/WaSms.Gateway).
-/// The Health tests compile this same file (linked from their project).
+/// The Gateway and Health tests use it.
 /// </summary>
 public sealed class GatewayProcess : IDisposable
 {
