@@ -41,6 +41,20 @@ public sealed class NotifyListener : IDisposable
     /// <summary>Waits for a message that satisfies <paramref name="match"/>, skipping others.</summary>
     public Task<string> WaitForAsync(Func<string, bool> match, TimeSpan timeout) => _messages.WaitForAsync(match, timeout);
 
+    /// <summary>
+    /// Returns once every message sent before this call has been received (and skipped by later
+    /// waits): a marker sent to the socket itself queues behind them.
+    /// </summary>
+    public async Task FlushAsync()
+    {
+        var marker = "TEST_MARKER=" + Guid.NewGuid().ToString("N");
+        using (var sender = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified))
+        {
+            await sender.SendToAsync(Encoding.UTF8.GetBytes(marker), SocketFlags.None, new UnixDomainSocketEndPoint(Path));
+        }
+        await WaitForAsync(m => m == marker, TimeSpan.FromSeconds(10));
+    }
+
     public void Dispose()
     {
         _stop.Cancel();
