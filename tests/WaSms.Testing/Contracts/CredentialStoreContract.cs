@@ -5,25 +5,10 @@ namespace WaSms.Testing.Contracts;
 
 /// <summary>
 /// What every <see cref="IWaCredentialStore"/> must do, run against each implementation (in memory,
-/// SQLite): a derived class says how to make an empty store and how to dispose of it.
+/// SQLite).
 /// </summary>
-public abstract class CredentialStoreContract : IAsyncLifetime
+public abstract class CredentialStoreContract : StoreContract<IWaCredentialStore>
 {
-    private IWaCredentialStore? _store;
-
-    /// <summary>The store under test, empty at the start of each test.</summary>
-    protected IWaCredentialStore Store => _store ?? throw new InvalidOperationException("not initialised");
-
-    /// <summary>Makes an empty store.</summary>
-    protected abstract Task<IWaCredentialStore> CreateAsync();
-
-    /// <summary>Releases what <see cref="CreateAsync"/> made.</summary>
-    protected virtual Task DestroyAsync() => Task.CompletedTask;
-
-    public async Task InitializeAsync() => _store = await CreateAsync();
-
-    public Task DisposeAsync() => DestroyAsync();
-
     [Fact]
     public async Task Load_NothingSaved_IsNull()
     {

@@ -8,23 +8,8 @@ namespace WaSms.Testing.Contracts;
 /// SQLite): keys are saved before they are offered, offered until confirmed, and ids count up
 /// from 1 without reuse, so a crash before the server's answer uploads the same ids again.
 /// </summary>
-public abstract class PreKeyStoreContract : IAsyncLifetime
+public abstract class PreKeyStoreContract : StoreContract<IPreKeyStore>
 {
-    private IPreKeyStore? _store;
-
-    /// <summary>The store under test, empty at the start of each test.</summary>
-    protected IPreKeyStore Store => _store ?? throw new InvalidOperationException("not initialised");
-
-    /// <summary>Makes an empty store.</summary>
-    protected abstract Task<IPreKeyStore> CreateAsync();
-
-    /// <summary>Releases what <see cref="CreateAsync"/> made.</summary>
-    protected virtual Task DestroyAsync() => Task.CompletedTask;
-
-    public async Task InitializeAsync() => _store = await CreateAsync();
-
-    public Task DisposeAsync() => DestroyAsync();
-
     [Fact]
     public async Task GetOrCreate_MakesKeysFromIdOne_AndOffersTheSameOnesAgain()
     {
