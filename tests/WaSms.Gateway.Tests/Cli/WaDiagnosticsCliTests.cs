@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using WaSms.Gateway.Cli;
-using WaSms.Gateway.Tests.Support;
 
 namespace WaSms.Gateway.Tests.Cli;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using WaSms.Core.Liveness;
 using WaSms.Core.State;
 using WaSms.Gateway.Configuration;
@@ -23,8 +24,9 @@ public sealed class InProcessHostTests(ITestOutputHelper output) : IDisposable
         _dir.Dispose();
     }
 
-    private async Task<IHost> BuildAsync(Action<IServiceCollection>? configure = null)
+    private async Task<IHost> BuildAsync(Action<IServiceCollection>? configure = null, TimeProvider? time = null, ICollection<string>? log = null)
     {
+        time ??= TimeProvider.System;
         var settings = new GatewaySettings
         {
             Gateway = new GatewayOptions { StateDirectory = _dir.Path },
@@ -32,9 +34,9 @@ public sealed class InProcessHostTests(ITestOutputHelper output) : IDisposable
             // Nothing listens there: the WhatsApp link keeps failing quietly, so these tests alone move the state.
             WhatsApp = new WhatsAppOptions { ServerUrl = "ws://127.0.0.1:9/ws/chat" },
         };
-        var store = await GatewayStore.OpenAsync(_dir.Path, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
-        var logger = TestLog.Create(output);
-        return GatewayHost.Build(settings, new SystemdSettings(_notify.Path, TimeSpan.FromMilliseconds(100)), store, logger, TimeProvider.System, configure);
+        var store = await GatewayStore.OpenAsync(_dir.Path, time, NullLogger.Instance, CancellationToken.None);
+        var logger = TestLog.Create(output, log);
+        return GatewayHost.Build(settings, new SystemdSettings(_notify.Path, TimeSpan.FromMilliseconds(100)), store, logger, time, configure);
     }
 
     [Fact]
@@ -64,20 +66,32 @@ public sealed class InProcessHostTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Watchdog_HungCriticalLoop_StopsThePings()
     {
-        var hang = new ManualResetEventSlim(false);
-        using var host = await BuildAsync(services => services.AddHostedService(sp =>
-            new HangableLoop(sp.GetRequiredService<LivenessMonitor>(), hang)));
+        // The host runs on a fake clock: the watchdog's 100 ms period and the loop's 300 ms allowance
+        // pass only when the test moves the clock, so no real wait decides the outcome.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var log = new List<string>();
+        var loop = new HangableLoop(time);
+        using var host = await BuildAsync(services => services.AddHostedService(sp => loop.Attach(sp.GetRequiredService<LivenessMonitor>())), time, log);
         await host.StartAsync();
         await _notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(20));
         for (var i = 0; i < 5; i++)
         {
+            await loop.BeatenAtAsync(time.GetUtcNow());
+            time.Advance(WatchdogPeriod);
             await _notify.WaitForAsync(m => m == "WATCHDOG=1", TimeSpan.FromSeconds(5));
         }
 
-        hang.Set(); // the loop now blocks forever, like a wedged SPI transfer
-        await Task.Delay(TimeSpan.FromMilliseconds(700)); // past its 300 ms allowance
+        loop.Hang(); // the loop now blocks, like a wedged SPI transfer
+        time.Advance(TimeSpan.FromMilliseconds(400)); // past its 300 ms allowance
+        await EventuallyAsync(() => Logged(log, "Critical loop(s) stalled: hangable; withholding the watchdog ping"));
+        await _notify.FlushAsync();
         var before = _notify.All.Count(m => m == "WATCHDOG=1");
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 10; i++)
+        {
+            time.Advance(WatchdogPeriod); // a second of the clock, ten watchdog periods
+            await Task.Yield();
+        }
+        await _notify.FlushAsync();
         var after = _notify.All.Count(m => m == "WATCHDOG=1");
 
         Assert.Equal(before, after);
@@ -141,20 +155,63 @@ public sealed class InProcessHostTests(ITestOutputHelper output) : IDisposable
         return process.ExitCode == 0 ? text : null;
     }
 
-    /// <summary>A critical loop that beats every 50 ms until told to hang.</summary>
-    private sealed class HangableLoop(LivenessMonitor liveness, ManualResetEventSlim hang) : BackgroundService
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(100);
+
+    private static bool Logged(List<string> log, string text)
     {
+        lock (log)
+        {
+            return log.Any(l => l.Contains(text, StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>Waits for something the host does on its own tasks once the clock has moved.</summary>
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+        Assert.True(condition());
+    }
+
+    /// <summary>A critical loop that beats every 50 ms of <paramref name="time"/> until told to hang.</summary>
+    private sealed class HangableLoop(TimeProvider time) : BackgroundService
+    {
+        private LivenessMonitor? _liveness;
+        private volatile bool _hung;
+        private long _lastBeatTicks;
+
+        public HangableLoop Attach(LivenessMonitor liveness)
+        {
+            _liveness = liveness;
+            return this;
+        }
+
+        public void Hang() => _hung = true;
+
+        /// <summary>Waits until the loop has beaten at <paramref name="at"/> or later.</summary>
+        public async Task BeatenAtAsync(DateTimeOffset at)
+        {
+            for (var i = 0; i < 1000 && Interlocked.Read(ref _lastBeatTicks) < at.UtcTicks; i++)
+            {
+                await Task.Delay(10);
+            }
+            Assert.True(Interlocked.Read(ref _lastBeatTicks) >= at.UtcTicks, "the loop did not beat");
+        }
+
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
-            using var heartbeat = liveness.Register("hangable", TimeSpan.FromMilliseconds(300));
+            using var heartbeat = _liveness!.Register("hangable", TimeSpan.FromMilliseconds(300));
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (hang.IsSet)
+                if (_hung)
                 {
                     await Task.Delay(Timeout.Infinite, stoppingToken);
                 }
                 heartbeat.Beat();
-                await Task.Delay(50, stoppingToken);
+                Interlocked.Exchange(ref _lastBeatTicks, time.GetUtcNow().UtcTicks);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), time, stoppingToken);
             }
         }
     }

@@ -5,7 +5,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.Gateway.Dev;
 using WaSms.Storage;
-using WaSms.Storage.Tests;
 using WaSms.WhatsApp.Emulator;
 
 namespace WaSms.Gateway.Tests.Hosting;
@@ -125,7 +124,7 @@ public sealed class ResetWipeTests(ITestOutputHelper testOutput) : IDisposable
             await File.WriteAllTextAsync(file, "planted");
         }
         using var notify = new NotifyListener();
-        using var gateway = GatewayProcess.Start(RunArgs(State, emulator), new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
+        using var gateway = GatewayProcess.Start(RunArgs(State, emulator), new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path }, testOutput: testOutput);
         await LinkAsync(gateway, notify, emulator);
         var keys = await ReadSessionKeysAsync();
         Assert.Empty(FileScan.Missing(State, [.. keys, .. platform])); // the search finds what is there
@@ -154,7 +153,7 @@ public sealed class ResetWipeTests(ITestOutputHelper testOutput) : IDisposable
                {
                    ["NOTIFY_SOCKET"] = notify.Path,
                    [ResetFaultInjection.EnvironmentVariable] = "1",
-               }))
+               }, testOutput: testOutput))
         {
             deviceJid = await LinkAsync(gateway, notify, emulator);
             keys = await ReadSessionKeysAsync();
@@ -175,7 +174,7 @@ public sealed class ResetWipeTests(ITestOutputHelper testOutput) : IDisposable
         Assert.Empty(FileScan.Missing(State, [.. keys, .. platform]));
 
         using (var notify = new NotifyListener())
-        using (var gateway = GatewayProcess.Start(RunArgs(State, emulator), new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path }))
+        using (var gateway = GatewayProcess.Start(RunArgs(State, emulator), new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path }, testOutput: testOutput))
         {
             await notify.WaitForAsync(m => m == "STATUS=unpaired: Scan the QR code with WhatsApp", TimeSpan.FromSeconds(30));
             Assert.Contains("Factory reset requested at", gateway.Output, StringComparison.Ordinal);

@@ -10,7 +10,7 @@ namespace WaSms.Gateway.Tests.Hosting;
 /// online; restarted, it logs in again without a new QR. The gateway is pointed at the emulator by
 /// WhatsApp:ServerUrl and WhatsApp:TrustedRootKey alone, as it would be at any compatible server.
 /// </summary>
-public sealed class WhatsAppEndToEndTests : IDisposable
+public sealed class WhatsAppEndToEndTests(ITestOutputHelper testOutput) : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -37,7 +37,7 @@ public sealed class WhatsAppEndToEndTests : IDisposable
             $"--WhatsApp:ServerUrl={emulator.Uri}", $"--WhatsApp:TrustedRootKey={emulator.TrustedRootKeyHex}"];
 
         using (var notify = new NotifyListener())
-        using (var gateway = GatewayProcess.Start(args, new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path }))
+        using (var gateway = GatewayProcess.Start(args, new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path }, testOutput: testOutput))
         {
             await notify.WaitForAsync(m => m == "STATUS=unpaired: Scan the QR code with WhatsApp", TimeSpan.FromSeconds(30));
             var png = Path.Combine(state, "display", "current.png");
@@ -63,7 +63,7 @@ public sealed class WhatsAppEndToEndTests : IDisposable
         }
 
         using (var notify = new NotifyListener())
-        using (var gateway = GatewayProcess.Start(args, new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path }))
+        using (var gateway = GatewayProcess.Start(args, new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path }, testOutput: testOutput))
         {
             await notify.WaitForAsync(m => m == "STATUS=online: Online", TimeSpan.FromSeconds(30));
             Assert.DoesNotContain(notify.All, m => m.Contains("Scan the QR", StringComparison.Ordinal));

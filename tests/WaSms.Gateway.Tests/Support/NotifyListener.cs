@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using System.Threading.Channels;
 
 namespace WaSms.Gateway.Tests.Support;
 
@@ -8,9 +7,8 @@ namespace WaSms.Gateway.Tests.Support;
 public sealed class NotifyListener : IDisposable
 {
     private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-    private readonly Channel<string> _messages = Channel.CreateUnbounded<string>();
+    private readonly EventCollector<string> _messages = new("notification");
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<string> _all = [];
 
     public NotifyListener()
     {
@@ -22,10 +20,7 @@ public sealed class NotifyListener : IDisposable
     public string Path { get; }
 
     /// <summary>Every message so far, in order.</summary>
-    public IReadOnlyList<string> All
-    {
-        get { lock (_all) { return [.. _all]; } }
-    }
+    public IReadOnlyList<string> All => _messages.All;
 
     private async Task ReceiveAsync()
     {
@@ -35,12 +30,7 @@ public sealed class NotifyListener : IDisposable
             while (true)
             {
                 var length = await _socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
-                var message = Encoding.UTF8.GetString(buffer, 0, length);
-                lock (_all)
-                {
-                    _all.Add(message);
-                }
-                _messages.Writer.TryWrite(message);
+                _messages.Add(Encoding.UTF8.GetString(buffer, 0, length));
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -49,24 +39,20 @@ public sealed class NotifyListener : IDisposable
     }
 
     /// <summary>Waits for a message that satisfies <paramref name="match"/>, skipping others.</summary>
-    public async Task<string> WaitForAsync(Func<string, bool> match, TimeSpan timeout)
+    public Task<string> WaitForAsync(Func<string, bool> match, TimeSpan timeout) => _messages.WaitForAsync(match, timeout);
+
+    /// <summary>
+    /// Returns once every message sent before this call has been received (and skipped by later
+    /// waits): a marker sent to the socket itself queues behind them.
+    /// </summary>
+    public async Task FlushAsync()
     {
-        using var cts = new CancellationTokenSource(timeout);
-        try
+        var marker = "TEST_MARKER=" + Guid.NewGuid().ToString("N");
+        using (var sender = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified))
         {
-            while (true)
-            {
-                var message = await _messages.Reader.ReadAsync(cts.Token);
-                if (match(message))
-                {
-                    return message;
-                }
-            }
+            await sender.SendToAsync(Encoding.UTF8.GetBytes(marker), SocketFlags.None, new UnixDomainSocketEndPoint(Path));
         }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"no matching notification within {timeout}; got: {string.Join(" | ", All)}");
-        }
+        await WaitForAsync(m => m == marker, TimeSpan.FromSeconds(10));
     }
 
     public void Dispose()

@@ -1,11 +1,8 @@
 using System.Device.Gpio;
-using System.Diagnostics;
-using Microsoft.Extensions.Time.Testing;
 using WaSms.Core.State;
 using WaSms.Hardware.Display;
 using WaSms.Hardware.Display.Ssd1680;
 using WaSms.Hardware.Imaging;
-using WaSms.Hardware.Tests.Fakes;
 using WaSms.Hardware.Tests.Imaging;
 
 namespace WaSms.Hardware.Tests.Display;
@@ -16,10 +13,6 @@ namespace WaSms.Hardware.Tests.Display;
 /// </summary>
 public sealed class Ssd1680Tests
 {
-    private const int DcPin = 25;
-    private const int ResetPin = 17;
-    private const int BusyPin = 24;
-
     private const string QrString = "2@Q7oNqk2FSmZ3QF2y4hWq3cWcXr0GzT5c1xK9bM8sY6vL2nD4pR7tU0wE3aZ5fH1jK8gB6,"
         + "u1rIh7Jf1rLa0Ym4qJz2f8sDl3kP9xW5vB6nC0mQ2tE=,hX3kL9pQ2rT5vY8bN1mC4xZ7wA0sD3fG6jK9lP2qR5t=,"
         + "vB8nM1kJ4hG7fD0sA3zX6cV9bN2mQ5wE8rT1yU4iO7p=,CHROME";
@@ -34,7 +27,7 @@ public sealed class Ssd1680Tests
     [MemberData(nameof(Panels))]
     public async Task FullThenPartialRefresh_RebuiltRam_ZbarReadsTheQrString(PanelKind kind)
     {
-        using var rig = new Rig(PanelGeometry.For(kind));
+        using var rig = new Ssd1680Rig(PanelGeometry.For(kind));
         Assert.True(await rig.Drive(rig.Panel.TryInitializeAsync(CancellationToken.None)));
         var first = Render(rig.Geometry, QrString, refNumber: 1);
 
@@ -62,7 +55,7 @@ public sealed class Ssd1680Tests
     [Fact]
     public async Task Init_Waveshare213V4_SendsTheCommandsInOrder()
     {
-        using var rig = new Rig(PanelGeometry.Waveshare2In13V4);
+        using var rig = new Ssd1680Rig(PanelGeometry.Waveshare2In13V4);
 
         await rig.Drive(rig.Panel.TryInitializeAsync(CancellationToken.None));
 
@@ -78,13 +71,13 @@ public sealed class Ssd1680Tests
         Assert.Equal([(byte)0x80], DataOf(rig.Spi, 0x18));
         // The hardware reset pulse comes before the first command: high, low, high.
         Assert.Equal([PinValue.High, PinValue.High, PinValue.Low, PinValue.High],
-            rig.Gpio.Writes.Where(w => w.Pin == ResetPin).Select(w => w.Value).ToArray());
+            rig.Gpio.Writes.Where(w => w.Pin == Ssd1680Rig.ResetPin).Select(w => w.Value).ToArray());
     }
 
     [Fact]
     public async Task Init_Waveshare154V2_LoadsTheWaveformLast()
     {
-        using var rig = new Rig(PanelGeometry.Waveshare1In54V2);
+        using var rig = new Ssd1680Rig(PanelGeometry.Waveshare1In54V2);
 
         await rig.Drive(rig.Panel.TryInitializeAsync(CancellationToken.None));
 
@@ -103,7 +96,7 @@ public sealed class Ssd1680Tests
     [MemberData(nameof(Panels))]
     public async Task DeadPanel_BusyNeverLow_IsNotPresent(PanelKind kind)
     {
-        using var rig = new Rig(PanelGeometry.For(kind), dead: true);
+        using var rig = new Ssd1680Rig(PanelGeometry.For(kind), dead: true);
 
         var present = await rig.Drive(rig.Panel.TryInitializeAsync(CancellationToken.None));
 
@@ -117,7 +110,7 @@ public sealed class Ssd1680Tests
     [Fact]
     public async Task BusyStuckDuringRefresh_ThrowsDisplayTimeout_AndPanelTurnsMissing()
     {
-        using var rig = new Rig(PanelGeometry.Waveshare2In13V4);
+        using var rig = new Ssd1680Rig(PanelGeometry.Waveshare2In13V4);
         await rig.Drive(rig.Panel.TryInitializeAsync(CancellationToken.None));
         rig.Spi.Dead = true;
 
@@ -132,7 +125,7 @@ public sealed class Ssd1680Tests
     [Fact]
     public async Task BusyTimeout_IsMeasuredOnTheTimeProvider()
     {
-        using var rig = new Rig(PanelGeometry.Waveshare2In13V4, dead: true);
+        using var rig = new Ssd1680Rig(PanelGeometry.Waveshare2In13V4, dead: true);
         var started = rig.Time.GetUtcNow();
 
         await rig.Drive(rig.Panel.TryInitializeAsync(CancellationToken.None));
@@ -144,7 +137,7 @@ public sealed class Ssd1680Tests
     [Fact]
     public async Task FullAndPartialRefresh_SendTheirSequencesInOrder()
     {
-        using var rig = new Rig(PanelGeometry.Waveshare2In13V4);
+        using var rig = new Ssd1680Rig(PanelGeometry.Waveshare2In13V4);
         await rig.Drive(rig.Panel.TryInitializeAsync(CancellationToken.None));
         var frame = new MonoFrame(250, 122);
 
@@ -155,20 +148,20 @@ public sealed class Ssd1680Tests
         Assert.Equal(16 * 250, DataOf(rig.Spi, 0x24).Length);
 
         rig.Spi.Bytes.Clear();
-        var resetWrites = rig.Gpio.Writes.Count(w => w.Pin == ResetPin);
+        var resetWrites = rig.Gpio.Writes.Count(w => w.Pin == Ssd1680Rig.ResetPin);
         frame.FillRectangle(0, 0, 10, 10);
         await rig.Drive(rig.Panel.RefreshAsync(frame, full: false, CancellationToken.None));
         Assert.Equal([(byte)0x3C, 0x01, 0x11, 0x44, 0x45, 0x4E, 0x4F, 0x24, 0x22, 0x20, 0x4E, 0x4F, 0x26], rig.Spi.Commands.ToArray());
         Assert.Equal([(byte)0x80], DataOf(rig.Spi, 0x3C));
         Assert.Equal([(byte)0xFF], DataOf(rig.Spi, 0x22));
         // A short reset pulse (low, high) starts the partial sequence.
-        Assert.Equal([PinValue.Low, PinValue.High], rig.Gpio.Writes.Where(w => w.Pin == ResetPin).Skip(resetWrites).Select(w => w.Value).ToArray());
+        Assert.Equal([PinValue.Low, PinValue.High], rig.Gpio.Writes.Where(w => w.Pin == Ssd1680Rig.ResetPin).Skip(resetWrites).Select(w => w.Value).ToArray());
     }
 
     [Fact]
     public async Task PanelThatTimedOut_IsInitialisedAgain_OnTheNextRefresh()
     {
-        using var rig = new Rig(PanelGeometry.Waveshare1In54V2);
+        using var rig = new Ssd1680Rig(PanelGeometry.Waveshare1In54V2);
         await rig.Drive(rig.Panel.TryInitializeAsync(CancellationToken.None));
         var frame = new MonoFrame(200, 200);
         rig.Spi.Dead = true;
@@ -187,7 +180,7 @@ public sealed class Ssd1680Tests
     [Fact]
     public async Task Refresh_WrongFrameSize_Throws()
     {
-        using var rig = new Rig(PanelGeometry.Waveshare1In54V2);
+        using var rig = new Ssd1680Rig(PanelGeometry.Waveshare1In54V2);
         await rig.Drive(rig.Panel.TryInitializeAsync(CancellationToken.None));
 
         await Assert.ThrowsAsync<ArgumentException>(() => rig.Panel.RefreshAsync(new MonoFrame(250, 122), full: true, CancellationToken.None));
@@ -251,63 +244,5 @@ public sealed class Ssd1680Tests
         var path = Path.Combine(dir, name + ".png");
         File.WriteAllBytes(path, PngEncoder.Encode(frame));
         return path;
-    }
-
-    /// <summary>A panel on a fake bus with a fake clock; <see cref="Drive{T}"/> runs the clock until a call finishes.</summary>
-    private sealed class Rig : IDisposable
-    {
-        public Rig(PanelGeometry geometry, bool dead = false)
-        {
-            Geometry = geometry;
-            Controller = new GpioController(Gpio);
-            Spi = new RecordingSpiDevice(Gpio, DcPin, BusyPin, Time) { Dead = dead };
-            Spi.PowerOn();
-            Panel = new Ssd1680(Spi, DcPin, ResetPin, BusyPin, geometry, Controller, shouldDispose: true, Time)
-            {
-                InitTimeout = TimeSpan.FromMilliseconds(200),
-                RefreshTimeout = TimeSpan.FromMilliseconds(500),
-            };
-        }
-
-        public PanelGeometry Geometry { get; }
-
-        public FakeGpioDriver Gpio { get; } = new();
-
-        public GpioController Controller { get; }
-
-        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UnixEpoch);
-
-        public RecordingSpiDevice Spi { get; }
-
-        public Ssd1680 Panel { get; }
-
-        public Ssd1680RamEmulator Replay()
-        {
-            var emulator = new Ssd1680RamEmulator();
-            emulator.Replay(Spi.Bytes);
-            return emulator;
-        }
-
-        public async Task Drive(Task task) => await Drive(ToBool(task));
-
-        public async Task<T> Drive<T>(Task<T> task)
-        {
-            var watch = Stopwatch.StartNew();
-            while (!task.IsCompleted)
-            {
-                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "the driver did not finish");
-                Time.Advance(TimeSpan.FromMilliseconds(1));
-                await Task.Delay(TimeSpan.FromMilliseconds(0.1), TimeProvider.System);
-            }
-            return await task;
-        }
-
-        public void Dispose() => Panel.Dispose();
-
-        private static async Task<bool> ToBool(Task task)
-        {
-            await task;
-            return true;
-        }
     }
 }

@@ -8,18 +8,18 @@ namespace WaSms.Hardware.Tests.Pi;
 /// </summary>
 public sealed class PiDetectionTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("pi-detect-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void SandboxedService_SeesTheModelOnlyUnderSys_IsDetected()
     {
         Write("dev/gpiochip0", "");
         Write("sys/firmware/devicetree/base/model", "Raspberry Pi 3 Model B Rev 1.2\0");
-        Assert.False(Directory.Exists(Path.Combine(_root, "proc")), "the sandbox case has no /proc/device-tree");
+        Assert.False(Directory.Exists(Path.Combine(_dir.Path, "proc")), "the sandbox case has no /proc/device-tree");
 
-        Assert.True(PiBoard.IsDetected(_root));
+        Assert.True(PiBoard.IsDetected(_dir.Path));
     }
 
     [Fact]
@@ -28,7 +28,7 @@ public sealed class PiDetectionTests : IDisposable
         Write("dev/gpiochip0", "");
         Write("proc/device-tree/model", "Raspberry Pi Zero 2 W Rev 1.0\0");
 
-        Assert.True(PiBoard.IsDetected(_root));
+        Assert.True(PiBoard.IsDetected(_dir.Path));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class PiDetectionTests : IDisposable
         Write("dev/gpiochip0", "");
         Write("sys/firmware/devicetree/base/model", "linux,dummy-virt\0");
 
-        Assert.False(PiBoard.IsDetected(_root));
+        Assert.False(PiBoard.IsDetected(_dir.Path));
     }
 
     [Fact]
@@ -45,18 +45,18 @@ public sealed class PiDetectionTests : IDisposable
     {
         Write("sys/firmware/devicetree/base/model", "Raspberry Pi 4 Model B Rev 1.4\0");
 
-        Assert.False(PiBoard.IsDetected(_root));
+        Assert.False(PiBoard.IsDetected(_dir.Path));
     }
 
     [Fact]
     public void ThisMachine_WithNoDeviceTree_IsNotAPi()
     {
-        Assert.False(PiBoard.IsDetected(_root));
+        Assert.False(PiBoard.IsDetected(_dir.Path));
     }
 
     private void Write(string relative, string text)
     {
-        var path = Path.Combine(_root, relative);
+        var path = Path.Combine(_dir.Path, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
     }

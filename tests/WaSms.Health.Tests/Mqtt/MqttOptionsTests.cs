@@ -5,12 +5,12 @@ namespace WaSms.Health.Tests.Mqtt;
 /// <summary><c>Mqtt:CaFile</c> must hold a PEM certificate (checked at start-up, exit 78 through the loader).</summary>
 public sealed class MqttOptionsTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("wasms-mqtt-options-").FullName;
+    private readonly TempDirectory _temp = new();
 
     [Fact]
     public void CaFile_WithACertificate_IsAccepted()
     {
-        var ca = TestCertificateAuthority.Create(_dir);
+        var ca = TestCertificateAuthority.Create(_temp.Path);
         Assert.Empty(new MqttOptions { Host = "h", Tls = true, CaFile = ca.CaFile }.Validate());
     }
 
@@ -20,7 +20,7 @@ public sealed class MqttOptionsTests : IDisposable
     [InlineData("KEY")] // a private key where the CA belongs
     public void CaFile_WithoutACertificate_IsRefused(string content)
     {
-        var file = Path.Combine(_dir, "ca.pem");
+        var file = Path.Combine(_temp.Path, "ca.pem");
         if (content == "KEY")
         {
             using var key = ECDsa.Create();
@@ -35,11 +35,11 @@ public sealed class MqttOptionsTests : IDisposable
     [Fact]
     public void CaFile_WithADamagedCertificate_IsRefused()
     {
-        var file = Path.Combine(_dir, "ca.pem");
+        var file = Path.Combine(_temp.Path, "ca.pem");
         File.WriteAllText(file, "-----BEGIN CERTIFICATE-----\nTUlJQmFhYQ==\n-----END CERTIFICATE-----\n");
         var (_, problem) = Assert.Single(new MqttOptions { Host = "h", Tls = true, CaFile = file }.Validate());
         Assert.Contains("cannot be read", problem, StringComparison.Ordinal);
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 }

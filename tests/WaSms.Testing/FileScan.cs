@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 
-namespace WaSms.Storage.Tests;
+namespace WaSms.Testing;
 
 /// <summary>
 /// Searches every file of a directory (the database, its -wal and -shm, anything else) for secret
-/// byte strings, the way someone holding the SD card would. The Gateway tests link this file.
+/// byte strings, the way someone holding the SD card would. The Storage and Gateway tests use it.
 /// </summary>
-internal static class FileScan
+public static class FileScan
 {
     /// <summary>Each secret found, as "name in file@offset"; empty when none is anywhere.</summary>
     /// <param name="secrets">Byte strings of at least 8 bytes.</param>

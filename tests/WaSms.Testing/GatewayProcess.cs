@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using System.Text;
+using Xunit.Abstractions;
 
-namespace WaSms.Gateway.Tests.Support;
+namespace WaSms.Testing;
 
 /// <summary>
 /// Runs the real <c>wasms-gateway</c> as a child process (the build output of src/WaSms.Gateway).
-/// The Health tests compile this same file (linked from their project).
+/// The Gateway and Health tests use it. Its output is captured, never written to the console: given
+/// the test's output, it goes there when the process is disposed, which the runner shows only when
+/// the test fails.
 /// </summary>
 public sealed class GatewayProcess : IDisposable
 {
@@ -13,9 +16,14 @@ public sealed class GatewayProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _error = new();
 
-    private GatewayProcess(Process process)
+    private readonly string _name;
+    private readonly ITestOutputHelper? _testOutput;
+
+    private GatewayProcess(Process process, string name, ITestOutputHelper? testOutput)
     {
         _process = process;
+        _name = name;
+        _testOutput = testOutput;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_output) { _output.AppendLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_error) { _error.AppendLine(e.Data); } } };
         process.BeginOutputReadLine();
@@ -47,7 +55,11 @@ public sealed class GatewayProcess : IDisposable
     /// <summary>Standard input of the process (started with <c>redirectInput</c>).</summary>
     public StreamWriter Input => _process.StandardInput;
 
-    public static GatewayProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, bool redirectInput = false)
+    /// <param name="args">The command line.</param>
+    /// <param name="environment">Variables added to a cleaned environment.</param>
+    /// <param name="redirectInput">Whether the test writes to <see cref="Input"/>.</param>
+    /// <param name="testOutput">The test's output, which gets the process's stdout and stderr when it is disposed.</param>
+    public static GatewayProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, bool redirectInput = false, ITestOutputHelper? testOutput = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = redirectInput };
         psi.ArgumentList.Add(DllPath);
@@ -67,13 +79,14 @@ public sealed class GatewayProcess : IDisposable
         {
             psi.Environment[key] = value;
         }
-        return new GatewayProcess(Process.Start(psi)!);
+        return new GatewayProcess(Process.Start(psi)!, "wasms-gateway " + string.Join(' ', psi.ArgumentList.Skip(1)), testOutput);
     }
 
     /// <summary>Runs a CLI command to completion.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
+        IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, ITestOutputHelper? testOutput = null)
     {
-        using var process = Start(args, environment);
+        using var process = Start(args, environment, testOutput: testOutput);
         var code = await process.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
         return (code, process.Output, process.Error);
     }
@@ -105,8 +118,25 @@ public sealed class GatewayProcess : IDisposable
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
         }
+        _process.WaitForExit(); // drain the output events
+        WriteToTestOutput();
         _process.Dispose();
+    }
+
+    private void WriteToTestOutput()
+    {
+        if (_testOutput is null)
+        {
+            return;
+        }
+        try
+        {
+            _testOutput.WriteLine($"--- {_name} (pid {_process.Id}, exit {_process.ExitCode}) stdout:\n{Output}--- stderr:\n{Error}---");
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed after its test finished: there is no test to attach it to.
+        }
     }
 }

@@ -1,0 +1,10 @@
+using WaSms.Testing.Contracts;
+using WaSms.WhatsApp.Client;
+
+namespace WaSms.WhatsApp.Tests.Store;
+
+/// <summary>The in-memory prekey store (tests, tools) keeps the store contract.</summary>
+public sealed class InMemoryPreKeyStoreContractTests : PreKeyStoreContract
+{
+    protected override Task<IPreKeyStore> CreateAsync() => Task.FromResult<IPreKeyStore>(new InMemoryPreKeyStore());
+}
