@@ -1,5 +1,5 @@
 using WaSms.WhatsApp.Binary;
-using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.Testing.Contracts;
 

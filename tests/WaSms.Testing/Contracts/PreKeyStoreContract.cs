@@ -1,4 +1,4 @@
-using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Store;
 using WaSms.WhatsApp.Crypto;
 
 namespace WaSms.Testing.Contracts;

@@ -1,5 +1,5 @@
 using WaSms.Testing.Contracts;
-using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.WhatsApp.Tests.Store;
 
