@@ -99,7 +99,7 @@ public sealed class GatewayStateMachine
     }
 
     /// <summary>The open notices carried forward, <paramref name="added"/> replacing one of its kind; null when none.</summary>
-    private IReadOnlyList<GatewayNotice>? Notices(IReadOnlyList<GatewayNotice>? open, GatewayNotice? added)
+    private GatewayNotice[]? Notices(IReadOnlyList<GatewayNotice>? open, GatewayNotice? added)
     {
         var now = _time.GetUtcNow();
         var kept = (open ?? []).Where(n => n.Until > now && (added is null || n.GetType() != added.GetType()));

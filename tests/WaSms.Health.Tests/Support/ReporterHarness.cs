@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using WaSms.Core.Health;
 using WaSms.Core.State;
 using WaSms.Health.Mqtt;
 
