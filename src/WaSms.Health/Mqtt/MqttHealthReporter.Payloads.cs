@@ -23,7 +23,7 @@ public sealed partial class MqttHealthReporter
         var status = await _status.GetAsync(cancellationToken);
         var sample = await _metrics.SampleAsync(cancellationToken);
         var payload = HomeAssistantDiscovery.Build(topics, status.FirmwareVersion, status.BoardKind, _options.TelemetrySeconds, sample);
-        await PublishAsync(client, topics.Discovery, JsonSerializer.Serialize(payload, HealthJsonContext.Default.DiscoveryPayload), retain: true, cancellationToken);
+        await PublishAsync(client, topics.Discovery, JsonSerializer.Serialize(payload, SparseJsonContext.Default.DiscoveryPayload), retain: true, cancellationToken);
     }
 
     private async Task PublishStateAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
@@ -100,7 +100,7 @@ public sealed partial class MqttHealthReporter
     {
         while (_events.TryPeek(out var next))
         {
-            await PublishAsync(client, topics.Event, JsonSerializer.Serialize(next, HealthJsonContext.Default.EventPayload), retain: false, cancellationToken);
+            await PublishAsync(client, topics.Event, JsonSerializer.Serialize(next, SparseJsonContext.Default.EventPayload), retain: false, cancellationToken);
             _events.TryDequeue(out _);
         }
     }
