@@ -31,13 +31,20 @@ public sealed class ButtonController(
 
     private int _stuckLogged;
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Subscribed before StartAsync returns (ExecuteAsync may start later on the thread pool), so
+        // no stuck edge after the start is missed.
+        board.Button.StuckChanged += OnStuckChanged;
+        OnStuckChanged(null, EventArgs.Empty); // stuck before this service started
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A reset may flush queues for a while; allow for that before the watchdog gives up.
         using var heartbeat = liveness.Register("button", TimeSpan.FromMinutes(3));
         var gestures = board.Button.Gestures;
-        board.Button.StuckChanged += OnStuckChanged;
-        OnStuckChanged(null, EventArgs.Empty); // stuck before this service started
         try
         {
             while (!stoppingToken.IsCancellationRequested)
