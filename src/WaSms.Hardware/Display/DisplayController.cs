@@ -107,9 +107,9 @@ public sealed class DisplayController : BackgroundService
         {
             _requests.RetryRequested += OnRetry;
         }
-        using var subscription = _machine.Subscribe();
         Observe(_machine.Current);
-        var pump = PumpAsync(subscription, stoppingToken);
+        using var feed = new StateFeed(this);
+        await feed.StartAsync(stoppingToken);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -132,8 +132,8 @@ public sealed class DisplayController : BackgroundService
             {
                 _requests.RetryRequested -= OnRetry;
             }
+            await feed.StopAsync(CancellationToken.None);
         }
-        await pump;
     }
 
     /// <summary>
@@ -304,17 +304,20 @@ public sealed class DisplayController : BackgroundService
         _wake.Writer.TryWrite(true);
     }
 
-    private async Task PumpAsync(StateSubscription subscription, CancellationToken stoppingToken)
+    /// <summary>
+    /// The display's view of the state machine, the same <see cref="StateObserver"/> the LEDs, systemd
+    /// status and MQTT use; it only hands snapshots to the drawing loop, which is the critical loop
+    /// (it sleeps until the screen's next change rather than a fixed interval).
+    /// </summary>
+    private sealed class StateFeed(DisplayController display)
+        : StateObserver(display._machine, liveness: null, display._time, "display-state")
     {
-        try
+        protected override bool EveryChange => true;
+
+        protected override Task OnChangeAsync(GatewaySnapshot snapshot, CancellationToken cancellationToken)
         {
-            await foreach (var snapshot in subscription.Reader.ReadAllAsync(stoppingToken))
-            {
-                Observe(snapshot);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            display.Observe(snapshot);
+            return Task.CompletedTask;
         }
     }
 }
