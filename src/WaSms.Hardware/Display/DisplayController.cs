@@ -108,7 +108,7 @@ public sealed class DisplayController : BackgroundService
             _requests.RetryRequested += OnRetry;
         }
         Observe(_machine.Current);
-        using var feed = new StateFeed(this);
+        using var feed = new StateFeed(_machine, _time, Observe); // the state intake; the drawing loop below is the critical one
         await feed.StartAsync(stoppingToken);
         try
         {
@@ -302,22 +302,5 @@ public sealed class DisplayController : BackgroundService
     {
         Interlocked.CompareExchange(ref _pendingSinceTicks, _time.GetUtcNow().UtcTicks, 0);
         _wake.Writer.TryWrite(true);
-    }
-
-    /// <summary>
-    /// The display's view of the state machine, the same <see cref="StateObserver"/> the LEDs, systemd
-    /// status and MQTT use; it only hands snapshots to the drawing loop, which is the critical loop
-    /// (it sleeps until the screen's next change rather than a fixed interval).
-    /// </summary>
-    private sealed class StateFeed(DisplayController display)
-        : StateObserver(display._machine, liveness: null, display._time, "display-state")
-    {
-        protected override bool EveryChange => true;
-
-        protected override Task OnChangeAsync(GatewaySnapshot snapshot, CancellationToken cancellationToken)
-        {
-            display.Observe(snapshot);
-            return Task.CompletedTask;
-        }
     }
 }

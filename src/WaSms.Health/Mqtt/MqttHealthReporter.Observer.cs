@@ -6,24 +6,9 @@ namespace WaSms.Health.Mqtt;
 public sealed partial class MqttHealthReporter
 {
     /// <summary>
-    /// The reporter's view of the state machine, the same <see cref="StateObserver"/> the LEDs and
-    /// systemd status use; not a critical loop (no heartbeat): a slow broker must never stop the watchdog.
+    /// A snapshot from the state machine (<see cref="StateFeed"/>). The subscription keeps the newest 16;
+    /// a gap in the machine's sequence numbers says how many were dropped.
     /// </summary>
-    private sealed class StateFeed(MqttHealthReporter reporter)
-        : StateObserver(reporter._machine, liveness: null, reporter._time, "mqtt-state")
-    {
-        // Every snapshot in order, not just the newest (the newest alone would coalesce a quick
-        // unpaired -> pairing -> connecting into one event). The subscription keeps the newest 16; a
-        // gap in the machine's sequence numbers says how many were dropped.
-        protected override bool EveryChange => true;
-
-        protected override Task OnChangeAsync(GatewaySnapshot snapshot, CancellationToken cancellationToken)
-        {
-            reporter.Observe(snapshot);
-            return Task.CompletedTask;
-        }
-    }
-
     private void Observe(GatewaySnapshot snapshot)
     {
         var previous = _snapshot;

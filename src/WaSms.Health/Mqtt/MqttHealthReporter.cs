@@ -139,7 +139,9 @@ public sealed partial class MqttHealthReporter : BackgroundService
         };
 
         using var loops = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        using var observer = new StateFeed(this);
+        // Every snapshot in order, not just the newest (the newest alone would coalesce a quick
+        // unpaired -> pairing -> connecting into one event); not a critical loop.
+        using var observer = new StateFeed(_machine, _time, Observe);
         await observer.StartAsync(loops.Token);
         var ticker = TickAsync(loops.Token);
         AddEvent("started", null);
