@@ -3,12 +3,19 @@ using WaSms.Core.Reset;
 namespace WaSms.Storage;
 
 /// <summary>
-/// The store's part in a reset: a relink forgets the WhatsApp session; a factory reset forgets
-/// everything (and the old databases and enrollment code beside it), and counts queued items as undelivered so they are never dropped unasked. Either
-/// wipe leaves nothing of the forgotten rows in the files (GatewayStore.Wipe.cs).
+/// The store's part in a reset, the only participant that deletes rows: a relink forgets the
+/// WhatsApp session (<see cref="IWhatsAppSessionStore.ForgetAsync"/>); a factory reset forgets
+/// everything (and the old databases and enrollment code beside it), and counts queued items as
+/// undelivered so they are never dropped unasked. Either wipe leaves nothing of the forgotten rows in
+/// the files (GatewayStore.Wipe.cs).
 /// </summary>
-public sealed class StoreResetParticipant(GatewayStore store) : IResetParticipant
+public sealed class StoreResetParticipant(GatewayStore store, IWhatsAppSessionStore session) : IResetParticipant
 {
+    public StoreResetParticipant(GatewayStore store)
+        : this(store, new WhatsAppSessionStore(store))
+    {
+    }
+
     public string Name => "local database";
 
     public async Task<int> FlushAsync(ResetKind kind, CancellationToken cancellationToken)
@@ -25,7 +32,7 @@ public sealed class StoreResetParticipant(GatewayStore store) : IResetParticipan
     {
         if (kind != ResetKind.FactoryReset)
         {
-            await store.WipeSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
+            await session.ForgetAsync(cancellationToken);
             return;
         }
         await store.WipeEverythingAsync(cancellationToken);

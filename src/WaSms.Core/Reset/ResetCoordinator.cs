@@ -4,10 +4,12 @@ using WaSms.Core.State;
 namespace WaSms.Core.Reset;
 
 /// <summary>
-/// The one reset path, shared by the button, <c>wasms-gateway reset</c> and (later) the platform's
-/// "Reset gateway" command: flush every participant, refuse to lose data silently, record the
-/// reset in the journal, wipe, clear the journal, re-pair. A reset a crash interrupted after it was
-/// recorded is finished on the next start (<see cref="FinishInterruptedAsync"/>).
+/// The one reset path (<see cref="IResetRequests"/>), shared by the button, <c>wasms-gateway reset</c>
+/// and (later) the platform's "Reset gateway" command: flush every participant, refuse to lose data
+/// silently (the question goes into the state as a <see cref="ResetNotice"/>, so the screen and every
+/// other observer see it), record the reset in the journal, let each participant wipe what it owns,
+/// once, clear the journal, re-pair. A reset a crash interrupted after it was recorded is finished on
+/// the next start (<see cref="FinishInterruptedAsync"/>).
 /// </summary>
 /// <param name="journal">Where the reset in progress is recorded; the host passes the store's.
 /// Null (tests of other parts) records nothing.</param>
@@ -16,7 +18,7 @@ public sealed class ResetCoordinator(
     IEnumerable<IResetParticipant> participants,
     TimeProvider time,
     ILogger<ResetCoordinator> log,
-    IResetJournal? journal = null) : IDisposable
+    IResetJournal? journal = null) : IResetRequests, IDisposable
 {
     /// <summary>How long a "discard N undelivered items?" question stays open for a second request.</summary>
     public static readonly TimeSpan ConfirmationWindow = TimeSpan.FromSeconds(60);
@@ -61,11 +63,13 @@ public sealed class ResetCoordinator(
 
             if (undelivered > 0 && !confirmed)
             {
-                _pendingConfirmation = (kind, time.GetUtcNow() + ConfirmationWindow);
+                var until = time.GetUtcNow() + ConfirmationWindow;
+                _pendingConfirmation = (kind, until);
                 var question = $"{what} stopped: {undelivered} {UndeliveredQuestion}. " +
                                $"Request it again within {ConfirmationWindow.TotalSeconds:0} s to discard them.";
                 log.LogWarning("{Question}", question);
-                machine.TryFire(new StateChange(GatewayTrigger.ResetCancelled, question));
+                machine.TryFire(new StateChange(GatewayTrigger.ResetCancelled, question,
+                    Notice: new ResetNotice(kind == ResetKind.FactoryReset, undelivered, until)));
                 return new ResetOutcome(false, undelivered, question);
             }
 

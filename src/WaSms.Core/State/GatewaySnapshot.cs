@@ -8,6 +8,7 @@ namespace WaSms.Core.State;
 /// <param name="Pairing">QR / code details while unpaired.</param>
 /// <param name="Account">The linked account, when there is one.</param>
 /// <param name="Problem">What is wrong beyond the state (e.g. the clock), until the next change.</param>
+/// <param name="Notices">What the customer is being told beside the state (at most one of each kind), until each lapses; null when none.</param>
 public sealed record GatewaySnapshot(
     GatewayState State,
     string Reason,
@@ -15,9 +16,14 @@ public sealed record GatewaySnapshot(
     long Sequence,
     PairingInfo? Pairing = null,
     LinkedAccount? Account = null,
-    GatewayProblem Problem = GatewayProblem.None)
+    GatewayProblem Problem = GatewayProblem.None,
+    IReadOnlyList<GatewayNotice>? Notices = null)
 {
     public string StateName => State.ToName();
+
+    /// <summary>The notice of kind <typeparamref name="T"/> that is still open at <paramref name="now"/>, or null.</summary>
+    public T? OpenNotice<T>(DateTimeOffset now) where T : GatewayNotice =>
+        Notices?.OfType<T>().FirstOrDefault(n => n.Until > now);
 
     public override string ToString() => $"{StateName}: {Reason}";
 }

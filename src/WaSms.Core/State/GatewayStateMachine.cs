@@ -66,7 +66,8 @@ public sealed class GatewayStateMachine
                 account = change.Account; // no longer linked: forget the old account
             }
             var since = state == previous.State ? previous.Since : _time.GetUtcNow();
-            next = new GatewaySnapshot(state, change.Reason, since, previous.Sequence + 1, pairing, account, change.Problem);
+            next = new GatewaySnapshot(state, change.Reason, since, previous.Sequence + 1, pairing, account, change.Problem,
+                Notices(previous.Notices, change.Notice));
             _current = next;
             subscribers = [.. _subscribers];
         }
@@ -75,11 +76,43 @@ public sealed class GatewayStateMachine
         {
             _log.LogInformation("State {From} -> {To}: {Reason}", previous.StateName, next.StateName, next.Reason);
         }
+        Publish(subscribers, next);
+        return true;
+    }
+
+    /// <summary>
+    /// Tells every observer <paramref name="notice"/> without a state change (e.g. a refused setup
+    /// file at start): a new snapshot of the same state that carries it until it lapses.
+    /// </summary>
+    public void Post(GatewayNotice notice)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        GatewaySnapshot next;
+        Channel<GatewaySnapshot>[] subscribers;
+        lock (_gate)
+        {
+            next = _current with { Sequence = _current.Sequence + 1, Notices = Notices(_current.Notices, notice) };
+            _current = next;
+            subscribers = [.. _subscribers];
+        }
+        Publish(subscribers, next);
+    }
+
+    /// <summary>The open notices carried forward, <paramref name="added"/> replacing one of its kind; null when none.</summary>
+    private GatewayNotice[]? Notices(IReadOnlyList<GatewayNotice>? open, GatewayNotice? added)
+    {
+        var now = _time.GetUtcNow();
+        var kept = (open ?? []).Where(n => n.Until > now && (added is null || n.GetType() != added.GetType()));
+        GatewayNotice[] notices = added is null ? [.. kept] : [.. kept, added];
+        return notices.Length == 0 ? null : notices;
+    }
+
+    private static void Publish(Channel<GatewaySnapshot>[] subscribers, GatewaySnapshot next)
+    {
         foreach (var channel in subscribers)
         {
             channel.Writer.TryWrite(next);
         }
-        return true;
     }
 
     /// <summary>

@@ -4,11 +4,13 @@ using WaSms.Core.Liveness;
 namespace WaSms.Core.State;
 
 /// <summary>
-/// A critical loop that reacts to state changes: subscribes to the machine, wakes at least every
-/// <see cref="WakeInterval"/> to prove it is alive, and hands each snapshot to <see cref="OnChangeAsync"/>.
-/// LEDs, systemd STATUS and MQTT state derive from it; a hung handler stops the watchdog pings.
+/// The one way to observe the gateway: subscribes to the machine, hands each snapshot (with its
+/// notices) to <see cref="OnChangeAsync"/>, and as a critical loop wakes at least every
+/// <see cref="WakeInterval"/> to prove it is alive. The LEDs, systemd STATUS and MQTT derive from it
+/// (the tunnel will too); a hung critical handler stops the watchdog pings.
 /// </summary>
-public abstract class StateObserver(GatewayStateMachine machine, LivenessMonitor liveness, TimeProvider time, string loopName) : BackgroundService
+/// <param name="liveness">Null for an observer that must not hold the watchdog (MQTT: a slow broker is no hung gateway).</param>
+public abstract class StateObserver(GatewayStateMachine machine, LivenessMonitor? liveness, TimeProvider time, string loopName) : BackgroundService
 {
     public static readonly TimeSpan WakeInterval = TimeSpan.FromSeconds(10);
 
@@ -19,7 +21,7 @@ public abstract class StateObserver(GatewayStateMachine machine, LivenessMonitor
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var heartbeat = liveness.Register(loopName, WakeInterval * 3);
+        using var heartbeat = liveness?.Register(loopName, WakeInterval * 3);
         using var subscription = machine.Subscribe();
         try
         {
@@ -39,7 +41,7 @@ public abstract class StateObserver(GatewayStateMachine machine, LivenessMonitor
                         await OnChangeAsync(await subscription.NextAsync(stoppingToken), stoppingToken);
                     }
                 }
-                heartbeat.Beat();
+                heartbeat?.Beat();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

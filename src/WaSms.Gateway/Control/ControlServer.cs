@@ -27,10 +27,9 @@ public sealed class ControlServer(
     GatewayOptions options,
     StatusProvider status,
     IBoard board,
-    ResetCoordinator reset,
+    IResetRequests reset,
     DevCommands dev,
     Links.WhatsAppLinkService whatsApp,
-    Hardware.Display.DisplayController display,
     TimeProvider time,
     ILogger<ControlServer> log) : BackgroundService
 {
@@ -228,12 +227,8 @@ public sealed class ControlServer(
                 return new ControlResponse(true, Message: $"button {(gesture is null ? "was already down" : gesture.ToString())}");
             case "reset":
                 var kind = request.Factory ? ResetKind.FactoryReset : ResetKind.Relink;
+                // A stop to protect undelivered items is also a question on the screen (the state carries it).
                 var outcome = await reset.ResetAsync(kind, "wasms-gateway reset", cancellationToken);
-                if (!outcome.Completed && outcome.Undelivered > 0)
-                {
-                    // The same question the button gets, on the screen too: ask again within the window to discard.
-                    display.ShowNotice(new Hardware.Display.ResetNotice(kind == ResetKind.FactoryReset, outcome.Undelivered, time.GetUtcNow() + ResetCoordinator.ConfirmationWindow));
-                }
                 return new ControlResponse(outcome.Completed, outcome.Completed ? null : outcome.Message, Message: outcome.Message);
             case "pair-code":
                 try

@@ -10,7 +10,7 @@ namespace WaSms.Gateway.Hosting;
 /// ends unpaired), otherwise to <c>connecting</c> when a WhatsApp session is stored, to
 /// <c>unpaired</c> otherwise. Runs before READY=1 is sent.
 /// </summary>
-public sealed class BootService(GatewayStateMachine machine, GatewayStore store, ResetCoordinator reset) : IHostedService
+public sealed class BootService(GatewayStateMachine machine, GatewayStore store, IWhatsAppSessionStore session, ResetCoordinator reset) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -18,8 +18,7 @@ public sealed class BootService(GatewayStateMachine machine, GatewayStore store,
         {
             return; // the reset decided the state: unpaired, or fatal when its wipe failed
         }
-        var session = await store.GetSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
-        if (session.Count > 0)
+        if (await session.HasSessionAsync(cancellationToken))
         {
             machine.TryFire(new StateChange(GatewayTrigger.Connect, "Connecting to WhatsApp"));
             return;

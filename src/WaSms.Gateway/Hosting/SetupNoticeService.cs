@@ -2,15 +2,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Provisioning;
-using WaSms.Hardware.Display;
+using WaSms.Core.State;
 
 namespace WaSms.Gateway.Hosting;
 
 /// <summary>
 /// At start, a setup file the provisioning step refused (docs/image.md) is said once in the log and
-/// shown on the screen for <see cref="ShowFor"/>; <c>status</c> keeps saying it afterwards.
+/// posted as a notice in the state for <see cref="ShowFor"/> (the screen shows it); <c>status</c> keeps saying it afterwards.
 /// </summary>
-public sealed class SetupNoticeService(GatewayOptions options, DisplayController display, TimeProvider time, ILogger<SetupNoticeService> log) : IHostedService
+public sealed class SetupNoticeService(GatewayOptions options, GatewayStateMachine machine, TimeProvider time, ILogger<SetupNoticeService> log) : IHostedService
 {
     public static readonly TimeSpan ShowFor = TimeSpan.FromMinutes(2);
 
@@ -19,7 +19,7 @@ public sealed class SetupNoticeService(GatewayOptions options, DisplayController
         if (SetupProblem.Read(options.StateDirectory) is { } problem)
         {
             log.LogWarning("The setup file {File} was refused ({Problem}); nothing from it was applied, the last good settings stay", problem.File, problem.ToString());
-            display.ShowSetupNotice(new SetupNotice(problem.Key, problem.Line, problem.Message, time.GetUtcNow() + ShowFor));
+            machine.Post(new SetupNotice(problem.Key, problem.Line, problem.Message, time.GetUtcNow() + ShowFor));
         }
         return Task.CompletedTask;
     }

@@ -10,7 +10,7 @@ namespace WaSms.Gateway.Hosting;
 
 /// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT, and the counters on the online screen.</summary>
 public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time,
-    Configuration.GatewayOptions options, Health.Mqtt.HealthCounters? counters = null, Health.Mqtt.MqttConnectionStatus? mqtt = null)
+    Configuration.GatewayOptions options, Core.Health.HealthCounters? counters = null, Health.Mqtt.MqttConnectionStatus? mqtt = null)
     : IGatewayStatusSource, IScreenStatsSource
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();

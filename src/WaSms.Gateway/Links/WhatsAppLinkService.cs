@@ -19,12 +19,10 @@ namespace WaSms.Gateway.Links;
 /// </summary>
 public sealed partial class WhatsAppLinkService(
     WhatsAppOptions options,
-    IWaCredentialStore credentials,
-    IPreKeyStore preKeys,
-    Storage.GatewayStore store,
+    Storage.IWhatsAppSessionStore session,
     GatewayStateMachine machine,
     UserRequests requests,
-    Health.Mqtt.HealthCounters counters,
+    Core.Health.HealthCounters counters,
     TimeProvider time,
     ILogger<WhatsAppLinkService> log) : BackgroundService, IResetParticipant
 {
@@ -72,6 +70,7 @@ public sealed partial class WhatsAppLinkService(
             Trust = trust,
             ClientVersion = new Version(parts[0], parts[1], parts[2]),
             Time = time,
+            Logger = log, // slow-handler and background-task warnings reach the journal
         };
         var backoff = MinBackoff;
         var everConnected = false;
@@ -88,7 +87,7 @@ public sealed partial class WhatsAppLinkService(
                 var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 Volatile.Write(ref _runEnded, ended);
                 Volatile.Write(ref _current, run);
-                var client = new WaClient(clientOptions, credentials, preKeys);
+                var client = new WaClient(clientOptions, session.Credentials, session.PreKeys);
                 Volatile.Write(ref _client, client);
                 var linked = false;
                 client.EventRaised += (_, e) =>
@@ -128,7 +127,7 @@ public sealed partial class WhatsAppLinkService(
                     // Logged out: the stored session is worthless; the next link starts with fresh keys.
                     try
                     {
-                        await store.WipeSecretsAsync(Storage.SecretScopes.WhatsApp, stoppingToken);
+                        await session.ForgetAsync(stoppingToken);
                         _sessionInvalid = false;
                         log.LogWarning("Forgot the logged-out WhatsApp session");
                     }
@@ -334,9 +333,10 @@ public sealed partial class WhatsAppLinkService(
     Task<int> IResetParticipant.FlushAsync(ResetKind kind, CancellationToken cancellationToken) => Task.FromResult(0);
 
     /// <summary>
-    /// A reset logs this device out of WhatsApp (remove-companion-device, so it disappears from the
-    /// phone's linked devices) while the session is still there and stops the link; the store
-    /// participant then wipes the session, and <see cref="IResetParticipant.ResumeAsync"/> starts
+    /// The link's part in a reset is what it owns, the session on WhatsApp's side: it logs this device
+    /// out (remove-companion-device, so it disappears from the phone's linked devices) while the
+    /// stored session can still sign the request, and stops the link. The rows are the store's: its
+    /// participant runs next and forgets them; <see cref="IResetParticipant.ResumeAsync"/> then starts
     /// the link again with fresh keys.
     /// </summary>
     async Task IResetParticipant.WipeAsync(ResetKind kind, CancellationToken cancellationToken)
@@ -358,7 +358,7 @@ public sealed partial class WhatsAppLinkService(
         }
         _hold = Hold.UntilResetDone;
         _pairingCodeShown = false;
-        _sessionInvalid = false; // the store participant wipes the session as part of the reset
+        _sessionInvalid = false; // the store participant forgets the session as part of the reset
         // _current is read before _runEnded (the loop writes them in the other order), so the
         // iteration waited for is never older than the one cancelled.
         Volatile.Read(ref _current)?.Cancel();

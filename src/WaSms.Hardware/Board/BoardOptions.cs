@@ -68,12 +68,29 @@ public sealed class BoardOptions
     /// <summary>The button level must stay stable this long before an edge counts.</summary>
     public TimeSpan ButtonDebounce { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    public TimeSpan RelinkHold { get; set; } = TimeSpan.FromSeconds(5);
+    // The hold thresholds live in ButtonOptions (defaults and meaning, once); these keys only bind them.
+    private readonly ButtonOptions _button = new();
 
-    public TimeSpan FactoryResetHold { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary><see cref="ButtonOptions.RelinkHold"/>, bound as <c>Board:RelinkHold</c>.</summary>
+    public TimeSpan RelinkHold
+    {
+        get => _button.RelinkHold;
+        set => _button.RelinkHold = value;
+    }
 
-    /// <summary>A press held this long is treated as a stuck button: its hold is abandoned and reported as a fault.</summary>
-    public TimeSpan ButtonStuckAfter { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary><see cref="ButtonOptions.FactoryResetHold"/>, bound as <c>Board:FactoryResetHold</c>.</summary>
+    public TimeSpan FactoryResetHold
+    {
+        get => _button.FactoryResetHold;
+        set => _button.FactoryResetHold = value;
+    }
+
+    /// <summary><see cref="ButtonOptions.StuckAfter"/>, bound as <c>Board:ButtonStuckAfter</c>.</summary>
+    public TimeSpan ButtonStuckAfter
+    {
+        get => _button.StuckAfter;
+        set => _button.StuckAfter = value;
+    }
 
     /// <summary>Least time between two non-urgent panel refreshes (counters); a new QR, a new state or a redraw is never held back.</summary>
     public TimeSpan DisplayMinimumInterval { get; set; } = TimeSpan.FromSeconds(60);

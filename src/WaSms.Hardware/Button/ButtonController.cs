@@ -5,15 +5,18 @@ using WaSms.Core.Requests;
 using WaSms.Core.Reset;
 using WaSms.Core.State;
 using WaSms.Hardware.Board;
-using WaSms.Hardware.Display;
 
 namespace WaSms.Hardware.Button;
 
-/// <summary>Acts on button gestures: redraw on a short press, the reset path on a hold.</summary>
+/// <summary>
+/// Reports the button's gestures and nothing else: a short press asks to try again
+/// (<see cref="UserRequests"/>: a new QR, a reconnect, a fresh screen), a hold asks for a reset
+/// (<see cref="IResetRequests"/>, where the coordinator decides and the state carries any question to
+/// the screen). Also says in the log when the button is stuck.
+/// </summary>
 public sealed class ButtonController(
     IBoard board,
-    DisplayController display,
-    ResetCoordinator reset,
+    IResetRequests reset,
     UserRequests requests,
     LivenessMonitor liveness,
     TimeProvider time,
@@ -28,13 +31,20 @@ public sealed class ButtonController(
 
     private int _stuckLogged;
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Subscribed before StartAsync returns (ExecuteAsync may start later on the thread pool), so
+        // no stuck edge after the start is missed.
+        board.Button.StuckChanged += OnStuckChanged;
+        OnStuckChanged(null, EventArgs.Empty); // stuck before this service started
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A reset may flush queues for a while; allow for that before the watchdog gives up.
         using var heartbeat = liveness.Register("button", TimeSpan.FromMinutes(3));
         var gestures = board.Button.Gestures;
-        board.Button.StuckChanged += OnStuckChanged;
-        OnStuckChanged(null, EventArgs.Empty); // stuck before this service started
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -87,16 +97,11 @@ public sealed class ButtonController(
         switch (gesture)
         {
             case ButtonGesture.ShortPress:
-                display.RequestRedraw();
-                requests.RequestRetry(); // e.g. new QR codes after the old ones expired
+                requests.RequestRetry(); // a redraw, and e.g. new QR codes after the old ones expired
                 break;
-            case ButtonGesture.Relink:
+            case ButtonGesture.Relink or ButtonGesture.FactoryReset:
                 await WaitForBootAsync(cancellationToken);
-                Ask(ResetKind.Relink, await reset.ResetAsync(ResetKind.Relink, "button held", cancellationToken));
-                break;
-            case ButtonGesture.FactoryReset:
-                await WaitForBootAsync(cancellationToken);
-                Ask(ResetKind.FactoryReset, await reset.ResetAsync(ResetKind.FactoryReset, "button held", cancellationToken));
+                await reset.ResetAsync(gesture == ButtonGesture.Relink ? ResetKind.Relink : ResetKind.FactoryReset, "button held", cancellationToken);
                 break;
         }
     }
@@ -120,15 +125,6 @@ public sealed class ButtonController(
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // Still booting: the reset path says it is not possible, and the log shows why.
-        }
-    }
-
-    /// <summary>A reset that stopped to protect undelivered items puts its question on the screen.</summary>
-    private void Ask(ResetKind kind, ResetOutcome outcome)
-    {
-        if (!outcome.Completed && outcome.Undelivered > 0)
-        {
-            display.ShowNotice(new ResetNotice(kind == ResetKind.FactoryReset, outcome.Undelivered, time.GetUtcNow() + ResetCoordinator.ConfirmationWindow));
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WaSms.Core.Liveness;
+using WaSms.Core.Requests;
 using WaSms.Core.State;
 using WaSms.Hardware.Board;
 using WaSms.Hardware.Imaging;
@@ -9,9 +10,10 @@ using WaSms.Hardware.Imaging;
 namespace WaSms.Hardware.Display;
 
 /// <summary>
-/// Observes the state machine and the button and keeps the panel (and <c>display/current.png</c>)
-/// showing the current screen, refreshed as <see cref="RefreshPolicy"/> allows. A critical loop:
-/// if drawing hangs, the watchdog stops being fed.
+/// Observes the state machine (with its notices) and the button and keeps the panel (and
+/// <c>display/current.png</c>) showing the current screen, refreshed as <see cref="RefreshPolicy"/>
+/// allows; a retry request (short press) redraws with a full refresh. A critical loop: if drawing
+/// hangs, the watchdog stops being fed.
 /// </summary>
 public sealed class DisplayController : BackgroundService
 {
@@ -28,10 +30,9 @@ public sealed class DisplayController : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<DisplayController> _log;
     private readonly IScreenStatsSource? _stats;
+    private readonly UserRequests? _requests;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private GatewaySnapshot? _latest;
-    private ResetNotice? _notice;
-    private SetupNotice? _setup;
     private long _pendingSinceTicks; // UTC ticks of the first change not on the panel yet; 0 = none
     private int _forceFull;
     private bool _panelFailed;
@@ -45,6 +46,7 @@ public sealed class DisplayController : BackgroundService
     /// <param name="log">Logger.</param>
     /// <param name="stats">Counters for the online screen; none when the host provides none.</param>
     /// <param name="refresh">Refresh policy settings; the defaults when null.</param>
+    /// <param name="requests">Retry requests (short press) redraw the screen; none in tests that draw by hand.</param>
     public DisplayController(
         GatewayStateMachine machine,
         IBoard board,
@@ -53,7 +55,8 @@ public sealed class DisplayController : BackgroundService
         TimeProvider time,
         ILogger<DisplayController> log,
         IScreenStatsSource? stats = null,
-        RefreshOptions? refresh = null)
+        RefreshOptions? refresh = null,
+        UserRequests? requests = null)
     {
         _machine = machine;
         _board = board;
@@ -62,13 +65,17 @@ public sealed class DisplayController : BackgroundService
         _time = time;
         _log = log;
         _stats = stats;
+        _requests = requests;
         Policy = new RefreshPolicy(refresh ?? new RefreshOptions());
     }
 
     public RefreshPolicy Policy { get; }
 
     /// <summary>The reset question on screen, while it is open.</summary>
-    public ResetNotice? Notice => Volatile.Read(ref _notice) is { } notice && notice.Until > _time.GetUtcNow() ? notice : null;
+    public ResetNotice? Notice => Shown.OpenNotice<ResetNotice>(_time.GetUtcNow());
+
+    /// <summary>The snapshot on screen, or the machine's before the first one arrived.</summary>
+    private GatewaySnapshot Shown => Volatile.Read(ref _latest) ?? _machine.Current;
 
     /// <summary>Draws the screen again with a full refresh (short button press).</summary>
     public void RequestRedraw()
@@ -78,21 +85,7 @@ public sealed class DisplayController : BackgroundService
     }
 
     /// <summary>The setup-file problem on screen, while it is shown.</summary>
-    public SetupNotice? Setup => Volatile.Read(ref _setup) is { } setup && setup.Until > _time.GetUtcNow() ? setup : null;
-
-    /// <summary>Shows why the boot partition's setup file was refused, until <see cref="SetupNotice.Until"/>.</summary>
-    public void ShowSetupNotice(SetupNotice notice)
-    {
-        Volatile.Write(ref _setup, notice);
-        MarkChanged();
-    }
-
-    /// <summary>Shows the "hold again to discard N items" question until <see cref="ResetNotice.Until"/>.</summary>
-    public void ShowNotice(ResetNotice notice)
-    {
-        Volatile.Write(ref _notice, notice);
-        MarkChanged();
-    }
+    public SetupNotice? Setup => Shown.OpenNotice<SetupNotice>(_time.GetUtcNow());
 
     /// <summary>Takes a new snapshot; only the newest one is drawn.</summary>
     public void Observe(GatewaySnapshot snapshot)
@@ -110,9 +103,13 @@ public sealed class DisplayController : BackgroundService
             _log.LogWarning("Display missing: {Display}; frames go to {Path} only", _board.Display.Description, _frameFile.Path);
         }
         _board.Button.PressedChanged += OnButton;
-        using var subscription = _machine.Subscribe();
+        if (_requests is not null)
+        {
+            _requests.RetryRequested += OnRetry;
+        }
         Observe(_machine.Current);
-        var pump = PumpAsync(subscription, stoppingToken);
+        using var feed = new StateFeed(_machine, _time, Observe); // the state intake; the drawing loop below is the critical one
+        await feed.StartAsync(stoppingToken);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -131,8 +128,12 @@ public sealed class DisplayController : BackgroundService
         finally
         {
             _board.Button.PressedChanged -= OnButton;
+            if (_requests is not null)
+            {
+                _requests.RetryRequested -= OnRetry;
+            }
+            await feed.StopAsync(CancellationToken.None);
         }
-        await pump;
     }
 
     /// <summary>
@@ -152,8 +153,8 @@ public sealed class DisplayController : BackgroundService
         var hold = pressedAt is { } since && now - since >= HoldShowAfter
             ? new HoldProgress(now - since, buttonOptions.RelinkHold, buttonOptions.FactoryResetHold)
             : null;
-        var notice = Volatile.Read(ref _notice) is { } n && n.Until > now ? n : null;
-        var setup = Volatile.Read(ref _setup) is { } s && s.Until > now ? s : null;
+        var notice = snapshot.OpenNotice<ResetNotice>(now);
+        var setup = snapshot.OpenNotice<SetupNotice>(now);
         var stats = snapshot.State is GatewayState.Online or GatewayState.Degraded ? await ReadStatsAsync(cancellationToken) : null;
         var model = new ScreenModel(snapshot, now, _time.LocalTimeZone, stats, hold, notice, setup, _board.Button.StuckSince is not null);
         var display = _board.Display;
@@ -295,23 +296,11 @@ public sealed class DisplayController : BackgroundService
 
     private void OnButton(object? sender, EventArgs e) => MarkChanged();
 
+    private void OnRetry(object? sender, EventArgs e) => RequestRedraw();
+
     private void MarkChanged()
     {
         Interlocked.CompareExchange(ref _pendingSinceTicks, _time.GetUtcNow().UtcTicks, 0);
         _wake.Writer.TryWrite(true);
-    }
-
-    private async Task PumpAsync(StateSubscription subscription, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await foreach (var snapshot in subscription.Reader.ReadAllAsync(stoppingToken))
-            {
-                Observe(snapshot);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
     }
 }

@@ -11,8 +11,8 @@ namespace WaSms.Hardware.Display;
 /// <param name="TimeZone">Zone for wall-clock times such as "last sync 14:02"; UTC when null.</param>
 /// <param name="Stats">Message counters and queue depth, when the host provides them.</param>
 /// <param name="Hold">The button is being held: a countdown replaces the screen.</param>
-/// <param name="Notice">A question for the customer (a reset stopped to protect undelivered items).</param>
-/// <param name="Setup">The setup file on the boot partition was refused (shown for a while after start).</param>
+/// <param name="Notice">A question for the customer (a reset stopped to protect undelivered items), from the snapshot.</param>
+/// <param name="Setup">The setup file on the boot partition was refused (shown for a while after start), from the snapshot.</param>
 /// <param name="ButtonStuck">The button reads pressed for too long (a hardware fault): a hint line at the bottom.</param>
 public sealed record ScreenModel(
     GatewaySnapshot Snapshot,
@@ -33,19 +33,6 @@ public sealed record ScreenStats(long? MessagesIn = null, long? MessagesOut = nu
 
 /// <summary>How long the button has been held, against the relink and factory-reset thresholds.</summary>
 public sealed record HoldProgress(TimeSpan Held, TimeSpan RelinkHold, TimeSpan FactoryResetHold);
-
-/// <summary>A reset stopped because <paramref name="Undelivered"/> items would be lost; a second hold before <paramref name="Until"/> discards them.</summary>
-/// <param name="FactoryReset">True for a factory reset, false for a relink.</param>
-/// <param name="Undelivered">Items that could not be flushed.</param>
-/// <param name="Until">When the question lapses.</param>
-public sealed record ResetNotice(bool FactoryReset, int Undelivered, DateTimeOffset Until);
-
-/// <summary>The provisioning file was refused: nothing from it was applied, the last good settings stay.</summary>
-/// <param name="Key">The offending key.</param>
-/// <param name="Line">Its 1-based line in the file (0 when the file could not be written back).</param>
-/// <param name="Message">What is wrong, for a person.</param>
-/// <param name="Until">When the screen goes back to normal (the problem stays in <c>status</c> and the log).</param>
-public sealed record SetupNotice(string Key, int Line, string Message, DateTimeOffset Until);
 
 /// <summary>Supplies <see cref="ScreenStats"/> to the display; the gateway host implements it (the hardware layer knows no store or counters).</summary>
 public interface IScreenStatsSource

@@ -42,11 +42,11 @@ internal static class HomeAssistantDiscovery
             c => c with { StateClass = "measurement", Icon = "mdi:tray-full" });
 
         Telemetry("uptime", "sensor", "Uptime", "{{ value_json.uptime_s }}",
-            c => c with { DeviceClass = "duration", Unit = "s" });
+            c => c with { DeviceClass = "duration", UnitOfMeasurement = "s" });
         if (sample.CpuTemperatureCelsius is not null)
         {
             Telemetry("cpu_temperature", "sensor", "CPU temperature", "{{ value_json.cpu_temp_c }}",
-                c => c with { DeviceClass = "temperature", Unit = "°C", StateClass = "measurement" });
+                c => c with { DeviceClass = "temperature", UnitOfMeasurement = "°C", StateClass = "measurement" });
         }
         if (sample.Load1 is not null)
         {
@@ -55,17 +55,17 @@ internal static class HomeAssistantDiscovery
         if (sample.MemoryUsedPercent is not null)
         {
             Telemetry("memory_used", "sensor", "Memory used", "{{ value_json.mem_used_pct }}",
-                c => c with { Unit = "%", StateClass = "measurement", Icon = "mdi:memory" });
+                c => c with { UnitOfMeasurement = "%", StateClass = "measurement", Icon = "mdi:memory" });
         }
         if (sample.RootFreeMegabytes is not null)
         {
             Telemetry("disk_free", "sensor", "Disk free", "{{ value_json.disk_root_free_mb }}",
-                c => c with { DeviceClass = "data_size", Unit = "MB", StateClass = "measurement" });
+                c => c with { DeviceClass = "data_size", UnitOfMeasurement = "MB", StateClass = "measurement" });
         }
         if (sample.DataFreeMegabytes is not null)
         {
             Telemetry("data_free", "sensor", "Data partition free", "{{ value_json.data_free_mb }}",
-                c => c with { DeviceClass = "data_size", Unit = "MB", StateClass = "measurement" });
+                c => c with { DeviceClass = "data_size", UnitOfMeasurement = "MB", StateClass = "measurement" });
         }
         if (sample.Throttle is not null)
         {

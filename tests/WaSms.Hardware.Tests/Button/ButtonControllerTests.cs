@@ -34,7 +34,7 @@ public sealed class ButtonControllerTests : IAsyncLifetime
         var liveness = new LivenessMonitor(_time);
         _reset = new ResetCoordinator(_machine, [_participant], _time, NullLogger<ResetCoordinator>.Instance);
         _display = new DisplayController(_machine, _board, new FrameFile(_stateDir), liveness, _time, NullLogger<DisplayController>.Instance);
-        _button = new ButtonController(_board, _display, _reset, new UserRequests(), liveness, _time, _log, _machine);
+        _button = new ButtonController(_board, _reset, new UserRequests(), liveness, _time, _log, _machine);
     }
 
     private readonly CapturingLogger _log = new();

@@ -197,7 +197,8 @@ public sealed class DisplayControllerTests : IDisposable
         await RunForAsync(TimeSpan.FromSeconds(1));
         var normal = _board.Refreshes[^1].Frame;
 
-        _controller.ShowNotice(new ResetNotice(false, 3, _time.GetUtcNow() + TimeSpan.FromSeconds(60)));
+        // The question travels in the state, as the reset coordinator puts it there.
+        _controller.Observe(Snapshot(GatewayState.Online) with { Notices = [new ResetNotice(false, 3, _time.GetUtcNow() + TimeSpan.FromSeconds(60))] });
         await RunForAsync(TimeSpan.FromSeconds(1));
         var question = _board.Refreshes[^1];
         Assert.False(question.Frame.SameAs(normal));

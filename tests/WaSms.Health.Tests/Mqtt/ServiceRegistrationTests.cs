@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using WaSms.Core.Health;
 using WaSms.Core.State;
 using WaSms.Core.Status;
+using WaSms.Health;
 using WaSms.Health.Mqtt;
 
 namespace WaSms.Health.Tests.Mqtt;
@@ -10,7 +12,7 @@ namespace WaSms.Health.Tests.Mqtt;
 public sealed class ServiceRegistrationTests
 {
     [Fact]
-    public async Task AddMqttHealth_RegistersOneReporterAsHostedService()
+    public async Task AddHealth_RegistersOneReporterAsHostedService()
     {
         var state = Directory.CreateTempSubdirectory("wasms-di-").FullName;
         try
@@ -20,7 +22,7 @@ public sealed class ServiceRegistrationTests
             services.AddSingleton(TimeProvider.System);
             services.AddSingleton(new GatewayStateMachine(TimeProvider.System, NullLogger<GatewayStateMachine>.Instance));
             services.AddSingleton<IGatewayStatusSource>(sp => new FakeStatusSource(sp.GetRequiredService<GatewayStateMachine>(), TimeProvider.System));
-            services.AddMqttHealth(new MqttOptions(), state, ["planted-secret"]);
+            services.AddHealth(new MqttOptions(), state, ["planted-secret"]);
             await using var provider = services.BuildServiceProvider();
 
             var reporter = Assert.Single(provider.GetServices<IHostedService>().OfType<MqttHealthReporter>());

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using WaSms.Core.Health;
 using WaSms.Core.State;
 using WaSms.Health.Mqtt;
 
@@ -24,7 +25,14 @@ public sealed class ReporterHarness : IAsyncDisposable
     {
     }
 
-    private ReporterHarness(BrokerMode mode, string caFile, int port, Action<MqttOptions>? configure, IReadOnlyList<string>? secrets)
+    /// <summary>A reporter whose client comes from <paramref name="clients"/> (no broker, no socket).</summary>
+    public ReporterHarness(IMqttClientFactory clients)
+        : this(BrokerMode.Plain, "", 1883, null, null, clients)
+    {
+    }
+
+    private ReporterHarness(BrokerMode mode, string caFile, int port, Action<MqttOptions>? configure, IReadOnlyList<string>? secrets,
+        IMqttClientFactory? clients = null)
     {
         Root = Directory.CreateTempSubdirectory("wasms-health-root-").FullName;
         StateDirectory = Path.Combine(Root, "state");
@@ -49,7 +57,7 @@ public sealed class ReporterHarness : IAsyncDisposable
         configure?.Invoke(Options);
         Identity = new GatewayIdentity(StateDirectory, Root);
         Reporter = new MqttHealthReporter(Options, Identity, Machine, Status, new SystemMetrics(StateDirectory, Root, vcgencmd: null),
-            Counters, Time, Log)
+            Counters, Time, Log, clients)
         {
             InitialBackoff = TimeSpan.FromSeconds(1),
             MaxBackoff = TimeSpan.FromSeconds(4),

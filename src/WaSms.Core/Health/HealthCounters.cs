@@ -1,9 +1,9 @@
-namespace WaSms.Health.Mqtt;
+namespace WaSms.Core.Health;
 
 /// <summary>
-/// Counters since the service started, reported in <c>&lt;prefix&gt;/telemetry</c>. Producers (the
-/// WhatsApp client, the tunnel) increment them; one instance per process, registered by
-/// <see cref="MqttHealthServiceCollectionExtensions.AddMqttHealth"/>. Thread-safe.
+/// Counters since the service started, reported in MQTT's <c>&lt;prefix&gt;/telemetry</c>. Producers (the
+/// WhatsApp link, later messaging and the tunnel) increment them, reporters read them; one instance
+/// per process, in Core so that neither side depends on the other. Thread-safe.
 /// </summary>
 public sealed class HealthCounters
 {
@@ -36,5 +36,5 @@ public sealed class HealthCounters
 
     public void TunnelReconnected() => Interlocked.Increment(ref _tunnelReconnects);
 
-    internal void MqttReconnected() => Interlocked.Increment(ref _mqttReconnects);
+    public void MqttReconnected() => Interlocked.Increment(ref _mqttReconnects);
 }

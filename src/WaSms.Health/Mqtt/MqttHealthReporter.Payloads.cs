@@ -1,0 +1,143 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+using WaSms.Core.State;
+
+namespace WaSms.Health.Mqtt;
+
+/// <summary>The payloads (docs/mqtt.md): birth, discovery, state, telemetry and events, each redacted before it leaves.</summary>
+public sealed partial class MqttHealthReporter
+{
+    private async Task PublishEverythingAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
+    {
+        await PublishAsync(client, topics.Status, Online, retain: true, cancellationToken);
+        await PublishDiscoveryAsync(client, topics, cancellationToken);
+        await PublishStateAsync(client, topics, cancellationToken);
+        await PublishTelemetryAsync(client, topics, cancellationToken);
+        await PublishEventsAsync(client, topics, cancellationToken);
+    }
+
+    private async Task PublishDiscoveryAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
+    {
+        var status = await _status.GetAsync(cancellationToken);
+        var sample = await _metrics.SampleAsync(cancellationToken);
+        var payload = HomeAssistantDiscovery.Build(topics, status.FirmwareVersion, status.BoardKind, _options.TelemetrySeconds, sample);
+        await PublishAsync(client, topics.Discovery, JsonSerializer.Serialize(payload, SparseJsonContext.Default.DiscoveryPayload), retain: true, cancellationToken);
+    }
+
+    private async Task PublishStateAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
+    {
+        var status = await _status.GetAsync(cancellationToken);
+        var snapshot = _snapshot ?? status.Snapshot;
+        var forbidden = Forbidden(snapshot);
+        var payload = new StatePayload(
+            snapshot.StateName,
+            PayloadRedactor.Text(snapshot.Reason, forbidden),
+            snapshot.Since,
+            snapshot.Sequence,
+            snapshot.State == GatewayState.Online,
+            snapshot.Account is not null,
+            "unknown",
+            status.QueueDepths,
+            status.QueueDepths.Values.Sum(),
+            status.DisplayPresent,
+            status.DisplayDescription,
+            status.BoardKind,
+            status.FirmwareVersion,
+            status.StalledLoops,
+            status.ButtonStuckSince is not null,
+            status.ButtonStuckSince,
+            null);
+        var unchanged = JsonSerializer.Serialize(payload, HealthJsonContext.Default.StatePayload);
+        if (unchanged == _lastState)
+        {
+            return;
+        }
+        var json = JsonSerializer.Serialize(payload with { Timestamp = _time.GetUtcNow() }, HealthJsonContext.Default.StatePayload);
+        if (await PublishAsync(client, topics.State, json, retain: true, cancellationToken))
+        {
+            _lastState = unchanged;
+        }
+    }
+
+    private async Task PublishTelemetryAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
+    {
+        var status = await _status.GetAsync(cancellationToken);
+        var sample = await _metrics.SampleAsync(cancellationToken);
+        var throttle = sample.Throttle;
+        var payload = new TelemetryPayload(
+            (long)status.Uptime.TotalSeconds,
+            sample.SystemUptimeSeconds is { } up ? (long)up : null,
+            sample.CpuTemperatureCelsius,
+            sample.Load1,
+            sample.Load5,
+            sample.Load15,
+            sample.MemoryUsedPercent,
+            sample.MemoryAvailableMegabytes,
+            sample.RootFreeMegabytes,
+            sample.DataFreeMegabytes,
+            throttle?.Hex,
+            throttle?.UnderVoltageNow,
+            throttle?.FrequencyCappedNow,
+            throttle?.ThrottledNow,
+            throttle?.SoftTemperatureLimitNow,
+            throttle?.UnderVoltageSinceBoot,
+            throttle?.ThrottledSinceBoot,
+            _counters.MessagesIn,
+            _counters.MessagesOut,
+            _counters.MessagesFailed,
+            _counters.WhatsAppReconnects,
+            _counters.TunnelReconnects,
+            _counters.MqttReconnects,
+            status.QueueDepths.Values.Sum(),
+            _time.GetUtcNow());
+        await PublishAsync(client, topics.Telemetry, JsonSerializer.Serialize(payload, HealthJsonContext.Default.TelemetryPayload),
+            retain: false, cancellationToken, MqttQualityOfServiceLevel.AtMostOnce);
+    }
+
+    private async Task PublishEventsAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)
+    {
+        while (_events.TryPeek(out var next))
+        {
+            await PublishAsync(client, topics.Event, JsonSerializer.Serialize(next, SparseJsonContext.Default.EventPayload), retain: false, cancellationToken);
+            _events.TryDequeue(out _);
+        }
+    }
+
+    /// <returns>False when the broker refused the message (MQTT 5 PUBACK reason, e.g. NotAuthorized from an ACL).</returns>
+    private async Task<bool> PublishAsync(IMqttClient client, string topic, string payload, bool retain, CancellationToken cancellationToken,
+        MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce)
+    {
+        payload = PayloadRedactor.Values(payload, Forbidden(_snapshot));
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithContentType(payload.StartsWith('{') ? "application/json" : "text/plain")
+            .WithRetainFlag(retain)
+            .WithQualityOfServiceLevel(qos)
+            .Build();
+        var result = await client.PublishAsync(message, cancellationToken);
+        if (result.IsSuccess)
+        {
+            return true;
+        }
+        // Only QoS 1 gets an acknowledgement; a QoS 0 refusal (telemetry) is invisible to the client.
+        var reason = string.IsNullOrWhiteSpace(result.ReasonString) ? "" : $", \"{result.ReasonString}\"";
+        Refused(topic, $"the broker refused the publish on {topic}: {result.ReasonCode} (PUBACK 0x{(int)result.ReasonCode:x2}{reason}); check the broker's ACL for this user");
+        return false;
+    }
+
+    /// <summary>Warns once per topic and connection; <c>status</c> shows the newest refusal.</summary>
+    private void Refused(string topic, string problem)
+    {
+        Connection.Problem(problem, _time.GetUtcNow());
+        if (_refusedTopics.Add(topic))
+        {
+            _log.LogWarning("MQTT: {Problem}", problem);
+        }
+    }
+
+    private IReadOnlyList<string> Forbidden(GatewaySnapshot? snapshot) =>
+        PayloadRedactor.Forbidden(snapshot?.Account, Secrets.Append(_options.Password));
+}
