@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.Gateway.Dev;
 using WaSms.Storage;
 using WaSms.Storage.Tests;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 
 namespace WaSms.Gateway.Tests.Hosting;
 

@@ -1,6 +1,6 @@
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Client;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Socket;
 

@@ -1,7 +1,7 @@
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Socket;
 

@@ -7,7 +7,7 @@ using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Proto;
 
-namespace WaSms.WhatsApp.Emulator;
+namespace WaSms.Emulators.WhatsApp;
 
 /// <summary>
 /// The primary phone of one WhatsApp account, inside a <see cref="WaEmulator"/>: it "scans" a QR

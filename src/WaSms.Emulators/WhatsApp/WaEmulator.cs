@@ -8,9 +8,10 @@ using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Proto;
+using WaSms.Emulators.WhatsApp.Socket;
 using WaSms.WhatsApp.Socket;
 
-namespace WaSms.WhatsApp.Emulator;
+namespace WaSms.Emulators.WhatsApp;
 
 /// <summary>
 /// A WhatsApp server on loopback for dev mode and tests: WebSocket <c>/ws/chat</c> (Origin checked),
@@ -109,10 +110,10 @@ public sealed class WaEmulator : IAsyncDisposable
     /// <returns>How many connections got it.</returns>
     public async Task<int> SendStreamErrorAsync(int? code, string? conflict, CancellationToken cancellationToken)
     {
-        var attributes = code is { } c ? new[] { ("code", (Binary.AttrValue)c.ToString(System.Globalization.CultureInfo.InvariantCulture)) } : [];
+        var attributes = code is { } c ? new[] { ("code", (AttrValue)c.ToString(System.Globalization.CultureInfo.InvariantCulture)) } : [];
         var node = conflict is null
-            ? Client.NodeHelpers.Make("stream:error", attributes)
-            : Client.NodeHelpers.Make("stream:error", attributes, Client.NodeHelpers.Make("conflict", ("type", conflict)));
+            ? NodeHelpers.Make("stream:error", attributes)
+            : NodeHelpers.Make("stream:error", attributes, NodeHelpers.Make("conflict", ("type", conflict)));
         var count = 0;
         foreach (var connection in _connections.Keys.Where(c => c.IsLoggedIn))
         {
@@ -132,10 +133,10 @@ public sealed class WaEmulator : IAsyncDisposable
     /// <returns>How many connections got it.</returns>
     public async Task<int> SendTruncatedFrameAsync(bool compressed, CancellationToken cancellationToken)
     {
-        var node = Client.NodeHelpers.Make(
+        var node = NodeHelpers.Make(
             "notification",
             [("from", Jid.WhatsAppServer), ("type", "server_sync"), ("id", "truncated")],
-            Client.NodeHelpers.MakeBytes("collection", [("name", "regular")], new byte[64]));
+            NodeHelpers.MakeBytes("collection", [("name", "regular")], new byte[64]));
         var whole = compressed ? FramePayload.Compress(NodeEncoder.Encode(node)) : NodeEncoder.EncodeFrame(node);
         var count = 0;
         foreach (var connection in _connections.Keys.Where(c => c.IsLoggedIn))
@@ -175,7 +176,7 @@ public sealed class WaEmulator : IAsyncDisposable
         }
         else
         {
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(size, Socket.SocketConstants.MaxFrameSize);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(size, SocketConstants.MaxFrameSize);
             payload = new byte[size];
         }
 
@@ -186,7 +187,7 @@ public sealed class WaEmulator : IAsyncDisposable
             {
                 await connection.SendRawAsync(payload, cancellationToken);
             }
-            catch (Exception ex) when (ex is Socket.WaSocketException or ObjectDisposedException)
+            catch (Exception ex) when (ex is WaSocketException or ObjectDisposedException)
             {
                 // The client hung up while the frame was still going out: what it should do.
             }
@@ -216,10 +217,10 @@ public sealed class WaEmulator : IAsyncDisposable
         {
             var now = Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
             await connection.SendAsync(
-                Client.NodeHelpers.Make(
+                NodeHelpers.Make(
                     "notification",
                     [("from", Jid.WhatsAppServer), ("type", "companion_reg_refresh"), ("id", connection.NextId()), ("t", now)],
-                    Client.NodeHelpers.Make("companion_reg_refresh")),
+                    NodeHelpers.Make("companion_reg_refresh")),
                 cancellationToken);
             count++;
         }
@@ -326,10 +327,10 @@ public sealed class WaEmulator : IAsyncDisposable
         {
             var now = Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
             await connection.SendAsync(
-                Client.NodeHelpers.Make(
+                NodeHelpers.Make(
                     "notification",
                     [("from", Jid.WhatsAppServer), ("type", "encrypt"), ("id", connection.NextId()), ("t", now)],
-                    Client.NodeHelpers.Make("count", ("value", PreKeyCount(connection.Device!.Jid).ToString(System.Globalization.CultureInfo.InvariantCulture)))),
+                    NodeHelpers.Make("count", ("value", PreKeyCount(connection.Device!.Jid).ToString(System.Globalization.CultureInfo.InvariantCulture)))),
                 cancellationToken);
             sent++;
         }
