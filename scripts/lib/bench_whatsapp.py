@@ -14,7 +14,8 @@ def rss(pid):
     return get("VmRSS"), get("VmHWM")
 
 def start_emulator():
-    emu = subprocess.Popen(["out/aot-linux-x64/wasms-gateway", "dev", "wa-server", "--port", "0"],
+    # The product's AOT binary has no emulator (Emulators=false); the dev variant plays the server.
+    emu = subprocess.Popen(["out/aot-linux-x64-dev/wasms-gateway", "dev", "wa-server", "--port", "0"],
                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
     url = key = None
     while url is None or key is None:
