@@ -1,6 +1,7 @@
 """Measures process start -> READY=1 and idle VmRSS/VmHWM of wasms-gateway variants.
 Each run: fresh state dir, simulated board, our own NOTIFY_SOCKET; RSS read 10 s after READY."""
-import os, re, shlex, signal, socket, statistics, subprocess, sys, tempfile, time
+import os, shlex, signal, socket, statistics, subprocess, sys, tempfile, time
+import wa_emulator
 
 def start_emulator():
     """BENCH_EMULATOR (a wasms-gateway command with the emulators): its 'dev wa-server', and the
@@ -8,14 +9,7 @@ def start_emulator():
     command = os.environ.get("BENCH_EMULATOR")
     if not command:
         return None, []
-    emu = subprocess.Popen(shlex.split(command) + ["dev", "wa-server", "--port", "0"], stdin=subprocess.PIPE,
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
-    url = key = None
-    while url is None or key is None:
-        line = emu.stdout.readline()
-        if not line: raise RuntimeError("the emulator (dev wa-server) exited before printing its URL and key")
-        if m := re.search(r"listening on (ws://\S+)", line): url = m.group(1)
-        if m := re.search(r"Trusted root key: ([0-9a-f]{64})", line): key = m.group(1)
+    emu, url, key = wa_emulator.start_emulator(command)
     return emu, [f"--WhatsApp:ServerUrl={url}", f"--WhatsApp:TrustedRootKey={key}"]
 
 EMULATOR_ARGS = []
