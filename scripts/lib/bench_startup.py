@@ -1,6 +1,18 @@
 """Measures process start -> READY=1 and idle VmRSS/VmHWM of wasms-gateway variants.
 Each run: fresh state dir, simulated board, our own NOTIFY_SOCKET; RSS read 10 s after READY."""
 import os, shlex, signal, socket, statistics, subprocess, sys, tempfile, time
+import wa_emulator
+
+def start_emulator():
+    """BENCH_EMULATOR (a wasms-gateway command with the emulators): its 'dev wa-server', and the
+    arguments that point a gateway at it; none when unset (then the gateway needs its own)."""
+    command = os.environ.get("BENCH_EMULATOR")
+    if not command:
+        return None, []
+    emu, url, key = wa_emulator.start_emulator(command)
+    return emu, [f"--WhatsApp:ServerUrl={url}", f"--WhatsApp:TrustedRootKey={key}"]
+
+EMULATOR_ARGS = []
 
 def run_once(command):
     state = tempfile.mkdtemp(prefix="wg-bench-")
@@ -11,7 +23,7 @@ def run_once(command):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WASMS_", "NOTIFY_", "WATCHDOG_"))}
     env["NOTIFY_SOCKET"] = sock_path
     start = time.monotonic()
-    proc = subprocess.Popen(shlex.split(command) + ["run", "--simulate", "--Simulator:Url=off", "--state-dir", os.path.join(state, "s")],
+    proc = subprocess.Popen(shlex.split(command) + ["run", "--simulate", "--Simulator:Url=off", "--state-dir", os.path.join(state, "s")] + EMULATOR_ARGS,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:
@@ -30,6 +42,8 @@ def run_once(command):
         subprocess.run(["rm", "-rf", state])
 
 def main():
+    global EMULATOR_ARGS
+    emu, EMULATOR_ARGS = start_emulator()
     runs = int(sys.argv[1])
     rows = []
     for spec in sys.argv[2:]:
@@ -44,5 +58,7 @@ def main():
         print(f"AOT / JIT: READY {statistics.median(rows[1][1]) / statistics.median(rows[0][1]):.2f}x, "
               f"RSS {statistics.median(rows[1][2]) / statistics.median(rows[0][2]):.2f}x")
     print("Targets (issue #2, AOT): READY <= 300 ms, idle RSS <= 25 MB")
+    if emu:
+        emu.terminate(); emu.wait(timeout=20)
 
 main()

@@ -2,6 +2,7 @@
 standalone emulator. The emulated phone scans each QR as soon as it appears (QR strings written to
 the emulator's stdin), so start -> online measures the link, not a human."""
 import os, re, select, signal, socket, statistics, subprocess, sys, tempfile, time
+import wa_emulator
 
 ROOT = os.getcwd()
 ORACLE = os.path.join(ROOT, "tests/WaSms.WhatsApp.Tests/Binary/baileys-oracle")
@@ -14,15 +15,8 @@ def rss(pid):
     return get("VmRSS"), get("VmHWM")
 
 def start_emulator():
-    emu = subprocess.Popen(["out/aot-linux-x64/wasms-gateway", "dev", "wa-server", "--port", "0"],
-                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
-    url = key = None
-    while url is None or key is None:
-        line = emu.stdout.readline()
-        if not line: raise RuntimeError("the emulator (dev wa-server) exited before printing its URL and key")
-        if m := re.search(r"listening on (ws://\S+)", line): url = m.group(1)
-        if m := re.search(r"Trusted root key: ([0-9a-f]{64})", line): key = m.group(1)
-    return emu, url, key
+    # The product's AOT binary has no emulator (Emulators=false); the dev variant plays the server.
+    return wa_emulator.start_emulator("out/aot-linux-x64-dev/wasms-gateway")
 
 def scan(emu, qr):
     emu.stdin.write(qr + "\n"); emu.stdin.flush()

@@ -46,7 +46,12 @@ public static partial class GatewayCli
                 await error.WriteLineAsync($"wasms-gateway: --port takes a TCP port, not \"{text}\"");
                 return ExitCodes.Usage;
             }
+#if EMULATORS
             return await Dev.WaServerCommand.RunAsync(port, Console.In, output, error, cancellationToken);
+#else
+            await error.WriteLineAsync("wasms-gateway: this build has no WhatsApp emulator (Emulators=false); 'dev wa-server' needs a build with it (scripts/dev)");
+            return ExitCodes.Config;
+#endif
         }
 
         if (commandLine.Verb == "provision")

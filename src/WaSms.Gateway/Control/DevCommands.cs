@@ -1,6 +1,4 @@
 using WaSms.Core.State;
-using WaSms.Gateway.Dev;
-using WaSms.WhatsApp.Emulator;
 
 namespace WaSms.Gateway.Control;
 
@@ -8,7 +6,7 @@ namespace WaSms.Gateway.Control;
 /// Dev mode's emulated-phone actions, shared by the control socket (<c>dev scan</c>, <c>dev code</c>)
 /// and the simulator page, so both take one code path.
 /// </summary>
-public sealed class DevCommands(GatewayStateMachine machine, DevWhatsApp dev)
+public sealed class DevCommands(GatewayStateMachine machine, IDevPhone dev)
 {
     /// <summary>True in dev mode (the built-in emulator runs).</summary>
     public bool Enabled => dev.Enabled;
@@ -26,7 +24,7 @@ public sealed class DevCommands(GatewayStateMachine machine, DevWhatsApp dev)
         {
             return new ControlResponse(true, Message: await dev.ScanAsync(qr, cancellationToken));
         }
-        catch (Exception ex) when (ex is InvalidOperationException or EmulatorException)
+        catch (InvalidOperationException ex)
         {
             return new ControlResponse(false, ex.Message);
         }
@@ -38,13 +36,13 @@ public sealed class DevCommands(GatewayStateMachine machine, DevWhatsApp dev)
         code ??= machine.Current.Pairing?.PairingCode;
         if (code is null)
         {
-            return new ControlResponse(false, $"no pairing code to enter; run 'wasms-gateway pair-code +{DevWhatsApp.PhoneNumber}' first");
+            return new ControlResponse(false, $"no pairing code to enter; run 'wasms-gateway pair-code +{IDevPhone.PhoneNumber}' first");
         }
         try
         {
             return new ControlResponse(true, Message: await dev.EnterPairingCodeAsync(code, cancellationToken));
         }
-        catch (Exception ex) when (ex is InvalidOperationException or EmulatorException)
+        catch (InvalidOperationException ex)
         {
             return new ControlResponse(false, ex.Message);
         }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
+using WaSms.Gateway.Control;
 
 namespace WaSms.Gateway.Dev;
 
@@ -21,11 +22,11 @@ public static class WaServerCommand
 
         await using var emulator = new WaEmulator(port);
         emulator.Start();
-        var phone = new PhoneSimulator(emulator, DevWhatsApp.PhoneNumber);
+        var phone = new PhoneSimulator(emulator, IDevPhone.PhoneNumber);
         await output.WriteLineAsync($"WhatsApp emulator listening on {emulator.Uri}");
         await output.WriteLineAsync($"Trusted root key: {emulator.TrustedRootKeyHex}");
         await output.WriteLineAsync($"Point a gateway at it: --WhatsApp:ServerUrl={emulator.Uri} --WhatsApp:TrustedRootKey={emulator.TrustedRootKeyHex}");
-        await output.WriteLineAsync($"Each line on standard input is a QR string for the emulated phone +{DevWhatsApp.PhoneNumber} to scan.");
+        await output.WriteLineAsync($"Each line on standard input is a QR string for the emulated phone +{IDevPhone.PhoneNumber} to scan.");
         await output.FlushAsync(stop.Token);
 
         try

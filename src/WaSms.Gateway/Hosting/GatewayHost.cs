@@ -84,7 +84,7 @@ public static class GatewayHost
         }
 #endif
 
-        services.AddSingleton(new Dev.DevWhatsApp(null)); // replaced by RunCommand in dev mode
+        services.AddSingleton<IDevPhone>(new NoDevPhone()); // replaced by RunCommand in dev mode
         configure?.Invoke(services);
         return builder.Build();
     }

@@ -10,7 +10,10 @@ using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Logging;
 using WaSms.Hardware.Board;
 using WaSms.Storage;
-using WaSms.WhatsApp.Emulator;
+#if EMULATORS
+using WaSms.Emulators.WhatsApp;
+using WaSms.Gateway.Control;
+#endif
 
 namespace WaSms.Gateway.Hosting;
 
@@ -33,6 +36,13 @@ public static class RunCommand
             }
             return ExitCodes.Config;
         }
+#if !EMULATORS
+        if (settings.Board.Kind == BoardKind.Simulated && !settings.WhatsAppServerUrlGiven)
+        {
+            await Console.Error.WriteLineAsync($"wasms-gateway: {NoEmulatorMessage}");
+            return ExitCodes.Config;
+        }
+#endif
         var redactor = new SecretRedactor();
         foreach (var secret in settings.SecretValues)
         {
@@ -80,15 +90,21 @@ public static class RunCommand
         }
         log.Information("Store {Path} open (schema v{Version})", store.Path, store.SchemaVersion);
 
+#if EMULATORS
         // Dev mode: a simulated board and no WhatsApp:ServerUrl means the WhatsApp emulator on loopback.
         await using var emulator = settings.Board.Kind == BoardKind.Simulated && !settings.WhatsAppServerUrlGiven ? new WaEmulator() : null;
+        Action<IServiceCollection> devServices = _ => { };
         if (emulator is not null)
         {
             emulator.Start();
             settings.WhatsApp.ServerUrl = emulator.Uri.ToString();
             settings.WhatsApp.TrustedRootKey = emulator.TrustedRootKeyHex;
             log.Information("Dev mode: WhatsApp emulator on {Url}; 'wasms-gateway dev scan' links its emulated phone", emulator.Uri);
+            devServices = services => services.AddSingleton<IDevPhone>(new Dev.DevWhatsApp(emulator));
         }
+#else
+        Action<IServiceCollection> devServices = _ => { };
+#endif
 
 #if !SIMULATOR_PAGE
         if (settings.Board.Kind == BoardKind.Simulated && settings.Simulator.Enabled)
@@ -97,8 +113,7 @@ public static class RunCommand
         }
 #endif
         var systemd = SystemdSettings.FromEnvironment(environment, Environment.ProcessId);
-        using var host = GatewayHost.Build(settings, systemd, store, logger, time,
-            services => services.AddSingleton(new Dev.DevWhatsApp(emulator)));
+        using var host = GatewayHost.Build(settings, systemd, store, logger, time, devServices);
         // RunAsync disposes the service provider: take what is needed afterwards now.
         var machine = host.Services.GetRequiredService<GatewayStateMachine>();
         var backgroundServices = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
@@ -126,6 +141,12 @@ public static class RunCommand
         return ExitCodes.Ok;
     }
 
+#if !EMULATORS
+    /// <summary>Why a build without the emulators (<c>Emulators=false</c>, the image's AOT binary) refuses dev mode.</summary>
+    internal const string NoEmulatorMessage =
+        "this build has no WhatsApp emulator (Emulators=false): a simulated board needs WhatsApp:ServerUrl and WhatsApp:TrustedRootKey, e.g. from 'wasms-gateway dev wa-server' of a build with it (scripts/dev)";
+
+#endif
     private static List<string> CheckPaths(GatewaySettings settings)
     {
         var problems = new List<string>();

@@ -3,7 +3,7 @@ namespace WaSms.WhatsApp.Socket;
 /// <summary>
 /// The trust anchor for the server's Noise certificate chain: the root's Curve25519 public key
 /// and the serial an intermediate must name as its issuer. <see cref="WhatsApp"/> is the real
-/// one; tests and the emulator use a test root (<see cref="TestCertificateChain"/>).
+/// one; tests and the emulator use a test root (<c>TestCertificateChain</c> in src/WaSms.Emulators).
 /// </summary>
 public sealed class CertificateTrust
 {

@@ -3,7 +3,7 @@ namespace WaSms.WhatsApp.Socket;
 /// <summary>
 /// A duplex, message-oriented connection under <see cref="FrameSocket"/>: one call sends or
 /// receives one whole binary message. <see cref="WebSocketTransport"/> is the real one,
-/// <see cref="InMemoryTransport"/> an in-process pipe for tests and the emulator.
+/// <c>InMemoryTransport</c> (src/WaSms.Emulators) an in-process pipe for tests.
 /// Sends may not overlap each other, and receives may not overlap each other
 /// (<see cref="FrameSocket"/> serialises its sends).
 /// </summary>

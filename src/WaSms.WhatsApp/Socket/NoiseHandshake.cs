@@ -5,7 +5,7 @@ namespace WaSms.WhatsApp.Socket;
 
 /// <summary>
 /// The symmetric state of WhatsApp's <c>Noise_XX_25519_AESGCM_SHA256\0\0\0\0</c> handshake, used
-/// by both <see cref="NoiseInitiator"/> and <see cref="NoiseResponder"/>. Steps and sources:
+/// by both <see cref="NoiseInitiator"/> and the emulators' <c>NoiseResponder</c> (src/WaSms.Emulators). Steps and sources:
 /// docs/protocol/noise.md §3.
 /// </summary>
 /// <remarks>

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using WaSms.Gateway.Cli;
 using WaSms.Hardware.Board;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 
 namespace WaSms.Gateway.Tests.Hosting;
 

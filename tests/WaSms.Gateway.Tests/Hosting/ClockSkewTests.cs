@@ -1,6 +1,6 @@
 using System.Text.Json;
 using WaSms.Core.State;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 
 namespace WaSms.Gateway.Tests.Hosting;
 

@@ -1,7 +1,7 @@
 using WaSms.Core.State;
 using WaSms.Gateway.Control;
 using WaSms.Hardware.Display;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 
 namespace WaSms.Gateway.Tests.Hosting;
 

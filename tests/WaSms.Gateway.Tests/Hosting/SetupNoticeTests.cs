@@ -4,7 +4,7 @@ using WaSms.Gateway.Cli;
 using WaSms.Gateway.Hosting;
 using WaSms.Gateway.Provisioning;
 using WaSms.Hardware.Display;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 
 namespace WaSms.Gateway.Tests.Hosting;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 
 namespace WaSms.Gateway.Tests.Hosting;
 

@@ -1,6 +1,6 @@
 using WaSms.Core.State;
 using WaSms.Storage;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 
 namespace WaSms.Gateway.Tests.Hosting;
 

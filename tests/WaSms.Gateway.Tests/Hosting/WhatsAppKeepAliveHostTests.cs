@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using WaSms.Core.State;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 
 namespace WaSms.Gateway.Tests.Hosting;
 

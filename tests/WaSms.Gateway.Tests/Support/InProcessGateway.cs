@@ -6,7 +6,7 @@ using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Hosting;
 using WaSms.Hardware.Board;
 using WaSms.Storage;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 
 namespace WaSms.Gateway.Tests.Support;
 

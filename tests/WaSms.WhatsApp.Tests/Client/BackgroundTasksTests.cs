@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using WaSms.WhatsApp.Client;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;

@@ -1,5 +1,5 @@
 using WaSms.WhatsApp.Client;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 using WaSms.WhatsApp.Tests.Binary;
 using Xunit.Abstractions;
 

@@ -1,10 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using WaSms.WhatsApp.Client;
-using WaSms.WhatsApp.Emulator;
 using WaSms.WhatsApp.Events;
-using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
+using WaSms.WhatsApp.Tests.Support;
 
 namespace WaSms.WhatsApp.Tests.Client;
 
@@ -15,17 +14,11 @@ public sealed class KeepAliveTests
     public async Task DroppedPings_TimeOutThenDisconnectAfterThreeMinutes()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T12:00:00Z", CultureInfo.InvariantCulture));
-        await using var emulator = new WaEmulator(time: time);
-        emulator.Start();
-        var client = new WaClient(
-            new WaClientOptions { ServerUri = emulator.Uri, Trust = CertificateTrust.FromHex(emulator.TrustedRootKeyHex), Time = time },
-            new InMemoryCredentialStore());
-        var events = new EventCollector(client);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var run = client.RunAsync(cts.Token);
-        var qr = await events.WaitForAsync<QrIssued>();
-        await new PhoneSimulator(emulator, "15550001111").ScanAsync(qr.Code, cts.Token);
-        await events.WaitForAsync<Connected>();
+        await using var harness = EmulatorHarness.Start(time);
+        var emulator = harness.Emulator;
+        var client = harness.NewClient(timeout: TimeSpan.FromSeconds(60)).Start();
+        var (events, run) = (client.Events, client.Run);
+        await client.LinkAsync(harness.Phone());
 
         // Answered pings: no timeout events.
         await AdvanceUntilAsync(time, run, () => emulator.PingCount >= 2, TimeSpan.FromSeconds(70));

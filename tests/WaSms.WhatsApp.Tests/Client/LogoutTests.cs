@@ -1,8 +1,7 @@
 using WaSms.WhatsApp.Client;
-using WaSms.WhatsApp.Emulator;
 using WaSms.WhatsApp.Events;
-using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
+using WaSms.WhatsApp.Tests.Support;
 
 namespace WaSms.WhatsApp.Tests.Client;
 
@@ -12,33 +11,26 @@ public sealed class LogoutTests
     [Fact]
     public async Task Logout_UnlinksTheDevice_ThenItsCredentialsAreLoggedOut()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        var store = new InMemoryCredentialStore();
-        var options = new WaClientOptions { ServerUri = emulator.Uri, Trust = CertificateTrust.FromHex(emulator.TrustedRootKeyHex) };
-        var client = new WaClient(options, store);
-        var events = new EventCollector(client);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var run = client.RunAsync(cts.Token);
+        await using var harness = EmulatorHarness.Start();
+        var client = harness.NewClient().Start();
         await Assert.ThrowsAsync<InvalidOperationException>(async () =>
         {
-            await events.WaitForAsync<QrIssued>();
-            await client.LogoutAsync(cts.Token);
+            await client.Events.WaitForAsync<QrIssued>();
+            await client.Client.LogoutAsync(client.Token);
         });
-        var qr = events.All.OfType<QrIssued>().First();
-        await new PhoneSimulator(emulator, "15550001111").ScanAsync(qr.Code, cts.Token);
-        await events.WaitForAsync<Connected>();
+        var qr = client.Events.All.OfType<QrIssued>().First();
+        await harness.Phone().ScanAsync(qr.Code, client.Token);
+        await client.Events.WaitForAsync<Connected>();
 
-        await client.LogoutAsync(cts.Token);
+        await client.Client.LogoutAsync(client.Token);
 
-        Assert.Equal(ConnectionOutcome.Ended, await run.WaitAsync(cts.Token));
-        var loggedOut = Assert.IsType<LoggedOut>(events.All[^1]);
+        Assert.Equal(ConnectionOutcome.Ended, await client.Run.WaitAsync(client.Token));
+        var loggedOut = Assert.IsType<LoggedOut>(client.Events.All[^1]);
         Assert.Equal((0, "user_initiated"), (loggedOut.Reason, loggedOut.Detail));
-        Assert.Empty(emulator.Devices);
+        Assert.Empty(harness.Emulator.Devices);
 
-        var again = new WaClient(options, new InMemoryCredentialStore(store.Current));
-        var againEvents = new EventCollector(again);
-        Assert.Equal(ConnectionOutcome.Ended, await again.RunAsync(cts.Token));
-        Assert.Equal(401, Assert.IsType<LoggedOut>(Assert.Single(againEvents.All)).Reason);
+        var again = harness.NewClient(new InMemoryCredentialStore(client.Credentials.Current));
+        Assert.Equal(ConnectionOutcome.Ended, await again.RunToEndAsync());
+        Assert.Equal(401, Assert.IsType<LoggedOut>(Assert.Single(again.Events.All)).Reason);
     }
 }

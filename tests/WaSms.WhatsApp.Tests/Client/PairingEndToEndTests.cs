@@ -1,30 +1,25 @@
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Client;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
+
+using WaSms.WhatsApp.Tests.Support;
 
 namespace WaSms.WhatsApp.Tests.Client;
 
 /// <summary>QR pairing through the real path: WebSocket on loopback, Noise, nodes, the emulator and its phone.</summary>
 public sealed class PairingEndToEndTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-
     [Fact]
     public async Task ScanQr_PairsRestartsAndLogsIn_ThenASecondClientLogsInWithoutQr()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        var store = new InMemoryCredentialStore();
-        var options = Options(emulator);
-        using var cts = new CancellationTokenSource(Timeout);
-
-        var client = new WaClient(options, store);
-        var events = new EventCollector(client);
-        var run = client.RunAsync(cts.Token);
+        await using var harness = EmulatorHarness.Start();
+        var emulator = harness.Emulator;
+        var client = harness.NewClient().Start();
+        var (events, store) = (client.Events, client.Credentials);
 
         var qr = await events.WaitForAsync<QrIssued>();
         Assert.Equal(TimeSpan.FromSeconds(60), qr.ValidFor);
@@ -32,8 +27,8 @@ public sealed class PairingEndToEndTests
         Assert.Equal(QrRefSchedule.ServerRefCount, qr.RefCount);
         Assert.StartsWith(PairingQrCode.Prefix, qr.Code, StringComparison.Ordinal);
 
-        var phone = new PhoneSimulator(emulator, "15550001111");
-        var device = await phone.ScanAsync(qr.Code, cts.Token);
+        var phone = harness.Phone();
+        var device = await phone.ScanAsync(qr.Code, client.Token);
 
         var paired = await events.WaitForAsync<PairSuccess>();
         Assert.Equal(device.Jid, paired.Jid);
@@ -53,78 +48,57 @@ public sealed class PairingEndToEndTests
         Assert.Equal(device.NoisePublicKey.ToArray(), saved.NoiseKey.PublicKey.ToArray());
         Assert.Equal(phone.AccountKey.PublicKey.ToArray(), saved.AccountSignatureKey.ToArray());
 
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await client.StopAsync();
 
         // A second client with the saved credentials logs in directly.
-        using var cts2 = new CancellationTokenSource(Timeout);
-        var second = new WaClient(options, new InMemoryCredentialStore(saved));
-        var secondEvents = new EventCollector(second);
-        var secondRun = second.RunAsync(cts2.Token);
-        var again = await secondEvents.WaitForAsync<Connected>();
+        var second = harness.NewClient(new InMemoryCredentialStore(saved)).Start();
+        var again = await second.Events.WaitForAsync<Connected>();
         Assert.Equal(device.Jid, again.Jid);
-        Assert.DoesNotContain(secondEvents.All, e => e is QrIssued);
-        await cts2.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => secondRun);
+        Assert.DoesNotContain(second.Events.All, e => e is QrIssued);
+        await second.StopAsync();
     }
 
     [Fact]
     public async Task UnknownDevice_LoginFailsWith401_LoggedOut()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
+        await using var harness = EmulatorHarness.Start();
         var credentials = WaCredentials.Generate() with { Jid = new Jid("15550009999", JidServer.WhatsApp, 4) };
-        var client = new WaClient(Options(emulator), new InMemoryCredentialStore(credentials));
-        var events = new EventCollector(client);
-        using var cts = new CancellationTokenSource(Timeout);
+        var client = harness.NewClient(new InMemoryCredentialStore(credentials));
 
-        var outcome = await client.RunAsync(cts.Token);
+        var outcome = await client.RunToEndAsync();
 
         Assert.Equal(ConnectionOutcome.Ended, outcome);
-        var loggedOut = Assert.Single(events.All.OfType<LoggedOut>());
+        var loggedOut = Assert.Single(client.Events.All.OfType<LoggedOut>());
         Assert.Equal(401, loggedOut.Reason);
     }
 
     [Fact]
     public async Task CorruptHmac_ClientRefusesWithPairErrorAndPhoneSeesTheError()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        var store = new InMemoryCredentialStore();
-        var client = new WaClient(Options(emulator), store);
-        var events = new EventCollector(client);
-        using var cts = new CancellationTokenSource(Timeout);
-        var run = client.RunAsync(cts.Token);
-        var qr = await events.WaitForAsync<QrIssued>();
+        await using var harness = EmulatorHarness.Start();
+        var client = harness.NewClient().Start();
+        var qr = await client.Events.WaitForAsync<QrIssued>();
 
-        var phone = new PhoneSimulator(emulator, "15550001111") { CorruptHmac = true };
-        var ex = await Assert.ThrowsAsync<EmulatorException>(() => phone.ScanAsync(qr.Code, cts.Token));
+        var phone = new PhoneSimulator(harness.Emulator, "15550001111") { CorruptHmac = true };
+        var ex = await Assert.ThrowsAsync<EmulatorException>(() => phone.ScanAsync(qr.Code, client.Token));
 
         Assert.Contains("hmac-mismatch", ex.Message, StringComparison.Ordinal);
-        var error = await events.WaitForAsync<PairError>();
+        var error = await client.Events.WaitForAsync<PairError>();
         Assert.Equal(PairingError.HmacMismatch, error.Error);
-        Assert.Null(store.Current);
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Null(client.Credentials.Current);
+        await client.StopAsync();
     }
 
     [Fact]
     public async Task WrongTrustedRoot_HandshakeFails_Disconnected()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        var options = new WaClientOptions { ServerUri = emulator.Uri, Trust = CertificateTrust.WhatsApp };
-        var client = new WaClient(options, new InMemoryCredentialStore());
-        var events = new EventCollector(client);
-        using var cts = new CancellationTokenSource(Timeout);
+        await using var harness = EmulatorHarness.Start();
+        var client = harness.NewClient(options: new WaClientOptions { ServerUri = harness.Emulator.Uri, Trust = CertificateTrust.WhatsApp });
 
-        var outcome = await client.RunAsync(cts.Token);
+        var outcome = await client.RunToEndAsync();
 
         Assert.Equal(ConnectionOutcome.Ended, outcome);
-        var disconnected = Assert.Single(events.All.OfType<Disconnected>());
+        var disconnected = Assert.Single(client.Events.All.OfType<Disconnected>());
         Assert.IsType<CertificateChainException>(disconnected.Exception);
     }
-
-    private static WaClientOptions Options(WaEmulator emulator) =>
-        new() { ServerUri = emulator.Uri, Trust = CertificateTrust.FromHex(emulator.TrustedRootKeyHex) };
 }

@@ -1,10 +1,12 @@
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
+
+using WaSms.WhatsApp.Tests.Support;
 
 namespace WaSms.WhatsApp.Tests.Client;
 
@@ -19,13 +21,10 @@ public sealed class PreKeyTests
     [Fact]
     public async Task FirstLogin_Uploads812_GoesActive_BeforeConnected_SecondLoginUploadsNothing()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        var credentials = new InMemoryCredentialStore();
-        var preKeys = new InMemoryPreKeyStore();
-        using var cts = new CancellationTokenSource(Timeout);
-
-        var (client, events, run, device) = await PairAsync(emulator, credentials, preKeys, cts.Token);
+        await using var harness = EmulatorHarness.Start();
+        var emulator = harness.Emulator;
+        var (first, device) = await PairAsync(harness);
+        var (events, credentials, preKeys) = (first.Events, first.Credentials, first.PreKeys);
 
         var uploaded = Assert.Single(events.All.OfType<PreKeysUploaded>());
         Assert.Equal(new PreKeysUploaded(PreKeyUpload.InitialCount, 0), uploaded);
@@ -33,39 +32,33 @@ public sealed class PreKeyTests
         var all = events.All.ToList();
         Assert.True(all.IndexOf(uploaded) < all.FindIndex(e => e is Connected));
         Assert.Equal(PreKeyUpload.InitialCount, emulator.PreKeyCount(device.Jid));
-        Assert.Equal(PreKeyUpload.InitialCount, await preKeys.CountUploadedAsync(cts.Token));
+        Assert.Equal(PreKeyUpload.InitialCount, await preKeys.CountUploadedAsync(first.Token));
         Assert.True(emulator.IsActive(device.Jid));
         Assert.DoesNotContain(all, e => e is LoginStepFailed);
 
-        await client.SetPassiveAsync(true, cts.Token);
+        await first.Client.SetPassiveAsync(true, first.Token);
         Assert.False(emulator.IsActive(device.Jid));
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await first.StopAsync();
 
-        using var cts2 = new CancellationTokenSource(Timeout);
-        var second = new WaClient(Options(emulator), credentials, preKeys);
-        var secondEvents = new EventCollector(second);
-        var secondRun = second.RunAsync(cts2.Token);
-        await secondEvents.WaitForAsync<Connected>();
-        Assert.DoesNotContain(secondEvents.All, e => e is PreKeysUploaded);
+        var second = harness.NewClient(credentials, preKeys).Start();
+        await second.Events.WaitForAsync<Connected>();
+        Assert.DoesNotContain(second.Events.All, e => e is PreKeysUploaded);
         Assert.Equal(PreKeyUpload.InitialCount, emulator.PreKeyCount(device.Jid));
         Assert.True(emulator.IsActive(device.Jid));
-        await cts2.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => secondRun);
+        await second.StopAsync();
     }
 
     [Fact]
     public async Task LowPrekeyPush_UploadsFiftyFreshIds()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        var preKeys = new InMemoryPreKeyStore();
-        using var cts = new CancellationTokenSource(Timeout);
-        var (_, events, run, device) = await PairAsync(emulator, new InMemoryCredentialStore(), preKeys, cts.Token);
+        await using var harness = EmulatorHarness.Start();
+        var emulator = harness.Emulator;
+        var (client, device) = await PairAsync(harness);
+        var events = client.Events;
 
         emulator.TakePreKeys(device.Jid, PreKeyUpload.InitialCount - 3); // the lowest ids go first
         Assert.Equal(3, emulator.PreKeyCount(device.Jid));
-        Assert.Equal(1, await emulator.SendPreKeyCountAsync(cts.Token));
+        Assert.Equal(1, await emulator.SendPreKeyCountAsync(client.Token));
 
         var topUp = await WaitForAsync(events, e => e is PreKeysUploaded { ServerHad: 3 });
         Assert.Equal(new PreKeysUploaded(PreKeyUpload.TopUpCount, 3), topUp);
@@ -74,46 +67,37 @@ public sealed class PreKeyTests
         // New keys get new ids (813…862 after 810…812 left): a contact holding an old id never meets another key under it.
         var onServer = emulator.TakePreKeys(device.Jid, int.MaxValue);
         Assert.Equal(Enumerable.Range(PreKeyUpload.InitialCount - 2, 3 + PreKeyUpload.TopUpCount).Select(i => (uint)i), onServer);
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await client.StopAsync();
     }
 
     [Fact]
     public async Task KeysSavedButNeverConfirmed_AreSentAgainWithTheSameIds()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
+        await using var harness = EmulatorHarness.Start();
         var preKeys = new InMemoryPreKeyStore();
         // A previous run saved keys and lost power before the server's result.
         var saved = await preKeys.GetOrCreateUnuploadedAsync(PreKeyUpload.InitialCount, CancellationToken.None);
-        using var cts = new CancellationTokenSource(Timeout);
 
-        var (_, _, run, device) = await PairAsync(emulator, new InMemoryCredentialStore(), preKeys, cts.Token);
+        var (client, device) = await PairAsync(harness, preKeys);
 
-        var onServer = emulator.TakePreKeys(device.Jid, int.MaxValue);
+        var onServer = harness.Emulator.TakePreKeys(device.Jid, int.MaxValue);
         Assert.Equal(saved.Select(k => k.Id).Order(), onServer.Order());
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await client.StopAsync();
     }
 
     [Fact]
     public async Task UploadRefused_ReportedAndStillConnected()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        var credentials = new InMemoryCredentialStore();
-        using var cts = new CancellationTokenSource(Timeout);
-        var (_, _, firstRun, device) = await PairAsync(emulator, credentials, new InMemoryPreKeyStore(), cts.Token);
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => firstRun);
+        await using var harness = EmulatorHarness.Start();
+        var emulator = harness.Emulator;
+        var (first, device) = await PairAsync(harness);
+        await first.StopAsync();
         emulator.TakePreKeys(device.Jid, int.MaxValue);
 
         // A signed prekey whose signature no longer matches: the server must refuse the upload.
-        var broken = credentials.Current! with { SignedPreKey = Curve25519KeyPair.Generate() };
-        using var cts2 = new CancellationTokenSource(Timeout);
-        var client = new WaClient(Options(emulator), new InMemoryCredentialStore(broken), new InMemoryPreKeyStore());
-        var events = new EventCollector(client);
-        var run = client.RunAsync(cts2.Token);
+        var broken = first.Credentials.Current! with { SignedPreKey = Curve25519KeyPair.Generate() };
+        var client = harness.NewClient(new InMemoryCredentialStore(broken)).Start();
+        var events = client.Events;
 
         await events.WaitForAsync<Connected>();
         var failed = Assert.Single(events.All.OfType<LoginStepFailed>());
@@ -121,8 +105,7 @@ public sealed class PreKeyTests
         Assert.Contains("signature", failed.Message, StringComparison.Ordinal);
         Assert.Equal(0, emulator.PreKeyCount(device.Jid));
         Assert.True(emulator.IsActive(device.Jid));
-        await cts2.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await client.StopAsync();
     }
 
     [Fact]
@@ -156,16 +139,12 @@ public sealed class PreKeyTests
         Assert.StartsWith(expected, problem, StringComparison.Ordinal);
     }
 
-    private static async Task<(WaClient Client, EventCollector Events, Task Run, EmulatedDevice Device)> PairAsync(
-        WaEmulator emulator, InMemoryCredentialStore credentials, InMemoryPreKeyStore preKeys, CancellationToken cancellationToken)
+    /// <summary>A client of <paramref name="harness"/> linked by the phone +15550002222, with <paramref name="preKeys"/> (or a fresh store).</summary>
+    private static async Task<(HarnessClient Client, EmulatedDevice Device)> PairAsync(EmulatorHarness harness, InMemoryPreKeyStore? preKeys = null)
     {
-        var client = new WaClient(Options(emulator), credentials, preKeys);
-        var events = new EventCollector(client);
-        var run = client.RunAsync(cancellationToken);
-        var qr = await events.WaitForAsync<QrIssued>();
-        var device = await new PhoneSimulator(emulator, "15550002222").ScanAsync(qr.Code, cancellationToken);
-        await events.WaitForAsync<Connected>();
-        return (client, events, run, device);
+        var client = harness.NewClient(preKeys: preKeys).Start();
+        var device = await client.LinkAsync(harness.Phone("15550002222"));
+        return (client, device);
     }
 
     private static async Task<WaEvent> WaitForAsync(EventCollector events, Func<WaEvent, bool> match)
@@ -177,7 +156,4 @@ public sealed class PreKeyTests
         }
         return events.All.First(match);
     }
-
-    private static WaClientOptions Options(WaEmulator emulator) =>
-        new() { ServerUri = emulator.Uri, Trust = CertificateTrust.FromHex(emulator.TrustedRootKeyHex) };
 }

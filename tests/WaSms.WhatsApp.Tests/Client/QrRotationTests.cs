@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Time.Testing;
+using WaSms.Emulators.WhatsApp;
 using WaSms.WhatsApp.Client;
-using WaSms.WhatsApp.Emulator;
 using WaSms.WhatsApp.Events;
-using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
+using WaSms.WhatsApp.Tests.Support;
 
 namespace WaSms.WhatsApp.Tests.Client;
 
@@ -14,14 +14,9 @@ public sealed class QrRotationTests
     public async Task Refs_RotateOnTheWhatsAppScheduleThenRunOut()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        await using var emulator = new WaEmulator(time: time);
-        emulator.Start();
-        var client = new WaClient(
-            new WaClientOptions { ServerUri = emulator.Uri, Trust = CertificateTrust.FromHex(emulator.TrustedRootKeyHex), Time = time },
-            new InMemoryCredentialStore());
-        var events = new EventCollector(client);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var run = client.RunAsync(cts.Token);
+        await using var harness = EmulatorHarness.Start(time);
+        var client = harness.NewClient(timeout: TimeSpan.FromSeconds(30)).Start();
+        var (events, run) = (client.Events, client.Run);
 
         var first = await events.WaitForAsync<QrIssued>();
         Assert.Equal((1, TimeSpan.FromSeconds(60)), (first.RefNumber, first.ValidFor));
@@ -38,11 +33,11 @@ public sealed class QrRotationTests
         }
 
         // The first ref has expired on the server too: the phone cannot use it any more.
-        var phone = new PhoneSimulator(emulator, "15550001111");
-        await Assert.ThrowsAsync<EmulatorException>(() => phone.ScanAsync(first.Code, cts.Token));
+        var phone = harness.Phone();
+        await Assert.ThrowsAsync<EmulatorException>(() => phone.ScanAsync(first.Code, client.Token));
 
         await AdvanceUntilAsync(time, run, () => events.All.OfType<QrRefsExhausted>().Any());
-        Assert.Equal(ConnectionOutcome.Ended, await run.WaitAsync(cts.Token));
+        Assert.Equal(ConnectionOutcome.Ended, await run.WaitAsync(client.Token));
         Assert.DoesNotContain(events.All, e => e is Disconnected);
     }
 

@@ -1,10 +1,12 @@
 using WaSms.WhatsApp.Client;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
 using WaSms.WhatsApp.Tests.Client;
+
+using WaSms.WhatsApp.Tests.Support;
 
 namespace WaSms.WhatsApp.Tests.Pairing;
 
@@ -14,16 +16,13 @@ public sealed class CompanionRegRefreshTests
     [Fact]
     public async Task Refresh_RotatesTheAdvSecretAndReissuesTheCurrentRef_ThenPairingWorks()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        var store = new InMemoryCredentialStore();
-        var client = new WaClient(new WaClientOptions { ServerUri = emulator.Uri, Trust = CertificateTrust.FromHex(emulator.TrustedRootKeyHex) }, store);
-        var events = new EventCollector(client);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var run = client.RunAsync(cts.Token);
+        await using var harness = EmulatorHarness.Start();
+        var emulator = harness.Emulator;
+        var client = harness.NewClient().Start();
+        var (events, store) = (client.Events, client.Credentials);
         var first = await events.WaitForAsync<QrIssued>();
 
-        Assert.Equal(1, await emulator.SendCompanionRegRefreshAsync(cts.Token));
+        Assert.Equal(1, await emulator.SendCompanionRegRefreshAsync(client.Token));
 
         var second = await events.WaitForAsync<QrIssued>();
         Assert.True(PairingQrCode.TryParse(first.Code, out var before));
@@ -36,34 +35,28 @@ public sealed class CompanionRegRefreshTests
         // The ack travels to the emulator on its own; the new QR event may come first.
         for (var i = 0; i < 500 && !emulator.Acks.Contains("notification/companion_reg_refresh"); i++)
         {
-            await Task.Delay(10, cts.Token);
+            await Task.Delay(10, client.Token);
         }
         Assert.Contains("notification/companion_reg_refresh", emulator.Acks);
 
-        await new PhoneSimulator(emulator, "15550001111").ScanAsync(second.Code, cts.Token);
+        await harness.Phone().ScanAsync(second.Code, client.Token);
         var connected = await events.WaitForAsync<Connected>();
         Assert.Equal("15550001111", connected.Jid.User);
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await client.StopAsync();
     }
 
     [Fact]
     public async Task OldQrAfterRefresh_FailsTheHmac()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        var client = new WaClient(new WaClientOptions { ServerUri = emulator.Uri, Trust = CertificateTrust.FromHex(emulator.TrustedRootKeyHex) }, new InMemoryCredentialStore());
-        var events = new EventCollector(client);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var run = client.RunAsync(cts.Token);
-        var first = await events.WaitForAsync<QrIssued>();
-        await emulator.SendCompanionRegRefreshAsync(cts.Token);
-        await events.WaitForAsync<QrIssued>();
+        await using var harness = EmulatorHarness.Start();
+        var client = harness.NewClient().Start();
+        var first = await client.Events.WaitForAsync<QrIssued>();
+        await harness.Emulator.SendCompanionRegRefreshAsync(client.Token);
+        await client.Events.WaitForAsync<QrIssued>();
 
-        var ex = await Assert.ThrowsAsync<EmulatorException>(() => new PhoneSimulator(emulator, "15550001111").ScanAsync(first.Code, cts.Token));
+        var ex = await Assert.ThrowsAsync<EmulatorException>(() => harness.Phone().ScanAsync(first.Code, client.Token));
 
         Assert.Contains("hmac-mismatch", ex.Message, StringComparison.Ordinal);
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await client.StopAsync();
     }
 }

@@ -1,10 +1,12 @@
 using WaSms.WhatsApp.Client;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
 using WaSms.WhatsApp.Tests.Client;
+
+using WaSms.WhatsApp.Tests.Support;
 
 namespace WaSms.WhatsApp.Tests.Pairing;
 
@@ -16,21 +18,18 @@ public sealed class PairingCodeEndToEndTests
     [Fact]
     public async Task RequestCode_PhoneEntersIt_PairsRestartsLogsInAndSaves()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        var store = new InMemoryCredentialStore();
-        using var cts = new CancellationTokenSource(Timeout);
-        var client = new WaClient(Options(emulator), store);
-        var events = new EventCollector(client);
-        var run = client.RunAsync(cts.Token);
+        await using var harness = EmulatorHarness.Start();
+        var emulator = harness.Emulator;
+        var run = harness.NewClient(timeout: Timeout).Start();
+        var (client, events, store) = (run.Client, run.Events, run.Credentials);
 
         // No need to wait for the QR: the request waits for the connection's refs itself.
-        var code = await client.RequestPairingCodeAsync("+1 555 000 2222", cts.Token);
+        var code = await client.RequestPairingCodeAsync("+1 555 000 2222", run.Token);
         Assert.Matches("^[1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}$", code);
         Assert.Equal(code, (await events.WaitForAsync<PairingCodeIssued>()).Code);
 
         var phone = new PhoneSimulator(emulator, "15550002222");
-        var device = await phone.EnterPairingCodeAsync(code.ToLowerInvariant(), cts.Token);
+        var device = await phone.EnterPairingCodeAsync(code.ToLowerInvariant(), run.Token);
 
         var paired = await events.WaitForAsync<PairSuccess>();
         Assert.Equal(device.Jid, paired.Jid);
@@ -47,35 +46,27 @@ public sealed class PairingCodeEndToEndTests
         Assert.Equal(device.Jid, saved.Jid);
         Assert.Equal(phone.AccountKey.PublicKey.ToArray(), saved.AccountSignatureKey.ToArray());
 
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await run.StopAsync();
 
         // The saved credentials log in without any pairing.
-        using var cts2 = new CancellationTokenSource(Timeout);
-        var second = new WaClient(Options(emulator), new InMemoryCredentialStore(saved));
-        var secondEvents = new EventCollector(second);
-        var secondRun = second.RunAsync(cts2.Token);
-        Assert.Equal(device.Jid, (await secondEvents.WaitForAsync<Connected>()).Jid);
-        await cts2.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => secondRun);
+        var second = harness.NewClient(new InMemoryCredentialStore(saved), timeout: Timeout).Start();
+        Assert.Equal(device.Jid, (await second.Events.WaitForAsync<Connected>()).Jid);
+        await second.StopAsync();
     }
 
     [Fact]
     public async Task WrongCodeOnThePhone_PhoneFailsTyped_ClientReportsRefusal_NotPaired()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        var store = new InMemoryCredentialStore();
-        using var cts = new CancellationTokenSource(Timeout);
-        var client = new WaClient(Options(emulator), store);
-        var events = new EventCollector(client);
-        var run = client.RunAsync(cts.Token);
+        await using var harness = EmulatorHarness.Start();
+        var emulator = harness.Emulator;
+        var run = harness.NewClient(timeout: Timeout).Start();
+        var (client, events, store) = (run.Client, run.Events, run.Credentials);
 
-        var code = await client.RequestPairingCodeAsync("15550003333", cts.Token);
+        var code = await client.RequestPairingCodeAsync("15550003333", run.Token);
         var wrong = WrongCode(code);
         var phone = new PhoneSimulator(emulator, "15550003333");
 
-        var ex = await Assert.ThrowsAsync<PairingCodeException>(() => phone.EnterPairingCodeAsync(wrong, cts.Token));
+        var ex = await Assert.ThrowsAsync<PairingCodeException>(() => phone.EnterPairingCodeAsync(wrong, run.Token));
         Assert.Equal(PairingCodeError.KeyBundleMismatch, ex.Error);
         var failed = await events.WaitForAsync<PairingCodeFailed>();
         Assert.Equal(PairingCodeError.ServerRefused, failed.Error);
@@ -83,27 +74,23 @@ public sealed class PairingCodeEndToEndTests
         Assert.False(store.Current?.IsPaired ?? false);
         Assert.Empty(emulator.Devices);
 
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await run.StopAsync();
     }
 
     [Fact]
     public async Task SecondRequest_ReplacesTheFirst_AndTheNewCodePairs()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        using var cts = new CancellationTokenSource(Timeout);
-        var client = new WaClient(Options(emulator), new InMemoryCredentialStore());
-        var events = new EventCollector(client);
-        var run = client.RunAsync(cts.Token);
+        await using var harness = EmulatorHarness.Start();
+        var emulator = harness.Emulator;
+        var run = harness.NewClient(timeout: Timeout).Start();
+        var (client, events) = (run.Client, run.Events);
 
-        await client.RequestPairingCodeAsync("15550004444", cts.Token);
-        var code = await client.RequestPairingCodeAsync("15550004444", cts.Token);
-        var device = await new PhoneSimulator(emulator, "15550004444").EnterPairingCodeAsync(code, cts.Token);
+        await client.RequestPairingCodeAsync("15550004444", run.Token);
+        var code = await client.RequestPairingCodeAsync("15550004444", run.Token);
+        var device = await new PhoneSimulator(emulator, "15550004444").EnterPairingCodeAsync(code, run.Token);
         Assert.Equal(device.Jid, (await events.WaitForAsync<Connected>()).Jid);
 
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await run.StopAsync();
     }
 
     [Fact]
@@ -125,19 +112,16 @@ public sealed class PairingCodeEndToEndTests
     [Fact]
     public async Task ServerRefusesTheDisplayName_ServerRefused()
     {
-        await using var emulator = new WaEmulator();
-        emulator.Start();
-        using var cts = new CancellationTokenSource(Timeout);
-        var options = new WaClientOptions { ServerUri = emulator.Uri, Trust = CertificateTrust.FromHex(emulator.TrustedRootKeyHex), PairingCodePlatformDisplay = "WaSMS" };
-        var client = new WaClient(options, new InMemoryCredentialStore());
-        var run = client.RunAsync(cts.Token);
+        await using var harness = EmulatorHarness.Start();
+        var options = new WaClientOptions { ServerUri = harness.Emulator.Uri, Trust = CertificateTrust.FromHex(harness.Emulator.TrustedRootKeyHex), PairingCodePlatformDisplay = "WaSMS" };
+        var run = harness.NewClient(options: options, timeout: Timeout).Start();
+        var client = run.Client;
 
-        var ex = await Assert.ThrowsAsync<PairingCodeException>(() => client.RequestPairingCodeAsync("15550006666", cts.Token));
+        var ex = await Assert.ThrowsAsync<PairingCodeException>(() => client.RequestPairingCodeAsync("15550006666", run.Token));
         Assert.Equal(PairingCodeError.ServerRefused, ex.Error);
         Assert.Contains("400", ex.Message, StringComparison.Ordinal);
 
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await run.StopAsync();
     }
 
     private static string WrongCode(string code)
@@ -146,7 +130,4 @@ public sealed class PairingCodeEndToEndTests
         chars[0] = chars[0] == 'Z' ? 'Y' : PairingCode.Alphabet[PairingCode.Alphabet.IndexOf(chars[0], StringComparison.Ordinal) + 1];
         return new string(chars);
     }
-
-    private static WaClientOptions Options(WaEmulator emulator) =>
-        new() { ServerUri = emulator.Uri, Trust = CertificateTrust.FromHex(emulator.TrustedRootKeyHex) };
 }

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using WaSms.WhatsApp.Crypto;
-using WaSms.WhatsApp.Emulator;
+using WaSms.Emulators.WhatsApp;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Tests.Binary;
 using Xunit.Abstractions;

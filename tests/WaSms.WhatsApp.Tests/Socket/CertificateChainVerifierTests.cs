@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Time.Testing;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Proto;
+using WaSms.Emulators.WhatsApp.Socket;
 using WaSms.WhatsApp.Socket;
 using Details = WaSms.WhatsApp.Proto.CertChain.Types.NoiseCertificate.Types.Details;
 using NoiseCertificate = WaSms.WhatsApp.Proto.CertChain.Types.NoiseCertificate;

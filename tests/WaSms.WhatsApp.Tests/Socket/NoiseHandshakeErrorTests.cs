@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Time.Testing;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Proto;
+using WaSms.Emulators.WhatsApp.Socket;
 using WaSms.WhatsApp.Socket;
 using V = WaSms.WhatsApp.Tests.Socket.Vectors.BaileysNoiseVectors;
 

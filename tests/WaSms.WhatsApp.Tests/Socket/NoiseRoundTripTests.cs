@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using WaSms.WhatsApp.Crypto;
+using WaSms.Emulators.WhatsApp.Socket;
 using WaSms.WhatsApp.Socket;
 
 namespace WaSms.WhatsApp.Tests.Socket;

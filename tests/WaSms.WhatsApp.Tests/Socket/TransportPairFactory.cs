@@ -1,3 +1,4 @@
+using WaSms.Emulators.WhatsApp.Socket;
 using WaSms.WhatsApp.Socket;
 
 namespace WaSms.WhatsApp.Tests.Socket;

@@ -1,6 +1,6 @@
 using WaSms.WhatsApp.Binary;
 
-namespace WaSms.WhatsApp.Emulator;
+namespace WaSms.Emulators.WhatsApp;
 
 /// <summary>
 /// A <c>companion_hello</c> the emulator accepted (docs/whatsapp.md §9): the connection it came on,

@@ -1,4 +1,4 @@
-namespace WaSms.WhatsApp.Emulator;
+namespace WaSms.Emulators.WhatsApp;
 
 /// <summary>
 /// Thrown by the emulator's <see cref="PhoneSimulator"/> when a scan cannot go through: the QR is

@@ -6,9 +6,10 @@ using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Proto;
+using WaSms.Emulators.WhatsApp.Socket;
 using WaSms.WhatsApp.Socket;
 
-namespace WaSms.WhatsApp.Emulator;
+namespace WaSms.Emulators.WhatsApp;
 
 /// <summary>
 /// The server side of one client connection after the Noise handshake: registration

@@ -4,7 +4,9 @@ using WaSms.WhatsApp.Proto;
 using Details = WaSms.WhatsApp.Proto.CertChain.Types.NoiseCertificate.Types.Details;
 using NoiseCertificate = WaSms.WhatsApp.Proto.CertChain.Types.NoiseCertificate;
 
-namespace WaSms.WhatsApp.Socket;
+using WaSms.WhatsApp.Socket;
+
+namespace WaSms.Emulators.WhatsApp.Socket;
 
 /// <summary>
 /// Builds a certificate chain in WhatsApp's format under a test root, for the emulator and for

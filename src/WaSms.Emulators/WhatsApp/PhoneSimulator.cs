@@ -6,7 +6,7 @@ using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Proto;
 
-namespace WaSms.WhatsApp.Emulator;
+namespace WaSms.Emulators.WhatsApp;
 
 /// <summary>
 /// The primary phone of one WhatsApp account, inside a <see cref="WaEmulator"/>: it "scans" a QR
@@ -172,40 +172,16 @@ public sealed class PhoneSimulator
     {
         var deviceId = _emulator.NextDeviceId(PhoneNumber);
         var now = _emulator.Time.GetUtcNow().ToUnixTimeSeconds();
-        var details = new ADVDeviceIdentity
+        var identity = new ADVDeviceIdentity
         {
             RawId = (uint)RandomNumberGenerator.GetInt32(int.MaxValue),
             Timestamp = (ulong)now,
             KeyIndex = (uint)deviceId,
             AccountType = ADVEncryptionType.E2Ee,
             DeviceType = ADVEncryptionType.E2Ee,
-        }.ToByteArray();
-        var accountSignature = XEdDsa.Sign(
-            AccountKey.PrivateKey.Span,
-            AdvSignaturePrefix.Concat(AdvSignaturePrefix.Account.ToArray(), details, identityPublicKey));
-        if (CorruptAccountSignature)
-        {
-            accountSignature[3] ^= 0x40;
-        }
-
-        var signed = new ADVSignedDeviceIdentity
-        {
-            Details = ByteString.CopyFrom(details),
-            AccountSignatureKey = ByteString.CopyFrom(AccountKey.PublicKey.Span),
-            AccountSignature = ByteString.CopyFrom(accountSignature),
-        }.ToByteArray();
-        var hmac = HMACSHA256.HashData(advSecret.Span, signed);
-        if (CorruptHmac)
-        {
-            hmac[0] ^= 0x01;
-        }
-
-        var container = new ADVSignedDeviceIdentityHMAC
-        {
-            Details = ByteString.CopyFrom(signed),
-            Hmac = ByteString.CopyFrom(hmac),
-            AccountType = ADVEncryptionType.E2Ee,
         };
+        var signer = new AdvDeviceSigner(AccountKey) { CorruptHmac = CorruptHmac, CorruptAccountSignature = CorruptAccountSignature };
+        var (details, accountSignature, container) = signer.Sign(identity, identityPublicKey.Span, advSecret.Span);
 
         var jid = new Jid(PhoneNumber, JidServer.WhatsApp, (ushort)deviceId);
         var lid = new Jid(LidUser, JidServer.Lid, (ushort)deviceId);
@@ -216,7 +192,7 @@ public sealed class PhoneSimulator
             NodeHelpers.Make(
                 "pair-success",
                 [],
-                NodeHelpers.MakeBytes("device-identity", [], container.ToByteArray()),
+                NodeHelpers.MakeBytes("device-identity", [], container),
                 NodeHelpers.Make("platform", ("name", Platform)),
                 NodeHelpers.Make("device", ("jid", jid), ("lid", lid))));
 

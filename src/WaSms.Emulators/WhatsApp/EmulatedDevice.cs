@@ -1,6 +1,6 @@
 using WaSms.WhatsApp.Binary;
 
-namespace WaSms.WhatsApp.Emulator;
+namespace WaSms.Emulators.WhatsApp;
 
 /// <summary>A companion device the emulator's phone linked: what the server remembers to accept its logins.</summary>
 /// <param name="Jid">The device's phone-number JID (<c>number:device@s.whatsapp.net</c>).</param>

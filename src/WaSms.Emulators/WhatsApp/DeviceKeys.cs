@@ -1,6 +1,6 @@
 using WaSms.WhatsApp.Client;
 
-namespace WaSms.WhatsApp.Emulator;
+namespace WaSms.Emulators.WhatsApp;
 
 /// <summary>What the server keeps of a device's key bundle: its one-time prekeys by id, and whether it is active.</summary>
 internal sealed class DeviceKeys

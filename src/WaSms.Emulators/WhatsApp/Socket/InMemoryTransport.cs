@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 
-namespace WaSms.WhatsApp.Socket;
+using WaSms.WhatsApp.Socket;
+
+namespace WaSms.Emulators.WhatsApp.Socket;
 
 /// <summary>
 /// One end of an in-process message pipe. Messages keep their boundaries, as on a WebSocket, so

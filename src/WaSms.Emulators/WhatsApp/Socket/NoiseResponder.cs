@@ -1,6 +1,8 @@
 using WaSms.WhatsApp.Crypto;
 
-namespace WaSms.WhatsApp.Socket;
+using WaSms.WhatsApp.Socket;
+
+namespace WaSms.Emulators.WhatsApp.Socket;
 
 /// <summary>
 /// The server side of WhatsApp's XX handshake, for the WhatsApp emulator and tests: it mirrors

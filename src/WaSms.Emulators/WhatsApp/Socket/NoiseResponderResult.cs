@@ -1,4 +1,6 @@
-namespace WaSms.WhatsApp.Socket;
+using WaSms.WhatsApp.Socket;
+
+namespace WaSms.Emulators.WhatsApp.Socket;
 
 /// <summary>What a completed server handshake yields.</summary>
 /// <param name="Socket">The encrypted transport.</param>
