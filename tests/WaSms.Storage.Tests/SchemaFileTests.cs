@@ -7,12 +7,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace WaSms.Storage.Tests;
 
 /// <summary>
-/// src/WaSms.Storage/Migrations/schema.sql is the whole schema a fresh database has after every
+/// docs/schema.sql is the whole schema a fresh database has after every
 /// migration, so a reader sees it in one file; this test keeps it true.
 /// </summary>
 public sealed partial class SchemaFileTests : IDisposable
 {
-    private const string SchemaFile = "src/WaSms.Storage/Migrations/schema.sql";
+    private const string SchemaFile = "docs/schema.sql";
 
     private readonly TempDirectory _dir = new();
 

@@ -1,5 +1,5 @@
 -- The gateway database's whole schema after the latest migration, for reading. Devices never run
--- this file: fresh and old databases alike get the numbered NNNN-*.sql files in order. SchemaFileTests
+-- this file: fresh and old databases alike get src/WaSms.Storage/Migrations/NNNN-*.sql in order. SchemaFileTests
 -- compares it with a freshly migrated database (sqlite_schema and the two header pragmas).
 PRAGMA application_id = 1465996109; -- 0x5761534D, "WaSM"
 PRAGMA user_version = 4;
