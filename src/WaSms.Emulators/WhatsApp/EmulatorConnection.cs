@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using WaSms.WhatsApp.Binary;
@@ -20,7 +19,7 @@ internal sealed class EmulatorConnection
 {
     private readonly WaEmulator _emulator;
     private readonly NoiseSocket _socket;
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<Node>> _waiters = new(StringComparer.Ordinal);
+    private readonly PendingIqs _waiters = new();
     private long _idCounter;
 
     public EmulatorConnection(WaEmulator emulator, NoiseSocket socket, ReadOnlyMemory<byte> clientStaticKey, ClientPayload payload)
@@ -94,20 +93,16 @@ internal sealed class EmulatorConnection
         }
         finally
         {
-            foreach (var waiter in _waiters.Values)
-            {
-                waiter.TrySetException(new EmulatorException("The connection closed before the device answered."));
-            }
+            _waiters.FailAll(new EmulatorException("The connection closed before the device answered."));
         }
     }
 
     /// <summary>Sends an iq and waits for the result or error with the same id.</summary>
     public async Task<Node> SendIqAsync(Node iq, string id, CancellationToken cancellationToken)
     {
-        var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiters[id] = waiter;
+        var answer = _waiters.Add(id);
         await SendAsync(iq, cancellationToken);
-        return await waiter.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        return await answer.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
     }
 
     public string NextId() => "emu-" + Interlocked.Increment(ref _idCounter).ToString(CultureInfo.InvariantCulture);
@@ -160,8 +155,6 @@ internal sealed class EmulatorConnection
             "iq",
             [("from", Jid.WhatsAppServer), ("type", "set"), ("id", id), ("xmlns", "md")],
             NodeHelpers.Make("pair-device", [], [.. refs.Select(r => new Node("ref", null, NodeContent.FromText(r)))]));
-        var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiters[id] = waiter;
         await SendAsync(iq, cancellationToken);
         return true;
     }
@@ -278,17 +271,13 @@ internal sealed class EmulatorConnection
 
     private async Task HandleIqAsync(Node iq, CancellationToken cancellationToken)
     {
-        var id = iq.Attr("id") ?? string.Empty;
-        var type = iq.Attr("type");
-        if (type is "result" or "error")
+        if (_waiters.TryAnswer(iq))
         {
-            if (_waiters.TryRemove(id, out var waiter))
-            {
-                waiter.TrySetResult(iq);
-            }
-
             return;
         }
+
+        var id = iq.Attr("id") ?? string.Empty;
+        var type = iq.Attr("type");
 
         var result = NodeHelpers.Make("iq", ("from", Jid.WhatsAppServer), ("type", "result"), ("id", id));
         switch (iq.Attr("xmlns"))

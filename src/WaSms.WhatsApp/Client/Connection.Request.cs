@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Socket;
 
@@ -7,21 +6,17 @@ namespace WaSms.WhatsApp.Client;
 /// <summary>Iq request/response and sending (whatsmeow request.go, send.go); the server's own iqs by their child.</summary>
 internal sealed partial class Connection
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<Node>> _pendingIqs = new(StringComparer.Ordinal);
+    private readonly PendingIqs _pendingIqs = new();
 
     private async Task HandleIqAsync(Node iq, CancellationToken cancellationToken)
     {
-        var id = iq.Attr("id") ?? string.Empty;
-        var type = iq.Attr("type");
-        if (type is "result" or "error")
+        if (_pendingIqs.TryAnswer(iq))
         {
-            if (_pendingIqs.TryRemove(id, out var waiter))
-            {
-                waiter.TrySetResult(iq);
-            }
-
             return;
         }
+
+        var id = iq.Attr("id") ?? string.Empty;
+        var type = iq.Attr("type");
 
         if (iq.TryGetChild("pair-device", out var pairDevice) && type == "set")
         {
@@ -53,13 +48,12 @@ internal sealed partial class Connection
     private async Task<Node> SendIqAsync(string xmlns, string type, Node[] children, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var id = _client.NextId();
-        var waiter = new TaskCompletionSource<Node>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pendingIqs[id] = waiter;
+        var answer = _pendingIqs.Add(id);
         try
         {
             (string, AttrValue)[] attributes = [("id", id), ("to", Jid.WhatsAppServer), ("type", type), ("xmlns", xmlns)];
             await SendAsync(children.Length == 0 ? NodeHelpers.Make("iq", attributes) : NodeHelpers.Make("iq", attributes, children), cancellationToken);
-            return await waiter.Task.WaitAsync(timeout, Options.Time, cancellationToken);
+            return await answer.WaitAsync(timeout, Options.Time, cancellationToken);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -67,19 +61,14 @@ internal sealed partial class Connection
         }
         finally
         {
-            _pendingIqs.TryRemove(id, out _);
+            _pendingIqs.Remove(id);
         }
     }
 
     /// <summary>The connection ended: every iq still waiting fails with <see cref="SocketClosedException"/>.</summary>
     private void CancelPendingIqs()
     {
-        foreach (var pending in _pendingIqs)
-        {
-            pending.Value.TrySetCanceled(CancellationToken.None);
-        }
-
-        _pendingIqs.Clear();
+        _pendingIqs.FailAll();
     }
 
     private static string ErrorText(Node reply) =>
