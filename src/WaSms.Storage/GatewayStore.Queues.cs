@@ -15,11 +15,8 @@ public sealed partial class GatewayStore
         {
             await using var command = Command(c, tx,
                 "INSERT INTO queue_items (queue, dedup_key, payload, enqueued_at) VALUES ($queue, $key, $payload, $now) " +
-                "ON CONFLICT (queue, dedup_key) DO NOTHING");
-            command.Parameters.AddWithValue("$queue", queue);
-            command.Parameters.AddWithValue("$key", dedupKey);
-            command.Parameters.AddWithValue("$payload", payload);
-            command.Parameters.AddWithValue("$now", Now);
+                "ON CONFLICT (queue, dedup_key) DO NOTHING",
+                ("$queue", queue), ("$key", dedupKey), ("$payload", payload), ("$now", Now));
             return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
         }, cancellationToken);
 
@@ -30,10 +27,9 @@ public sealed partial class GatewayStore
             var items = new List<QueueItem>();
             await using (var select = Command(c, tx,
                 "SELECT id, dedup_key, payload, enqueued_at, attempts FROM queue_items " +
-                "WHERE queue = $queue AND acked_at IS NULL ORDER BY id LIMIT $max"))
+                "WHERE queue = $queue AND acked_at IS NULL ORDER BY id LIMIT $max",
+                ("$queue", queue), ("$max", max)))
             {
-                select.Parameters.AddWithValue("$queue", queue);
-                select.Parameters.AddWithValue("$max", max);
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {

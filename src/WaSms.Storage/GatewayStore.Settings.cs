@@ -5,8 +5,7 @@ public sealed partial class GatewayStore
     public Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken) =>
         InTransactionAsync(async (c, tx) =>
         {
-            await using var command = Command(c, tx, "SELECT value FROM settings WHERE key = $key");
-            command.Parameters.AddWithValue("$key", key);
+            await using var command = Command(c, tx, "SELECT value FROM settings WHERE key = $key", ("$key", key));
             return (string?)await command.ExecuteScalarAsync(cancellationToken);
         }, cancellationToken);
 
@@ -15,10 +14,8 @@ public sealed partial class GatewayStore
         {
             await using var command = Command(c, tx,
                 "INSERT INTO settings (key, value, updated_at) VALUES ($key, $value, $now) " +
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
-            command.Parameters.AddWithValue("$key", key);
-            command.Parameters.AddWithValue("$value", value);
-            command.Parameters.AddWithValue("$now", Now);
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                ("$key", key), ("$value", value), ("$now", Now));
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
@@ -27,13 +24,10 @@ public sealed partial class GatewayStore
         InTransactionAsync(async (c, tx) =>
         {
             await using var insert = Command(c, tx,
-                "INSERT INTO settings (key, value, updated_at) VALUES ($key, $value, $now) ON CONFLICT (key) DO NOTHING");
-            insert.Parameters.AddWithValue("$key", key);
-            insert.Parameters.AddWithValue("$value", create());
-            insert.Parameters.AddWithValue("$now", Now);
+                "INSERT INTO settings (key, value, updated_at) VALUES ($key, $value, $now) ON CONFLICT (key) DO NOTHING",
+                ("$key", key), ("$value", create()), ("$now", Now));
             await insert.ExecuteNonQueryAsync(cancellationToken);
-            await using var select = Command(c, tx, "SELECT value FROM settings WHERE key = $key");
-            select.Parameters.AddWithValue("$key", key);
+            await using var select = Command(c, tx, "SELECT value FROM settings WHERE key = $key", ("$key", key));
             return (string)(await select.ExecuteScalarAsync(cancellationToken))!;
         }, cancellationToken);
 }

@@ -280,6 +280,17 @@ public sealed partial class GatewayStore : IAsyncDisposable
         return command;
     }
 
+    /// <summary>A command with its parameters bound by name (<c>("$key", value)</c>).</summary>
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = Command(connection, tx, sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return command;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _connection.DisposeAsync();

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WaSms.Core.Reset;
 using WaSms.Gateway.Configuration;
-using WaSms.Gateway.Hosting;
 using WaSms.Hardware.Board;
 
 namespace WaSms.Gateway.Control;

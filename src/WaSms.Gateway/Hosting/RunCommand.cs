@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Serilog;
 using Serilog.Core;
 using WaSms.Core.State;
-using WaSms.Gateway.Cli;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Logging;
 using WaSms.Hardware.Board;
@@ -58,7 +57,7 @@ public static class RunCommand
             context.Cancel = true;
             Reload(reload, level, log);
         });
-        log.Information("wasms-gateway {Version} starting (pid {Pid})", StatusProvider.Version, Environment.ProcessId);
+        log.Information("wasms-gateway {Version} starting (pid {Pid})", Control.StatusProvider.Version, Environment.ProcessId);
         log.Information("Configuration: {File}", settings.ConfigFile ?? "no file, defaults + environment + command line");
         foreach (var line in settings.Describe())
         {

@@ -9,36 +9,12 @@ namespace WaSms.Hardware.Display;
 /// <see cref="ScreenModel"/> gives the same pixels. Every text is wrapped or cut with "…" to its
 /// box, so nothing runs off the panel (<see cref="MonoFrame.ClippedPixels"/> stays 0).
 /// </summary>
-public static class ScreenRenderer
+public static partial class ScreenRenderer
 {
     /// <summary>How the phone's menu reads, for the QR and pairing-code screens.</summary>
     public const string LinkPath = "WhatsApp \u2192 Linked devices \u2192 Link a device";
 
-    private const string ShortLinkPath = "Linked devices \u2192 Link a device";
-
-    private const int Margin = 3;
-    private const int HeaderHeight = 17;
-    private const int BigIconScale = 2;
     private const int ProgressBarHeight = 8;
-
-    /// <summary>
-    /// The light margin kept around the QR on every side, in modules, up to the panel's edge or the
-    /// nearest text: ISO/IEC 18004 asks 4; 2 is the least a phone camera still reads through e-paper's
-    /// grey-on-grey contrast (tests/…/PhoneCamera.cs). The QR gets the full 4 where the panel has room
-    /// at <see cref="QrMinimumModulePixels"/> or more, else the largest module size that keeps 2.
-    /// </summary>
-    private const int QrQuietModules = 2;
-
-    private const int QrIdealQuietModules = 4;
-
-    /// <summary>Modules smaller than this blur into each other on a phone photo of e-paper.</summary>
-    private const int QrMinimumModulePixels = 2;
-
-    private static BdfFont Body => BdfFont.Small;
-
-    private static BdfFont Bold => BdfFont.SmallBold;
-
-    private static BdfFont Large => BdfFont.Large;
 
     public static MonoFrame Render(GatewaySnapshot snapshot, int width, int height, DateTimeOffset now) =>
         Render(new ScreenModel(snapshot, now), width, height);
@@ -112,20 +88,6 @@ public static class ScreenRenderer
         return frame;
     }
 
-    /// <summary>
-    /// A dark line across the bottom from <paramref name="left"/> (right of a landscape QR, never over
-    /// it or its quiet zone): a hardware fault shown on whatever screen is up.
-    /// </summary>
-    private static void DrawHint(MonoFrame frame, int left, string text, string shortText)
-    {
-        var height = Bold.LineHeight + 1;
-        var width = frame.Width - left - 2 * Margin;
-        var shown = Bold.MeasureWidth(text) <= width ? text : Bold.Ellipsize(shortText, width);
-        frame.FillRectangle(left, frame.Height - height, frame.Width - left, height, dark: false);
-        frame.FillRectangle(left, frame.Height - height + 1, frame.Width - left, height - 1);
-        Bold.Draw(frame, left + Margin, frame.Height - height + 1, shown, dark: false);
-    }
-
     /// <summary>Short title of a state, for logs and headers.</summary>
     public static string Title(GatewayState state) => state switch
     {
@@ -172,125 +134,6 @@ public static class ScreenRenderer
         var seconds = (int)Math.Floor((expires - now).TotalSeconds);
         var left = seconds >= 10 ? $"{seconds / 10 * 10} s left" : seconds > 0 ? "< 10 s left" : "expired";
         return (which, left);
-    }
-
-    /// <returns>Where text may start at the bottom: right of a landscape QR, else 0.</returns>
-    private static int DrawUnpaired(MonoFrame frame, ScreenModel model)
-    {
-        var pairing = model.Snapshot.Pairing;
-        if (pairing?.QrCode is { } qr && (pairing.QrExpiresAt is not { } expires || expires > model.Now))
-        {
-            return DrawQr(frame, qr, QrStatus(pairing, model.Now));
-        }
-        else if (pairing?.PairingCode is { } code)
-        {
-            DrawPairingCode(frame, code);
-        }
-        else if (pairing?.QrCode is not null)
-        {
-            Message(frame, Icon.Phone, "Link WhatsApp", "Code expired", ["The QR code on screen expired.", model.Snapshot.Reason], "Press the button for a new code");
-        }
-        else if (model.Snapshot.Reason.StartsWith("Clock ", StringComparison.Ordinal))
-        {
-            // No QR until the clock is right (WhatsApp's certificate check needs it); nothing to press.
-            Message(frame, Icon.Clock, "Link WhatsApp", "Clock not set", [model.Snapshot.Reason], "The gateway retries by itself");
-        }
-        else
-        {
-            Message(frame, Icon.Phone, "Link WhatsApp", "Not linked", [model.Snapshot.Reason], "Press the button for a new code");
-        }
-        return 0;
-    }
-
-    /// <returns>Where the text column starts: right of the code in landscape, else 0.</returns>
-    private static int DrawQr(MonoFrame frame, string qr, (string? Which, string TimeLeft) status)
-    {
-        var matrix = QrMatrix.Encode(qr);
-        var withQuiet = matrix.Size + 2 * QrQuietModules;
-        if (frame.Width * 2 >= frame.Height * 3)
-        {
-            // Landscape: the code fills the height on the left, the words go in the column beside it.
-            var box = Math.Min(frame.Height, frame.Width / 2);
-            var scale = box / withQuiet;
-            box = withQuiet * scale;
-            matrix.Draw(frame, 0, (frame.Height - box) / 2, box, QrQuietModules);
-            var left = box + 1;
-            Header(frame, left, Icon.Phone, "Link WhatsApp");
-            var width = frame.Width - left - 2 * Margin;
-            var bottom = frame.Height - 1;
-            var tail = new List<string>();
-            if (status.Which is { } which)
-            {
-                tail.Add(which);
-            }
-            tail.Add(status.TimeLeft);
-            var tailLines = FitLines(Bold, tail, width, 2);
-            var top = HeaderHeight + 2;
-            var maxLines = (bottom - top - tailLines.Count * Bold.LineHeight - 2) / Body.LineHeight;
-            var lines = FitLines(Body, ["On your phone:", "WhatsApp \u2192\nLinked devices \u2192\nLink a device"], width, maxLines);
-            DrawLines(frame, Body, left + Margin, top, lines);
-            DrawLines(frame, Bold, left + Margin, bottom - tailLines.Count * Bold.LineHeight, tailLines);
-            return left;
-        }
-        else
-        {
-            // Portrait: the code on top, its quiet zone kept clear on all four sides (the text below
-            // starts only after it), then the menu path if it fits, and the status line at the bottom.
-            var textWidth = frame.Width - 2 * Margin;
-            var statusHeight = Bold.LineHeight;
-            var (scale, quiet) = PortraitQrLayout(matrix.Size, frame.Width, frame.Height - statusHeight - 1);
-            var size = matrix.Size * scale;
-            var free = frame.Height - 1 - statusHeight - size;
-            // Beyond the quiet zones, room for the menu path; what is left widens the quiet zones.
-            var menuLines = Math.Max(0, (free - 2 * quiet * scale) / Body.LineHeight);
-            var statusLine = status.Which is null ? status.TimeLeft : $"{status.Which} \u00b7 {status.TimeLeft}";
-            var statusLines = FitLines(Bold, [statusLine], textWidth, 1);
-            // Where one line is all there is, the menu path loses its first step rather than its last.
-            var lines = FitLines(Body, [LinkPath], textWidth, menuLines);
-            if (lines.Count > 0 && lines[^1].EndsWith('\u2026'))
-            {
-                lines = FitLines(Body, [ShortLinkPath], textWidth, menuLines);
-            }
-            var top = (free - lines.Count * Body.LineHeight) / 2;
-            var box = (matrix.Size + 2 * quiet) * scale;
-            matrix.Draw(frame, (frame.Width - box) / 2, top - quiet * scale, box, quiet);
-            var y = size + 2 * top;
-            DrawLines(frame, Body, Margin, y, lines);
-            DrawLines(frame, Bold, Margin, y + lines.Count * Body.LineHeight, statusLines);
-            return 0;
-        }
-    }
-
-    /// <summary>
-    /// The module size (pixels) and quiet zone (modules) for a QR of <paramref name="modules"/> in a
-    /// <paramref name="width"/> × <paramref name="height"/> area: a 4-module quiet zone at 2 px per
-    /// module or more when it fits, else the largest module size that keeps 2 modules.
-    /// </summary>
-    private static (int Scale, int Quiet) PortraitQrLayout(int modules, int width, int height)
-    {
-        var ideal = Math.Min(width, height) / (modules + 2 * QrIdealQuietModules);
-        if (ideal >= QrMinimumModulePixels)
-        {
-            return (ideal, QrIdealQuietModules);
-        }
-        return (Math.Max(1, Math.Min(width, height) / (modules + 2 * QrQuietModules)), QrQuietModules);
-    }
-
-    private static void DrawPairingCode(MonoFrame frame, string code)
-    {
-        Header(frame, 0, Icon.Phone, "Link with code");
-        // WaClient gives "XXXX-XXXX"; a bare 8-character code gets the dash the phone shows too.
-        var shown = code.Length == 8 ? $"{code[..4]}-{code[4..]}" : code;
-        var width = frame.Width - 2 * Margin;
-        var scale = Large.MeasureWidth(shown) * 2 <= width ? 2 : 1;
-        var text = Large.Ellipsize(shown, width / scale);
-        var codeWidth = Large.MeasureWidth(text) * scale;
-        var y = HeaderHeight + 3;
-        Large.Draw(frame, (frame.Width - codeWidth) / 2, y, text, dark: true, scale);
-        y += Large.LineHeight * scale + 3;
-        var maxLines = (frame.Height - 1 - y) / Body.LineHeight;
-        var lines = FitLines(Body, [LinkPath + " \u2192 Link with phone number instead, then enter this code."], width, maxLines);
-        DrawLines(frame, Body, Margin, y, lines);
     }
 
     private static void DrawOnline(MonoFrame frame, ScreenModel model)
@@ -375,70 +218,6 @@ public static class ScreenRenderer
         Message(frame, Icon.Warning, what + " stopped", $"{notice.Undelivered} undelivered",
             [$"{notice.Undelivered} undelivered item(s) would be lost.", $"Hold the button again within {seconds}\u00a0s to discard them."],
             "Do nothing to keep them");
-    }
-
-    /// <summary>
-    /// The common layout: a dark header with icon and title, the icon again at double size beside a
-    /// large headline, body text below, and an optional bold footer on the bottom line(s).
-    /// </summary>
-    private static void Message(MonoFrame frame, Icon icon, string title, string headline, IEnumerable<string?> paragraphs, string? footer, int reserveBottom = 0)
-    {
-        Header(frame, 0, icon, title);
-        var width = frame.Width - 2 * Margin;
-        var y = HeaderHeight + 3;
-        var iconSize = icon.Height * BigIconScale;
-        icon.Draw(frame, Margin, y, BigIconScale);
-        var headX = Margin + icon.Width * BigIconScale + 6;
-        var headLines = FitLines(Large, [headline], frame.Width - headX - Margin, 2);
-        DrawLines(frame, Large, headX, y, headLines);
-        y += Math.Max(iconSize, headLines.Count * Large.LineHeight) + 3;
-
-        var bottom = frame.Height - 1 - reserveBottom;
-        var footerLines = footer is null ? [] : FitLines(Bold, [footer], width, 2);
-        var footerTop = bottom - footerLines.Count * Bold.LineHeight;
-        DrawLines(frame, Bold, Margin, footerTop, footerLines);
-        var maxLines = (footerTop - y) / Body.LineHeight;
-        var lines = FitLines(Body, paragraphs.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p!), width, maxLines);
-        DrawLines(frame, Body, Margin, y, lines);
-    }
-
-    /// <summary>The dark title bar from <paramref name="left"/> to the right edge.</summary>
-    private static void Header(MonoFrame frame, int left, Icon icon, string title)
-    {
-        frame.FillRectangle(left, 0, frame.Width - left, HeaderHeight);
-        icon.Draw(frame, left + Margin, (HeaderHeight - icon.Height) / 2, 1, dark: false);
-        var x = left + Margin + icon.Width + 4;
-        Bold.Draw(frame, x, 2, Bold.Ellipsize(title, frame.Width - x - Margin), dark: false);
-    }
-
-    /// <summary>Wraps the paragraphs to <paramref name="width"/>; beyond <paramref name="maxLines"/> the last line kept ends in "…".</summary>
-    private static List<string> FitLines(BdfFont font, IEnumerable<string> paragraphs, int width, int maxLines)
-    {
-        var all = paragraphs.SelectMany(p => font.Wrap(p, width)).ToList();
-        if (maxLines <= 0)
-        {
-            return [];
-        }
-        if (all.Count <= maxLines)
-        {
-            return all;
-        }
-        var kept = all.Take(maxLines).ToList();
-        kept[^1] = font.Ellipsize(kept[^1] + " " + all[maxLines], width);
-        if (!kept[^1].EndsWith('\u2026'))
-        {
-            kept[^1] = font.Ellipsize(kept[^1] + "\u2026", width);
-        }
-        return kept;
-    }
-
-    private static void DrawLines(MonoFrame frame, BdfFont font, int x, int y, IReadOnlyList<string> lines)
-    {
-        foreach (var line in lines)
-        {
-            font.Draw(frame, x, y, line);
-            y += font.LineHeight;
-        }
     }
 
     private static string? AccountLine(GatewaySnapshot snapshot) => snapshot.Account is { } account

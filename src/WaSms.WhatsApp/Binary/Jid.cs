@@ -190,40 +190,49 @@ public sealed class Jid : IEquatable<Jid>
             }
         }
 
-        ushort? device = null;
-        int colon = user.IndexOf(':', StringComparison.Ordinal);
-        if (colon >= 0)
+        if (!TryTakeNumber(ref user, user.IndexOf(':', StringComparison.Ordinal), ushort.MaxValue, out int? deviceNumber))
         {
-            if (!TryParseNumber(user.AsSpan(colon + 1), ushort.MaxValue, out int value))
-            {
-                problem = "the device after ':' is not a number from 0 to 65535";
-                return false;
-            }
-
-            device = (ushort)value;
-            user = user[..colon];
+            problem = "the device after ':' is not a number from 0 to 65535";
+            return false;
         }
 
-        byte agent = 0;
-        int dot = server == JidServer.WhatsApp ? user.LastIndexOf('.') : -1;
-        if (dot >= 0)
+        if (!TryTakeNumber(ref user, server == JidServer.WhatsApp ? user.LastIndexOf('.') : -1, byte.MaxValue, out int? agentNumber))
         {
-            if (!TryParseNumber(user.AsSpan(dot + 1), byte.MaxValue, out int value))
-            {
-                problem = "the agent after '.' is not a number from 0 to 255";
-                return false;
-            }
-
-            agent = (byte)value;
-            user = user[..dot];
-            if (agent == 0 || JidServer.IsDomainByte(agent))
-            {
-                problem = $"agent {agent} is a domain byte, not a raw agent";
-                return false;
-            }
+            problem = "the agent after '.' is not a number from 0 to 255";
+            return false;
         }
 
-        return Finish(user, server, device, agent, integrator, out jid, out problem);
+        byte agent = (byte)(agentNumber ?? 0);
+        if (agentNumber is not null && (agent == 0 || JidServer.IsDomainByte(agent)))
+        {
+            problem = $"agent {agent} is a domain byte, not a raw agent";
+            return false;
+        }
+
+        return Finish(user, server, (ushort?)deviceNumber, agent, integrator, out jid, out problem);
+    }
+
+    /// <summary>
+    /// Takes the number after the separator at <paramref name="at"/> off the end of <paramref name="user"/>
+    /// ("123:4" → "123", 4). No separator (<paramref name="at"/> &lt; 0) gives true and null; a number that
+    /// is not one from 0 to <paramref name="max"/> gives false and leaves <paramref name="user"/> as it was.
+    /// </summary>
+    private static bool TryTakeNumber(ref string user, int at, int max, out int? number)
+    {
+        number = null;
+        if (at < 0)
+        {
+            return true;
+        }
+
+        if (!TryParseNumber(user.AsSpan(at + 1), max, out int value))
+        {
+            return false;
+        }
+
+        number = value;
+        user = user[..at];
+        return true;
     }
 
     private static bool Finish(string user, string server, ushort? device, byte agent, ushort integrator,

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
 using System.Text;
 
 namespace WaSms.WhatsApp.Binary;
@@ -17,7 +15,7 @@ namespace WaSms.WhatsApp.Binary;
 /// replacement characters; content that is a string on the wire (token, packed, JID) becomes its UTF-8
 /// bytes; bytes left after the root node are an error (as in whatsmeow).
 /// </remarks>
-public static class NodeDecoder
+public static partial class NodeDecoder
 {
     private const int MinNodeSize = 3;
 
@@ -58,7 +56,7 @@ public static class NodeDecoder
         return node;
     }
 
-    private ref struct Reader
+    private ref partial struct Reader
     {
         private readonly ReadOnlySpan<byte> _data;
         private readonly NodeDecoderLimits _limits;
@@ -212,243 +210,6 @@ public static class NodeDecoder
                     AttrValue text = ReadValueAfterTag(kind, at, $"the content of <{tag}>");
                     return NodeContent.WrapBytes(Encoding.UTF8.GetBytes(text.ToString()));
             }
-        }
-
-        private AttrValue ReadValue(string what)
-        {
-            int at = _pos;
-            byte tag = ReadByte(what);
-            return ReadValueAfterTag(tag, at, what);
-        }
-
-        private AttrValue ReadValueAfterTag(byte tag, int at, string what) => tag switch
-        {
-            BinaryTag.JidPair => ReadJidPair(at),
-            BinaryTag.AdJid => ReadAdJid(at),
-            BinaryTag.FbJid => ReadFbJid(at),
-            BinaryTag.InteropJid => ReadInteropJid(at),
-            _ => ReadStringAfterTag(tag, at, what),
-        };
-
-        private string ReadPlainString(string what)
-        {
-            int at = _pos;
-            byte tag = ReadByte(what);
-            if (BinaryTag.IsJid(tag))
-            {
-                throw Error($"{what} must be a string, found a JID (tag 0x{tag:x2})", at);
-            }
-
-            return ReadStringAfterTag(tag, at, what);
-        }
-
-        private string ReadStringAfterTag(byte tag, int at, string what)
-        {
-            if (TokenDictionary.TryGetSingle(tag, out string? single))
-            {
-                return single;
-            }
-
-            switch (tag)
-            {
-                case BinaryTag.ListEmpty:
-                    return string.Empty;
-                case BinaryTag.Dictionary0:
-                case BinaryTag.Dictionary1:
-                case BinaryTag.Dictionary2:
-                case BinaryTag.Dictionary3:
-                    byte index = ReadByte($"the index of a double-byte token in {what}");
-                    if (!TokenDictionary.TryGetDouble(tag - BinaryTag.Dictionary0, index, out string? token))
-                    {
-                        throw Error($"{what}: no double-byte token {tag - BinaryTag.Dictionary0}/{index}", at);
-                    }
-
-                    return token;
-                case BinaryTag.Binary8:
-                case BinaryTag.Binary20:
-                case BinaryTag.Binary32:
-                    return Encoding.UTF8.GetString(ReadBinary(tag, at, what));
-                case BinaryTag.Nibble8:
-                case BinaryTag.Hex8:
-                    return ReadPacked(tag, at, what);
-                case BinaryTag.List8:
-                case BinaryTag.List16:
-                    throw Error($"{what} must be a string, found a list (tag 0x{tag:x2})", at);
-                default:
-                    throw Error($"{what}: unknown tag 0x{tag:x2}", at);
-            }
-        }
-
-        private ReadOnlySpan<byte> ReadBinary(byte tag, int at, string what)
-        {
-            long length = tag switch
-            {
-                BinaryTag.Binary8 => ReadByte($"the length of {what}"),
-                BinaryTag.Binary20 => ReadUInt20($"the length of {what}"),
-                _ => ReadUInt32($"the length of {what}"),
-            };
-            if (length > Remaining)
-            {
-                throw Error($"{what} declares {length.ToString(CultureInfo.InvariantCulture)} bytes but only {Remaining} remain", at);
-            }
-
-            ReadOnlySpan<byte> bytes = _data.Slice(_pos, (int)length);
-            _pos += (int)length;
-            return bytes;
-        }
-
-        private string ReadPacked(byte tag, int at, string what)
-        {
-            byte header = ReadByte($"the length of packed {what}");
-            int byteCount = header & 0x7F;
-            bool odd = (header & 0x80) != 0;
-            if (byteCount > Remaining)
-            {
-                throw Error($"packed {what} declares {byteCount} bytes but only {Remaining} remain", at);
-            }
-
-            if (odd && byteCount == 0)
-            {
-                throw Error($"packed {what} is marked odd but has no characters", at);
-            }
-
-            int length = (byteCount * 2) - (odd ? 1 : 0);
-            bool nibble = tag == BinaryTag.Nibble8;
-            Span<char> chars = stackalloc char[BinaryTag.PackedMax * 2];
-            for (int i = 0; i < byteCount; i++)
-            {
-                byte pair = _data[_pos + i];
-                for (int half = 0; half < 2; half++)
-                {
-                    int position = (2 * i) + half;
-                    int code = half == 0 ? pair >> 4 : pair & 0x0F;
-                    if (nibble && code is > 11 and not PackedString.Pad)
-                    {
-                        throw Error($"packed {what}: 0x{code:x} is not a NIBBLE_8 code", _pos + i);
-                    }
-
-                    if (position >= length)
-                    {
-                        continue; // the pad of an odd-length string
-                    }
-
-                    if (nibble && code == PackedString.Pad)
-                    {
-                        throw Error($"packed {what}: pad nibble 0xf before the end of the string", _pos + i);
-                    }
-
-                    chars[position] = nibble ? PackedString.NibbleChar(code) : PackedString.HexChar(code);
-                }
-            }
-
-            _pos += byteCount;
-            return new string(chars[..length]);
-        }
-
-        private AttrValue ReadJidPair(int at)
-        {
-            string user = ReadPlainString("the user of a JID pair");
-            int serverAt = _pos;
-            string server = ReadPlainString("the server of a JID pair");
-            if (server.Length == 0)
-            {
-                throw Error("a JID pair has an empty server", serverAt);
-            }
-
-            return MakeJid(user, server, null, 0, 0, at);
-        }
-
-        private AttrValue ReadAdJid(int at)
-        {
-            byte domain = ReadByte("the domain byte of an AD JID");
-            byte device = ReadByte("the device byte of an AD JID");
-            string user = ReadPlainString("the user of an AD JID");
-            string server = JidServer.ServerForDomain(domain);
-            byte agent = JidServer.IsDomainByte(domain) ? (byte)0 : domain;
-            return MakeJid(user, server, device, agent, 0, at);
-        }
-
-        private AttrValue ReadFbJid(int at)
-        {
-            string user = ReadPlainString("the user of a Messenger JID");
-            ushort device = ReadUInt16("the device of a Messenger JID");
-            int serverAt = _pos;
-            string server = ReadPlainString("the server of a Messenger JID");
-            if (server != JidServer.Messenger)
-            {
-                throw Error($"a Messenger JID (FB_JID) must be on '{JidServer.Messenger}', found '{server}'", serverAt);
-            }
-
-            return MakeJid(user, server, device, 0, 0, at);
-        }
-
-        private AttrValue ReadInteropJid(int at)
-        {
-            string user = ReadPlainString("the user of an interop JID");
-            ushort device = ReadUInt16("the device of an interop JID");
-            ushort integrator = ReadUInt16("the integrator of an interop JID");
-            int serverAt = _pos;
-            string server = ReadPlainString("the server of an interop JID");
-            if (server != JidServer.Interop)
-            {
-                throw Error($"an interop JID must be on '{JidServer.Interop}', found '{server}'", serverAt);
-            }
-
-            return MakeJid(user, server, device, 0, integrator, at);
-        }
-
-        private readonly AttrValue MakeJid(string user, string server, ushort? device, byte agent, ushort integrator, int at) =>
-            Jid.TryCreate(user, server, device, agent, integrator, out string? problem) is { } jid
-                ? jid
-                : throw Error($"invalid JID: {problem}", at);
-
-        private byte ReadByte(string what)
-        {
-            if (_pos >= _data.Length)
-            {
-                throw Error($"unexpected end of input reading {what}", _pos);
-            }
-
-            return _data[_pos++];
-        }
-
-        private ushort ReadUInt16(string what)
-        {
-            EnsureAvailable(2, what);
-            ushort value = BinaryPrimitives.ReadUInt16BigEndian(_data[_pos..]);
-            _pos += 2;
-            return value;
-        }
-
-        private int ReadUInt20(string what)
-        {
-            // Three bytes of which the low 20 bits count, as both reference decoders read them.
-            EnsureAvailable(3, what);
-            int value = ((_data[_pos] & 0x0F) << 16) | (_data[_pos + 1] << 8) | _data[_pos + 2];
-            _pos += 3;
-            return value;
-        }
-
-        private uint ReadUInt32(string what)
-        {
-            EnsureAvailable(4, what);
-            uint value = BinaryPrimitives.ReadUInt32BigEndian(_data[_pos..]);
-            _pos += 4;
-            return value;
-        }
-
-        private readonly void EnsureAvailable(int count, string what)
-        {
-            if (count > Remaining)
-            {
-                throw Error($"unexpected end of input reading {what}: needed {count} bytes, {Remaining} left", _pos);
-            }
-        }
-
-        private readonly WaProtocolException Error(string message, int at)
-        {
-            int offset = _base + at;
-            return new WaProtocolException($"Invalid binary node: {message} (at offset {offset}{_where}).", offset);
         }
     }
 }

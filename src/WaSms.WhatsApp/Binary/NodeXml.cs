@@ -84,32 +84,27 @@ internal static class NodeXml
     {
         foreach (char c in text)
         {
-            switch (c)
+            if (EntityOf(c) is { } entity)
             {
-                case '&':
-                    builder.Append("&amp;");
-                    break;
-                case '<':
-                    builder.Append("&lt;");
-                    break;
-                case '>':
-                    builder.Append("&gt;");
-                    break;
-                case '"':
-                    builder.Append("&quot;");
-                    break;
-                default:
-                    if (char.IsControl(c))
-                    {
-                        builder.Append("&#x").Append(((int)c).ToString("x", CultureInfo.InvariantCulture)).Append(';');
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
+                builder.Append(entity);
+            }
+            else if (char.IsControl(c))
+            {
+                builder.Append("&#x").Append(((int)c).ToString("x", CultureInfo.InvariantCulture)).Append(';');
+            }
+            else
+            {
+                builder.Append(c);
             }
         }
     }
+
+    private static string? EntityOf(char c) => c switch
+    {
+        '&' => "&amp;",
+        '<' => "&lt;",
+        '>' => "&gt;",
+        '"' => "&quot;",
+        _ => null,
+    };
 }

@@ -40,7 +40,7 @@ public static class ClientPayloadFactory
         var props = new DeviceProps
         {
             Os = options.DeviceName,
-            Version = new DeviceProps.Types.AppVersion { Primary = 10, Secondary = 15, Tertiary = 7 },
+            Version = new AppVersion { Primary = 10, Secondary = 15, Tertiary = 7 },
             PlatformType = DeviceProps.Types.PlatformType.Chrome,
             RequireFullSync = false,
         };

@@ -5,24 +5,11 @@ namespace WaSms.WhatsApp.Socket;
 /// <see cref="NoiseInitiator"/>) when the server's Noise certificate chain fails a check;
 /// <see cref="Check"/> names the check.
 /// </summary>
-public sealed class CertificateChainException : NoiseHandshakeException
+public sealed class CertificateChainException(CertificateChainError check, string message, Exception? innerException = null)
+    : NoiseHandshakeException(NoiseHandshakeError.CertificateChainInvalid, message, innerException)
 {
-    /// <summary>Creates the exception for a failed check.</summary>
-    public CertificateChainException(CertificateChainError check, string message)
-        : base(NoiseHandshakeError.CertificateChainInvalid, message)
-    {
-        Check = check;
-    }
-
-    /// <summary>Creates the exception for a failed check with its cause.</summary>
-    public CertificateChainException(CertificateChainError check, string message, Exception innerException)
-        : base(NoiseHandshakeError.CertificateChainInvalid, message, innerException)
-    {
-        Check = check;
-    }
-
     /// <summary>The check that failed.</summary>
-    public CertificateChainError Check { get; }
+    public CertificateChainError Check { get; } = check;
 
     /// <summary>
     /// For a failed validity check (not yet valid / expired): the notBefore or notAfter the clock

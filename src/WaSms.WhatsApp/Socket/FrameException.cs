@@ -5,22 +5,5 @@ namespace WaSms.WhatsApp.Socket;
 /// the size limit (sending or receiving), a frame cut off by the end of the connection, or a bad
 /// connection header on the server side. After a receive-side error the socket is unusable.
 /// </summary>
-public sealed class FrameException : WaSocketException
-{
-    /// <summary>Creates the exception for a reason.</summary>
-    public FrameException(FrameError error, string message)
-        : base(message)
-    {
-        Error = error;
-    }
-
-    /// <summary>Creates the exception for a reason with its cause.</summary>
-    public FrameException(FrameError error, string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Error = error;
-    }
-
-    /// <summary>Which check failed.</summary>
-    public FrameError Error { get; }
-}
+public sealed class FrameException(FrameError error, string message, Exception? innerException = null)
+    : WaSocketException<FrameError>(error, message, innerException);

@@ -19,8 +19,20 @@ public class WaSocketException : Exception
     }
 
     /// <summary>Creates the exception with a message and its cause.</summary>
-    public WaSocketException(string message, Exception innerException)
+    public WaSocketException(string message, Exception? innerException)
         : base(message, innerException)
     {
     }
+}
+
+/// <summary>
+/// A socket-layer failure that carries its reason as an enum (<see cref="Error"/>), so callers and
+/// tests switch on the reason rather than on the message.
+/// </summary>
+public abstract class WaSocketException<TError>(TError error, string message, Exception? innerException)
+    : WaSocketException(message, innerException)
+    where TError : struct, Enum
+{
+    /// <summary>Which check or step failed.</summary>
+    public TError Error { get; } = error;
 }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using WaSms.Gateway.Cli;
+using WaSms.Gateway.Control;
 using WaSms.Gateway.Hosting;
 using WaSms.Gateway.Provisioning;
 using WaSms.Hardware.Display;

@@ -1,4 +1,4 @@
-namespace WaSms.Gateway.Cli;
+namespace WaSms.Gateway;
 
 /// <summary>Process exit codes; 78 (EX_CONFIG) is also in the unit's RestartPreventExitStatus.</summary>
 public static class ExitCodes

@@ -1,12 +1,11 @@
 using WaSms.Core.Liveness;
 using WaSms.Core.State;
 using WaSms.Core.Status;
-using WaSms.Gateway.Control;
 using WaSms.Hardware.Board;
 using WaSms.Hardware.Display;
 using WaSms.Storage;
 
-namespace WaSms.Gateway.Hosting;
+namespace WaSms.Gateway.Control;
 
 /// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT, and the counters on the online screen.</summary>
 public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time,
