@@ -24,6 +24,10 @@ public static class HardwareServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(sp => BoardFactory.Create(options, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("WaSms.Hardware.Board")));
+        // The controllers take only the part of the board they drive, so a device folder never imports Board/.
+        services.AddSingleton(sp => sp.GetRequiredService<IBoard>().Display);
+        services.AddSingleton(sp => sp.GetRequiredService<IBoard>().Leds);
+        services.AddSingleton(sp => sp.GetRequiredService<IBoard>().Button);
         services.AddSingleton(new FrameFile(stateDirectory));
         services.AddSingleton(options.ToRefreshOptions());
         services.AddSingleton<DisplayController>();

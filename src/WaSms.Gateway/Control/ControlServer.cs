@@ -233,7 +233,7 @@ public sealed class ControlServer(
                 try
                 {
                     var code = await whatsApp.RequestPairingCodeAsync(request.PhoneNumber ?? "", cancellationToken);
-                    return new ControlResponse(true, Message: $"Pairing code {code}: on your phone, {Cli.LinkTexts.PhoneNumberPath}, then enter the code");
+                    return new ControlResponse(true, Message: $"Pairing code {code}: on your phone, {LinkTexts.PhoneNumberPath}, then enter the code");
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or WhatsApp.Pairing.PairingCodeException or TimeoutException
                                            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))

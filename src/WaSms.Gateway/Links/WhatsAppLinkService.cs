@@ -186,7 +186,7 @@ public sealed partial class WhatsAppLinkService(
             case PairingCodeIssued issued:
                 _pairingCodeShown = true;
                 machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing,
-                    $"On your phone: {Cli.LinkTexts.PhoneNumberPath}, then enter the code",
+                    $"On your phone: {LinkTexts.PhoneNumberPath}, then enter the code",
                     new PairingInfo(null, PairingCode: issued.Code)));
                 return true;
             case PairingCodeFailed failed:

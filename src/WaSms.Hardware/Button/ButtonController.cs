@@ -4,7 +4,6 @@ using WaSms.Core.Liveness;
 using WaSms.Core.Requests;
 using WaSms.Core.Reset;
 using WaSms.Core.State;
-using WaSms.Hardware.Board;
 
 namespace WaSms.Hardware.Button;
 
@@ -15,7 +14,7 @@ namespace WaSms.Hardware.Button;
 /// the screen). Also says in the log when the button is stuck.
 /// </summary>
 public sealed class ButtonController(
-    IBoard board,
+    ButtonInput button,
     IResetRequests reset,
     UserRequests requests,
     LivenessMonitor liveness,
@@ -35,7 +34,7 @@ public sealed class ButtonController(
     {
         // Subscribed before StartAsync returns (ExecuteAsync may start later on the thread pool), so
         // no stuck edge after the start is missed.
-        board.Button.StuckChanged += OnStuckChanged;
+        button.StuckChanged += OnStuckChanged;
         OnStuckChanged(null, EventArgs.Empty); // stuck before this service started
         return base.StartAsync(cancellationToken);
     }
@@ -44,7 +43,7 @@ public sealed class ButtonController(
     {
         // A reset may flush queues for a while; allow for that before the watchdog gives up.
         using var heartbeat = liveness.Register("button", TimeSpan.FromMinutes(3));
-        var gestures = board.Button.Gestures;
+        var gestures = button.Gestures;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -70,14 +69,13 @@ public sealed class ButtonController(
         }
         finally
         {
-            board.Button.StuckChanged -= OnStuckChanged;
+            button.StuckChanged -= OnStuckChanged;
         }
     }
 
     /// <summary>The stuck fault once when it starts and once when it ends, however many times this is called.</summary>
     private void OnStuckChanged(object? sender, EventArgs e)
     {
-        var button = board.Button;
         if (button.StuckSince is { } since)
         {
             if (Interlocked.Exchange(ref _stuckLogged, 1) == 0)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using WaSms.Core.Liveness;
 using WaSms.Core.Requests;
 using WaSms.Core.State;
-using WaSms.Hardware.Board;
+using WaSms.Hardware.Button;
 using WaSms.Hardware.Imaging;
 
 namespace WaSms.Hardware.Display;
@@ -24,7 +24,8 @@ public sealed class DisplayController : BackgroundService
     public static readonly TimeSpan HoldShowAfter = TimeSpan.FromSeconds(1);
 
     private readonly GatewayStateMachine _machine;
-    private readonly IBoard _board;
+    private readonly IDisplay _display;
+    private readonly ButtonInput _button;
     private readonly FrameFile _frameFile;
     private readonly LivenessMonitor _liveness;
     private readonly TimeProvider _time;
@@ -39,7 +40,8 @@ public sealed class DisplayController : BackgroundService
     private bool _firstFrameShown;
 
     /// <param name="machine">The state machine to observe.</param>
-    /// <param name="board">The panel and the button.</param>
+    /// <param name="display">The panel (a missing one when the board has none).</param>
+    /// <param name="button">The button, for the hold countdown and the press-to-refresh.</param>
     /// <param name="frameFile">Written on every refresh.</param>
     /// <param name="liveness">The loop's heartbeat.</param>
     /// <param name="time">The clock.</param>
@@ -49,7 +51,8 @@ public sealed class DisplayController : BackgroundService
     /// <param name="requests">Retry requests (short press) redraw the screen; none in tests that draw by hand.</param>
     public DisplayController(
         GatewayStateMachine machine,
-        IBoard board,
+        IDisplay display,
+        ButtonInput button,
         FrameFile frameFile,
         LivenessMonitor liveness,
         TimeProvider time,
@@ -59,7 +62,8 @@ public sealed class DisplayController : BackgroundService
         UserRequests? requests = null)
     {
         _machine = machine;
-        _board = board;
+        _display = display;
+        _button = button;
         _frameFile = frameFile;
         _liveness = liveness;
         _time = time;
@@ -97,12 +101,12 @@ public sealed class DisplayController : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var heartbeat = _liveness.Register("display", WakeInterval * 3);
-        if (!_board.Display.IsPresent)
+        if (!_display.IsPresent)
         {
             // Said once: the gateway keeps running, status and MQTT report "display missing".
-            _log.LogWarning("Display missing: {Display}; frames go to {Path} only", _board.Display.Description, _frameFile.Path);
+            _log.LogWarning("Display missing: {Display}; frames go to {Path} only", _display.Description, _frameFile.Path);
         }
-        _board.Button.PressedChanged += OnButton;
+        _button.PressedChanged += OnButton;
         if (_requests is not null)
         {
             _requests.RetryRequested += OnRetry;
@@ -127,7 +131,7 @@ public sealed class DisplayController : BackgroundService
         }
         finally
         {
-            _board.Button.PressedChanged -= OnButton;
+            _button.PressedChanged -= OnButton;
             if (_requests is not null)
             {
                 _requests.RetryRequested -= OnRetry;
@@ -148,16 +152,16 @@ public sealed class DisplayController : BackgroundService
             return WakeInterval;
         }
         var now = _time.GetUtcNow();
-        var pressedAt = _board.Button.PressedAt;
-        var buttonOptions = _board.Button.Options;
+        var pressedAt = _button.PressedAt;
+        var buttonOptions = _button.Options;
         var hold = pressedAt is { } since && now - since >= HoldShowAfter
             ? new HoldProgress(now - since, buttonOptions.RelinkHold, buttonOptions.FactoryResetHold)
             : null;
         var notice = snapshot.OpenNotice<ResetNotice>(now);
         var setup = snapshot.OpenNotice<SetupNotice>(now);
         var stats = snapshot.State is GatewayState.Online or GatewayState.Degraded ? await ReadStatsAsync(cancellationToken) : null;
-        var model = new ScreenModel(snapshot, now, _time.LocalTimeZone, stats, hold, notice, setup, _board.Button.StuckSince is not null);
-        var display = _board.Display;
+        var model = new ScreenModel(snapshot, now, _time.LocalTimeZone, stats, hold, notice, setup, _button.StuckSince is not null);
+        var display = _display;
         var frame = ScreenRenderer.Render(model, display.Width, display.Height);
         var overlay = hold is not null ? ScreenOverlay.Hold : notice is not null || setup is not null ? ScreenOverlay.Notice : ScreenOverlay.None;
         var qr = overlay == ScreenOverlay.None && snapshot.State == GatewayState.Unpaired &&

@@ -1,6 +1,6 @@
 using WaSms.Core.Liveness;
 using WaSms.Core.State;
-using WaSms.Hardware.Board;
+using WaSms.Hardware.Button;
 
 namespace WaSms.Hardware.Leds;
 
@@ -10,7 +10,8 @@ namespace WaSms.Hardware.Leds;
 /// </summary>
 public sealed class LedController : StateObserver
 {
-    private readonly IBoard _board;
+    private readonly ILedOutput _leds;
+    private readonly ButtonInput _button;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly ITimer _holdTimer;
@@ -18,14 +19,16 @@ public sealed class LedController : StateObserver
     private GatewayProblem _problem;
     private bool _stateKnown;
 
-    public LedController(GatewayStateMachine machine, IBoard board, LivenessMonitor liveness, TimeProvider time)
+    public LedController(GatewayStateMachine machine, ILedOutput leds, ButtonInput button, LivenessMonitor liveness, TimeProvider time)
         : base(machine, liveness, time, "leds")
     {
-        ArgumentNullException.ThrowIfNull(board);
-        _board = board;
+        ArgumentNullException.ThrowIfNull(leds);
+        ArgumentNullException.ThrowIfNull(button);
+        _leds = leds;
+        _button = button;
         _time = time;
         _holdTimer = time.CreateTimer(_ => Update(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _board.Button.PressedChanged += OnButton;
+        _button.PressedChanged += OnButton;
     }
 
     protected override Task OnChangeAsync(GatewaySnapshot snapshot, CancellationToken cancellationToken)
@@ -47,11 +50,11 @@ public sealed class LedController : StateObserver
     {
         lock (_gate)
         {
-            var options = _board.Button.Options;
-            if (_board.Button.PressedAt is { } since)
+            var options = _button.Options;
+            if (_button.PressedAt is { } since)
             {
                 var held = _time.GetUtcNow() - since;
-                _board.Leds.Show(LedPattern.ForHold(held, options));
+                _leds.Show(LedPattern.ForHold(held, options));
                 var next = held < options.RelinkHold ? options.RelinkHold - held
                     : held < options.FactoryResetHold ? options.FactoryResetHold - held
                     : Timeout.InfiniteTimeSpan;
@@ -62,7 +65,7 @@ public sealed class LedController : StateObserver
                 _holdTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 if (_stateKnown)
                 {
-                    _board.Leds.Show(LedPattern.For(_state, _problem));
+                    _leds.Show(LedPattern.For(_state, _problem));
                 }
             }
         }
@@ -70,7 +73,7 @@ public sealed class LedController : StateObserver
 
     public override void Dispose()
     {
-        _board.Button.PressedChanged -= OnButton;
+        _button.PressedChanged -= OnButton;
         _holdTimer.Dispose();
         base.Dispose();
     }

@@ -218,8 +218,8 @@ public sealed class GatewayProcessTests : IDisposable
         Assert.True(code.ExitCode == 0, code.Error);
         Assert.Matches(@"Pairing code [1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}", code.Output);
         // The CLI and the status reason give the screen's menu path, word for word.
-        Assert.Contains(WaSms.Gateway.Cli.LinkTexts.PhoneNumberPath, code.Output, StringComparison.Ordinal);
-        await notify.WaitForAsync(m => m == $"STATUS=unpaired: On your phone: {WaSms.Gateway.Cli.LinkTexts.PhoneNumberPath}, then enter the code", TimeSpan.FromSeconds(10));
+        Assert.Contains(WaSms.Gateway.LinkTexts.PhoneNumberPath, code.Output, StringComparison.Ordinal);
+        await notify.WaitForAsync(m => m == $"STATUS=unpaired: On your phone: {WaSms.Gateway.LinkTexts.PhoneNumberPath}, then enter the code", TimeSpan.FromSeconds(10));
         var (_, statusJson, _) = await GatewayProcess.RunAsync(["status", "--json", "--state-dir", StateDir]);
         using (var json = JsonDocument.Parse(statusJson))
         {

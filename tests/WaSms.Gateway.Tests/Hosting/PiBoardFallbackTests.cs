@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Hosting;
 using WaSms.Hardware.Board;
+using WaSms.Hardware.Headless;
 using WaSms.Storage;
 
 namespace WaSms.Gateway.Tests.Hosting;

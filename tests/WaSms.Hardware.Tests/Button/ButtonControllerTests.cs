@@ -33,8 +33,8 @@ public sealed class ButtonControllerTests : IAsyncLifetime
         _machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
         var liveness = new LivenessMonitor(_time);
         _reset = new ResetCoordinator(_machine, [_participant], _time, NullLogger<ResetCoordinator>.Instance);
-        _display = new DisplayController(_machine, _board, new FrameFile(_stateDir), liveness, _time, NullLogger<DisplayController>.Instance);
-        _button = new ButtonController(_board, _reset, new UserRequests(), liveness, _time, _log, _machine);
+        _display = new DisplayController(_machine, _board.Display, _board.Button, new FrameFile(_stateDir), liveness, _time, NullLogger<DisplayController>.Instance);
+        _button = new ButtonController(_board.Button, _reset, new UserRequests(), liveness, _time, _log, _machine);
     }
 
     private readonly CapturingLogger _log = new();

@@ -23,7 +23,7 @@ public sealed class DisplayControllerTests : IDisposable
         _board = new RecordingBoard(250, 122, _time);
         _frameFile = new FrameFile(_stateDir);
         var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
-        _controller = new DisplayController(machine, _board, _frameFile, new LivenessMonitor(_time), _time,
+        _controller = new DisplayController(machine, _board.Display, _board.Button, _frameFile, new LivenessMonitor(_time), _time,
             NullLogger<DisplayController>.Instance, _stats);
     }
 

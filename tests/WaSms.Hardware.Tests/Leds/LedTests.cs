@@ -184,7 +184,7 @@ public sealed class LedTests
     {
         var board = new RecordingBoard(250, 122, _time);
         var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
-        var controller = new LedController(machine, board, new LivenessMonitor(_time), _time);
+        var controller = new LedController(machine, board.Leds, board.Button, new LivenessMonitor(_time), _time);
         await controller.StartAsync(CancellationToken.None);
         await EventuallyAsync(() => board.Leds.Current == LedPattern.For(GatewayState.Booting));
         return (board, machine, controller);

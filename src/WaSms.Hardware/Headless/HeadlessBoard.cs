@@ -1,9 +1,10 @@
+using WaSms.Hardware.Board;
 using WaSms.Hardware.Button;
 using WaSms.Hardware.Display;
 using WaSms.Hardware.Leds;
 using WaSms.Hardware.Simulated;
 
-namespace WaSms.Hardware.Board;
+namespace WaSms.Hardware.Headless;
 
 /// <summary>A PC or VPS: no panel and no LEDs; the button exists only as <c>wasms-gateway press</c>.</summary>
 public sealed class HeadlessBoard(BoardOptions options, TimeProvider time) : IBoard

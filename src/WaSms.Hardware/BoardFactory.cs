@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
+using WaSms.Hardware.Board;
+using WaSms.Hardware.Headless;
 using WaSms.Hardware.Pi;
 using WaSms.Hardware.Simulated;
 
-namespace WaSms.Hardware.Board;
+namespace WaSms.Hardware;
 
 /// <summary>Opens the board <see cref="BoardOptions.Kind"/> names (Auto: a Pi when one is detected, else headless).</summary>
 public static class BoardFactory

@@ -1,6 +1,6 @@
 using WaSms.Hardware.Display;
 
-namespace WaSms.Gateway.Cli;
+namespace WaSms.Gateway;
 
 /// <summary>
 /// WhatsApp's menu path in the words the screen uses (<see cref="ScreenRenderer.LinkPath"/>), so the
