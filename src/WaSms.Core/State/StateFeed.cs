@@ -10,6 +10,12 @@ public sealed class StateFeed(GatewayStateMachine machine, TimeProvider time, Ac
 {
     protected override bool EveryChange => true;
 
+    /// <summary>
+    /// The feed's loop: completes when it stops, faults when <c>onChange</c> threw. Its owner awaits
+    /// it after <see cref="Microsoft.Extensions.Hosting.BackgroundService.StopAsync"/> (which does not rethrow), so a failure is not lost.
+    /// </summary>
+    public Task Completion => ExecuteTask ?? Task.CompletedTask;
+
     protected override Task OnChangeAsync(GatewaySnapshot snapshot, CancellationToken cancellationToken)
     {
         onChange(snapshot);

@@ -137,6 +137,7 @@ public sealed class DisplayController : BackgroundService
                 _requests.RetryRequested -= OnRetry;
             }
             await feed.StopAsync(CancellationToken.None);
+            await feed.Completion; // a snapshot the intake could not take fails this loop too, not silently
         }
     }
 

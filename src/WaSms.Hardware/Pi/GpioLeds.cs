@@ -91,10 +91,16 @@ public sealed class GpioLeds : ILedOutput, IDisposable
 
     private PinValue Level(bool lit) => lit != _activeLow ? PinValue.High : PinValue.Low;
 
+    /// <summary>Darkens and closes the pins once; the host's container and the board both dispose it.</summary>
     public void Dispose()
     {
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
             _timer.Dispose();
             foreach (var (_, pin) in _pins)

@@ -162,6 +162,7 @@ public sealed partial class MqttHealthReporter : BackgroundService
             _status.Changed -= statusChanged;
             await loops.CancelAsync();
             await observer.StopAsync(CancellationToken.None);
+            await observer.Completion; // an intake failure fails the reporter, as the host expects
             await ticker;
             await GoOfflineAsync(client, topics);
         }

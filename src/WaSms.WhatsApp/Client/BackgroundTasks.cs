@@ -19,6 +19,7 @@ internal sealed class BackgroundTasks : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeSpan _shutdownWait;
     private long _nextId;
+    private volatile bool _gaveUp;
 
     public BackgroundTasks(TimeProvider time, ILogger logger, TimeSpan? shutdownWait = null)
     {
@@ -47,18 +48,22 @@ internal sealed class BackgroundTasks : IAsyncDisposable
         }
 
         var id = Interlocked.Increment(ref _nextId);
-        var observed = ObserveAsync(id, name, task);
+        var observed = ObserveAsync(name, task);
         _running[id] = observed;
-        if (observed.IsCompleted)
-        {
-            // It finished before it was added; its own removal ran first.
-            _running.TryRemove(id, out _);
-        }
+        // Registered after the entry was added, so it removes it however fast the task finishes
+        // (ObserveAsync never faults: it logs and swallows).
+        _ = observed.ContinueWith(_ => _running.TryRemove(id, out Task? _), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Waits for the running tasks, at most the shutdown bound; a task still running after it is logged and left.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_gaveUp)
+        {
+            return; // waited the whole bound once already; a second shutdown path does not wait again
+        }
+
         var deadline = _time.GetUtcNow() + _shutdownWait;
         while (!_running.IsEmpty)
         {
@@ -71,12 +76,13 @@ internal sealed class BackgroundTasks : IAsyncDisposable
             catch (TimeoutException)
             {
                 _logger.LogWarning("{Count} background task(s) of the WhatsApp connection still running after {Wait}; not waiting longer", _running.Count, _shutdownWait);
+                _gaveUp = true;
                 return;
             }
         }
     }
 
-    private async Task ObserveAsync(long id, string name, Task task)
+    private async Task ObserveAsync(string name, Task task)
     {
         try
         {
@@ -89,10 +95,6 @@ internal sealed class BackgroundTasks : IAsyncDisposable
         catch (Exception ex)
         {
             _logger.LogError(ex, "WhatsApp background task {Task} failed", name);
-        }
-        finally
-        {
-            _running.TryRemove(id, out _);
         }
     }
 }

@@ -67,6 +67,21 @@ public sealed class LedTests
     }
 
     [Fact]
+    public void GpioLeds_DisposedTwice_ClosesThePinsOnce()
+    {
+        // The host's container disposes the board's parts, then the board disposes them again.
+        using var gpio = new GpioController(_driver);
+        var leds = new GpioLeds(gpio, 5, -1, -1, activeLow: false, _time, shouldDispose: false);
+        leds.Show(new LedPattern(LedMode.On, LedMode.Off, LedMode.Off));
+
+        leds.Dispose();
+        leds.Dispose();
+
+        Assert.Equal(PinValue.Low, _driver.LevelOf(5));
+        Assert.False(gpio.IsPinOpen(5));
+    }
+
+    [Fact]
     public void GpioLeds_ActiveLow_BlinksInverted()
     {
         using var gpio = new GpioController(_driver);
