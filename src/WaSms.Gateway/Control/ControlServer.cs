@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using WaSms.Core.Reset;
 using WaSms.Gateway.Configuration;
 using WaSms.Hardware.Board;
+using WaSms.Gateway.Links;
 
 namespace WaSms.Gateway.Control;
 
@@ -28,7 +29,7 @@ public sealed class ControlServer(
     IBoard board,
     IResetRequests reset,
     DevCommands dev,
-    Links.WhatsAppLinkService whatsApp,
+    WhatsAppLinkService whatsApp,
     TimeProvider time,
     ILogger<ControlServer> log) : BackgroundService
 {

@@ -4,12 +4,16 @@ using WaSms.Core.Status;
 using WaSms.Hardware.Board;
 using WaSms.Hardware.Display;
 using WaSms.Storage;
+using WaSms.Gateway.Configuration;
+using WaSms.Gateway.Provisioning;
+using WaSms.Core.Health;
+using WaSms.Health.Mqtt;
 
 namespace WaSms.Gateway.Control;
 
 /// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT, and the counters on the online screen.</summary>
 public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time,
-    Configuration.GatewayOptions options, Core.Health.HealthCounters? counters = null, Health.Mqtt.MqttConnectionStatus? mqtt = null)
+    GatewayOptions options, HealthCounters? counters = null, MqttConnectionStatus? mqtt = null)
     : IGatewayStatusSource, IScreenStatsSource
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
@@ -54,7 +58,7 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             new BoardReport(status.BoardKind, status.DisplayDescription, status.DisplayPresent,
                 Name(leds.Green), Name(leds.Amber), Name(leds.Red), board.Button.PressedAt is not null),
             status.StalledLoops,
-            Provisioning.SetupProblem.Read(options.StateDirectory)?.ToString(),
+            SetupProblem.Read(options.StateDirectory)?.ToString(),
             mqtt?.Current is { } m ? new MqttReport(m.Broker, m.Connected, m.Since, m.LastError, m.LastErrorAt) : null,
             new ButtonReport(status.ButtonStuckSince is not null, status.ButtonStuckSince));
     }

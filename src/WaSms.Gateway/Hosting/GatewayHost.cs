@@ -15,6 +15,7 @@ using WaSms.Hardware.Board;
 using WaSms.Hardware.Display;
 using WaSms.Health;
 using WaSms.Storage;
+using WaSms.Gateway.Dev;
 
 namespace WaSms.Gateway.Hosting;
 
@@ -67,9 +68,9 @@ public static class GatewayHost
         services.AddHardware(settings.Board, settings.Gateway.StateDirectory);
         services.AddHostedService<SystemdStatusReporter>();
         services.AddWhatsApp(settings.WhatsApp);
-        if (settings.Board.Kind == BoardKind.Simulated && Dev.ResetFaultInjection.IsRequested(Environment.GetEnvironmentVariables()))
+        if (settings.Board.Kind == BoardKind.Simulated && ResetFaultInjection.IsRequested(Environment.GetEnvironmentVariables()))
         {
-            services.AddSingleton<IResetParticipant, Dev.ResetFaultInjection>(); // tests only: kill -9 between logout and wipe
+            services.AddSingleton<IResetParticipant, ResetFaultInjection>(); // tests only: kill -9 between logout and wipe
         }
         services.AddStorage(store);
         services.AddHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);

@@ -6,12 +6,12 @@ using Serilog;
 using Serilog.Core;
 using WaSms.Core.State;
 using WaSms.Gateway.Configuration;
+using WaSms.Gateway.Control;
 using WaSms.Gateway.Logging;
 using WaSms.Hardware.Board;
 using WaSms.Storage;
 #if EMULATORS
 using WaSms.Emulators.WhatsApp;
-using WaSms.Gateway.Control;
 #endif
 
 namespace WaSms.Gateway.Hosting;
@@ -57,7 +57,7 @@ public static class RunCommand
             context.Cancel = true;
             Reload(reload, level, log);
         });
-        log.Information("wasms-gateway {Version} starting (pid {Pid})", Control.StatusProvider.Version, Environment.ProcessId);
+        log.Information("wasms-gateway {Version} starting (pid {Pid})", StatusProvider.Version, Environment.ProcessId);
         log.Information("Configuration: {File}", settings.ConfigFile ?? "no file, defaults + environment + command line");
         foreach (var line in settings.Describe())
         {
@@ -68,7 +68,7 @@ public static class RunCommand
             log.Warning("{Warning}", warning);
         }
 
-        if (await Control.ControlClient.IsAnsweringAsync(settings.Gateway.ControlSocketPath, cancellationToken))
+        if (await ControlClient.IsAnsweringAsync(settings.Gateway.ControlSocketPath, cancellationToken))
         {
             log.Fatal("Another gateway is already running with state directory {StateDirectory}", settings.Gateway.StateDirectory);
             return ExitCodes.Failure;
