@@ -35,7 +35,6 @@ public sealed class GatewayStateMachine
     {
         ArgumentNullException.ThrowIfNull(change);
         GatewaySnapshot previous, next;
-        Channel<GatewaySnapshot>[] subscribers;
         lock (_gate)
         {
             previous = _current;
@@ -69,14 +68,13 @@ public sealed class GatewayStateMachine
             next = new GatewaySnapshot(state, change.Reason, since, previous.Sequence + 1, pairing, account, change.Problem,
                 Notices(previous.Notices, change.Notice));
             _current = next;
-            subscribers = [.. _subscribers];
+            Publish(_subscribers, next);
         }
 
         if (next.State != previous.State)
         {
             _log.LogInformation("State {From} -> {To}: {Reason}", previous.StateName, next.StateName, next.Reason);
         }
-        Publish(subscribers, next);
         return true;
     }
 
@@ -88,14 +86,12 @@ public sealed class GatewayStateMachine
     {
         ArgumentNullException.ThrowIfNull(notice);
         GatewaySnapshot next;
-        Channel<GatewaySnapshot>[] subscribers;
         lock (_gate)
         {
             next = _current with { Sequence = _current.Sequence + 1, Notices = Notices(_current.Notices, notice) };
             _current = next;
-            subscribers = [.. _subscribers];
+            Publish(_subscribers, next);
         }
-        Publish(subscribers, next);
     }
 
     /// <summary>The open notices carried forward, <paramref name="added"/> replacing one of its kind; null when none.</summary>
@@ -107,7 +103,12 @@ public sealed class GatewayStateMachine
         return notices.Length == 0 ? null : notices;
     }
 
-    private static void Publish(Channel<GatewaySnapshot>[] subscribers, GatewaySnapshot next)
+    /// <summary>
+    /// Called under the lock, so every subscriber sees snapshots in sequence order even when a
+    /// transition and a posted notice race; a write never blocks (bounded, drop-oldest) and runs no
+    /// reader code inline (no synchronous continuations).
+    /// </summary>
+    private static void Publish(List<Channel<GatewaySnapshot>> subscribers, GatewaySnapshot next)
     {
         foreach (var channel in subscribers)
         {

@@ -40,4 +40,45 @@ public sealed class StateFeedTests
             Assert.Equal(GatewayState.Unpaired, seen[^1]);
         }
     }
+
+    [Fact]
+    public async Task RacingPublishers_ReachASubscriberInSequenceOrder()
+    {
+        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        using var subscription = machine.Subscribe();
+        var until = _time.GetUtcNow().AddMinutes(1);
+        var reader = Task.Run(async () =>
+        {
+            var last = -1L;
+            var outOfOrder = 0;
+            while (await subscription.Reader.WaitToReadAsync())
+            {
+                while (subscription.Reader.TryRead(out var snapshot))
+                {
+                    if (snapshot.Sequence <= last)
+                    {
+                        outOfOrder++;
+                    }
+
+                    last = snapshot.Sequence;
+                    if (last == 4 * 2000)
+                    {
+                        return outOfOrder;
+                    }
+                }
+            }
+
+            return outOfOrder;
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                machine.Post(new SetupNotice($"key{t}", i, "racing", until));
+            }
+        })));
+
+        Assert.Equal(0, await reader.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
 }
