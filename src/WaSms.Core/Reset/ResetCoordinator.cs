@@ -47,12 +47,15 @@ public sealed class ResetCoordinator(
                 kind = ResetKind.FactoryReset;
             }
             var what = Describe(kind);
-            if (!machine.TryFire(new StateChange(GatewayTrigger.ResetRequested, $"{what} requested ({origin})")))
+            var confirmed = _pendingConfirmation is { } p && p.Kind == kind && time.GetUtcNow() <= p.Until;
+            // Asked again in time: the question is answered, so it closes (a lapsed notice replaces it)
+            // and the screen goes on to what the reset brings, e.g. the new QR.
+            var answered = confirmed ? new ResetNotice(kind == ResetKind.FactoryReset, 0, time.GetUtcNow()) : null;
+            if (!machine.TryFire(new StateChange(GatewayTrigger.ResetRequested, $"{what} requested ({origin})", Notice: answered)))
             {
                 return new ResetOutcome(false, 0, $"{what} is not possible while {machine.Current.StateName}");
             }
 
-            var confirmed = _pendingConfirmation is { } p && p.Kind == kind && time.GetUtcNow() <= p.Until;
             _pendingConfirmation = null;
 
             var undelivered = 0;

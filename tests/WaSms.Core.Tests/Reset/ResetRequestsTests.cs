@@ -141,6 +141,23 @@ public sealed class ResetRequestsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AskedAgainInTime_TheQuestionCloses_AndTheResetRuns()
+    {
+        _store.Undelivered = 2;
+        var requests = _services.GetRequiredService<IResetRequests>();
+        var first = await requests.ResetAsync(ResetKind.Relink, "button", CancellationToken.None);
+        Assert.False(first.Completed);
+        Assert.NotNull(Machine.Current.OpenNotice<ResetNotice>(_time.GetUtcNow()));
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var second = await requests.ResetAsync(ResetKind.Relink, "button", CancellationToken.None);
+
+        Assert.True(second.Completed);
+        Assert.Equal(["wipe whatsapp link Relink", "wipe local database Relink"], _calls);
+        Assert.Null(Machine.Current.OpenNotice<ResetNotice>(_time.GetUtcNow())); // not over the new QR for the rest of the window
+    }
+
+    [Fact]
     public void PostedNotice_IsANewSnapshotOfTheSameState_AndReplacesOneOfItsKind()
     {
         var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
