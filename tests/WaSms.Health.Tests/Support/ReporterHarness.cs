@@ -99,20 +99,11 @@ public sealed class ReporterHarness : IAsyncDisposable
     /// </summary>
     public async Task<string> WaitForErrorAsync(Func<string, bool> predicate, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (Reporter.Connection.Current?.LastError is { } error && predicate(error))
-            {
-                return error;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"no matching MQTT error; last: {Reporter.Connection.Current?.LastError}\nlog:\n{string.Join("\n", Log.Lines)}");
-            }
-            Time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(50);
-        }
+        string? found = null;
+        await Eventually.UntilAsync(() => Reporter.Connection.Current?.LastError is { } error && predicate(found = error), timeout ?? Eventually.DefaultTimeout,
+            "no matching MQTT error", () => $"last: {Reporter.Connection.Current?.LastError}\nlog:\n{string.Join("\n", Log.Lines)}",
+            () => Time.Advance(TimeSpan.FromSeconds(1)));
+        return found!;
     }
 
     public async Task StopAsync()
