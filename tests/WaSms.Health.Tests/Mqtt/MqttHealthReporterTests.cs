@@ -195,11 +195,7 @@ public sealed class MqttHealthReporterTests
         var port = MosquittoBroker.FreePort();
         await using var harness = new ReporterHarness(port);
         var topics = await harness.StartAsync();
-        for (var i = 0; i < 10; i++)
-        {
-            harness.Time.Advance(TimeSpan.FromSeconds(5));
-            await Task.Delay(100);
-        }
+        await harness.FailedAttemptsAsync(10);
         Assert.False(harness.Reporter.IsConnected);
 
         using var broker = await MosquittoBroker.StartAsync(BrokerMode.Plain, port);

@@ -106,6 +106,21 @@ public sealed class ReporterHarness : IAsyncDisposable
         return found!;
     }
 
+    /// <summary>
+    /// Lets <paramref name="attempts"/> connection attempts fail, one after another: moves the fake clock
+    /// on (past the backoff) until each has recorded its failure at a later time than the one before.
+    /// </summary>
+    public async Task FailedAttemptsAsync(int attempts)
+    {
+        for (var i = 1; i <= attempts; i++)
+        {
+            var last = Reporter.Connection.Current?.LastErrorAt;
+            await Eventually.UntilAsync(() => Reporter.Connection.Current?.LastErrorAt is { } at && (last is null || at > last),
+                Eventually.DefaultTimeout, $"connection attempt {i} failed", () => $"state: {Reporter.Connection.Current}\nlog:\n{string.Join("\n", Log.Lines)}",
+                () => Time.Advance(TimeSpan.FromSeconds(1)));
+        }
+    }
+
     public async Task StopAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
