@@ -202,11 +202,7 @@ public sealed class CleanFailureTests : IDisposable
         await notify.WaitForAsync(m => m == "READY=1", TimeSpan.FromSeconds(30));
         using var press = GatewayProcess.Start(["press", "--hold", "15", "--state-dir", StateDir]);
         // The press is in flight once the gateway reports the button down.
-        for (var i = 0; i < 300 && !await ButtonDownAsync(); i++)
-        {
-            await Task.Delay(100);
-        }
-        Assert.True(await ButtonDownAsync(), "the press never reached the gateway");
+        await Eventually.UntilAsync(ButtonDownAsync, TimeSpan.FromSeconds(30), "the press reached the gateway");
 
         gateway.Signal("TERM");
         var code = await press.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -241,12 +237,7 @@ public sealed class CleanFailureTests : IDisposable
         return json.RootElement.GetProperty("board").GetProperty("buttonDown").GetBoolean();
     }
 
-    private static async Task WaitForOutputAsync(GatewayProcess gateway, string text)
-    {
-        for (var i = 0; i < 200 && !gateway.Output.Contains(text, StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(100);
-        }
-        Assert.True(gateway.Output.Contains(text, StringComparison.Ordinal), $"no \"{text}\" in the log:\n{gateway.Output}\n{gateway.Error}");
-    }
+    private static Task WaitForOutputAsync(GatewayProcess gateway, string text) =>
+        Eventually.UntilAsync(() => gateway.Output.Contains(text, StringComparison.Ordinal), Eventually.DefaultTimeout, $"\"{text}\" in the log",
+            () => $"{gateway.Output}\n{gateway.Error}");
 }

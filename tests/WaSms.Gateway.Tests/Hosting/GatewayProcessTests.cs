@@ -27,11 +27,7 @@ public sealed class GatewayProcessTests : IDisposable
         }
         // The frame is drawn by the display loop, not before READY: under load it can trail the pings.
         var frame = Path.Combine(StateDir, "display", "current.png");
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); !File.Exists(frame) && DateTime.UtcNow < deadline;)
-        {
-            await Task.Delay(50);
-        }
-        Assert.True(File.Exists(frame), $"{frame} was not written within 30 s of READY");
+        await Eventually.UntilAsync(() => File.Exists(frame), TimeSpan.FromSeconds(30), $"{frame} written after READY");
 
         var (code, output, _) = await GatewayProcess.RunAsync(["status", "--json", "--state-dir", StateDir]);
         Assert.Equal(0, code);

@@ -127,13 +127,9 @@ public sealed class InProcessHostTests(ITestOutputHelper output) : IDisposable
             new PairingInfo(Qr, DateTimeOffset.UtcNow.AddSeconds(60), RefNumber: 1, RefCount: 6)));
 
         var png = Path.Combine(_dir.Path, "display", "current.png");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
         string? decoded = null;
-        while (DateTime.UtcNow < deadline && decoded != Qr)
-        {
-            await Task.Delay(100);
-            decoded = File.Exists(png) ? TryZbar(png) : null;
-        }
+        await Eventually.UntilAsync(() => (decoded = File.Exists(png) ? TryZbar(png) : null) == Qr, Eventually.DefaultTimeout, $"the QR code in {png}",
+            () => $"last read: {decoded ?? "none"}");
         Assert.Equal(Qr, decoded);
 
         using var output = new StringWriter();
@@ -166,14 +162,8 @@ public sealed class InProcessHostTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>Waits for something the host does on its own tasks once the clock has moved.</summary>
-    private static async Task EventuallyAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 1000 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-        Assert.True(condition());
-    }
+    private static Task EventuallyAsync(Func<bool> condition) =>
+        Eventually.UntilAsync(condition, Eventually.DefaultTimeout, "the host acted once the clock moved");
 
     /// <summary>A critical loop that beats every 50 ms of <paramref name="time"/> until told to hang.</summary>
     private sealed class HangableLoop(TimeProvider time) : BackgroundService
@@ -193,11 +183,7 @@ public sealed class InProcessHostTests(ITestOutputHelper output) : IDisposable
         /// <summary>Waits until the loop has beaten at <paramref name="at"/> or later.</summary>
         public async Task BeatenAtAsync(DateTimeOffset at)
         {
-            for (var i = 0; i < 1000 && Interlocked.Read(ref _lastBeatTicks) < at.UtcTicks; i++)
-            {
-                await Task.Delay(10);
-            }
-            Assert.True(Interlocked.Read(ref _lastBeatTicks) >= at.UtcTicks, "the loop did not beat");
+            await Eventually.UntilAsync(() => Interlocked.Read(ref _lastBeatTicks) >= at.UtcTicks, Eventually.DefaultTimeout, "the loop beat");
         }
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -25,18 +25,8 @@ public sealed class ResetWipeTests(ITestOutputHelper testOutput) : IDisposable
     private static string[] RunArgs(string state, WaEmulator emulator) =>
         ["run", "--simulate", "--state-dir", state, $"--WhatsApp:ServerUrl={emulator.Uri}", $"--WhatsApp:TrustedRootKey={emulator.TrustedRootKeyHex}"];
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, GatewayProcess gateway, int seconds = 30)
-    {
-        for (var i = 0; i < seconds * 10; i++)
-        {
-            if (condition())
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"{what} did not happen within {seconds} s.\nstdout:\n{gateway.Output}\nstderr:\n{gateway.Error}");
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what, GatewayProcess gateway, int seconds = 30) =>
+        Eventually.UntilAsync(condition, TimeSpan.FromSeconds(seconds), what, () => $"stdout:\n{gateway.Output}\nstderr:\n{gateway.Error}");
 
     /// <summary>Shows a QR, has the emulated phone scan it, waits until online with the prekeys uploaded.</summary>
     private async Task<string> LinkAsync(GatewayProcess gateway, NotifyListener notify, WaEmulator emulator)
@@ -217,11 +207,9 @@ public sealed class ResetWipeTests(ITestOutputHelper testOutput) : IDisposable
         await using var emulator = new WaEmulator();
         emulator.Start();
         await using var gateway = await InProcessGateway.StartAsync(emulator, State, testOutput);
-        for (var i = 0; i < 300 && gateway.Machine.Current.Pairing?.QrCode is null; i++)
-        {
-            await Task.Delay(100);
-        }
-        Assert.NotNull(gateway.Machine.Current.Pairing?.QrCode); // a client is connected and showing QR codes
+        // A client is connected and showing QR codes.
+        await Eventually.UntilAsync(() => gateway.Machine.Current.Pairing?.QrCode is not null, TimeSpan.FromSeconds(30), "a QR code to show",
+            () => $"state: {gateway.Machine.Current}");
         var link = gateway.Get<Links.WhatsAppLinkService>();
 
         await ((Core.Reset.IResetParticipant)link).WipeAsync(Core.Reset.ResetKind.Relink, CancellationToken.None);

@@ -15,13 +15,12 @@ public sealed partial class WaServerCommandTests : IDisposable
     {
         using var server = GatewayProcess.Start(["dev", "wa-server", "--port", "0"], redirectInput: true);
         string? url = null, key = null;
-        for (var i = 0; i < 300 && (url is null || key is null); i++)
+        await Eventually.UntilAsync(() =>
         {
-            await Task.Delay(100);
             url ??= UrlLine().Match(server.Output) is { Success: true } u ? u.Groups[1].Value : null;
             key ??= KeyLine().Match(server.Output) is { Success: true } k ? k.Groups[1].Value : null;
-        }
-        Assert.True(url is not null && key is not null, server.Output + server.Error);
+            return url is not null && key is not null;
+        }, TimeSpan.FromSeconds(30), "the server's URL and key lines", () => server.Output + server.Error);
 
         var state = _dir.File("state");
         using var notify = new NotifyListener();

@@ -41,13 +41,7 @@ public sealed class WhatsAppEndToEndTests(ITestOutputHelper testOutput) : IDispo
         {
             await notify.WaitForAsync(m => m == "STATUS=unpaired: Scan the QR code with WhatsApp", TimeSpan.FromSeconds(30));
             var png = Path.Combine(state, "display", "current.png");
-            string? qr = null;
-            for (var i = 0; i < 100 && qr is null; i++)
-            {
-                await Task.Delay(100);
-                qr = File.Exists(png) ? Zbar(png) : null;
-            }
-            Assert.NotNull(qr);
+            var qr = await Eventually.ValueAsync(() => File.Exists(png) ? Zbar(png) : null, Eventually.DefaultTimeout, $"a readable QR code in {png}");
 
             var device = await phone.ScanAsync(qr, CancellationToken.None);
             deviceJid = device.Jid.ToString();

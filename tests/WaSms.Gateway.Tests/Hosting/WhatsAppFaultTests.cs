@@ -83,10 +83,7 @@ public sealed class WhatsAppFaultTests(ITestOutputHelper output) : IAsyncLifetim
         await _emulator.SendStreamErrorAsync(code, null, CancellationToken.None);
 
         // 515 restarts straight into login without ever looking offline; 503 may pass through degraded.
-        for (var i = 0; i < 200 && !(_emulator.HandshakeCount > handshakes && _machine.Current.State == GatewayState.Online); i++)
-        {
-            await Task.Delay(100);
-        }
+        await WaitForReconnectAsync(handshakes);
         Assert.True(_emulator.HandshakeCount > handshakes, "the gateway did not reconnect");
         Assert.Equal(GatewayState.Online, _machine.Current.State);
     }
@@ -120,7 +117,7 @@ public sealed class WhatsAppFaultTests(ITestOutputHelper output) : IAsyncLifetim
         // 515 makes the gateway log in again, every node of which now arrives zlib-compressed.
         await _emulator.SendStreamErrorAsync(515, null, CancellationToken.None);
 
-        await WaitUntilAsync(() => _emulator.HandshakeCount > handshakes && _machine.Current.State == GatewayState.Online);
+        await WaitForReconnectAsync(handshakes);
         Assert.Equal(GatewayState.Online, _machine.Current.State);
     }
 
@@ -136,7 +133,7 @@ public sealed class WhatsAppFaultTests(ITestOutputHelper output) : IAsyncLifetim
 
         var down = await WaitForAsync(subscription, s => s.State == GatewayState.Degraded);
         Assert.Contains("connection lost", down.Reason, StringComparison.Ordinal);
-        await WaitUntilAsync(() => _emulator.HandshakeCount > handshakes && _machine.Current.State == GatewayState.Online);
+        await WaitForReconnectAsync(handshakes);
         Assert.Equal(GatewayState.Online, _machine.Current.State);
     }
 
@@ -152,28 +149,16 @@ public sealed class WhatsAppFaultTests(ITestOutputHelper output) : IAsyncLifetim
 
         var down = await WaitForAsync(subscription, s => s.State == GatewayState.Degraded);
         Assert.Contains("connection lost", down.Reason, StringComparison.Ordinal);
-        await WaitUntilAsync(() => _emulator.HandshakeCount > handshakes && _machine.Current.State == GatewayState.Online);
+        await WaitForReconnectAsync(handshakes);
         Assert.Equal(GatewayState.Online, _machine.Current.State);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++)
-        {
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Waits until the gateway has made a new connection (a handshake after <paramref name="handshakes"/>) and is online on it.</summary>
+    private Task WaitForReconnectAsync(int handshakes) =>
+        Eventually.UntilAsync(() => _emulator.HandshakeCount > handshakes && _machine.Current.State == GatewayState.Online, Eventually.DefaultTimeout,
+            "the gateway reconnected and is online", () => $"handshakes {_emulator.HandshakeCount} (before: {handshakes}); state: {_machine.Current}");
 
-    private async Task WaitForSessionWipedAsync()
-    {
-        for (var i = 0; i < 50; i++)
-        {
-            if ((await _store.GetSecretsAsync(SecretScopes.WhatsApp, CancellationToken.None)).Count == 0)
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail("the logged-out session was not wiped");
-    }
+    private Task WaitForSessionWipedAsync() =>
+        Eventually.UntilAsync(async () => (await _store.GetSecretsAsync(SecretScopes.WhatsApp, CancellationToken.None)).Count == 0,
+            Eventually.DefaultTimeout, "the logged-out session wiped");
 }

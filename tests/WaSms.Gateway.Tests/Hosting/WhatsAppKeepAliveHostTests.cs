@@ -83,12 +83,6 @@ public sealed class WhatsAppKeepAliveHostTests : IAsyncLifetime
         }
     }
 
-    private async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++)
-        {
-            await Task.Delay(100);
-        }
-        Assert.True(condition(), $"state: {_machine.Current}");
-    }
+    private Task WaitUntilAsync(Func<bool> condition) =>
+        Eventually.UntilAsync(condition, Eventually.DefaultTimeout, "the gateway's state", () => $"state: {_machine.Current}");
 }

@@ -154,15 +154,8 @@ public sealed class SimulatorHttpTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(expected, response.StatusCode);
     }
 
-    private async Task WaitForFrameAsync(SimulatedDisplay panel)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(Patience);
-        while (panel.LastFrame is null)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    private static Task WaitForFrameAsync(SimulatedDisplay panel) =>
+        Eventually.UntilAsync(() => panel.LastFrame is not null, Patience, "a frame on the simulated panel");
 
     [Fact]
     public async Task Token_IsNewAtEveryStart_AndItsUrlIsInAnOwnerOnlyFileUntilStop()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace WaSms.Gateway.Tests.Simulator;
@@ -126,20 +125,14 @@ public sealed partial class SimulatorPageTests : IDisposable
     }
 
     /// <summary>The address the gateway printed at start-up (port 0 asked for any free port).</summary>
-    private async Task<Uri> PageUrlAsync(GatewayProcess gateway)
+    private static async Task<Uri> PageUrlAsync(GatewayProcess gateway)
     {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < Patience)
+        var url = await Eventually.ValueAsync(() =>
         {
-            var match = PageLine().Match(gateway.Output);
-            if (match.Success)
-            {
-                return new Uri(match.Groups[1].Value);
-            }
             Assert.False(gateway.HasExited, $"gateway exited:\n{gateway.Output}\n{gateway.Error}");
-            await Task.Delay(100, Ct);
-        }
-        throw new TimeoutException($"no simulator page line:\n{gateway.Output}\n{gateway.Error}");
+            return PageLine().Match(gateway.Output) is { Success: true } match ? match.Groups[1].Value : null;
+        }, Patience, "the simulator page line", () => $"{gateway.Output}\n{gateway.Error}");
+        return new Uri(url);
     }
 
     /// <summary>

@@ -97,14 +97,8 @@ public sealed class ButtonControllerTests : IAsyncLifetime
     }
 
     /// <summary>Waits (without a deadline on the clock under test) until the reset path running on the button loop got somewhere.</summary>
-    private static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 1000 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-        Assert.True(condition(), what);
-    }
+    private static Task EventuallyAsync(Func<bool> condition, string what) =>
+        Eventually.UntilAsync(condition, Eventually.DefaultTimeout, what);
 
     private void Fire(GatewayTrigger trigger, LinkedAccount? account = null) =>
         Assert.True(_machine.TryFire(new StateChange(trigger, trigger.ToString(), Account: account)));

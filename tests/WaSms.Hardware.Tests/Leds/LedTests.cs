@@ -185,14 +185,8 @@ public sealed class LedTests
         await controller.StopAsync(CancellationToken.None);
     }
 
-    private static async Task EventuallyAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-        Assert.True(condition());
-    }
+    private static Task EventuallyAsync(Func<bool> condition) =>
+        Eventually.UntilAsync(condition, Eventually.DefaultTimeout, "the LED controller caught up");
 
     /// <summary>A running LED controller on a recording board, showing the booting pattern.</summary>
     private async Task<(RecordingBoard Board, GatewayStateMachine Machine, LedController Controller)> StartControllerAsync()

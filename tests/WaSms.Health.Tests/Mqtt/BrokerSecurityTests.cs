@@ -23,14 +23,10 @@ public sealed class BrokerSecurityTests
         using var broker = await MosquittoBroker.StartAsync(BrokerMode.Password);
         await using var harness = new ReporterHarness(broker, o => o.Password = "wrong-password");
         var topics = await harness.StartAsync();
-        for (var i = 0; i < 10; i++)
-        {
-            harness.Time.Advance(TimeSpan.FromSeconds(5));
-            await Task.Delay(100);
-        }
+        await harness.FailedAttemptsAsync(10);
         Assert.False(harness.Reporter.IsConnected);
         await using var late = await MqttRecorder.ConnectAsync(broker);
-        await Task.Delay(300);
+        await late.FlushAsync(); // a retained birth would have arrived before the marker
         Assert.Empty(late.On(topics.Status));
     }
 

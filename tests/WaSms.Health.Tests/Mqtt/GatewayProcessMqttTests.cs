@@ -132,17 +132,13 @@ public sealed class GatewayProcessMqttTests : IDisposable
     /// <summary>Runs <c>status</c> until its output satisfies <paramref name="until"/> (the MQTT link settles in the background).</summary>
     private async Task<string> StatusAsync(GatewayProcess gateway, bool json, Func<string, bool> until)
     {
-        var deadline = DateTime.UtcNow + Long;
-        while (true)
+        var output = "";
+        await Eventually.UntilAsync(async () =>
         {
             Assert.False(gateway.HasExited, gateway.Output + gateway.Error);
-            var (_, output, _) = await GatewayProcess.RunAsync(json ? ["status", "--json", "--state-dir", _stateDir] : ["status", "--state-dir", _stateDir]);
-            if (until(output))
-            {
-                return output;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"status never matched; last:\n{output}\ngateway:\n{gateway.Output}{gateway.Error}");
-            await Task.Delay(200);
-        }
+            (_, output, _) = await GatewayProcess.RunAsync(json ? ["status", "--json", "--state-dir", _stateDir] : ["status", "--state-dir", _stateDir]);
+            return until(output);
+        }, Long, "status never matched", () => $"last:\n{output}\ngateway:\n{gateway.Output}{gateway.Error}");
+        return output;
     }
 }

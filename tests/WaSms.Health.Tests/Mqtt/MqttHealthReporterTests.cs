@@ -102,20 +102,28 @@ public sealed class MqttHealthReporterTests
         var topics = await harness.StartAsync();
         // One right after connecting (before this subscriber), then one per period of the clock.
         await harness.Reporter.WaitConnectedAsync(Long);
-        await using var live = await MqttRecorder.ConnectAsync(broker, topics.Telemetry);
+        await using var live = await MqttRecorder.ConnectAsync(broker);
         harness.Counters.MessageSent();
         harness.Counters.MessageSent();
         harness.Counters.MessageReceived();
 
+        // A state change is the marker: the reporter publishes its event last in a round, after any
+        // telemetry the clock asked for earlier, so once the event is here such telemetry would be too.
+        async Task FlushAsync(GatewayTrigger trigger, string to)
+        {
+            harness.Machine.TryFire(new StateChange(trigger, "marker"));
+            await live.WaitForAsync(m => m.Topic == topics.Event && m.Payload.Contains($"\"to\":\"{to}\"", StringComparison.Ordinal), Long);
+        }
+
         harness.Time.Advance(TimeSpan.FromSeconds(59));
-        await Task.Delay(500);
-        Assert.Empty(live.Messages);
+        await FlushAsync(GatewayTrigger.NeedsPairing, "unpaired");
+        Assert.Empty(live.On(topics.Telemetry));
         harness.Time.Advance(TimeSpan.FromSeconds(1));
-        var first = await live.WaitForAsync(m => true, Long);
+        var first = await live.WaitForAsync(m => m.Topic == topics.Telemetry, Long);
         harness.Time.Advance(TimeSpan.FromSeconds(60));
-        await live.WaitForAsync(m => true, 2, Long);
-        await Task.Delay(500);
-        Assert.Equal(2, live.Messages.Count);
+        await live.WaitForAsync(m => m.Topic == topics.Telemetry, 2, Long);
+        await FlushAsync(GatewayTrigger.PairingStarted, "pairing");
+        Assert.Equal(2, live.On(topics.Telemetry).Count);
 
         Assert.False(first.Retained);
         using var json = JsonDocument.Parse(first.Payload);
@@ -187,11 +195,7 @@ public sealed class MqttHealthReporterTests
         var port = MosquittoBroker.FreePort();
         await using var harness = new ReporterHarness(port);
         var topics = await harness.StartAsync();
-        for (var i = 0; i < 10; i++)
-        {
-            harness.Time.Advance(TimeSpan.FromSeconds(5));
-            await Task.Delay(100);
-        }
+        await harness.FailedAttemptsAsync(10);
         Assert.False(harness.Reporter.IsConnected);
 
         using var broker = await MosquittoBroker.StartAsync(BrokerMode.Plain, port);
@@ -224,8 +228,10 @@ public sealed class MqttHealthReporterTests
         await using var harness = new ReporterHarness(broker, o => o.Host = "");
         await harness.Reporter.StartAsync(CancellationToken.None);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Reporter.Topics);
+        // Off for good: the reporter's loop has already ended, so it can publish nothing later.
+        Assert.True(harness.Reporter.ExecuteTask!.IsCompletedSuccessfully);
         await using var late = await MqttRecorder.ConnectAsync(broker);
-        await Task.Delay(300);
+        await late.FlushAsync(); // any retained message has arrived before the marker
         Assert.Empty(late.Messages);
     }
 

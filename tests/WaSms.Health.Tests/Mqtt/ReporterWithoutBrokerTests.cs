@@ -11,18 +11,8 @@ namespace WaSms.Health.Tests.Mqtt;
 /// </summary>
 public sealed class ReporterWithoutBrokerTests
 {
-    private static async Task<T> EventuallyAsync<T>(Func<T?> probe, string what) where T : class
-    {
-        for (var i = 0; i < 2000; i++)
-        {
-            if (probe() is { } found)
-            {
-                return found;
-            }
-            await Task.Delay(10);
-        }
-        throw new TimeoutException(what);
-    }
+    private static Task<T> EventuallyAsync<T>(Func<T?> probe, string what) where T : class =>
+        Eventually.ValueAsync(probe, Eventually.DefaultTimeout, what);
 
     private sealed record MqttApplicationMessageLike(string Topic, string Payload, bool Retained);
 
@@ -69,12 +59,9 @@ public sealed class ReporterWithoutBrokerTests
 
         var error = await harness.WaitForErrorAsync(e => e.Contains("refused", StringComparison.OrdinalIgnoreCase));
         Assert.False(harness.Reporter.IsConnected);
-        for (var i = 0; i < 2000 && !harness.Reporter.IsConnected; i++)
-        {
-            harness.Time.Advance(TimeSpan.FromSeconds(1)); // the backoff waits on the injected clock
-            await Task.Delay(10);
-        }
-        Assert.True(harness.Reporter.IsConnected, error);
+        // The backoff waits on the injected clock: move it on while waiting.
+        await Eventually.UntilAsync(() => harness.Reporter.IsConnected, Eventually.DefaultTimeout, "the reporter reconnected", () => error,
+            () => harness.Time.Advance(TimeSpan.FromSeconds(1)));
         Assert.Equal(3, client.Connects);
         Assert.True(harness.Reporter.Connection.Current?.Connected);
     }

@@ -122,21 +122,20 @@ public sealed class MosquittoBroker : IDisposable
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         _process = process;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+        await Eventually.UntilAsync(async () =>
         {
             Assert.False(process.HasExited, $"mosquitto exited ({(process.HasExited ? process.ExitCode : 0)}):\n{Log}");
             try
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync(IPAddress.Loopback, Port);
-                return;
+                return true;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
+            catch (SocketException)
             {
-                await Task.Delay(50);
+                return false;
             }
-        }
+        }, Eventually.DefaultTimeout, $"mosquitto listening on port {Port}", () => Log);
     }
 
     private void StopProcess()

@@ -63,20 +63,25 @@ public sealed class MqttRecorder : IAsyncDisposable
 
     public async Task<Received> WaitForAsync(Func<Received, bool> predicate, int count, TimeSpan? timeout = null, Action? poll = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
+        await Eventually.UntilAsync(() => Messages.Count(predicate) >= count, timeout ?? Eventually.DefaultTimeout, $"no {count}. matching message",
+            () => "got:\n" + string.Join("\n", Messages.Select(m => $"{m.Topic} r={m.Retained} {m.Payload}")), poll);
+        return Messages.Where(predicate).ElementAt(count - 1);
+    }
+
+    /// <summary>
+    /// Returns once everything the broker had queued for this subscriber before the call has arrived
+    /// (the retained messages that follow the SUBACK, say): a marker this client publishes to itself
+    /// queues behind them. Needs a subscription that covers <c>wasms-test/</c>; the marker is removed
+    /// from <see cref="Messages"/>.
+    /// </summary>
+    public async Task FlushAsync()
+    {
+        var marker = "wasms-test/marker/" + Guid.NewGuid().ToString("N");
+        await PublishAsync(marker, "");
+        await WaitForAsync(m => m.Topic == marker);
+        lock (_messages)
         {
-            var matches = Messages.Where(predicate).ToList();
-            if (matches.Count >= count)
-            {
-                return matches[count - 1];
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"no {count}. matching message; got:\n" + string.Join("\n", Messages.Select(m => $"{m.Topic} r={m.Retained} {m.Payload}")));
-            }
-            poll?.Invoke();
-            await Task.Delay(50);
+            _messages.RemoveAll(m => m.Topic == marker);
         }
     }
 

@@ -99,19 +99,25 @@ public sealed class ReporterHarness : IAsyncDisposable
     /// </summary>
     public async Task<string> WaitForErrorAsync(Func<string, bool> predicate, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
+        string? found = null;
+        await Eventually.UntilAsync(() => Reporter.Connection.Current?.LastError is { } error && predicate(found = error), timeout ?? Eventually.DefaultTimeout,
+            "no matching MQTT error", () => $"last: {Reporter.Connection.Current?.LastError}\nlog:\n{string.Join("\n", Log.Lines)}",
+            () => Time.Advance(TimeSpan.FromSeconds(1)));
+        return found!;
+    }
+
+    /// <summary>
+    /// Lets <paramref name="attempts"/> connection attempts fail, one after another: moves the fake clock
+    /// on (past the backoff) until each has recorded its failure at a later time than the one before.
+    /// </summary>
+    public async Task FailedAttemptsAsync(int attempts)
+    {
+        for (var i = 1; i <= attempts; i++)
         {
-            if (Reporter.Connection.Current?.LastError is { } error && predicate(error))
-            {
-                return error;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"no matching MQTT error; last: {Reporter.Connection.Current?.LastError}\nlog:\n{string.Join("\n", Log.Lines)}");
-            }
-            Time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(50);
+            var last = Reporter.Connection.Current?.LastErrorAt;
+            await Eventually.UntilAsync(() => Reporter.Connection.Current?.LastErrorAt is { } at && (last is null || at > last),
+                Eventually.DefaultTimeout, $"connection attempt {i} failed", () => $"state: {Reporter.Connection.Current}\nlog:\n{string.Join("\n", Log.Lines)}",
+                () => Time.Advance(TimeSpan.FromSeconds(1)));
         }
     }
 

@@ -6,6 +6,7 @@ using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
 
+using WaSms.Testing;
 using WaSms.WhatsApp.Tests.Support;
 
 namespace WaSms.WhatsApp.Tests.Client;
@@ -147,13 +148,7 @@ public sealed class PreKeyTests
         return (client, device);
     }
 
-    private static async Task<WaEvent> WaitForAsync(EventCollector events, Func<WaEvent, bool> match)
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        while (!events.All.Any(match))
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-        return events.All.First(match);
-    }
+    private static Task<WaEvent> WaitForAsync(EventCollector events, Func<WaEvent, bool> match) =>
+        Eventually.ValueAsync(() => events.All.FirstOrDefault(match), Timeout, "a matching event",
+            () => "got: " + string.Join(", ", events.All.Select(e => e.GetType().Name)));
 }

@@ -6,6 +6,7 @@ using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
 using WaSms.WhatsApp.Tests.Client;
 
+using WaSms.Testing;
 using WaSms.WhatsApp.Tests.Support;
 
 namespace WaSms.WhatsApp.Tests.Pairing;
@@ -33,10 +34,8 @@ public sealed class CompanionRegRefreshTests
         Assert.NotEqual(before.AdvSecret.ToArray(), after.AdvSecret.ToArray());
         Assert.Equal(after.AdvSecret.ToArray(), store.Current!.AdvSecret.ToArray());
         // The ack travels to the emulator on its own; the new QR event may come first.
-        for (var i = 0; i < 500 && !emulator.Acks.Contains("notification/companion_reg_refresh"); i++)
-        {
-            await Task.Delay(10, client.Token);
-        }
+        await Eventually.UntilAsync(() => emulator.Acks.Contains("notification/companion_reg_refresh"), Eventually.DefaultTimeout,
+            "the companion_reg_refresh ack at the emulator");
         Assert.Contains("notification/companion_reg_refresh", emulator.Acks);
 
         await harness.Phone().ScanAsync(second.Code, client.Token);
