@@ -39,8 +39,8 @@ public sealed class ResetQuestionTests(ITestOutputHelper output) : IAsyncLifetim
 
         Assert.False(first.Ok);
         Assert.Contains("1 undelivered", first.Message, StringComparison.Ordinal);
-        var notice = display.Notice;
-        Assert.NotNull(notice);
+        // The display observes the state on its own loop: the question reaches it shortly after the answer.
+        var notice = await Eventually.ValueAsync(() => display.Notice, Eventually.DefaultTimeout, "the reset question on the display");
         Assert.True(notice.FactoryReset);
         Assert.Equal(1, notice.Undelivered);
 

@@ -43,8 +43,8 @@ public sealed class SetupNoticeTests(ITestOutputHelper testOutput) : IDisposable
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = await InProcessGateway.StartAsync(emulator, state, testOutput, time);
         var display = gateway.Get<DisplayController>();
-        var setup = display.Setup;
-        Assert.NotNull(setup);
+        // The display observes the state on its own loop: the posted notice reaches it shortly after the start.
+        var setup = await Eventually.ValueAsync(() => display.Setup, Eventually.DefaultTimeout, "the setup notice on the display");
         Assert.Equal("timezone", setup.Key);
         Assert.Equal(3, setup.Line);
 
