@@ -139,6 +139,25 @@ public sealed class SessionCipherTests
     }
 
     [Fact]
+    public void SkippedKeys_KeepTheNewest2000PerChain()
+    {
+        var (alice, bob) = Connected();
+        var first = alice.Encrypt("first");
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < 1500; i++)
+            {
+                alice.Encrypt("lost");
+            }
+
+            bob.Decrypt(alice.Encrypt("arrives"));
+        }
+
+        Assert.Equal(2000, bob.Record.Data.Sessions[0].Receiving[^1].Skipped.Count);
+        Assert.Equal(SignalError.DuplicateMessage, Assert.Throws<SignalException>(() => bob.Decrypt(first)).Error);
+    }
+
+    [Fact]
     public void UnknownPreKeys_AreReported()
     {
         var alice = new SignalParty();
