@@ -221,6 +221,23 @@ public sealed class SessionCipherTests
     }
 
     [Fact]
+    public void PeerReinstalled_NewIdentityOpensANewSessionAndTheOldOneStaysReadable()
+    {
+        var (alice, bob) = Connected();
+        var inFlight = alice.Encrypt("from the old install");
+        var reinstalled = new SignalParty();
+        SessionBuilder.InitFromBundle(reinstalled.Record, reinstalled.Identity, bob.Bundle());
+
+        var result = SessionCipher.Decrypt(bob.Record, bob.Identity, bob, "pkmsg", reinstalled.Encrypt("new install").Bytes);
+
+        Assert.Equal(reinstalled.IdentityPublic.ToArray(), result.RemoteIdentityKey.ToArray());
+        Assert.Equal(reinstalled.IdentityPublic.ToArray(), bob.Record.RemoteIdentityKey.ToArray());
+        Assert.Equal(reinstalled.Identity.RegistrationId, bob.Record.RemoteRegistrationId);
+        Assert.Equal("from the old install", bob.Decrypt(inFlight));
+        Assert.Equal("to the new install", reinstalled.Decrypt(bob.Encrypt("to the new install")));
+    }
+
+    [Fact]
     public void ManyBundles_KeepAtMost40Sessions()
     {
         var alice = new SignalParty();
