@@ -40,4 +40,14 @@ public sealed class DevWhatsApp(WaEmulator emulator) : IDevPhone
             throw new InvalidOperationException(ex.Message, ex);
         }
     }
+
+    // Merge point: the emulator's contacts (WaEmulator.Contacts: SayAsync, GroupSayAsync, Inbox) come
+    // with the emulator's messaging (issue 11); until then dev mode has a phone but no contacts.
+    public Task<string> SayAsync(string from, string text, CancellationToken cancellationToken) => throw NoContacts();
+
+    public Task<string> GroupSayAsync(string group, string from, string text, CancellationToken cancellationToken) => throw NoContacts();
+
+    public IReadOnlyList<InboxReport> Inbox(string contact) => throw NoContacts();
+
+    private static InvalidOperationException NoContacts() => new("this build's WhatsApp emulator has no emulated contacts yet");
 }
