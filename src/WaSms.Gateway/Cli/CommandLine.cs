@@ -129,8 +129,8 @@ public sealed class CommandLine
           --timeout SECONDS        how long to wait for the gateway's answer (status: 10)
 
         Exit codes: 0 ok, 1 failure (also: the gateway did not answer in time; a send that failed),
-        2 reset needs confirmation (undelivered data), 3 not running, 4 send: not linked, 5 send: not
-        sent in time (it stays queued), 64 usage (also: a bad recipient or text), 65 bad data (a
+        2 reset needs confirmation (undelivered data), 3 not running, 4 not linked (send), 5 not sent
+        in time (send; it stays queued), 64 usage (also: a bad recipient or text), 65 bad data (a
         database from a newer firmware; wa decode: input that does not decode), 78 invalid configuration.
         """;
 }
