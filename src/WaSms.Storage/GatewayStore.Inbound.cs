@@ -52,10 +52,21 @@ public sealed partial class GatewayStore
             return await command.ExecuteScalarAsync(cancellationToken) is not null;
         }, cancellationToken);
 
-    /// <summary>Counts one more failed decrypt of (<paramref name="senderDevice"/>, <paramref name="id"/>); returns the count so far.</summary>
+    /// <summary>How long a failed decrypt is remembered: the sender's retries come within minutes, never days later.</summary>
+    public static readonly TimeSpan DecryptFailureMemory = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Counts one more failed decrypt of (<paramref name="senderDevice"/>, <paramref name="id"/>); returns the
+    /// count so far. Counts older than <see cref="DecryptFailureMemory"/> are dropped on the way, so the
+    /// table stays small on a board that runs for years.
+    /// </summary>
     public Task<int> CountDecryptFailureAsync(string senderDevice, string id, CancellationToken cancellationToken) =>
         InTransactionAsync(async (c, tx) =>
         {
+            await using (var prune = Command(c, tx, "DELETE FROM decrypt_failures WHERE last_at < $cutoff"))
+            {
+                await ExecuteAsync(prune, cancellationToken, ("$cutoff", Now - (long)DecryptFailureMemory.TotalMilliseconds));
+            }
             await using var command = Command(c, tx,
                 "INSERT INTO decrypt_failures (sender_device, message_id, count, last_at) VALUES ($device, $id, 1, $now) " +
                 "ON CONFLICT (sender_device, message_id) DO UPDATE SET count = count + 1, last_at = excluded.last_at RETURNING count",
