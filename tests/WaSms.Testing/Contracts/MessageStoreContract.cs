@@ -245,6 +245,30 @@ public abstract class MessageStoreContract : MessagingStoreContract
         Assert.Equal(new DailyCounters(new DateOnly(2026, 12, 2), 1, 1, 0, 1), await Messages.GetDailyCountersAsync(new DateOnly(2026, 12, 2), None));
     }
 
+    [Fact]
+    public async Task ConcurrentCallers_EachMessageAndJobOnce_CursorsWithoutGapOrRepeat()
+    {
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                await Messages.CommitInboundAsync(SessionChange(new WhatsApp.Signal.SignalAddress("peer", (uint)w), (byte)i), Text($"W{w}-{i}", "x"), None);
+                // Every writer asks for the same caller ids: each job is made once.
+                await Messages.EnqueueOutboundAsync($"caller-{i}", Chat, "y", None);
+            }
+        }));
+
+        await Task.WhenAll(writers);
+
+        var events = await Messages.ReadEventsAsync(0, 1000, None);
+        Assert.Equal(8 * 25 + 25, events.Count);
+        Assert.Equal(events.Count, events.Select(e => e.Cursor).Distinct().Count());
+        Assert.True(events.Zip(events.Skip(1)).All(p => p.First.Cursor < p.Second.Cursor));
+        Assert.Equal(200, events.Select(e => e.Message?.Id).OfType<string>().Distinct().Count());
+        Assert.Equal(25, (await Messages.GetPendingOutboundAsync(100, None)).Count);
+        Assert.Equal([24], await SessionOf(new WhatsApp.Signal.SignalAddress("peer", 3)));
+    }
+
     private static void AssertSameMessage(InboundMessage expected, InboundMessage? actual)
     {
         Assert.NotNull(actual);
