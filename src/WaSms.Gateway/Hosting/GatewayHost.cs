@@ -78,6 +78,7 @@ public static class GatewayHost
         services.AddHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);
         services.AddHostedService<WatchdogService>();
         services.AddSingleton<DevCommands>();
+        services.AddSingleton<MessagingCommands>();
         services.AddHostedService<ControlServer>();
 #if SIMULATOR_PAGE
         if (settings.Board.Kind == BoardKind.Simulated)
