@@ -2,7 +2,7 @@
 -- this file: fresh and old databases alike get src/WaSms.Storage/Migrations/NNNN-*.sql in order. SchemaFileTests
 -- compares it with a freshly migrated database (sqlite_schema and the two header pragmas).
 PRAGMA application_id = 1465996109; -- 0x5761534D, "WaSM"
-PRAGMA user_version = 4;
+PRAGMA user_version = 6;
 
 -- v1 (0001-settings-and-secrets.sql): gateway id and other small facts
 CREATE TABLE settings (
@@ -58,4 +58,116 @@ CREATE TABLE pending_reset (
     discard_confirmed INTEGER NOT NULL,
     origin            TEXT    NOT NULL,
     started_at        INTEGER NOT NULL
+) STRICT;
+
+-- v5 (0005-signal.sql): the Signal state of the WhatsApp session's peers; every table has a scope column,
+-- so a relink forgets them with the session. Sessions and identities by address (name = JID user, user_1 for LIDs)
+CREATE TABLE signal_sessions (
+    scope      TEXT    NOT NULL,
+    name       TEXT    NOT NULL,
+    device     INTEGER NOT NULL,
+    record     BLOB    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, name, device)
+) STRICT;
+
+CREATE TABLE signal_identities (
+    scope        TEXT    NOT NULL,
+    name         TEXT    NOT NULL,
+    device       INTEGER NOT NULL,
+    identity_key BLOB    NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (scope, name, device)
+) STRICT;
+
+CREATE TABLE signal_sender_keys (
+    scope      TEXT    NOT NULL,
+    group_jid  TEXT    NOT NULL,
+    name       TEXT    NOT NULL,
+    device     INTEGER NOT NULL,
+    record     BLOB    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, group_jid, name, device)
+) STRICT;
+
+-- v5: one LID per phone number and the reverse: a new pair replaces the rows of either side.
+CREATE TABLE lid_map (
+    scope      TEXT    NOT NULL,
+    lid_user   TEXT    NOT NULL,
+    pn_user    TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, lid_user),
+    UNIQUE (scope, pn_user)
+) STRICT;
+
+-- v6 (0006-messages.sql): messages, no scope column: a relink keeps the history and the stream and fails
+-- pending sends ('relinked'); a factory reset forgets every row. Inbound messages, once by (chat, sender, message_id)
+CREATE TABLE inbound_messages (
+    id          INTEGER PRIMARY KEY,
+    chat        TEXT    NOT NULL,
+    sender      TEXT    NOT NULL,
+    message_id  TEXT    NOT NULL,
+    sender_alt  TEXT,
+    sent_at     INTEGER NOT NULL,
+    type        TEXT    NOT NULL,
+    text        TEXT,
+    from_me     INTEGER NOT NULL,
+    push_name   TEXT,
+    content     BLOB,
+    error       TEXT,
+    received_at INTEGER NOT NULL,
+    UNIQUE (chat, sender, message_id)
+) STRICT;
+
+CREATE INDEX inbound_messages_received ON inbound_messages (received_at);
+
+-- v6: Send jobs. status: 0 pending, 1 sent, 2 delivered, 3 read, 4 failed (only ever forward, or
+-- v6: pending -> failed); each state reached keeps its time. caller_id makes a send idempotent.
+CREATE TABLE send_jobs (
+    id             INTEGER PRIMARY KEY,
+    message_id     TEXT    NOT NULL UNIQUE,
+    caller_id      TEXT    UNIQUE,
+    chat           TEXT    NOT NULL,
+    text           TEXT    NOT NULL,
+    status         INTEGER NOT NULL CHECK (status BETWEEN 0 AND 4),
+    created_at     INTEGER NOT NULL,
+    sent_at        INTEGER,
+    delivered_at   INTEGER,
+    read_at        INTEGER,
+    failed_at      INTEGER,
+    failure_reason TEXT,
+    attempts       INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE INDEX send_jobs_pending ON send_jobs (id) WHERE status = 0;
+CREATE INDEX send_jobs_sent ON send_jobs (sent_at) WHERE sent_at IS NOT NULL;
+CREATE INDEX send_jobs_failed ON send_jobs (failed_at) WHERE failed_at IS NOT NULL;
+
+-- v6: The API's stream: every stored inbound message and every status change of a send job, numbered
+-- v6: by cursor. AUTOINCREMENT: a cursor is never handed out twice, even after the last row is gone.
+CREATE TABLE message_events (
+    cursor     INTEGER PRIMARY KEY AUTOINCREMENT,
+    inbound_id INTEGER REFERENCES inbound_messages (id),
+    job_id     INTEGER REFERENCES send_jobs (id),
+    status     INTEGER CHECK (status BETWEEN 0 AND 4),
+    at         INTEGER NOT NULL,
+    reason     TEXT,
+    CHECK ((inbound_id IS NULL) <> (job_id IS NULL)),
+    CHECK ((job_id IS NULL) = (status IS NULL))
+) STRICT;
+
+-- v6: How far each consumer of the stream has acknowledged it (never moves back).
+CREATE TABLE event_consumers (
+    consumer   TEXT    PRIMARY KEY NOT NULL,
+    cursor     INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+
+-- v6: Failed decrypts per (sender device, message id), bounding the retry receipts for one message.
+CREATE TABLE decrypt_failures (
+    sender_device TEXT    NOT NULL,
+    message_id    TEXT    NOT NULL,
+    count         INTEGER NOT NULL,
+    last_at       INTEGER NOT NULL,
+    PRIMARY KEY (sender_device, message_id)
 ) STRICT;

@@ -9,6 +9,10 @@ public static class ExitCodes
     public const int NeedsConfirmation = 2;
     /// <summary>The service is not running (LSB status convention).</summary>
     public const int NotRunning = 3;
+    /// <summary><c>send</c>: no WhatsApp number is linked.</summary>
+    public const int NotLinked = 4;
+    /// <summary><c>send</c>: not sent within the wait; the job stays queued.</summary>
+    public const int NotSentInTime = 5;
     public const int Usage = 64;
     /// <summary>Bad data (EX_DATAERR): a database from a newer firmware; input <c>wa decode</c> cannot decode.</summary>
     public const int DataError = 65;

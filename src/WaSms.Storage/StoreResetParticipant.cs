@@ -7,7 +7,8 @@ namespace WaSms.Storage;
 /// WhatsApp session (<see cref="IWhatsAppSessionStore.ForgetAsync"/>); a factory reset forgets
 /// everything (and the old databases and enrollment code beside it), and counts queued items as
 /// undelivered so they are never dropped unasked. Either wipe leaves nothing of the forgotten rows in
-/// the files (GatewayStore.Wipe.cs).
+/// the files (GatewayStore.Wipe.cs). Sends not yet made are undelivered items of either reset: a
+/// relink fails them (the next link may be another number), a factory reset forgets them.
 /// </summary>
 public sealed class StoreResetParticipant(GatewayStore store, IWhatsAppSessionStore session) : IResetParticipant
 {
@@ -20,12 +21,13 @@ public sealed class StoreResetParticipant(GatewayStore store, IWhatsAppSessionSt
 
     public async Task<int> FlushAsync(ResetKind kind, CancellationToken cancellationToken)
     {
+        var pendingSends = await store.CountPendingSendsAsync(cancellationToken);
         if (kind != ResetKind.FactoryReset)
         {
-            return 0;
+            return pendingSends;
         }
         var depths = await store.GetQueueDepthsAsync(cancellationToken);
-        return (int)depths.Values.Sum();
+        return (int)depths.Values.Sum() + pendingSends;
     }
 
     public async Task WipeAsync(ResetKind kind, CancellationToken cancellationToken)

@@ -16,9 +16,12 @@ public interface IWhatsAppSessionStore
     Task<bool> HasSessionAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Forgets the session: every row of the <c>whatsapp</c> scope, scrubbed from the files
-    /// (GatewayStore.Wipe.cs). The one place a WhatsApp session is wiped: by a relink's store
-    /// participant, and by the link after WhatsApp itself logged the gateway out.
+    /// Forgets the session: every row of the <c>whatsapp</c> scope (credentials, prekeys, Signal
+    /// sessions, identities, sender keys, LID map), scrubbed from the files (GatewayStore.Wipe.cs).
+    /// Messages stay: the history and the stream are kept, and sends still pending fail with reason
+    /// <see cref="GatewayStore.RelinkedReason"/> (the next link may be another number). The one place a
+    /// WhatsApp session is wiped: by a relink's store participant, and by the link after WhatsApp
+    /// itself logged the gateway out.
     /// </summary>
     Task ForgetAsync(CancellationToken cancellationToken);
 }
@@ -33,5 +36,11 @@ public sealed class WhatsAppSessionStore(GatewayStore store) : IWhatsAppSessionS
     public async Task<bool> HasSessionAsync(CancellationToken cancellationToken) =>
         (await store.GetSecretsAsync(SecretScopes.WhatsApp, cancellationToken)).Count > 0;
 
-    public Task ForgetAsync(CancellationToken cancellationToken) => store.WipeSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
+    public async Task ForgetAsync(CancellationToken cancellationToken)
+    {
+        // Failed first: a crash in between leaves the session to the resumed reset, never a job that
+        // a later link would send from another number.
+        await store.FailPendingSendsAsync(GatewayStore.RelinkedReason, cancellationToken);
+        await store.WipeSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
+    }
 }

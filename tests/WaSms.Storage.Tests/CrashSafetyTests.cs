@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using WaSms.WhatsApp.Signal;
 
 namespace WaSms.Storage.Tests;
 
 /// <summary>
-/// kill -9 a process that is writing credentials and queue items, many times over, and prove that
-/// every committed write survived and no half-written credential set is ever seen.
+/// kill -9 a process that is writing credentials and queue items, or inbound messages with their
+/// Signal changes, many times over, and prove that every committed write survived and no half-written
+/// set is ever seen.
 /// </summary>
 public sealed class CrashSafetyTests : IDisposable
 {
@@ -32,21 +35,7 @@ public sealed class CrashSafetyTests : IDisposable
         var delivered = new HashSet<string>();
         for (var round = 0; round < 6; round++)
         {
-            var killAfter = lastCommitted + random.Next(5, 60);
-            var psi = new ProcessStartInfo("dotnet", [writer, _dir.Path]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(psi)!;
-            var printed = lastCommitted;
-            while (printed < killAfter)
-            {
-                var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-                if (line is null)
-                {
-                    Assert.Fail("writer died: " + await process.StandardError.ReadToEndAsync());
-                }
-                printed = int.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
-            }
-            process.Kill(); // SIGKILL: no finally blocks, no flush, no clean close
-            await process.WaitForExitAsync();
+            var printed = await RunAndKillAsync([writer, _dir.Path], lastCommitted + random.Next(5, 60));
 
             await using var store = await GatewayStore.OpenAsync(_dir.Path, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
             Assert.Null(store.MovedAsideTo);
@@ -71,5 +60,57 @@ public sealed class CrashSafetyTests : IDisposable
             Assert.Contains($"m{printed}", delivered); // the last reported item was not lost
             lastCommitted = printed;
         }
+    }
+
+    [Fact]
+    public async Task KillDuringInboundCommits_EveryMessageHasItsSessionChange_AndTheStreamHasNoGapOrRepeat()
+    {
+        var writer = WriterPath();
+        var random = new Random(20261202);
+        var printed = 0;
+        for (var round = 0; round < 4; round++)
+        {
+            printed = await RunAndKillAsync([writer, "messages", _dir.Path], printed + random.Next(5, 80));
+
+            await using var store = await GatewayStore.OpenAsync(_dir.Path, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+            Assert.Null(store.MovedAsideTo);
+            var messages = new WhatsAppMessageStore(store);
+            var events = await messages.ReadEventsAsync(0, 100_000, CancellationToken.None);
+            // Message n is event n: none lost, none twice, no cursor skipped or repeated.
+            Assert.Equal(Enumerable.Range(1, events.Count).Select(n => (long)n), events.Select(e => e.Cursor));
+            Assert.Equal(Enumerable.Range(1, events.Count).Select(n => n.ToString(CultureInfo.InvariantCulture)), events.Select(e => e.Message?.Text));
+            Assert.True(events.Count >= printed, $"message {printed} was reported committed but the stream ends at {events.Count}");
+
+            // Each device's session is the one of the last stored message for it: never a ratchet
+            // step without its message, never a message without its step.
+            var signal = new WhatsAppSignalStore(store);
+            for (var device = 0u; device < 5; device++)
+            {
+                var expected = Enumerable.Range(1, events.Count).LastOrDefault(n => n % 5 == device);
+                var session = (await signal.LoadSessionsAsync([new SignalAddress("peer", device)], CancellationToken.None)).GetValueOrDefault(new SignalAddress("peer", device));
+                Assert.Equal(expected == 0 ? null : expected.ToString(CultureInfo.InvariantCulture), session is null ? null : Encoding.ASCII.GetString(session));
+            }
+            printed = events.Count;
+        }
+    }
+
+    /// <summary>Runs the writer with <paramref name="arguments"/> until it reported commit <paramref name="killAfter"/>, then kill -9; returns the last reported.</summary>
+    private static async Task<int> RunAndKillAsync(string[] arguments, int killAfter)
+    {
+        var psi = new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(psi)!;
+        var printed = 0;
+        while (printed < killAfter)
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            if (line is null)
+            {
+                Assert.Fail("writer died: " + await process.StandardError.ReadToEndAsync());
+            }
+            printed = int.Parse(line, CultureInfo.InvariantCulture);
+        }
+        process.Kill(); // SIGKILL: no finally blocks, no flush, no clean close
+        await process.WaitForExitAsync();
+        return printed;
     }
 }

@@ -12,6 +12,7 @@ namespace WaSms.Core.Status;
 /// <param name="Uptime">Time since the service started.</param>
 /// <param name="StalledLoops">Critical loops that stopped making progress.</param>
 /// <param name="ButtonStuckSince">When the button went down, while it is treated as stuck (a hardware fault); null when fine.</param>
+/// <param name="Today">Today's message counters, when the host has messaging.</param>
 public sealed record GatewayStatus(
     GatewaySnapshot Snapshot,
     IReadOnlyDictionary<string, long> QueueDepths,
@@ -21,4 +22,12 @@ public sealed record GatewayStatus(
     string FirmwareVersion,
     TimeSpan Uptime,
     IReadOnlyList<string> StalledLoops,
-    DateTimeOffset? ButtonStuckSince = null);
+    DateTimeOffset? ButtonStuckSince = null,
+    MessageCounts? Today = null);
+
+/// <summary>The message counters of one local day.</summary>
+/// <param name="In">Messages received that day.</param>
+/// <param name="Out">Sends that reached <c>sent</c> that day.</param>
+/// <param name="Failed">Sends that failed that day.</param>
+/// <param name="Queued">Sends waiting now.</param>
+public sealed record MessageCounts(DateOnly Day, long In, long Out, long Failed, long Queued);

@@ -6,10 +6,10 @@ namespace WaSms.Gateway.Cli;
 /// </summary>
 public sealed class CommandLine
 {
-    public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "press", "reset", "wa", "dev", "provision", "version", "help"];
+    public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "press", "reset", "send", "messages", "groups", "wa", "dev", "provision", "version", "help"];
 
-    private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout"];
-    private static readonly string[] BareFlags = ["--json", "--factory", "--help", "-h"];
+    private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout", "--id"];
+    private static readonly string[] BareFlags = ["--json", "--factory", "--no-wait", "--follow", "--help", "-h"];
 
     public string Verb { get; private init; } = "run";
 
@@ -100,11 +100,22 @@ public sealed class CommandLine
           pair-code +NUMBER        link by phone number: prints (and shows) an 8-character code
           press [--hold SECONDS]   press the button (hold 5 s = relink, 15 s = factory reset)
           reset [--factory]        relink (as a 5 s hold), or factory reset
+          send TO TEXT [--id ID] [--no-wait]
+                                   send a text to +E164 or a group JID; prints the message id and
+                                   waits for "sent" (--timeout, default 30 s); --id makes it idempotent
+          messages [--json] [--follow]
+                                   received messages and status changes of sends, in stored order;
+                                   --json: one object per line; --follow: keep printing new ones
+          groups                   the groups the linked number is in (JID, participants, subject)
           wa decode HEX|-          a WhatsApp frame payload (flags byte + node) as JSON
           wa encode JSON|-         a node in that JSON shape as frame payload hex
           dev scan [QR]            dev mode: the emulated phone scans the QR on screen and links
           dev code [CODE]          dev mode: the emulated phone enters the pairing code on screen
           dev wa-server [--port N] the WhatsApp emulator on its own; QR strings on stdin get scanned
+          dev say FROM TEXT        dev mode: emulated contact FROM (+1555…) sends TEXT to the gateway
+          dev group-say GROUP FROM TEXT
+                                   dev mode: FROM sends TEXT to GROUP (JID or subject)
+          dev inbox CONTACT        dev mode: what emulated contact CONTACT has received
           provision [--root DIR] [--file PATH]
                                    apply the boot partition's wasms-gateway.txt (run at boot as root)
           version                  print the version
@@ -117,8 +128,9 @@ public sealed class CommandLine
                                    to every local user through ps: use the config file)
           --timeout SECONDS        how long to wait for the gateway's answer (status: 10)
 
-        Exit codes: 0 ok, 1 failure (also: the gateway did not answer in time), 2 reset needs
-        confirmation (undelivered data), 3 not running, 64 usage, 65 bad data (a database from a
-        newer firmware; wa decode: input that does not decode), 78 invalid configuration.
+        Exit codes: 0 ok, 1 failure (also: the gateway did not answer in time; a send that failed),
+        2 reset needs confirmation (undelivered data), 3 not running, 4 not linked (send), 5 not sent
+        in time (send; it stays queued), 64 usage (also: a bad recipient or text), 65 bad data (a
+        database from a newer firmware; wa decode: input that does not decode), 78 invalid configuration.
         """;
 }

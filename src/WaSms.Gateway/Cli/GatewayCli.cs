@@ -101,7 +101,12 @@ public static partial class GatewayCli
                 "press" => await PressAsync(settings, commandLine, output, error, cancellationToken),
                 "reset" => await ResetAsync(settings, commandLine, output, error, cancellationToken),
                 "pair-code" => await PairCodeAsync(settings, commandLine, output, error, cancellationToken),
-                "dev" => await DevAsync(settings, commandLine, output, error, cancellationToken),
+                "dev" => commandLine.Arguments is ["say" or "group-say" or "inbox", ..]
+                    ? await DevContactAsync(settings, commandLine, output, error, cancellationToken)
+                    : await DevAsync(settings, commandLine, output, error, cancellationToken),
+                "send" => await SendAsync(settings, commandLine, output, error, cancellationToken),
+                "messages" => await MessagesAsync(settings, commandLine, output, error, cancellationToken),
+                "groups" => await GroupsAsync(settings, commandLine, output, error, cancellationToken),
                 _ => await NotYetAsync(commandLine.Verb, error),
             };
         }
@@ -205,7 +210,7 @@ public static partial class GatewayCli
     {
         if (commandLine.Arguments.Count is < 1 or > 2 || commandLine.Arguments[0] is not ("scan" or "code"))
         {
-            throw new UsageException("usage: wasms-gateway dev scan [QR-STRING] | dev code [CODE] | dev wa-server [--port N]");
+            throw new UsageException("usage: wasms-gateway dev scan [QR-STRING] | dev code [CODE] | dev wa-server [--port N] | dev say | dev group-say | dev inbox");
         }
         var value = commandLine.Arguments.Count == 2 ? commandLine.Arguments[1] : null;
         var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath,

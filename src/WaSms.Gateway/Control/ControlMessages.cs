@@ -3,9 +3,36 @@ using System.Text.Json.Serialization;
 namespace WaSms.Gateway.Control;
 
 /// <summary>One request on the control socket: one JSON line in, one JSON line out.</summary>
-public sealed record ControlRequest(string Command, double? HoldSeconds = null, bool Factory = false, string? Qr = null, string? PhoneNumber = null);
+/// <param name="To">send: <c>+E164</c> or a group JID. <paramref name="Text"/>: send, dev say. <paramref name="Id"/>: send's caller id.</param>
+/// <param name="WaitSeconds">send: how long to wait for <c>sent</c>; messages: how long to wait for a first new event (0: answer at once).</param>
+/// <param name="Cursor">messages: the events after this one.</param>
+/// <param name="From">dev say/group-say: the emulated contact; dev inbox: the contact whose inbox to show.</param>
+/// <param name="Group">dev group-say: the group's JID or subject.</param>
+public sealed record ControlRequest(string Command, double? HoldSeconds = null, bool Factory = false, string? Qr = null, string? PhoneNumber = null,
+    string? To = null, string? Text = null, string? Id = null, double? WaitSeconds = null, long? Cursor = null, string? From = null, string? Group = null);
 
-public sealed record ControlResponse(bool Ok, string? Error = null, StatusReport? Status = null, string? Message = null);
+/// <param name="Code">Why it failed, for the CLI's exit code: <c>usage</c>, <c>not-linked</c>, <c>timeout</c>; null for other failures.</param>
+public sealed record ControlResponse(bool Ok, string? Error = null, StatusReport? Status = null, string? Message = null, string? Code = null,
+    SendReport? Send = null, IReadOnlyList<EventReport>? Events = null, IReadOnlyList<GroupReport>? Groups = null, IReadOnlyList<InboxReport>? Inbox = null);
+
+/// <summary>A send job as <c>send</c> reports it.</summary>
+public sealed record SendReport(string Id, string? CallerId, string Chat, string Status, string? Reason);
+
+/// <summary>
+/// One stream event as <c>messages --json</c> prints it: an inbound message (<c>kind</c> <c>message</c>) or a
+/// status change of a send (<c>status</c>; <c>chat</c> and <c>from</c> are the chat it went to).
+/// </summary>
+public sealed record EventReport(long Cursor, string Id, string Kind, string Chat, string From, DateTimeOffset Timestamp, string Type,
+    string? Text = null, string? Status = null, string? Reason = null, bool? FromMe = null, string? PushName = null, string? SenderAlt = null, string? CallerId = null);
+
+/// <summary>A group the linked number is in.</summary>
+public sealed record GroupReport(string Jid, string Subject, int Participants, string AddressingMode);
+
+/// <summary>A message in a dev-mode emulated contact's inbox.</summary>
+public sealed record InboxReport(string Id, string Chat, string From, string Text, DateTimeOffset At);
+
+/// <summary>Today's message counters (the gateway's local day).</summary>
+public sealed record TodayReport(DateOnly Day, long In, long Out, long Failed, long Queued);
 
 /// <summary>What <c>wasms-gateway status --json</c> prints.</summary>
 public sealed record StatusReport(
@@ -22,7 +49,8 @@ public sealed record StatusReport(
     IReadOnlyList<string> StalledLoops,
     string? SetupProblem = null,
     MqttReport? Mqtt = null,
-    ButtonReport? Button = null);
+    ButtonReport? Button = null,
+    TodayReport? Today = null);
 
 public sealed record AccountReport(string Jid, string? Lid, string? PushName, string MaskedNumber);
 
@@ -50,6 +78,7 @@ public sealed record NoStatusReport(string State, bool? Running, string Reason);
 [JsonSerializable(typeof(ControlResponse))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(NoStatusReport))]
+[JsonSerializable(typeof(EventReport))]
 internal sealed partial class ControlJson : JsonSerializerContext
 {
     /// <summary>For people reading <c>status --json</c>: "&gt;" and non-ASCII stay as they are.</summary>

@@ -29,12 +29,13 @@ public sealed class ControlServer(
     IBoard board,
     IResetRequests reset,
     DevCommands dev,
+    MessagingCommands messaging,
     WhatsAppLinkService whatsApp,
     TimeProvider time,
     ILogger<ControlServer> log) : BackgroundService
 {
-    /// <summary>Longest request line, newline included.</summary>
-    internal const int MaxRequestBytes = 4096;
+    /// <summary>Longest request line, newline included: room for a 4,096-character text (send), JSON-escaped.</summary>
+    internal const int MaxRequestBytes = 32 * 1024;
 
     /// <summary>Most connections that have not sent their request line yet.</summary>
     internal const int MaxWaiting = 16;
@@ -246,7 +247,8 @@ public sealed class ControlServer(
             case "dev-scan":
                 return await dev.ScanAsync(request.Qr, cancellationToken);
             default:
-                return new ControlResponse(false, $"unknown command \"{request.Command}\"");
+                return await messaging.HandleAsync(request, cancellationToken)
+                       ?? new ControlResponse(false, $"unknown command \"{request.Command}\"");
         }
     }
 

@@ -6,14 +6,13 @@ using WaSms.Hardware.Display;
 using WaSms.Storage;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Provisioning;
-using WaSms.Core.Health;
 using WaSms.Health.Mqtt;
 
 namespace WaSms.Gateway.Control;
 
 /// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT, and the counters on the online screen.</summary>
 public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time,
-    GatewayOptions options, HealthCounters? counters = null, MqttConnectionStatus? mqtt = null)
+    GatewayOptions options, MqttConnectionStatus? mqtt = null, Messaging.IMessagingApi? messaging = null)
     : IGatewayStatusSource, IScreenStatsSource
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
@@ -23,7 +22,18 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
 
     public async Task<GatewayStatus> GetAsync(CancellationToken cancellationToken) =>
         new(machine.Current, await store.GetQueueDepthsAsync(cancellationToken), board.Kind, board.Display.Description,
-            board.Display.IsPresent, Version, time.GetUtcNow() - _started, liveness.FindStalledLoops(), board.Button.StuckSince);
+            board.Display.IsPresent, Version, time.GetUtcNow() - _started, liveness.FindStalledLoops(), board.Button.StuckSince,
+            await GetTodayAsync(cancellationToken));
+
+    private async Task<MessageCounts?> GetTodayAsync(CancellationToken cancellationToken)
+    {
+        if (messaging is null)
+        {
+            return null;
+        }
+        var today = await messaging.GetTodayAsync(cancellationToken);
+        return new MessageCounts(today.Day, today.In, today.Out, today.Failed, today.Queued);
+    }
 
     /// <summary>The button became stuck or was released after being stuck.</summary>
     public event EventHandler? Changed
@@ -32,11 +42,12 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
         remove => board.Button.StuckChanged -= value;
     }
 
-    /// <summary>Messages in/out since start (no per-day counts exist yet) and the undelivered items over all queues.</summary>
+    /// <summary>Today's messages in and out, and the undelivered items: every queue's plus the sends waiting.</summary>
     async Task<ScreenStats> IScreenStatsSource.GetAsync(CancellationToken cancellationToken)
     {
         var depths = await store.GetQueueDepthsAsync(cancellationToken);
-        return new ScreenStats(counters?.MessagesIn, counters?.MessagesOut, depths.Values.Sum());
+        var today = await GetTodayAsync(cancellationToken);
+        return new ScreenStats(today?.In, today?.Out, depths.Values.Sum() + (today?.Queued ?? 0));
     }
 
     public async Task<StatusReport> GetReportAsync(CancellationToken cancellationToken)
@@ -60,7 +71,8 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             status.StalledLoops,
             SetupProblem.Read(options.StateDirectory)?.ToString(),
             mqtt?.Current is { } m ? new MqttReport(m.Broker, m.Connected, m.Since, m.LastError, m.LastErrorAt) : null,
-            new ButtonReport(status.ButtonStuckSince is not null, status.ButtonStuckSince));
+            new ButtonReport(status.ButtonStuckSince is not null, status.ButtonStuckSince),
+            status.Today is { } t ? new TodayReport(t.Day, t.In, t.Out, t.Failed, t.Queued) : null);
     }
 
     private static string Name(Hardware.Leds.LedMode mode) => Hardware.Leds.LedModeNames.Of(mode);

@@ -40,4 +40,17 @@ public sealed class DevWhatsApp(WaEmulator emulator) : IDevPhone
             throw new InvalidOperationException(ex.Message, ex);
         }
     }
+
+    // Merge point: the emulator's contacts (WaEmulator.Contacts, issue 11's emulator branch) are not in
+    // this branch; until they are, dev mode has a phone but no contacts. At the merge these become
+    //   emulator.Contacts.SayAsync(from, text, ct) / GroupSayAsync(group, from, text, ct) and
+    //   [.. emulator.Contacts.Inbox(contact).Select(m => new InboxReport(m.Id, m.Chat, m.From, m.Text, m.At))],
+    // and RunCommand calls emulator.Contacts.AddDevDefaults("+" + IDevPhone.PhoneNumber) after Start().
+    public Task<string> SayAsync(string from, string text, CancellationToken cancellationToken) => throw NoContacts();
+
+    public Task<string> GroupSayAsync(string group, string from, string text, CancellationToken cancellationToken) => throw NoContacts();
+
+    public IReadOnlyList<InboxReport> Inbox(string contact) => throw NoContacts();
+
+    private static InvalidOperationException NoContacts() => new("this build's WhatsApp emulator has no emulated contacts yet");
 }

@@ -7,6 +7,7 @@ using WaSms.Core.Reset;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Control;
 using WaSms.Gateway.Links;
+using WaSms.Gateway.Messaging;
 #if SIMULATOR_PAGE
 using WaSms.Gateway.Simulator;
 #endif
@@ -19,7 +20,7 @@ using WaSms.Gateway.Dev;
 
 namespace WaSms.Gateway.Hosting;
 
-/// <summary>Composes the layers into one generic host: each layer registers itself (<c>AddCore</c>, <c>AddHardware</c>, <c>AddWhatsApp</c>, <c>AddStorage</c>, <c>AddHealth</c>; later <c>AddMessaging</c>, <c>AddTunnel</c>). The only place that knows all of them.</summary>
+/// <summary>Composes the layers into one generic host: each layer registers itself (<c>AddCore</c>, <c>AddHardware</c>, <c>AddWhatsApp</c>, <c>AddStorage</c>, <c>AddMessaging</c>, <c>AddHealth</c>; later <c>AddTunnel</c>). The only place that knows all of them.</summary>
 public static class GatewayHost
 {
     /// <param name="settings">Validated settings.</param>
@@ -73,9 +74,11 @@ public static class GatewayHost
             services.AddSingleton<IResetParticipant, ResetFaultInjection>(); // tests only: kill -9 between logout and wipe
         }
         services.AddStorage(store);
+        services.AddMessaging();
         services.AddHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);
         services.AddHostedService<WatchdogService>();
         services.AddSingleton<DevCommands>();
+        services.AddSingleton<MessagingCommands>();
         services.AddHostedService<ControlServer>();
 #if SIMULATOR_PAGE
         if (settings.Board.Kind == BoardKind.Simulated)

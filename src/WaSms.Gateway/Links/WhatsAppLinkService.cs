@@ -20,6 +20,8 @@ namespace WaSms.Gateway.Links;
 public sealed partial class WhatsAppLinkService(
     WhatsAppOptions options,
     Storage.IWhatsAppSessionStore session,
+    ISignalStore signalStore,
+    IMessageStore messageStore,
     GatewayStateMachine machine,
     UserRequests requests,
     Core.Health.HealthCounters counters,
@@ -62,16 +64,7 @@ public sealed partial class WhatsAppLinkService(
         // Let the host finish starting (READY) before the first connection attempt runs.
         await Task.Yield();
         requests.RetryRequested += OnRetryRequested;
-        var trust = CertificateTrust.FromHex(options.TrustedRootKey);
-        var parts = options.ClientVersion.Split('.').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-        var clientOptions = new WaClientOptions
-        {
-            ServerUri = new Uri(options.ServerUrl),
-            Trust = trust,
-            ClientVersion = new Version(parts[0], parts[1], parts[2]),
-            Time = time,
-            Logger = log, // slow-handler and background-task warnings reach the journal
-        };
+        var clientOptions = CreateClientOptions();
         var backoff = MinBackoff;
         var everConnected = false;
         try

@@ -26,6 +26,9 @@ public static class WhatsAppServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<WhatsAppLinkService>();
         services.AddSingleton<IResetParticipant>(sp => sp.GetRequiredService<WhatsAppLinkService>());
+        // The messaging API reaches the current client through these.
+        services.AddSingleton<Messaging.IOutboxWaker>(sp => sp.GetRequiredService<WhatsAppLinkService>());
+        services.AddSingleton<Messaging.IGroupDirectory>(sp => sp.GetRequiredService<WhatsAppLinkService>());
         services.AddHostedService(sp => sp.GetRequiredService<WhatsAppLinkService>());
         return services;
     }

@@ -51,7 +51,11 @@ internal sealed record TelemetryPayload(
     long TunnelReconnects,
     long MqttReconnects,
     long QueuedTotal,
-    [property: JsonPropertyName("ts")] DateTimeOffset Timestamp);
+    [property: JsonPropertyName("ts")] DateTimeOffset Timestamp,
+    long? MsgsInToday = null,
+    long? MsgsOutToday = null,
+    long? MsgsFailedToday = null,
+    long? MsgsQueued = null);
 
 /// <summary><c>&lt;prefix&gt;/event</c>: one notable event, not retained; <c>seq</c> increases by one per event; nulls are left out.</summary>
 internal sealed record EventPayload(

@@ -91,7 +91,11 @@ public sealed partial class MqttHealthReporter
             _counters.TunnelReconnects,
             _counters.MqttReconnects,
             status.QueueDepths.Values.Sum(),
-            _time.GetUtcNow());
+            _time.GetUtcNow(),
+            status.Today?.In,
+            status.Today?.Out,
+            status.Today?.Failed,
+            status.Today?.Queued);
         await PublishAsync(client, topics.Telemetry, JsonSerializer.Serialize(payload, HealthJsonContext.Default.TelemetryPayload),
             retain: false, cancellationToken, MqttQualityOfServiceLevel.AtMostOnce);
     }

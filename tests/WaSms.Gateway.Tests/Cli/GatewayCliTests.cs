@@ -24,7 +24,7 @@ public sealed partial class GatewayCliTests : IDisposable
         readmeLine = readmeLine[..readmeLine.IndexOf("\n\n", StringComparison.Ordinal)];
         var readmeCodes = ExitCode().Matches(readmeLine).Select(m => m.Groups[1].Value).ToArray();
         var helpLine = output[output.IndexOf("Exit codes:", StringComparison.Ordinal)..];
-        Assert.Equal(["0", "1", "2", "3", "64", "65", "78"], readmeCodes);
+        Assert.Equal(["0", "1", "2", "3", "4", "5", "64", "65", "78"], readmeCodes);
         Assert.Equal(readmeCodes, ExitCode().Matches(helpLine).Select(m => m.Groups[1].Value).ToArray());
     }
 

@@ -95,15 +95,15 @@ public sealed class ControlSocketLimitsTests : IDisposable
             Assert.Equal(0, await slow.ReceiveAsync(buffer, timeout.Token));
         }
 
-        // A line longer than 4096 bytes: one "bad request" answer, then closed.
+        // A line longer than 32768 bytes: one "bad request" answer, then closed.
         using (var longLine = await ConnectAsync())
         {
-            await longLine.SendAsync(Encoding.ASCII.GetBytes(new string('x', 5000)));
+            await longLine.SendAsync(Encoding.ASCII.GetBytes(new string('x', 40_000)));
             using var stream = new NetworkStream(longLine);
             using var reader = new StreamReader(stream);
             var answer = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
             Assert.NotNull(answer);
-            Assert.Contains("request longer than 4096 bytes", answer, StringComparison.Ordinal);
+            Assert.Contains("request longer than 32768 bytes", answer, StringComparison.Ordinal);
         }
 
         var (code, _, _) = await GatewayProcess.RunAsync(["status", "--state-dir", StateDir]);

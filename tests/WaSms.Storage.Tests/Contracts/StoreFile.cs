@@ -8,8 +8,8 @@ internal sealed class StoreFile : IAsyncDisposable
     private readonly TempDirectory _dir = new();
     private GatewayStore? _store;
 
-    public async Task<GatewayStore> OpenAsync() =>
-        _store = await GatewayStore.OpenAsync(_dir.Path, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+    public async Task<GatewayStore> OpenAsync(TimeProvider? time = null) =>
+        _store = await GatewayStore.OpenAsync(_dir.Path, time ?? TimeProvider.System, NullLogger.Instance, CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {
