@@ -123,7 +123,7 @@ public sealed record PreKeyUpload(
         return true;
     }
 
-    private static Node KeyNode(string tag, uint id, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> signature = default)
+    internal static Node KeyNode(string tag, uint id, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> signature = default)
     {
         var idBytes = new byte[3];
         idBytes[0] = (byte)(id >> 16);
@@ -138,7 +138,7 @@ public sealed record PreKeyUpload(
         return NodeHelpers.Make(tag, [], [.. children]);
     }
 
-    private static bool TryReadKey(Node key, out uint id, out byte[] value)
+    internal static bool TryReadKey(Node key, out uint id, out byte[] value)
     {
         id = 0;
         value = [];

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Socket;
+using WaSms.WhatsApp.Store;
 
 namespace WaSms.WhatsApp.Client;
 
@@ -53,4 +54,16 @@ public sealed class WaClientOptions
     /// background task); the owner learns everything else from <see cref="WaClient.EventRaised"/>.
     /// </summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>Where Signal sessions, identities, sender keys and LID pairs live; give it with <see cref="MessageStore"/> or neither (then both are in memory).</summary>
+    public ISignalStore? SignalStore { get; init; }
+
+    /// <summary>Where inbound messages and send jobs live; it commits Signal changes into <see cref="SignalStore"/>'s storage.</summary>
+    public IMessageStore? MessageStore { get; init; }
+
+    /// <summary>
+    /// The push name sent with <c>&lt;presence type="available" name/&gt;</c> after login (docs/protocol/messaging.md §4);
+    /// null uses the business name from pairing, and with neither no presence is sent (both reference clients need a name).
+    /// </summary>
+    public string? PushName { get; init; }
 }
