@@ -177,17 +177,17 @@ internal sealed class MessageReceiver(ReceiveContext context)
     }
 
     /// <summary>
-    /// Commits <paramref name="changes"/> with <paramref name="row"/>, then sends <paramref name="answer"/>
-    /// (a receipt or ack; a 491 nack when null) and raises <see cref="MessageReceived"/> unless it was a duplicate.
+    /// Commits <paramref name="changes"/> with <paramref name="row"/>, raises <see cref="MessageReceived"/> unless it
+    /// was a duplicate, then sends <paramref name="answer"/> (a receipt or ack; a 491 nack when null).
     /// </summary>
     private async Task CommitAsync(MessageStanza stanza, InboundMessage row, SignalChanges changes, Node? answer, CancellationToken cancellationToken)
     {
-        var stored = await context.Messages.CommitInboundAsync(changes, row, cancellationToken);
-        await context.Send(answer ?? StanzaAck.For(stanza.Node, StanzaAck.InvalidProtobuf), cancellationToken);
-        if (stored)
+        if (await context.Messages.CommitInboundAsync(changes, row, cancellationToken))
         {
             context.Raise(new MessageReceived(row));
         }
+
+        await context.Send(answer ?? StanzaAck.For(stanza.Node, StanzaAck.InvalidProtobuf), cancellationToken);
     }
 
     private Task CommitSignalAsync(SignalChanges changes, CancellationToken cancellationToken) =>
