@@ -110,14 +110,16 @@ internal sealed class MessageReceiver(ReceiveContext context)
     /// <summary>
     /// No <c>&lt;enc&gt;</c>: with <c>&lt;unavailable type&gt;</c> the server has no ciphertext for us —
     /// a placeholder is stored and acked (§2; asking the phone for a resend is not done);
-    /// anything else is nacked 488.
+    /// channel (newsletter) posts, which are not end-to-end encrypted, are acked and not stored; anything
+    /// else is nacked 488 (§3 table).
     /// </summary>
     private async Task HandleWithoutCiphertextAsync(MessageStanza stanza, InboundMessage row, SignalChanges changes, CancellationToken cancellationToken)
     {
         if (stanza.Unavailable is null)
         {
             await CommitSignalAsync(changes, cancellationToken);
-            await context.Send(StanzaAck.For(stanza.Node, StanzaAck.UnrecognizedStanza), cancellationToken);
+            var newsletter = stanza.From.Server == JidServer.Newsletter;
+            await context.Send(StanzaAck.For(stanza.Node, newsletter ? null : StanzaAck.UnrecognizedStanza), cancellationToken);
             return;
         }
 

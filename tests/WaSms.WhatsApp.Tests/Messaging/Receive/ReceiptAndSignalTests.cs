@@ -1,6 +1,7 @@
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Events;
+using WaSms.WhatsApp.Messaging;
 using WaSms.WhatsApp.Signal;
 using WaSms.WhatsApp.Store;
 
@@ -142,6 +143,16 @@ public sealed class ReceiptAndSignalTests
         Assert.Equal(new DevicesChanged(user, new Jid("5114", JidServer.Lid)), changed);
         Assert.Equal("5114", await session.Store.GetLidUserAsync("15555550100", session.Token));
         Assert.Empty(await session.Store.LoadSessionsAsync([new SignalAddress("5114_1", 5)], session.Token));
+    }
+
+    [Fact]
+    public void Options_OneMessagingStoreWithoutTheOther_Refused()
+    {
+        var store = new VolatileMessagingStore(new InMemoryPreKeyStore(), TimeProvider.System);
+        var credentials = new InMemoryCredentialStore();
+        Assert.Throws<ArgumentException>(() => new WaClient(new WaClientOptions { SignalStore = store }, credentials));
+        Assert.Throws<ArgumentException>(() => new WaClient(new WaClientOptions { MessageStore = store }, credentials));
+        Assert.NotNull(new WaClient(new WaClientOptions { SignalStore = store, MessageStore = store }, credentials));
     }
 
     /// <summary>

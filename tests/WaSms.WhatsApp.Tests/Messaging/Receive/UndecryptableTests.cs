@@ -39,7 +39,7 @@ public sealed class UndecryptableTests
             }
             else
             {
-                AssertKeys(retry, session);
+                await AssertKeysAsync(retry, session);
             }
 
             await session.ExpectExactlyAsync("<ack class=\"message\" id=\"3EB0RETRY\" to=\"15555550100:0@s.whatsapp.net\"/>");
@@ -71,7 +71,7 @@ public sealed class UndecryptableTests
 
         var retry = await session.ExpectAsync(n => n.Tag == "receipt");
         Assert.Equal([("id", "3EB0GROUP"), ("to", "120363000000000001@g.us"), ("participant", "5114:3@lid"), ("type", "retry")], retry.Attributes.Select(a => (a.Key, a.Value.ToString())));
-        AssertKeys(retry, session);
+        await AssertKeysAsync(retry, session);
         await session.ExpectExactlyAsync("<ack class=\"message\" id=\"3EB0GROUP\" to=\"120363000000000001@g.us\" participant=\"5114:3@lid\"/>");
     }
 
@@ -87,7 +87,7 @@ public sealed class UndecryptableTests
     }
 
     [Fact]
-    public async Task NoCiphertext_Nacked488_AndBadStanza_Nacked487_NothingStored()
+    public async Task NoCiphertext_Nacked488_BadStanza_Nacked487_NewsletterAcked_NothingStored()
     {
         await using var session = await ReceiveSession.StartAsync();
         await session.SendAsync(ReceiveSession.Message("3EB0EMPTY", Alice, []));
@@ -96,11 +96,13 @@ public sealed class UndecryptableTests
         var group = new Jid("120363000000000001", JidServer.Group);
         await session.SendAsync(ReceiveSession.Message("3EB0NOPART", group, [], ReceiveSession.Enc("skmsg", [1])));
         await session.ExpectExactlyAsync("<ack class=\"message\" id=\"3EB0NOPART\" to=\"120363000000000001@g.us\" error=\"487\"/>");
+        await session.SendAsync(ReceiveSession.Message("NEWS1", new Jid("120363000000000099", JidServer.Newsletter), [], NodeHelpers.MakeBytes("plaintext", [], [0x0a, 0x01, 0x41])));
+        await session.ExpectExactlyAsync("<ack class=\"message\" id=\"NEWS1\" to=\"120363000000000099@newsletter\"/>");
         Assert.Empty(await session.Store.ReadEventsAsync(0, 10, session.Token));
     }
 
     /// <summary>The <c>&lt;keys&gt;</c> bundle: our identity, a fresh one-time prekey (now marked uploaded), the signed prekey and our device identity.</summary>
-    private static void AssertKeys(Node retry, ReceiveSession session)
+    private static async Task AssertKeysAsync(Node retry, ReceiveSession session)
     {
         Assert.Equal(["retry", "registration", "keys"], retry.Children.Select(c => c.Tag));
         Assert.True(retry.TryGetChild("keys", out var keys));
@@ -109,7 +111,7 @@ public sealed class UndecryptableTests
         Assert.Equal(session.Credentials.IdentityKey.PublicKey.ToArray(), identity);
         Assert.True(keys.TryGetChild("key", out var key));
         Assert.True(PreKeyUpload.TryReadKey(key, out var preKeyId, out var preKeyPublic));
-        var preKey = session.PreKeys.GetAsync(preKeyId, CancellationToken.None).Result;
+        var preKey = await session.PreKeys.GetAsync(preKeyId, session.Token);
         Assert.NotNull(preKey);
         Assert.Equal(preKey.KeyPair.PublicKey.ToArray(), preKeyPublic);
         Assert.True(keys.TryGetChild("skey", out var skey));
