@@ -16,6 +16,7 @@ internal sealed class RemoteDevice(Jid jid)
 {
     private readonly SignalIdentity _identity = new(Curve25519KeyPair.Generate(), 4242);
     private readonly SessionRecord _session = new();
+    private readonly SenderKeyRecord _senderKey = new();
 
     public Jid Jid { get; } = jid;
 
@@ -46,6 +47,27 @@ internal sealed class RemoteDevice(Jid jid)
     {
         var (type, ciphertext) = SessionCipher.Encrypt(_session, _identity, MessagePadding.Pad(plaintext));
         return ReceiveSession.Enc(type, ciphertext);
+    }
+
+    /// <summary>A pairwise <c>&lt;enc&gt;</c> carrying only this device's sender-key distribution for <paramref name="group"/>.</summary>
+    public Node SenderKeyDistribution(Jid group) => Encrypt(new Message
+    {
+        SenderKeyDistributionMessage = new SenderKeyDistributionMessage
+        {
+            GroupId = group.ToString(),
+            AxolotlSenderKeyDistributionMessage = ByteString.CopyFrom(GroupSessionBuilder.CreateDistribution(_senderKey)),
+        },
+    });
+
+    /// <summary>An <c>&lt;enc type="skmsg"&gt;</c> carrying <paramref name="message"/> under this device's sender key (made first if needed).</summary>
+    public Node EncryptGroup(Message message)
+    {
+        if (_senderKey.IsEmpty)
+        {
+            GroupSessionBuilder.CreateDistribution(_senderKey);
+        }
+
+        return NodeHelpers.MakeBytes("enc", [("v", "2"), ("type", "skmsg")], GroupCipher.Encrypt(_senderKey, MessagePadding.Pad(message.ToByteArray())));
     }
 
     /// <summary>Reads a message the client encrypted with its stored session for <paramref name="address"/> (so our side has seen a reply).</summary>

@@ -65,8 +65,10 @@ public sealed class UndecryptableTests
     {
         await using var session = await ReceiveSession.StartAsync();
         var group = new Jid("120363000000000001", JidServer.Group);
-        var stanza = ReceiveSession.Message("3EB0GROUP", group, [("participant", new Jid("5114", JidServer.Lid, 3)), ("addressing_mode", "lid")],
-            ReceiveSession.Enc("skmsg", [0x33, 1, 2, 3]));
+        // A real skmsg from a member whose sender-key distribution never reached us.
+        var member = new RemoteDevice(new Jid("5114", JidServer.Lid, 3));
+        var stanza = ReceiveSession.Message("3EB0GROUP", group, [("participant", member.Jid), ("addressing_mode", "lid")],
+            member.EncryptGroup(new Proto.E2E.Message { Conversation = "lost" }));
         await session.SendAsync(stanza);
 
         var retry = await session.ExpectAsync(n => n.Tag == "receipt");
