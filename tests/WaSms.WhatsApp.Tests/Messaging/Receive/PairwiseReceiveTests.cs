@@ -121,4 +121,24 @@ public sealed class PairwiseReceiveTests
         await session.ExpectExactlyAsync("<receipt id=\"3EB0GOOD\" to=\"15555550100:0@s.whatsapp.net\"/>");
         Assert.Equal("fine", session.Events.All.OfType<MessageReceived>().Last().Message.Text);
     }
+
+    [Fact]
+    public async Task StoreFails_NoReceipt_LinkGoesOn_RedeliveryStoredOnce()
+    {
+        await using var session = await ReceiveSession.StartAsync();
+        var alice = new RemoteDevice(AliceDevice);
+        await alice.StartSessionAsync(session);
+        var stanza = ReceiveSession.Message("3EB0DISK", AliceDevice, [], alice.Encrypt(new Message { Conversation = "kept" }));
+        session.Messages.FailNextCommits = 1;
+
+        await session.SendAsync(stanza);
+        await session.SendAsync(NodeHelpers.Make("receipt", ("from", AliceDevice), ("id", "NEXT"), ("type", "sender")));
+        await session.ExpectExactlyAsync("<ack class=\"receipt\" id=\"NEXT\" to=\"15555550100:0@s.whatsapp.net\" type=\"sender\"/>");
+        Assert.DoesNotContain(session.Events.All, e => e is MessageReceived);
+
+        // Nothing was committed, so the server's redelivery decrypts with the same session state.
+        await session.SendAsync(stanza);
+        await session.ExpectExactlyAsync("<receipt id=\"3EB0DISK\" to=\"15555550100:0@s.whatsapp.net\"/>");
+        Assert.Equal("kept", (await session.Events.WaitForAsync<MessageReceived>()).Message.Text);
+    }
 }
