@@ -55,14 +55,15 @@ internal sealed class MessageReceiver(ReceiveContext context)
         }
 
         var results = await new InboundDecryptor(context.Signal, context.PreKeys, credentials, changes).DecryptAsync(stanza, sender, cancellationToken);
-        if (results.FirstOrDefault(r => r.Outcome == PartOutcome.Failed) is { } failed)
+        var failed = results.FirstOrDefault(r => r.Outcome == PartOutcome.Failed);
+        var decrypted = results.Where(r => r.Outcome == PartOutcome.Decrypted).ToList();
+        var content = decrypted.Select(r => (Result: r, Kind: ContentClassifier.Classify(r.Message!))).FirstOrDefault(c => c.Kind is not null);
+        if (failed is not null && content.Result is null)
         {
             await HandleDecryptFailureAsync(stanza, row, changes, failed, credentials, cancellationToken);
             return;
         }
 
-        var decrypted = results.Where(r => r.Outcome == PartOutcome.Decrypted).ToList();
-        var content = decrypted.Select(r => (Result: r, Kind: ContentClassifier.Classify(r.Message!))).FirstOrDefault(c => c.Kind is not null);
         if (content.Result is null && results.FirstOrDefault(r => r.Outcome == PartOutcome.BadPlaintext) is { } bad)
         {
             // The ratchet already moved on, so a retry cannot help: keep the changes, store the failure, nack 491 (whatsmeow).
@@ -88,7 +89,18 @@ internal sealed class MessageReceiver(ReceiveContext context)
             context.Logger.LogDebug("Protocol message {Id} ({Type}) stored as type protocol", stanza.Id, message.ProtocolMessage?.Type ?? default);
         }
 
-        await CommitAsync(stanza, row with { Chat = chat.ToString(), Type = type, Text = text, Content = content.Result.Plaintext }, changes, ReceiptNodes.Delivery(stanza, fromMe), cancellationToken);
+        row = row with { Chat = chat.ToString(), Type = type, Text = text, Content = content.Result.Plaintext };
+        if (failed is null)
+        {
+            await CommitAsync(stanza, row, changes, ReceiptNodes.Delivery(stanza, fromMe), cancellationToken);
+            return;
+        }
+
+        // The content decrypted but another part did not (a group message whose pairwise SKDM part
+        // failed): the content is kept and the failed part asked for again, as whatsmeow handles each
+        // part on its own; the resend is then a duplicate by id and only receipted.
+        await StoreAsync(row, changes, cancellationToken);
+        await HandleDecryptFailureAsync(stanza, row, new SignalChanges(), failed, credentials, cancellationToken);
     }
 
     /// <summary>The chat without device: the group, else the other party (the stanza's <c>recipient</c> or the DSM's destination for our own copies), phone number first.</summary>
@@ -184,12 +196,17 @@ internal sealed class MessageReceiver(ReceiveContext context)
     /// </summary>
     private async Task CommitAsync(MessageStanza stanza, InboundMessage row, SignalChanges changes, Node? answer, CancellationToken cancellationToken)
     {
+        await StoreAsync(row, changes, cancellationToken);
+        await context.Send(answer ?? StanzaAck.For(stanza.Node, StanzaAck.InvalidProtobuf), cancellationToken);
+    }
+
+    /// <summary>Commits <paramref name="row"/> with <paramref name="changes"/> and raises <see cref="MessageReceived"/> unless it was a duplicate.</summary>
+    private async Task StoreAsync(InboundMessage row, SignalChanges changes, CancellationToken cancellationToken)
+    {
         if (await context.Messages.CommitInboundAsync(changes, row, cancellationToken))
         {
             context.Raise(new MessageReceived(row));
         }
-
-        await context.Send(answer ?? StanzaAck.For(stanza.Node, StanzaAck.InvalidProtobuf), cancellationToken);
     }
 
     private Task CommitSignalAsync(SignalChanges changes, CancellationToken cancellationToken) =>

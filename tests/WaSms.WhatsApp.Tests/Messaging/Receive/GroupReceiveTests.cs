@@ -55,4 +55,25 @@ public sealed class GroupReceiveTests
         await session.ExpectExactlyAsync("<receipt id=\"3EB0AFTER\" to=\"120363000000000001@g.us\" participant=\"5115:0@lid\"/>");
         Assert.Equal("later", (await session.Events.WaitForAsync<MessageReceived>()).Message.Text);
     }
+
+    [Fact]
+    public async Task PairwisePartFails_SkmsgContentStillStored_RetryForTheRest_ResendOnlyReceipted()
+    {
+        await using var session = await ReceiveSession.StartAsync();
+        var bob = new RemoteDevice(BobLid);
+        await bob.StartSessionAsync(session);
+        await session.SendAsync(ReceiveSession.Message("3EB0K", Group, [("participant", BobLid)], bob.SenderKeyDistribution(Group)));
+        await session.ExpectExactlyAsync("<receipt id=\"3EB0K\" to=\"120363000000000001@g.us\" participant=\"5115:0@lid\"/>");
+
+        var content = bob.EncryptGroup(new Message { Conversation = "partly" });
+        await session.SendAsync(ReceiveSession.Message("3EB0PART", Group, [("participant", BobLid)], ReceiveSession.Enc("pkmsg", [0x33, 9, 9]), content));
+        var retry = await session.ExpectAsync(n => n.Tag == "receipt");
+        Assert.Equal(("retry", "5115:0@lid"), (retry.Attr("type"), retry.Attr("participant")));
+        await session.ExpectExactlyAsync("<ack class=\"message\" id=\"3EB0PART\" to=\"120363000000000001@g.us\" participant=\"5115:0@lid\"/>");
+        Assert.Equal("partly", (await session.Events.WaitForAsync<MessageReceived>()).Message.Text);
+
+        await session.SendAsync(ReceiveSession.Message("3EB0PART", Group, [("participant", BobLid)], bob.EncryptGroup(new Message { Conversation = "partly" })));
+        await session.ExpectExactlyAsync("<receipt id=\"3EB0PART\" to=\"120363000000000001@g.us\" participant=\"5115:0@lid\"/>");
+        Assert.Single(session.Events.All.OfType<MessageReceived>());
+    }
 }
