@@ -34,6 +34,7 @@ internal sealed partial class Connection
     {
         if (await RunLoginStepAsync("prekeys", () => CountAndUploadPreKeysAsync(cancellationToken))
             && await RunLoginStepAsync("passive", () => SetPassiveAsync(false, cancellationToken))
+            && await RunLoginStepAsync("presence", () => SendPresenceAvailableAsync(cancellationToken))
             && Outcome == ConnectionOutcome.None)
         {
             _client.Raise(new Connected(Credentials.Jid!, Credentials.Lid));

@@ -40,6 +40,9 @@ internal sealed partial class Connection
             && (notification.TryGetChild("companion_reg_refresh", out _) || notification.TryGetChild("pair-device-rotate-qr", out _)))
         {
             await HandleCompanionRegRefreshAsync(cancellationToken);
+            return;
         }
+
+        await HandleMessagingNotificationAsync(notification, cancellationToken);
     }
 }

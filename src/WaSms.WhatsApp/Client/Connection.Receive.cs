@@ -21,6 +21,9 @@ internal sealed partial class Connection
         _handlers["stream:error"] = HandleStreamErrorAsync;
         _handlers["notification"] = HandleNotificationAsync;
         _handlers["xmlstreamend"] = HandleStreamEndAsync;
+        _handlers["message"] = HandleMessageAsync;
+        _handlers["receipt"] = HandleReceiptAsync;
+        _handlers["ib"] = HandleIbAsync;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using WaSms.WhatsApp.Events;
+using WaSms.WhatsApp.Messaging;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
@@ -46,6 +47,14 @@ public sealed class WaClient
         _options = options;
         _store = store;
         _preKeys = preKeys ?? new InMemoryPreKeyStore();
+        if ((options.SignalStore is null) != (options.MessageStore is null))
+        {
+            throw new ArgumentException("WaClientOptions.SignalStore and MessageStore go together: the message store commits into the signal store's storage.", nameof(options));
+        }
+
+        var volatileStore = options.SignalStore is null ? new VolatileMessagingStore(_preKeys, options.Time) : null;
+        SignalStore = options.SignalStore ?? volatileStore!;
+        MessageStore = options.MessageStore ?? volatileStore!;
         _idPrefix = string.Create(CultureInfo.InvariantCulture, $"{RandomNumberGenerator.GetInt32(ushort.MaxValue)}.{RandomNumberGenerator.GetInt32(ushort.MaxValue)}-");
     }
 
@@ -137,6 +146,12 @@ public sealed class WaClient
     internal IWaCredentialStore Store => _store;
 
     internal IPreKeyStore PreKeys => _preKeys;
+
+    /// <summary>The Signal state of peers (<see cref="WaClientOptions.SignalStore"/>, or in memory).</summary>
+    internal ISignalStore SignalStore { get; }
+
+    /// <summary>Messages and send jobs (<see cref="WaClientOptions.MessageStore"/>, or in memory).</summary>
+    internal IMessageStore MessageStore { get; }
 
     internal void Raise(WaEvent e) => EventRaised?.Invoke(this, e);
 

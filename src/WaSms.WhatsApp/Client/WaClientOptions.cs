@@ -60,4 +60,10 @@ public sealed class WaClientOptions
 
     /// <summary>Where inbound messages and send jobs live; it commits Signal changes into <see cref="SignalStore"/>'s storage.</summary>
     public IMessageStore? MessageStore { get; init; }
+
+    /// <summary>
+    /// The push name sent with <c>&lt;presence type="available" name/&gt;</c> after login (docs/protocol/messaging.md §4);
+    /// null uses the business name from pairing, and with neither no presence is sent (both reference clients need a name).
+    /// </summary>
+    public string? PushName { get; init; }
 }

@@ -1,0 +1,99 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using WaSms.WhatsApp.Binary;
+using WaSms.WhatsApp.Events;
+using WaSms.WhatsApp.Store;
+
+namespace WaSms.WhatsApp.Messaging.Receive;
+
+/// <summary>
+/// Handles an inbound <c>&lt;receipt&gt;</c> (docs/protocol/messaging.md §9): moves each named message
+/// of ours forward in the store and raises <see cref="MessageStatusChanged"/> for the ones that moved,
+/// hands a retry receipt to <paramref name="onRetry"/>, and always acks it (<c>&lt;ack class="receipt"&gt;</c>, §5).
+/// </summary>
+internal sealed class ReceiptReceiver(ReceiveContext context, Func<RetryReceiptReceived, Task> onRetry)
+{
+    /// <summary>
+    /// The state a receipt type means for a message we sent (§9, Baileys <c>getStatusFromReceiptType</c>):
+    /// none/<c>inactive</c> = delivered (open question 1), <c>read</c>/<c>read-self</c>/<c>played</c> = read;
+    /// <c>sender</c> (our other device got the copy), <c>retry</c> and the rest change nothing.
+    /// </summary>
+    public static MessageStatus? StatusOf(string? type) => type switch
+    {
+        null or "" or "inactive" => MessageStatus.Delivered,
+        "read" or "read-self" or "played" or "played-self" => MessageStatus.Read,
+        _ => null,
+    };
+
+    public async Task HandleAsync(Node receipt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var changes = new SignalChanges();
+            LidPairs.Collect(receipt, changes.LidMappings);
+            if (!changes.IsEmpty)
+            {
+                await context.Signal.CommitAsync(changes, cancellationToken);
+            }
+
+            var type = receipt.Attr("type");
+            if (type == "retry")
+            {
+                if (RetryReceiptParser.Parse(receipt, out var problem) is { } retry)
+                {
+                    await onRetry(retry);
+                }
+                else
+                {
+                    context.Logger.LogWarning("Retry receipt {Id} ignored: {Problem}", receipt.Attr("id"), problem);
+                }
+            }
+            else if (StatusOf(type) is { } status)
+            {
+                await UpdateAsync(receipt, status, cancellationToken);
+            }
+        }
+        finally
+        {
+            // Acked even when handling failed, as Baileys does, so the server does not resend it forever.
+            await context.Send(StanzaAck.For(receipt), cancellationToken);
+        }
+    }
+
+    private async Task UpdateAsync(Node receipt, MessageStatus status, CancellationToken cancellationToken)
+    {
+        var at = long.TryParse(receipt.Attr("t"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t <= 253402300799
+            ? DateTimeOffset.FromUnixTimeSeconds(t)
+            : context.Time.GetUtcNow();
+        foreach (var id in IdsOf(receipt))
+        {
+            if (!await context.Messages.UpdateOutboundStatusAsync(id, status, at, null, cancellationToken))
+            {
+                continue;
+            }
+
+            var job = await context.Messages.GetOutboundAsync(id, cancellationToken);
+            context.Raise(new MessageStatusChanged(new StatusChange(id, job?.CallerId, job?.To ?? receipt.Attr("from") ?? string.Empty, status, at, null)));
+        }
+    }
+
+    /// <summary>The receipt's id and those of its <c>&lt;list&gt;&lt;item id/&gt;</c> (one receipt may cover several messages, §4).</summary>
+    private static IEnumerable<string> IdsOf(Node receipt)
+    {
+        if (receipt.Attr("id") is { Length: > 0 } first)
+        {
+            yield return first;
+        }
+
+        if (receipt.TryGetChild("list", out var list))
+        {
+            foreach (var item in list.Children)
+            {
+                if (item.Tag == "item" && item.Attr("id") is { Length: > 0 } id)
+                {
+                    yield return id;
+                }
+            }
+        }
+    }
+}
