@@ -52,9 +52,10 @@ public sealed class WaClient
             throw new ArgumentException("WaClientOptions.SignalStore and MessageStore go together: the message store commits into the signal store's storage.", nameof(options));
         }
 
-        var volatileStore = options.SignalStore is null ? new VolatileMessagingStore(_preKeys, options.Time) : null;
-        SignalStore = options.SignalStore ?? volatileStore!;
-        MessageStore = options.MessageStore ?? volatileStore!;
+        // Without stores (tests, tools) the state lives in memory; the gateway passes its SQLite stores.
+        var signal = options.SignalStore ?? new InMemorySignalStore(_preKeys);
+        SignalStore = signal;
+        MessageStore = options.MessageStore ?? new InMemoryMessageStore((InMemorySignalStore)signal, options.Time);
         _idPrefix = string.Create(CultureInfo.InvariantCulture, $"{RandomNumberGenerator.GetInt32(ushort.MaxValue)}.{RandomNumberGenerator.GetInt32(ushort.MaxValue)}-");
     }
 

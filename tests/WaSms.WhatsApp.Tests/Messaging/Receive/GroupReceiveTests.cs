@@ -29,7 +29,7 @@ public sealed class GroupReceiveTests
         var first = (await session.Events.WaitForAsync<MessageReceived>()).Message;
         Assert.Equal(("text", "hi team", "120363000000000001@g.us", "15555550101@s.whatsapp.net", "5115@lid", "Bob"),
             (first.Type, first.Text, first.Chat, first.Sender, first.SenderAlt, first.PushName));
-        Assert.NotNull(await session.Store.LoadSenderKeyAsync(Group.ToString(), new SignalAddress("5115_1", 0), session.Token));
+        Assert.NotNull(await session.Signal.LoadSenderKeyAsync(Group.ToString(), new SignalAddress("5115_1", 0), session.Token));
 
         // The group switched to LID addressing: the same sender key is found under the LID.
         await session.SendAsync(ReceiveSession.Message("3EB0G2", Group, [("participant", BobLid), ("addressing_mode", "lid")],
@@ -48,7 +48,7 @@ public sealed class GroupReceiveTests
 
         await session.SendAsync(ReceiveSession.Message("3EB0KEY", Group, [("participant", BobLid)], bob.SenderKeyDistribution(Group)));
         await session.ExpectExactlyAsync("<receipt id=\"3EB0KEY\" to=\"120363000000000001@g.us\" participant=\"5115:0@lid\"/>");
-        Assert.NotNull(await session.Store.LoadSenderKeyAsync(Group.ToString(), new SignalAddress("5115_1", 0), session.Token));
+        Assert.NotNull(await session.Signal.LoadSenderKeyAsync(Group.ToString(), new SignalAddress("5115_1", 0), session.Token));
         Assert.Empty(await session.Store.ReadEventsAsync(0, 10, session.Token));
 
         await session.SendAsync(ReceiveSession.Message("3EB0AFTER", Group, [("participant", BobLid)], bob.EncryptGroup(new Message { Conversation = "later" })));

@@ -33,7 +33,7 @@ public sealed class PairwiseReceiveTests
         Assert.Equal(new Message { Conversation = "hello" }.ToByteArray(), stored.Content);
         Assert.Equal(0, await session.PreKeys.CountUploadedAsync(session.Token));
         var lidAddress = new SignalAddress("5114_1", 0);
-        Assert.Equal(alice.IdentityKey.ToArray(), await session.Store.LoadIdentityAsync(lidAddress, session.Token));
+        Assert.Equal(alice.IdentityKey.ToArray(), await session.Signal.LoadIdentityAsync(lidAddress, session.Token));
 
         await alice.ReceiveReplyAsync(session, lidAddress);
         var second = alice.Encrypt(new Message { ExtendedTextMessage = new ExtendedTextMessage { Text = "see https://example.org" } });

@@ -49,7 +49,7 @@ public sealed class ReceiptAndSignalTests
         await session.SendAsync(NodeHelpers.Make("receipt", ("from", new Jid("120363000000000001", JidServer.Group)), ("id", "3EB0NOTOURS"), ("participant", new Jid("5114", JidServer.Lid, 0)), ("participant_pn", new Jid("15555550101", JidServer.WhatsApp)), ("t", "1764633800")));
         await session.ExpectExactlyAsync("<ack class=\"receipt\" id=\"3EB0NOTOURS\" to=\"120363000000000001@g.us\" participant=\"5114:0@lid\"/>");
         Assert.DoesNotContain(session.Events.All, e => e is MessageStatusChanged);
-        Assert.Equal("15555550101", await session.Store.GetPhoneUserAsync("5114", session.Token));
+        Assert.Equal("15555550101", await session.Signal.GetPhoneUserAsync("5114", session.Token));
     }
 
     [Fact]
@@ -114,13 +114,13 @@ public sealed class ReceiptAndSignalTests
         seed.Sessions[new SignalAddress("5114_1", 7)] = [2];
         seed.Sessions[new SignalAddress("15555550100", 3)] = [3];
         seed.Sessions[new SignalAddress("15555550101", 0)] = [4];
-        await session.Store.CommitAsync(seed, session.Token);
+        await session.Signal.CommitAsync(seed, session.Token);
 
         await session.SendAsync(NodeHelpers.Make("notification", [("from", new Jid("15555550100", JidServer.WhatsApp)), ("id", "N1"), ("t", "1764633800"), ("type", "encrypt")], NodeHelpers.Make("identity")));
         await session.ExpectExactlyAsync("<ack class=\"notification\" id=\"N1\" to=\"15555550100@s.whatsapp.net\" type=\"encrypt\"/>");
         await BarrierAsync(session);
 
-        var left = await session.Store.LoadSessionsAsync([new("5114_1", 0), new("5114_1", 7), new("15555550100", 3), new("15555550101", 0)], session.Token);
+        var left = await session.Signal.LoadSessionsAsync([new("5114_1", 0), new("5114_1", 7), new("15555550100", 3), new("15555550101", 0)], session.Token);
         Assert.Equal([new SignalAddress("15555550101", 0)], left.Keys);
     }
 
@@ -130,7 +130,7 @@ public sealed class ReceiptAndSignalTests
         await using var session = await ReceiveSession.StartAsync();
         var seed = new SignalChanges();
         seed.Sessions[new SignalAddress("5114_1", 5)] = [1];
-        await session.Store.CommitAsync(seed, session.Token);
+        await session.Signal.CommitAsync(seed, session.Token);
         var user = new Jid("15555550100", JidServer.WhatsApp);
         await session.SendAsync(NodeHelpers.Make(
             "notification",
@@ -141,18 +141,19 @@ public sealed class ReceiptAndSignalTests
         await BarrierAsync(session);
         var changed = await session.Events.WaitForAsync<DevicesChanged>();
         Assert.Equal(new DevicesChanged(user, new Jid("5114", JidServer.Lid)), changed);
-        Assert.Equal("5114", await session.Store.GetLidUserAsync("15555550100", session.Token));
-        Assert.Empty(await session.Store.LoadSessionsAsync([new SignalAddress("5114_1", 5)], session.Token));
+        Assert.Equal("5114", await session.Signal.GetLidUserAsync("15555550100", session.Token));
+        Assert.Empty(await session.Signal.LoadSessionsAsync([new SignalAddress("5114_1", 5)], session.Token));
     }
 
     [Fact]
     public void Options_OneMessagingStoreWithoutTheOther_Refused()
     {
-        var store = new VolatileMessagingStore(new InMemoryPreKeyStore(), TimeProvider.System);
+        var signal = new InMemorySignalStore(new InMemoryPreKeyStore());
+        var messages = new InMemoryMessageStore(signal, TimeProvider.System);
         var credentials = new InMemoryCredentialStore();
-        Assert.Throws<ArgumentException>(() => new WaClient(new WaClientOptions { SignalStore = store }, credentials));
-        Assert.Throws<ArgumentException>(() => new WaClient(new WaClientOptions { MessageStore = store }, credentials));
-        Assert.NotNull(new WaClient(new WaClientOptions { SignalStore = store, MessageStore = store }, credentials));
+        Assert.Throws<ArgumentException>(() => new WaClient(new WaClientOptions { SignalStore = signal }, credentials));
+        Assert.Throws<ArgumentException>(() => new WaClient(new WaClientOptions { MessageStore = messages }, credentials));
+        Assert.NotNull(new WaClient(new WaClientOptions { SignalStore = signal, MessageStore = messages }, credentials));
     }
 
     /// <summary>

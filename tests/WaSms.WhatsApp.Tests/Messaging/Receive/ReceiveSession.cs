@@ -25,10 +25,11 @@ internal sealed class ReceiveSession : IAsyncDisposable
     {
         Server = server;
         PreKeys = new InMemoryPreKeyStore();
-        Store = new VolatileMessagingStore(PreKeys, TimeProvider.System);
+        Signal = new InMemorySignalStore(PreKeys);
+        Store = new InMemoryMessageStore(Signal, TimeProvider.System);
         Messages = new FaultyMessageStore(Store);
         Credentials = WaCredentials.Generate() with { Jid = OwnJid, Lid = OwnLid, Account = new byte[] { 0x0a, 0x02, 0x08, 0x01 } };
-        var options = new WaClientOptions { ServerUri = server.Uri, Trust = server.Trust, PushName = "Gateway", SignalStore = Store, MessageStore = Messages };
+        var options = new WaClientOptions { ServerUri = server.Uri, Trust = server.Trust, PushName = "Gateway", SignalStore = Signal, MessageStore = Messages };
         Client = new WaClient(options, new InMemoryCredentialStore(Credentials), PreKeys);
         Events = new EventCollector(Client);
     }
@@ -41,8 +42,11 @@ internal sealed class ReceiveSession : IAsyncDisposable
 
     public EventCollector Events { get; }
 
-    /// <summary>The Signal and message state (read it here).</summary>
-    public VolatileMessagingStore Store { get; }
+    /// <summary>The Signal state (read it here).</summary>
+    public InMemorySignalStore Signal { get; }
+
+    /// <summary>The message state (read it here).</summary>
+    public InMemoryMessageStore Store { get; }
 
     /// <summary>The message store the client writes through, which can be told to fail.</summary>
     public FaultyMessageStore Messages { get; }

@@ -73,13 +73,13 @@ internal sealed class RemoteDevice(Jid jid)
     /// <summary>Reads a message the client encrypted with its stored session for <paramref name="address"/> (so our side has seen a reply).</summary>
     public async Task ReceiveReplyAsync(ReceiveSession client, SignalAddress address)
     {
-        var stored = await client.Store.LoadSessionsAsync([address], client.Token);
+        var stored = await client.Signal.LoadSessionsAsync([address], client.Token);
         var ours = SessionRecord.Deserialize(stored[address]);
         var ownIdentity = new SignalIdentity(client.Credentials.IdentityKey, client.Credentials.RegistrationId);
         var (type, ciphertext) = SessionCipher.Encrypt(ours, ownIdentity, MessagePadding.Pad(new Message { Conversation = "reply" }.ToByteArray()));
         var changes = new SignalChanges();
         changes.Sessions[address] = ours.Serialize();
-        await client.Store.CommitAsync(changes, client.Token);
+        await client.Signal.CommitAsync(changes, client.Token);
         SessionCipher.Decrypt(_session, _identity, new NoPreKeys(), type, ciphertext);
     }
 
