@@ -259,13 +259,6 @@ internal sealed class EmulatorConnection
                 NodeHelpers.Make("error", ("code", code.ToString(CultureInfo.InvariantCulture)), ("text", text))),
             cancellationToken);
 
-    /// <summary>The low-prekey push <c>&lt;notification type="encrypt"&gt;&lt;count value/&gt;</c> (docs/protocol/messaging.md §10).</summary>
-    public Node PreKeyCountNotification(int left) =>
-        NodeHelpers.Make(
-            "notification",
-            [("from", Jid.WhatsAppServer), ("type", "encrypt"), ("id", _emulator.NextPushId()), ("t", _emulator.Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))],
-            NodeHelpers.Make("count", ("value", left.ToString(CultureInfo.InvariantCulture))));
-
     /// <summary>Ends this connection because the same device logged in elsewhere (<c>conflict type="replaced"</c>, docs/whatsapp.md §6).</summary>
     public async Task SendStreamErrorAndCloseAsync(string conflict)
     {
@@ -372,7 +365,7 @@ internal sealed class EmulatorConnection
                 await SendAsync(bundles, cancellationToken);
                 foreach (var (device, left) in low)
                 {
-                    await device.Mailbox.DeliverAsync(PreKeyCountNotification(left), cancellationToken);
+                    await device.Mailbox.DeliverAsync(_emulator.PreKeyCountNotification(left), cancellationToken);
                 }
 
                 break;

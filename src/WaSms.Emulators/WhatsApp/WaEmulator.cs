@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using WaSms.Emulators.WhatsApp.Accounts;
+using WaSms.Emulators.WhatsApp.Contacts;
 using WaSms.Emulators.WhatsApp.Groups;
 using WaSms.Emulators.WhatsApp.Routing;
 using WaSms.Emulators.WhatsApp.Socket;
@@ -26,6 +27,8 @@ public sealed partial class WaEmulator : IAsyncDisposable
     private readonly ConcurrentQueue<string> _acks = new();
     private readonly ConcurrentDictionary<string, PendingCodeLink> _codeLinks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PendingCodeLink, byte> _codeLinksInUse = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentBag<Task> _phones = [];
     private int _pingCount;
     private long _pushCounter;
 
@@ -33,13 +36,18 @@ public sealed partial class WaEmulator : IAsyncDisposable
     public WaEmulator(int port = 0, TimeProvider? time = null)
     {
         _server = new WaServerListener(RunConnectionAsync, port, time);
+        Accounts = new AccountDirectory(PlayPhone);
+        Contacts = new EmulatedContacts(this);
         var log = new MessageLog();
         Messages = new MessageRouter(Accounts, Groups, log, Time);
         Receipts = new ReceiptRouter(Accounts, log, Time);
     }
 
     /// <summary>Every account: phone number, LID, devices and their keys.</summary>
-    internal AccountDirectory Accounts { get; } = new();
+    internal AccountDirectory Accounts { get; }
+
+    /// <summary>The emulated contacts (dev mode's Alice and Bob, tests' peers) and their groups.</summary>
+    public EmulatedContacts Contacts { get; }
 
     internal GroupDirectory Groups { get; } = new();
 
@@ -81,8 +89,14 @@ public sealed partial class WaEmulator : IAsyncDisposable
     /// <summary>Starts listening and accepting connections.</summary>
     public void Start() => _server.Start();
 
-    /// <summary>Stops listening and ends every connection.</summary>
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    /// <summary>Stops listening, ends every connection and the emulated phones.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_phones);
+        _stopping.Dispose();
+    }
 
     /// <summary>Counts a ping; true when it should be answered.</summary>
     internal bool OnPing()
@@ -187,6 +201,14 @@ public sealed partial class WaEmulator : IAsyncDisposable
         var device = new ServerDevice(account, deviceId, linked);
         account.Add(device);
         await DeviceNotifications.SendAsync(Accounts, device, added: true, NextPushId, Time.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
+    }
+
+    /// <summary>Every account's phone (device 0) is played in-process with real Signal sessions.</summary>
+    private void PlayPhone(EmulatedAccount account)
+    {
+        var phone = new PlayedPhone(this, account);
+        account.Phone.Mailbox.Local = phone;
+        _phones.Add(phone.RunAsync(_stopping.Token));
     }
 
     /// <summary>An id for a stanza the server pushes.</summary>

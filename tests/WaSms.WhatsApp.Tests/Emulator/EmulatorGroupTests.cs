@@ -55,7 +55,8 @@ public sealed class EmulatorGroupTests
 
         // A group receipt comes back from the group, with the reader as participant.
         await bob.SendAsync(NodeHelpers.Make("receipt", ("id", "g1"), ("to", group.Jid), ("participant", alice.Lid)));
-        var receipt = await alice.WaitForAsync(n => n.Tag == "receipt");
-        Assert.Equal((group.Jid.ToString(), bob.Lid.ToString()), (receipt.Attr("from"), receipt.Attr("participant")));
+        // (The played phones of both accounts answer too; this is the companion's receipt.)
+        var receipt = await alice.WaitForAsync(n => n.Tag == "receipt" && n.Attr("participant") == bob.Lid.ToString());
+        Assert.Equal(group.Jid.ToString(), receipt.Attr("from"));
     }
 }

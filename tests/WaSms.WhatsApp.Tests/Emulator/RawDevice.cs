@@ -3,6 +3,7 @@ using Google.Protobuf;
 using WaSms.Emulators.WhatsApp;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
 
@@ -93,10 +94,18 @@ internal sealed class RawDevice : IAsyncDisposable
         Assert.Equal("success", success.Tag);
     }
 
+    /// <summary>The one-time prekeys uploaded so far, by id (private halves, for decrypting a pkmsg).</summary>
+    public Dictionary<uint, Curve25519KeyPair> PreKeys { get; } = [];
+
     /// <summary>Uploads the registration, identity, signed prekey and <paramref name="count"/> one-time prekeys (ids 1…count).</summary>
     public async Task UploadPreKeysAsync(int count)
     {
-        var keys = Enumerable.Range(1, count).Select(i => ((uint)i, (ReadOnlyMemory<byte>)WaSms.WhatsApp.Crypto.Curve25519KeyPair.Generate().PublicKey.ToArray())).ToList();
+        foreach (var id in Enumerable.Range(1, count))
+        {
+            PreKeys[(uint)id] = Curve25519KeyPair.Generate();
+        }
+
+        var keys = PreKeys.Select(k => (k.Key, k.Value.PublicKey)).ToList();
         var upload = new PreKeyUpload(Credentials.RegistrationId, Credentials.IdentityKey.PublicKey, keys, Credentials.SignedPreKeyId, Credentials.SignedPreKey.PublicKey, Credentials.SignedPreKeySignature);
         var result = await IqAsync(NodeHelpers.Make("iq", [("xmlns", "encrypt"), ("type", "set"), ("to", Jid.WhatsAppServer)], upload.ToNodes()));
         Assert.Equal("result", result.Attr("type"));

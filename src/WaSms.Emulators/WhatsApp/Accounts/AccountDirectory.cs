@@ -6,7 +6,7 @@ using WaSms.WhatsApp.Binary;
 namespace WaSms.Emulators.WhatsApp.Accounts;
 
 /// <summary>Every account the emulator knows, found by phone number or LID.</summary>
-internal sealed class AccountDirectory
+internal sealed class AccountDirectory(Action<EmulatedAccount> created)
 {
     private readonly ConcurrentDictionary<string, EmulatedAccount> _byPhone = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, EmulatedAccount> _byLid = new(StringComparer.Ordinal);
@@ -37,6 +37,7 @@ internal sealed class AccountDirectory
             while (_byLid.ContainsKey(lid));
 
             var account = new EmulatedAccount(phoneNumber, lid, pushName);
+            created(account);
             _byLid[lid] = account;
             _byPhone[phoneNumber] = account;
             return account;
