@@ -41,6 +41,12 @@ public sealed class BaileysMessagingPeerTests(ITestOutputHelper output)
         var device = await new PhoneSimulator(emulator, Alice).ScanAsync(qr[3..], cts.Token);
         Assert.StartsWith($"OPEN {device.Jid}", await peer.WaitForAsync(l => l.StartsWith("OPEN ", StringComparison.Ordinal), cts.Token));
 
+        // Baileys uploads its prekeys around "open"; a sender without its bundle would skip its device.
+        while (emulator.PreKeyCount(device.Jid) == 0)
+        {
+            await Task.Delay(50, cts.Token);
+        }
+
         // Bob → Alice: Baileys decrypts our pkmsg.
         var fromBob = await emulator.Contacts.SayAsync("+" + Bob, "hello baileys", cts.Token);
         var received = await peer.WaitForAsync(l => l.StartsWith("MSG ", StringComparison.Ordinal), cts.Token);

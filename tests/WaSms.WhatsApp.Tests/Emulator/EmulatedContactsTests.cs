@@ -112,6 +112,39 @@ public sealed class EmulatedContactsTests : IAsyncLifetime
         Assert.Equal($"{Bob[1..]}@s.whatsapp.net", receipt.Attr("recipient"));
     }
 
+    [Fact]
+    public async Task APhoneThatCannotDecrypt_AsksForRetries_AndResendsForOneDeviceWhenAsked()
+    {
+        var alice = new Jid(_emulator.LidOf(Alice[1..]), JidServer.Lid);
+        await _gateway.SendAsync(EmulatorRoutingTests.Message("BAD1", alice, ("text", null), (alice, "msg", [1, 2, 3])));
+        var first = await _gateway.WaitForAsync(n => n.Tag == "receipt" && n.Attr("type") == "retry");
+        Assert.True(first.TryGetChild("retry", out var retry));
+        Assert.Equal(("1", "BAD1"), (retry.Attr("count"), retry.Attr("id")));
+        Assert.False(first.TryGetChild("keys", out _));
+
+        // The resend fails too: the second retry brings a fresh bundle of the phone.
+        await _gateway.SendAsync(NodeHelpers.Make("message", [("id", "BAD1"), ("to", alice), ("type", "text"), ("device_fanout", "false")], NodeHelpers.MakeBytes("enc", [("v", "2"), ("type", "msg"), ("count", "1")], [4, 5, 6])));
+        var second = await _gateway.WaitForAsync(n => n.Tag == "receipt" && n.Attr("type") == "retry");
+        Assert.True(second.TryGetChild("retry", out retry));
+        Assert.Equal("2", retry.Attr("count"));
+        Assert.True(second.TryGetChild("keys", out var keys));
+        Assert.True(keys.TryGetChild("key", out _));
+        Assert.True(second.TryGetBytesChild("registration", out _));
+
+        // Now the other way: the device asks Alice's phone to resend; it comes for that device only, with count.
+        var id = await _emulator.Contacts.SayAsync(Alice, "say again", _gateway.Token);
+        var original = await _gateway.WaitForAsync(n => n.Tag == "message" && n.Attr("id") == id);
+        await _gateway.SendAsync(NodeHelpers.Make(
+            "receipt",
+            [("id", id), ("to", original.JidAttr("from")!), ("type", "retry")],
+            NodeHelpers.Make("retry", ("count", "1"), ("id", id), ("t", original.Attr("t")!), ("v", "1")),
+            NodeHelpers.MakeBytes("registration", [], [0, 0, 0, 1])));
+        var resent = await _gateway.WaitForAsync(n => n.Tag == "message" && n.Attr("id") == id);
+        var enc = Assert.Single(resent.Children, c => c.Tag == "enc");
+        Assert.Equal(("1", "pkmsg"), (enc.Attr("count"), enc.Attr("type")));
+        Assert.Equal("say again", Decrypt([], resent.JidAttr("from")!, enc).Conversation);
+    }
+
     private SignalIdentity Identity() => new(_gateway.Credentials.IdentityKey, _gateway.Credentials.RegistrationId);
 
     private Message Decrypt(Dictionary<string, SessionRecord> sessions, Jid from, Node enc)

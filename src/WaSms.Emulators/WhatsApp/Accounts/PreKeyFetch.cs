@@ -48,11 +48,16 @@ internal static class PreKeyFetch
         return (result, low);
     }
 
-    private static IEnumerable<Node> BundleNodes(PreKeyBundle bundle)
+    /// <summary>The bundle's children as the server writes them; without <c>&lt;registration&gt;</c> they are a retry receipt's <c>&lt;keys&gt;</c> (§8).</summary>
+    public static IEnumerable<Node> BundleNodes(PreKeyBundle bundle, bool withRegistration = true)
     {
-        var registration = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(registration, bundle.RegistrationId);
-        yield return NodeHelpers.MakeBytes("registration", [], registration);
+        if (withRegistration)
+        {
+            var registration = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(registration, bundle.RegistrationId);
+            yield return NodeHelpers.MakeBytes("registration", [], registration);
+        }
+
         yield return NodeHelpers.MakeBytes("type", [], [ClientPayloadFactory.KeyTypeDjb]);
         yield return NodeHelpers.MakeBytes("identity", [], bundle.IdentityKey.Span);
         yield return NodeHelpers.Make(

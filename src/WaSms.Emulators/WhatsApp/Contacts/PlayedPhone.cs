@@ -249,13 +249,8 @@ internal sealed partial class PlayedPhone : ILocalDevice
             // From the second retry on, a fresh bundle goes with it (whatsmeow sendRetryReceipt, §8).
             var upload = Keys.NewUpload(1);
             var (preKeyId, preKey) = upload.PreKeys[0];
-            children.Add(NodeHelpers.Make(
-                "keys",
-                [],
-                NodeHelpers.MakeBytes("type", [], [ClientPayloadFactory.KeyTypeDjb]),
-                NodeHelpers.MakeBytes("identity", [], upload.IdentityKey.Span),
-                NodeHelpers.Make("key", [], NodeHelpers.MakeBytes("id", [], Id3(preKeyId)), NodeHelpers.MakeBytes("value", [], preKey.Span)),
-                NodeHelpers.Make("skey", [], NodeHelpers.MakeBytes("id", [], Id3(upload.SignedPreKeyId)), NodeHelpers.MakeBytes("value", [], upload.SignedPreKey.Span), NodeHelpers.MakeBytes("signature", [], upload.SignedPreKeySignature.Span))));
+            var fresh = new PreKeyBundle(upload.RegistrationId, 0, upload.IdentityKey, upload.SignedPreKeyId, upload.SignedPreKey, upload.SignedPreKeySignature, preKeyId, preKey);
+            children.Add(NodeHelpers.Make("keys", [], [.. PreKeyFetch.BundleNodes(fresh, withRegistration: false)]));
         }
 
         var from = message.JidAttr("from")!;
@@ -292,8 +287,6 @@ internal sealed partial class PlayedPhone : ILocalDevice
 
     private string Plus(string? jid) =>
         Jid.TryParse(jid, out var parsed) && _emulator.Accounts.Find(parsed) is { } account ? "+" + account.PhoneNumber : jid ?? string.Empty;
-
-    private static byte[] Id3(uint id) => [(byte)(id >> 16), (byte)(id >> 8), (byte)id];
 
     /// <summary>An inbox line and what a read receipt for it needs.</summary>
     private sealed class InboxEntry(EmulatedInboxMessage message, Jid replyTo, Jid? participant, bool ownCopy)

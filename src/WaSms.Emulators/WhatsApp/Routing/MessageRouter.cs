@@ -68,9 +68,10 @@ internal sealed class MessageRouter(AccountDirectory accounts, GroupDirectory gr
         // A resend for one device (§8): whatsmeow addresses it with device_fanout="false", Baileys
         // with the device JID as "to"; only that device gets the direct <enc>. Baileys rc14 also puts
         // the same device in <participants> (two ciphertexts); the direct one, which carries count, wins.
+        // A phone is written without a device part, so a whatsmeow resend to it names the bare user.
         if (request.Direct.Count > 0 && (to.Device is not null || request.DeviceFanout == "false"))
         {
-            var target = accounts.FindDevice(to.Device is not null ? to : request.Participant);
+            var target = accounts.FindDevice(request.Participant ?? to);
             if (target is null || target == sender)
             {
                 return new Fanout(to, lid, null, deliveries, [sender.In(lid)]);
