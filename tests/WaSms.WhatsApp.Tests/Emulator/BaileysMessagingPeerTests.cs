@@ -88,6 +88,7 @@ public sealed class BaileysMessagingPeerTests(ITestOutputHelper output)
     {
         private readonly Process _process;
         private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+        private readonly List<string> _seen = [];
         private readonly ITestOutputHelper _output;
         private readonly Task _reading;
         private readonly Task<string> _stderr;
@@ -132,19 +133,33 @@ public sealed class BaileysMessagingPeerTests(ITestOutputHelper output)
             await _process.StandardInput.FlushAsync();
         }
 
-        /// <summary>The next line that matches (earlier ones are skipped); fails if the peer exits first.</summary>
+        /// <summary>
+        /// The first line printed so far or later that matches (events may come in either order, e.g. a
+        /// delivery status before Baileys' send resolves); fails on ERROR/TIMEOUT or when the peer exits first.
+        /// </summary>
         public async Task<string> WaitForAsync(Func<string, bool> match, CancellationToken cancellationToken)
         {
-            await foreach (var line in _lines.Reader.ReadAllAsync(cancellationToken))
+            while (true)
             {
-                Assert.False(line.StartsWith("ERROR ", StringComparison.Ordinal) || line.StartsWith("TIMEOUT", StringComparison.Ordinal), line);
-                if (match(line))
+                foreach (var line in _seen)
                 {
-                    return line;
+                    Assert.False(line.StartsWith("ERROR ", StringComparison.Ordinal) || line.StartsWith("TIMEOUT", StringComparison.Ordinal), line);
+                    if (match(line))
+                    {
+                        return line;
+                    }
+                }
+
+                if (!await _lines.Reader.WaitToReadAsync(cancellationToken))
+                {
+                    throw new Xunit.Sdk.XunitException("The Baileys peer ended before printing the expected line.");
+                }
+
+                while (_lines.Reader.TryRead(out var next))
+                {
+                    _seen.Add(next);
                 }
             }
-
-            throw new Xunit.Sdk.XunitException("The Baileys peer ended before printing the expected line.");
         }
 
         public async ValueTask DisposeAsync()
