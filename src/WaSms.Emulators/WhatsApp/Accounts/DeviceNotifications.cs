@@ -1,5 +1,4 @@
 using System.Globalization;
-using WaSms.Emulators.WhatsApp.Routing;
 using WaSms.WhatsApp.Binary;
 
 namespace WaSms.Emulators.WhatsApp.Accounts;

@@ -1,4 +1,3 @@
-using WaSms.Emulators.WhatsApp.Routing;
 using WaSms.WhatsApp.Binary;
 
 namespace WaSms.Emulators.WhatsApp.Accounts;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Threading.Channels;
 using Google.Protobuf;
 using WaSms.Emulators.WhatsApp.Accounts;
-using WaSms.Emulators.WhatsApp.Routing;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Proto.E2E;

@@ -1,8 +1,7 @@
-using WaSms.Emulators.WhatsApp.Accounts;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Socket;
 
-namespace WaSms.Emulators.WhatsApp.Routing;
+namespace WaSms.Emulators.WhatsApp.Accounts;
 
 /// <summary>
 /// Where the server puts what one device must receive (docs/protocol/messaging.md §10): straight to

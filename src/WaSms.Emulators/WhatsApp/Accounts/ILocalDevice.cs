@@ -1,6 +1,6 @@
 using WaSms.WhatsApp.Binary;
 
-namespace WaSms.Emulators.WhatsApp.Routing;
+namespace WaSms.Emulators.WhatsApp.Accounts;
 
 /// <summary>A device the emulator plays in-process (a phone, an emulated contact): it is always online.</summary>
 internal interface ILocalDevice

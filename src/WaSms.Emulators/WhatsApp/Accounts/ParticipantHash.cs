@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using WaSms.WhatsApp.Binary;
 
-namespace WaSms.Emulators.WhatsApp.Routing;
+namespace WaSms.Emulators.WhatsApp.Accounts;
 
 /// <summary>
 /// The participant-list hash on server acks and device notifications (docs/protocol/messaging.md §5):
