@@ -65,6 +65,15 @@ public sealed class BaileysMessagingPeerTests(ITestOutputHelper output)
         var groupLine = await peer.WaitForAsync(l => l.StartsWith($"MSG {team.Jid} ", StringComparison.Ordinal), cts.Token);
         Assert.EndsWith($" {groupId} team reply", groupLine);
 
+        // A message while Baileys is away waits in its device's queue and arrives after the next login.
+        await peer.SendAsync("OFFLINE");
+        await peer.WaitForAsync(l => l == "OFFLINE", cts.Token);
+        var whileAway = await emulator.Contacts.SayAsync("+" + Bob, "while you were away", cts.Token);
+        Assert.Equal(1, emulator.QueuedFor(device.Jid));
+        await peer.SendAsync("ONLINE");
+        await peer.WaitForAsync(l => l == "REOPEN", cts.Token);
+        Assert.EndsWith($" {whileAway} while you were away", await peer.WaitForAsync(l => l.Contains($" {whileAway} ", StringComparison.Ordinal), cts.Token));
+
         await peer.SendAsync("QUIT");
     }
 
@@ -103,7 +112,7 @@ public sealed class BaileysMessagingPeerTests(ITestOutputHelper output)
                 while (await process.StandardOutput.ReadLineAsync() is { } line)
                 {
                     // Only the peer's own protocol lines: libsignal-node prints whole sessions (key bytes) when it closes one.
-                    if (System.Text.RegularExpressions.Regex.IsMatch(line, "^(QR|OPEN|MSG|SENT|STATUS|CLOSE|ERROR|TIMEOUT)\\b"))
+                    if (System.Text.RegularExpressions.Regex.IsMatch(line, "^(QR|OPEN|REOPEN|OFFLINE|MSG|SENT|STATUS|CLOSE|ERROR|TIMEOUT)\\b"))
                     {
                         output.WriteLine(line);
                     }

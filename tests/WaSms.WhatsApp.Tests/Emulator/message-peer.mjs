@@ -2,6 +2,8 @@
 // number whose emulated phone scans it (argv[2] = emulator URL, argv[3] = test root key hex), then
 // takes commands on stdin, one per line:
 //   SEND <jid> <text>   send a text (1:1 or group JID); prints "SENT <id>"
+//   OFFLINE             close the connection (prints "OFFLINE"); the auth state stays
+//   ONLINE              log in again with it (prints "REOPEN" once open)
 //   QUIT                close and exit 0
 // and prints what it sees: "QR <qr>", "OPEN <me.id> <me.lid>", "MSG <chat> <sender> <id> <text>"
 // for every text received, "STATUS <id> <status>" for status updates of its own messages.
@@ -20,6 +22,8 @@ WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex')
 const { creds, keys } = memoryAuth()
 const timeout = setTimeout(() => { console.log('TIMEOUT'); process.exit(3) }, 90_000)
 let sock
+let away = false
+let reopened = false
 
 const text = m => m?.conversation ?? m?.extendedTextMessage?.text ?? null
 
@@ -30,16 +34,19 @@ const start = () => {
 		logger: pino({ level: process.env.BAILEYS_LOG || 'silent' }),
 		browser: ['Ubuntu', 'Chrome', '22.04'],
 		markOnlineOnConnect: true,
-		syncFullHistory: false
+		syncFullHistory: false,
+		// No history wanted: Baileys then goes online at the offline marker instead of buffering events for 20 s.
+		shouldSyncHistoryMessage: () => false
 	})
 	sock.ev.on('creds.update', update => Object.assign(creds, update))
 	sock.ev.on('connection.update', ({ connection, qr, lastDisconnect }) => {
 		if (qr) console.log(`QR ${qr}`)
-		if (connection === 'open') console.log(`OPEN ${creds.me?.id} ${creds.me?.lid}`)
+		if (connection === 'open') console.log(reopened ? 'REOPEN' : `OPEN ${creds.me?.id} ${creds.me?.lid}`)
 		if (connection === 'close') {
 			const code = lastDisconnect?.error?.output?.statusCode
 			console.log(`CLOSE ${code}`)
-			if (code === baileys.DisconnectReason.restartRequired) start()
+			if (away) console.log('OFFLINE')
+			else if (code === baileys.DisconnectReason.restartRequired) start()
 			else process.exit(2)
 		}
 	})
@@ -64,6 +71,13 @@ readline.createInterface({ input: process.stdin }).on('line', async line => {
 		if (command === 'SEND') {
 			const sent = await sock.sendMessage(jid, { text: rest.join(' ') })
 			console.log(`SENT ${sent.key.id}`)
+		} else if (command === 'OFFLINE') {
+			away = true
+			sock.end(undefined)
+		} else if (command === 'ONLINE') {
+			away = false
+			reopened = true
+			start()
 		} else if (command === 'QUIT') {
 			clearTimeout(timeout)
 			sock.end(undefined)
