@@ -230,6 +230,12 @@ internal sealed partial class PlayedPhone : ILocalDevice
 
     private async Task SendRetryAsync(Node message, string id, int count, CancellationToken cancellationToken)
     {
+        if (_retries.Count >= 1024)
+        {
+            // Bounded like whatsmeow's in-memory counters: old failures are forgotten.
+            _retries.Clear();
+        }
+
         _retries[id] = count;
         if (count > MaxRetries)
         {
