@@ -352,8 +352,8 @@ internal sealed class EmulatorConnection
                 await HandleCodeRegAsync(iq, id, codeReg, cancellationToken);
                 break;
             case "md" when type == "set" && iq.TryGetChild("remove-companion-device", out var remove):
-                // docs/whatsapp.md §6.1: the device unlinks itself; forget it.
-                if (remove.JidAttr("jid") is { } removed)
+                // docs/whatsapp.md §6.1: the device unlinks itself (or another device of its account); forget it.
+                if (remove.JidAttr("jid") is { } removed && Server is { } self && _emulator.Accounts.Find(removed) == self.Account)
                 {
                     await _emulator.UnregisterAsync(removed, cancellationToken);
                 }

@@ -110,6 +110,23 @@ public sealed class EmulatorAccountTests : IAsyncLifetime
         Assert.Equal(3, devices.Children.Count);
     }
 
+    [Fact]
+    public async Task ACompanionUnlinkingItself_TellsContactsWithTheShorterList()
+    {
+        var bob2 = await RawDevice.LinkAsync(_emulator, BobNumber);
+        await using (bob2)
+        {
+            var removed = await bob2.IqAsync(NodeHelpers.Make("iq", [("xmlns", "md"), ("type", "set"), ("to", Jid.WhatsAppServer)], NodeHelpers.Make("remove-companion-device", ("jid", bob2.Jid), ("reason", "user_initiated"))));
+            Assert.Equal("result", removed.Attr("type"));
+        }
+
+        var notification = await _alice.WaitForAsync(n => n.Tag == "notification" && n.Attr("type") == "devices" && n.Children.Any(c => c.Tag == "remove"));
+        var remove = Assert.Single(notification.Children);
+        Assert.Equal(bob2.Jid.ToString(), Assert.Single(remove.Children).Attr("jid"));
+        Assert.Equal(EmulatorRoutingTests.Phash(EmulatorRoutingTests.Devices(BobNumber, JidServer.WhatsApp, 0, 1)), remove.Attr("device_hash"));
+        Assert.DoesNotContain(_emulator.Devices, d => d.Jid == bob2.Jid);
+    }
+
     private async Task<IReadOnlyList<Node>> FetchAsync(params Jid[] devices)
     {
         var result = await _alice.IqAsync(NodeHelpers.Make(
