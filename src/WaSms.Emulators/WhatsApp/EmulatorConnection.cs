@@ -5,6 +5,9 @@ using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Proto;
+using WaSms.Emulators.WhatsApp.Accounts;
+using WaSms.Emulators.WhatsApp.Groups;
+using WaSms.Emulators.WhatsApp.Routing;
 using WaSms.Emulators.WhatsApp.Socket;
 using WaSms.WhatsApp.Socket;
 
@@ -44,7 +47,10 @@ internal sealed class EmulatorConnection
     public bool IsLoggedIn { get; private set; }
 
     /// <summary>The device logged in on this connection.</summary>
-    public EmulatedDevice? Device { get; private set; }
+    public EmulatedDevice? Device => Server?.Linked;
+
+    /// <summary>The server's record of the device logged in on this connection.</summary>
+    public ServerDevice? Server { get; private set; }
 
     /// <summary>The identity key from the registration data.</summary>
     public ReadOnlyMemory<byte> RegisteredIdentity { get; private set; }
@@ -74,16 +80,33 @@ internal sealed class EmulatorConnection
                 return;
             }
 
+            if (Server is { } logged)
+            {
+                await logged.Mailbox.AttachAsync(this, cancellationToken);
+            }
+
             while (true)
             {
                 var node = NodeDecoder.DecodeFrame(await _socket.ReceiveFrameAsync(cancellationToken));
-                if (node.Tag == "iq")
+                switch (node.Tag)
                 {
-                    await HandleIqAsync(node, cancellationToken);
-                }
-                else if (node.Tag == "ack")
-                {
-                    _emulator.OnAck(node);
+                    case "iq":
+                        await HandleIqAsync(node, cancellationToken);
+                        break;
+                    case "ack":
+                        _emulator.OnAck(node);
+                        if (Server is { } acking)
+                        {
+                            ReceiptRouter.OnAck(acking, node);
+                        }
+
+                        break;
+                    case "message" when Server is { } sender:
+                        await _emulator.Messages.OnMessageAsync(sender, node, cancellationToken);
+                        break;
+                    case "receipt" when Server is { } receiver:
+                        await _emulator.Receipts.OnReceiptAsync(receiver, node, cancellationToken);
+                        break;
                 }
             }
         }
@@ -93,6 +116,7 @@ internal sealed class EmulatorConnection
         }
         finally
         {
+            Server?.Mailbox.Detach(this);
             _waiters.FailAll(new EmulatorException("The connection closed before the device answered."));
         }
     }
@@ -235,6 +259,21 @@ internal sealed class EmulatorConnection
                 NodeHelpers.Make("error", ("code", code.ToString(CultureInfo.InvariantCulture)), ("text", text))),
             cancellationToken);
 
+    /// <summary>Ends this connection because the same device logged in elsewhere (<c>conflict type="replaced"</c>, docs/whatsapp.md §6).</summary>
+    public async Task SendStreamErrorAndCloseAsync(string conflict)
+    {
+        try
+        {
+            await SendAsync(NodeHelpers.Make("stream:error", [], NodeHelpers.Make("conflict", ("type", conflict))), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is WaSocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+
+        await CloseAsync();
+    }
+
     private static string? TextOf(Node node) =>
         node.Content.Kind == NodeContentKind.Bytes ? System.Text.Encoding.UTF8.GetString(node.Content.Bytes.Span) : null;
 
@@ -251,7 +290,8 @@ internal sealed class EmulatorConnection
             return false;
         }
 
-        var device = _emulator.FindDevice(Payload.Username, Payload.Device);
+        var server = _emulator.FindDevice(Payload.Username, Payload.Device);
+        var device = server?.Linked;
         if (device is null || !device.NoisePublicKey.Span.SequenceEqual(ClientStaticKey.Span))
         {
             // An unknown or unlinked device: logged out (docs/whatsapp.md §6).
@@ -261,7 +301,7 @@ internal sealed class EmulatorConnection
         }
 
         var now = _emulator.Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        Device = device;
+        Server = server;
         IsLoggedIn = true;
         await SendAsync(
             NodeHelpers.Make("success", ("t", now), ("props", "1"), ("abprops", "1"), ("location", "emu"), ("creation", now), ("lid", device.Lid)),
@@ -287,11 +327,11 @@ internal sealed class EmulatorConnection
             case "w:p":
                 await SendAsync(result, cancellationToken);
                 break;
-            case "passive" when Device is not null && type == "set" && (iq.TryGetChild("active", out _) || iq.TryGetChild("passive", out _)):
-                _emulator.KeysOf(Device.Jid).Active = iq.TryGetChild("active", out _);
+            case "passive" when Server is not null && type == "set" && (iq.TryGetChild("active", out _) || iq.TryGetChild("passive", out _)):
+                Server.Keys.Active = iq.TryGetChild("active", out _);
                 await SendAsync(result, cancellationToken);
                 break;
-            case "encrypt" when Device is not null && type == "set" && iq.TryGetChild("registration", out _):
+            case "encrypt" when Server is not null && Device is not null && type == "set" && iq.TryGetChild("registration", out _):
                 // docs/whatsapp.md §6.2: checked as the server must (lengths, type 5, the paired identity, the skey signature).
                 if (!PreKeyUpload.TryParse(iq, out var upload, out var problem))
                 {
@@ -303,7 +343,7 @@ internal sealed class EmulatorConnection
                 }
                 else
                 {
-                    _emulator.KeysOf(Device.Jid).Add(upload);
+                    Server.Keys.Add(upload);
                     await SendAsync(result, cancellationToken);
                 }
 
@@ -312,16 +352,31 @@ internal sealed class EmulatorConnection
                 await HandleCodeRegAsync(iq, id, codeReg, cancellationToken);
                 break;
             case "md" when type == "set" && iq.TryGetChild("remove-companion-device", out var remove):
-                // docs/whatsapp.md §6.1: the device unlinks itself; forget it.
-                if (remove.JidAttr("jid") is { } removed)
+                // docs/whatsapp.md §6.1: the device unlinks itself (or another device of its account); forget it.
+                if (remove.JidAttr("jid") is { } removed && Server is { } self && _emulator.Accounts.Find(removed) == self.Account)
                 {
-                    _emulator.Unregister(removed);
+                    await _emulator.UnregisterAsync(removed, cancellationToken);
                 }
 
                 await SendAsync(result, cancellationToken);
                 break;
-            case "encrypt" when Device is not null && type == "get" && iq.TryGetChild("count", out _):
-                var count = _emulator.PreKeyCount(Device.Jid).ToString(CultureInfo.InvariantCulture);
+            case "encrypt" when Server is not null && type == "get" && iq.TryGetChild("key", out _):
+                var (bundles, low) = PreKeyFetch.Answer(iq, _emulator.Accounts);
+                await SendAsync(bundles, cancellationToken);
+                foreach (var (device, left) in low)
+                {
+                    await device.Mailbox.DeliverAsync(_emulator.PreKeyCountNotification(left), cancellationToken);
+                }
+
+                break;
+            case "usync" when Server is not null && type == "get":
+                await SendAsync(UsyncQuery.Answer(iq, _emulator.Accounts, _emulator.Time.GetUtcNow().ToUnixTimeSeconds()), cancellationToken);
+                break;
+            case "w:g2" when Server is not null && type == "get":
+                await SendAsync(GroupQuery.Answer(iq, Server.Account, _emulator.Groups), cancellationToken);
+                break;
+            case "encrypt" when Server is not null && type == "get" && iq.TryGetChild("count", out _):
+                var count = Server.Keys.Count.ToString(CultureInfo.InvariantCulture);
                 await SendAsync(
                     NodeHelpers.Make("iq", [("from", Jid.WhatsAppServer), ("type", "result"), ("id", id)], NodeHelpers.Make("count", ("value", count))),
                     cancellationToken);

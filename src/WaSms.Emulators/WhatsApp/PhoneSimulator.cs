@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf;
+using WaSms.Emulators.WhatsApp.Accounts;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Pairing;
@@ -26,37 +27,36 @@ public sealed class PhoneSimulator
     {
         ArgumentNullException.ThrowIfNull(emulator);
         ArgumentException.ThrowIfNullOrEmpty(phoneNumber);
-        if (!ulong.TryParse(phoneNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var user))
+        if (!ulong.TryParse(phoneNumber, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
             throw new ArgumentException("The phone number is digits only, without '+'.", nameof(phoneNumber));
         }
 
         _emulator = emulator;
+        _account = emulator.Accounts.GetOrCreate(phoneNumber);
         PhoneNumber = phoneNumber;
-        User = user;
         Platform = platform;
-        LidUser = (100_000_000_000_000UL + (ulong)RandomNumberGenerator.GetInt32(1, int.MaxValue)).ToString(CultureInfo.InvariantCulture);
     }
+
+    private readonly EmulatedAccount _account;
 
     /// <summary>The account's phone number (digits).</summary>
     public string PhoneNumber { get; }
 
     /// <summary>The account's LID user part.</summary>
-    public string LidUser { get; }
+    public string LidUser => _account.LidUser;
 
     /// <summary>The phone's platform name sent in pair-success.</summary>
     public string Platform { get; }
 
     /// <summary>The account (phone identity) key that signs linked devices.</summary>
-    public Curve25519KeyPair AccountKey { get; } = Curve25519KeyPair.Generate();
+    public Curve25519KeyPair AccountKey => _account.IdentityKey;
 
     /// <summary>Fault injection: send an HMAC that does not match the QR's ADV secret.</summary>
     public bool CorruptHmac { get; set; }
 
     /// <summary>Fault injection: send an account signature that does not verify.</summary>
     public bool CorruptAccountSignature { get; set; }
-
-    private ulong User { get; }
 
     /// <summary>Scans <paramref name="qr"/> and links the device showing it.</summary>
     /// <returns>The linked device.</returns>
@@ -170,7 +170,7 @@ public sealed class PhoneSimulator
     /// <summary>The common end of both flows: pair-success with an ADV secret both sides know, the device's signature, 515.</summary>
     private async Task<EmulatedDevice> LinkAsync(EmulatorConnection connection, ReadOnlyMemory<byte> advSecret, ReadOnlyMemory<byte> identityPublicKey, CancellationToken cancellationToken)
     {
-        var deviceId = _emulator.NextDeviceId(PhoneNumber);
+        var deviceId = (int)_account.NextDeviceId();
         var now = _emulator.Time.GetUtcNow().ToUnixTimeSeconds();
         var identity = new ADVDeviceIdentity
         {
@@ -205,7 +205,7 @@ public sealed class PhoneSimulator
 
         VerifyDeviceSign(reply, details, accountSignature, identityPublicKey.Span, (uint)deviceId);
         var device = new EmulatedDevice(jid, lid, connection.ClientStaticKey.ToArray(), identityPublicKey.ToArray(), AccountKey.PublicKey.ToArray());
-        _emulator.Register(device, User, (uint)deviceId);
+        await _emulator.RegisterAsync(_account, (uint)deviceId, device, cancellationToken);
 
         // docs/whatsapp.md §4.1 step 7: the server asks for a restart and closes.
         await connection.SendAsync(NodeHelpers.Make("stream:error", ("code", "515")), cancellationToken);

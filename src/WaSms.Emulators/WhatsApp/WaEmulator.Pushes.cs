@@ -139,16 +139,17 @@ public sealed partial class WaEmulator
         var sent = 0;
         foreach (var connection in LoggedIn.Where(c => c.Device is not null))
         {
-            var now = Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-            await connection.SendAsync(
-                NodeHelpers.Make(
-                    "notification",
-                    [("from", Jid.WhatsAppServer), ("type", "encrypt"), ("id", connection.NextId()), ("t", now)],
-                    NodeHelpers.Make("count", ("value", PreKeyCount(connection.Device!.Jid).ToString(CultureInfo.InvariantCulture)))),
-                cancellationToken);
+            await connection.SendAsync(PreKeyCountNotification(PreKeyCount(connection.Device!.Jid)), cancellationToken);
             sent++;
         }
 
         return sent;
     }
+
+    /// <summary>The low-prekey push <c>&lt;notification type="encrypt" from="s.whatsapp.net"&gt;&lt;count value/&gt;</c> (docs/protocol/messaging.md §10).</summary>
+    internal Node PreKeyCountNotification(int left) =>
+        NodeHelpers.Make(
+            "notification",
+            [("from", Jid.WhatsAppServer), ("type", "encrypt"), ("id", NextPushId()), ("t", Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))],
+            NodeHelpers.Make("count", ("value", left.ToString(CultureInfo.InvariantCulture))));
 }

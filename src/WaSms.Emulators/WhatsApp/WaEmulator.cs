@@ -1,4 +1,9 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using WaSms.Emulators.WhatsApp.Accounts;
+using WaSms.Emulators.WhatsApp.Contacts;
+using WaSms.Emulators.WhatsApp.Groups;
+using WaSms.Emulators.WhatsApp.Routing;
 using WaSms.Emulators.WhatsApp.Socket;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Client;
@@ -19,19 +24,36 @@ public sealed partial class WaEmulator : IAsyncDisposable
 {
     private readonly WaServerListener _server;
     private readonly ConcurrentDictionary<EmulatorConnection, byte> _connections = new();
-    private readonly ConcurrentDictionary<(ulong User, uint Device), EmulatedDevice> _devices = new();
-    private readonly ConcurrentDictionary<string, int> _deviceCounters = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _acks = new();
     private readonly ConcurrentDictionary<string, PendingCodeLink> _codeLinks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PendingCodeLink, byte> _codeLinksInUse = new();
-    private readonly ConcurrentDictionary<Jid, DeviceKeys> _deviceKeys = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentBag<Task> _phones = [];
     private int _pingCount;
+    private long _pushCounter;
 
     /// <summary>Creates the emulator on 127.0.0.1 (port 0 picks a free one); call <see cref="Start"/>.</summary>
     public WaEmulator(int port = 0, TimeProvider? time = null)
     {
         _server = new WaServerListener(RunConnectionAsync, port, time);
+        Accounts = new AccountDirectory(PlayPhone);
+        Contacts = new EmulatedContacts(this);
+        var log = new MessageLog();
+        Messages = new MessageRouter(Accounts, Groups, log, Time);
+        Receipts = new ReceiptRouter(Accounts, log, Time);
     }
+
+    /// <summary>Every account: phone number, LID, devices and their keys.</summary>
+    internal AccountDirectory Accounts { get; }
+
+    /// <summary>The emulated contacts (dev mode's Alice and Bob, tests' peers) and their groups.</summary>
+    public EmulatedContacts Contacts { get; }
+
+    internal GroupDirectory Groups { get; } = new();
+
+    internal MessageRouter Messages { get; }
+
+    internal ReceiptRouter Receipts { get; }
 
     /// <summary>The emulator's clock (ref expiry, <c>t</c> attributes, certificate validity).</summary>
     public TimeProvider Time => _server.Time;
@@ -45,8 +67,9 @@ public sealed partial class WaEmulator : IAsyncDisposable
     /// <summary>The WebSocket URL, valid after <see cref="Start"/>.</summary>
     public Uri Uri => _server.Uri;
 
-    /// <summary>The devices linked so far.</summary>
-    public IReadOnlyCollection<EmulatedDevice> Devices => [.. _devices.Values];
+    /// <summary>The companion devices linked so far (and not unlinked).</summary>
+    public IReadOnlyCollection<EmulatedDevice> Devices =>
+        [.. Accounts.All.SelectMany(a => a.Devices).Select(d => d.Linked).OfType<EmulatedDevice>()];
 
     /// <summary>Fault injection: answer every login with <c>&lt;failure reason="N"/&gt;</c> (e.g. 405 client outdated, 401/403/406 logged out, 503).</summary>
     public int? FailLoginsWith { get; set; }
@@ -66,8 +89,14 @@ public sealed partial class WaEmulator : IAsyncDisposable
     /// <summary>Starts listening and accepting connections.</summary>
     public void Start() => _server.Start();
 
-    /// <summary>Stops listening and ends every connection.</summary>
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    /// <summary>Stops listening, ends every connection and the emulated phones.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_phones);
+        _stopping.Dispose();
+    }
 
     /// <summary>Counts a ping; true when it should be answered.</summary>
     internal bool OnPing()
@@ -81,8 +110,9 @@ public sealed partial class WaEmulator : IAsyncDisposable
 
     internal void OnAck(Node ack) => _acks.Enqueue($"{ack.Attr("class")}/{ack.Attr("type")}");
 
-    internal EmulatedDevice? FindDevice(ulong user, uint device) =>
-        _devices.TryGetValue((user, device), out var found) ? found : null;
+    /// <summary>The linked companion <paramref name="device"/> of <paramref name="user"/> (a login's username and device).</summary>
+    internal ServerDevice? FindDevice(ulong user, uint device) =>
+        Accounts.Find(new Jid(user.ToString(CultureInfo.InvariantCulture), JidServer.WhatsApp))?.Device(device) is { Linked: not null } found ? found : null;
 
     internal EmulatorConnection? FindConnectionByRef(string reference, out int index)
     {
@@ -137,35 +167,52 @@ public sealed partial class WaEmulator : IAsyncDisposable
         }
     }
 
-    internal int NextDeviceId(string phoneNumber) => _deviceCounters.AddOrUpdate(phoneNumber, 1, (_, n) => n + 1);
-
-    internal void Unregister(Jid jid)
+    /// <summary>A companion unlinked itself: forget it and tell the contacts.</summary>
+    internal async Task UnregisterAsync(Jid jid, CancellationToken cancellationToken)
     {
-        if (ulong.TryParse(jid.User, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var user))
+        if (Accounts.Find(jid) is { } account && account.Remove(jid.Device ?? 0) is { } removed)
         {
-            _devices.TryRemove((user, jid.Device ?? 0), out _);
+            await DeviceNotifications.SendAsync(Accounts, removed, added: false, NextPushId, Time.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
         }
-
-        _deviceKeys.TryRemove(jid, out _);
     }
 
     /// <summary>How many one-time prekeys of <paramref name="device"/> the server holds.</summary>
-    public int PreKeyCount(Jid device) => _deviceKeys.TryGetValue(device, out var keys) ? keys.Count : 0;
+    public int PreKeyCount(Jid device) => Accounts.FindDevice(device)?.Keys.Count ?? 0;
 
     /// <summary>True after <paramref name="device"/> sent <c>passive/active</c> (and no <c>passive</c> since).</summary>
-    public bool IsActive(Jid device) => _deviceKeys.TryGetValue(device, out var keys) && keys.Active;
+    public bool IsActive(Jid device) => Accounts.FindDevice(device)?.Keys.Active ?? false;
 
     /// <summary>
     /// Plays contacts starting sessions: hands out (and forgets) up to <paramref name="count"/> of
     /// <paramref name="device"/>'s one-time prekeys, as the server does when bundles are fetched.
     /// </summary>
     /// <returns>The ids taken.</returns>
-    public IReadOnlyList<uint> TakePreKeys(Jid device, int count) =>
-        _deviceKeys.TryGetValue(device, out var keys) ? keys.Take(count) : [];
+    public IReadOnlyList<uint> TakePreKeys(Jid device, int count) => Accounts.FindDevice(device)?.Keys.Take(count) ?? [];
 
-    internal DeviceKeys KeysOf(Jid device) => _deviceKeys.GetOrAdd(device, _ => new DeviceKeys());
+    /// <summary>How many stanzas wait in <paramref name="device"/>'s offline queue.</summary>
+    public int QueuedFor(Jid device) => Accounts.FindDevice(device)?.Mailbox.QueuedCount ?? 0;
 
-    internal void Register(EmulatedDevice device, ulong user, uint deviceId) => _devices[(user, deviceId)] = device;
+    /// <summary>The LID user of the account with <paramref name="phoneNumber"/> (digits), made on first use.</summary>
+    public string LidOf(string phoneNumber) => Accounts.GetOrCreate(phoneNumber).LidUser;
+
+    /// <summary>A companion was linked: remember it and tell the contacts.</summary>
+    internal async Task RegisterAsync(EmulatedAccount account, uint deviceId, EmulatedDevice linked, CancellationToken cancellationToken)
+    {
+        var device = new ServerDevice(account, deviceId, linked);
+        account.Add(device);
+        await DeviceNotifications.SendAsync(Accounts, device, added: true, NextPushId, Time.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
+    }
+
+    /// <summary>Every account's phone (device 0) is played in-process with real Signal sessions.</summary>
+    private void PlayPhone(EmulatedAccount account)
+    {
+        var phone = new PlayedPhone(this, account);
+        account.Phone.Mailbox.Local = phone;
+        _phones.Add(phone.RunAsync(_stopping.Token));
+    }
+
+    /// <summary>An id for a stanza the server pushes.</summary>
+    internal string NextPushId() => "emu-push-" + Interlocked.Increment(ref _pushCounter).ToString(CultureInfo.InvariantCulture);
 
     private async Task RunConnectionAsync(WaServerConnection accepted, CancellationToken cancellationToken)
     {

@@ -1,0 +1,90 @@
+// Baileys 7.0.0-rc14 as a live messaging peer on the emulator: links by QR as a companion of the
+// number whose emulated phone scans it (argv[2] = emulator URL, argv[3] = test root key hex), then
+// takes commands on stdin, one per line:
+//   SEND <jid> <text>   send a text (1:1 or group JID); prints "SENT <id>"
+//   OFFLINE             close the connection (prints "OFFLINE"); the auth state stays
+//   ONLINE              log in again with it (prints "REOPEN" once open)
+//   QUIT                close and exit 0
+// and prints what it sees: "QR <qr>", "OPEN <me.id> <me.lid>", "MSG <chat> <sender> <id> <text>"
+// for every text received, "STATUS <id> <status>" for status updates of its own messages.
+// Driven by Emulator/BaileysMessagingPeerTests.cs. Auth state is in memory only.
+import readline from 'node:readline'
+
+const modules = new URL('../Binary/baileys-oracle/node_modules/', import.meta.url)
+const baileys = await import(new URL('baileys/lib/index.js', modules).href)
+const { WA_CERT_DETAILS } = await import(new URL('baileys/lib/Defaults/index.js', modules).href)
+const pino = (await import(new URL('pino/pino.js', modules).href)).default
+const { memoryAuth } = await import(new URL('../Binary/baileys-oracle/memory-auth.mjs', import.meta.url).href)
+
+const makeWASocket = baileys.default?.default ?? baileys.default ?? baileys.makeWASocket
+const [url, rootHex] = process.argv.slice(2)
+WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex')
+const { creds, keys } = memoryAuth()
+const timeout = setTimeout(() => { console.log('TIMEOUT'); process.exit(3) }, 90_000)
+let sock
+let away = false
+let reopened = false
+
+const text = m => m?.conversation ?? m?.extendedTextMessage?.text ?? null
+
+const start = () => {
+	sock = makeWASocket({
+		waWebSocketUrl: url,
+		auth: { creds, keys },
+		logger: pino({ level: process.env.BAILEYS_LOG || 'silent' }),
+		browser: ['Ubuntu', 'Chrome', '22.04'],
+		markOnlineOnConnect: true,
+		syncFullHistory: false,
+		// No history wanted: Baileys then goes online at the offline marker instead of buffering events for 20 s.
+		shouldSyncHistoryMessage: () => false
+	})
+	sock.ev.on('creds.update', update => Object.assign(creds, update))
+	sock.ev.on('connection.update', ({ connection, qr, lastDisconnect }) => {
+		if (qr) console.log(`QR ${qr}`)
+		if (connection === 'open') console.log(reopened ? 'REOPEN' : `OPEN ${creds.me?.id} ${creds.me?.lid}`)
+		if (connection === 'close') {
+			const code = lastDisconnect?.error?.output?.statusCode
+			console.log(`CLOSE ${code}`)
+			if (away) console.log('OFFLINE')
+			else if (code === baileys.DisconnectReason.restartRequired) start()
+			else process.exit(2)
+		}
+	})
+	sock.ev.on('messages.upsert', ({ messages }) => {
+		for (const m of messages) {
+			const body = text(m.message)
+			if (body !== null && !m.key.fromMe) {
+				console.log(`MSG ${m.key.remoteJid} ${m.key.participant || m.key.remoteJid} ${m.key.id} ${body}`)
+			}
+		}
+	})
+	sock.ev.on('messages.update', updates => {
+		for (const { key, update } of updates) {
+			if (update.status !== undefined) console.log(`STATUS ${key.id} ${update.status}`)
+		}
+	})
+}
+
+readline.createInterface({ input: process.stdin }).on('line', async line => {
+	const [command, jid, ...rest] = line.split(' ')
+	try {
+		if (command === 'SEND') {
+			const sent = await sock.sendMessage(jid, { text: rest.join(' ') })
+			console.log(`SENT ${sent.key.id}`)
+		} else if (command === 'OFFLINE') {
+			away = true
+			sock.end(undefined)
+		} else if (command === 'ONLINE') {
+			away = false
+			reopened = true
+			start()
+		} else if (command === 'QUIT') {
+			clearTimeout(timeout)
+			sock.end(undefined)
+			setTimeout(() => process.exit(0), 100)
+		}
+	} catch (error) {
+		console.log(`ERROR ${error?.message ?? error}`)
+	}
+})
+start()
