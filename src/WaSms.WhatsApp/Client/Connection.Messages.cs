@@ -29,7 +29,7 @@ internal sealed partial class Connection
         _client.PreKeys,
         () => Credentials,
         SendAsync,
-        _client.Raise,
+        RaiseFromReceive,
         Options.Time,
         Options.Logger);
 

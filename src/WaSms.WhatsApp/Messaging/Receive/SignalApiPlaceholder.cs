@@ -18,8 +18,17 @@ public sealed class SessionRecord
 
 public sealed record SignalDecryptResult(byte[] Plaintext, uint? UsedPreKeyId, ReadOnlyMemory<byte> RemoteIdentityKey);
 
+public static class SessionBuilder
+{
+    public static void InitFromBundle(SessionRecord record, SignalIdentity local, PreKeyBundle bundle) =>
+        throw new SignalException(SignalError.InvalidKey, "placeholder");
+}
+
 public static class SessionCipher
 {
+    public static (string EncType, byte[] Ciphertext) Encrypt(SessionRecord record, SignalIdentity local, ReadOnlySpan<byte> plaintext) =>
+        throw new SignalException(SignalError.NoSession, "placeholder");
+
     public static SignalDecryptResult Decrypt(SessionRecord record, SignalIdentity local, ILocalPreKeys keys, string encType, ReadOnlySpan<byte> ciphertext) =>
         throw new SignalException(SignalError.InvalidMessage, "placeholder");
 }
@@ -41,18 +50,26 @@ public sealed class SenderKeyRecord
 
 public static class GroupSessionBuilder
 {
+    public static byte[] CreateDistribution(SenderKeyRecord own) =>
+        throw new SignalException(SignalError.NoSenderKey, "placeholder");
+
     public static void Process(SenderKeyRecord record, ReadOnlySpan<byte> distributionMessage) =>
         throw new SignalException(SignalError.InvalidMessage, "placeholder");
 }
 
 public static class GroupCipher
 {
+    public static byte[] Encrypt(SenderKeyRecord own, ReadOnlySpan<byte> paddedPlaintext) =>
+        throw new SignalException(SignalError.NoSenderKey, "placeholder");
+
     public static byte[] Decrypt(SenderKeyRecord record, ReadOnlySpan<byte> skmsg) =>
         throw new SignalException(SignalError.NoSenderKey, "placeholder");
 }
 
 public static class MessagePadding
 {
+    public static byte[] Pad(ReadOnlySpan<byte> m) => [.. m, 1];
+
     public static byte[] Unpad(ReadOnlySpan<byte> m) =>
         throw new SignalException(SignalError.InvalidPadding, "placeholder");
 }
