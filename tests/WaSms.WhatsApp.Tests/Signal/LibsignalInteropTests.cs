@@ -1,0 +1,138 @@
+using System.Text.Json.Nodes;
+using WaSms.WhatsApp.Signal;
+using Xunit.Abstractions;
+
+namespace WaSms.WhatsApp.Tests.Signal;
+
+/// <summary>
+/// Pairwise sessions against npm libsignal@6.0.0, the library Baileys uses: X3DH both ways with and
+/// without a one-time prekey, then long conversations with seeded reordering, drops, late messages
+/// and ratchet turns; XEdDSA signatures both ways (curve25519-js).
+/// </summary>
+public sealed class LibsignalInteropTests(LibsignalOracle oracle, ITestOutputHelper output) : IClassFixture<LibsignalOracle>
+{
+    [Fact]
+    public void Oracle_IsThePinnedLibsignal()
+    {
+        if (LibsignalOracle.Skipped)
+        {
+            output.WriteLine("libsignal oracle not run: WASMS_SKIP_ORACLES=1.");
+            return;
+        }
+
+        var versions = oracle.Call(new() { ["op"] = "versions" });
+        Assert.Equal("6.0.0", (string?)versions["libsignal"]);
+        Assert.Equal("7.0.0-rc14", (string?)versions["baileys"]);
+    }
+
+    [Theory]
+    [InlineData(true, 11)]
+    [InlineData(false, 12)]
+    public void WeStartFromTheirBundle_ThousandMessagesEachWay(bool withOneTimePreKey, int seed)
+    {
+        if (LibsignalOracle.Skipped)
+        {
+            return;
+        }
+
+        var us = new SignalParty();
+        string them = NewNodeParty($"node-{seed}");
+        var bundle = BundleFrom(oracle.Call(new() { ["op"] = "bundle", ["id"] = them, ["oneTime"] = withOneTimePreKey }));
+        SessionBuilder.InitFromBundle(us.Record, us.Identity, bundle);
+
+        var stats = new OracleConversation(oracle, us, them, seed).Run(messagesEachWay: 1000);
+
+        output.WriteLine(stats);
+        Assert.Equal(bundle.RegistrationId, us.Record.RemoteRegistrationId);
+    }
+
+    [Theory]
+    [InlineData(true, 21)]
+    [InlineData(false, 22)]
+    public void TheyStartFromOurBundle_ThousandMessagesEachWay(bool withOneTimePreKey, int seed)
+    {
+        if (LibsignalOracle.Skipped)
+        {
+            return;
+        }
+
+        var us = new SignalParty();
+        string them = NewNodeParty($"node-{seed}");
+        var bundle = us.Bundle(withOneTimePreKey);
+        oracle.Call(new() { ["op"] = "init", ["id"] = them, ["peer"] = "us", ["bundle"] = BundleJson(bundle) });
+
+        var stats = new OracleConversation(oracle, us, them, seed).Run(messagesEachWay: 1000, theyStart: true);
+
+        output.WriteLine(stats);
+        if (withOneTimePreKey)
+        {
+            Assert.Null(us.PreKey(bundle.PreKeyId!.Value));
+        }
+    }
+
+    [Fact]
+    public void XEdDsa_TheirSignaturesVerifyHereAndOursThere()
+    {
+        if (LibsignalOracle.Skipped)
+        {
+            return;
+        }
+
+        var items = oracle.Call(new() { ["op"] = "sign", ["count"] = 64 })["items"]!.AsArray();
+        int signBitSet = 0;
+        foreach (var item in items)
+        {
+            var (key, message, signature) = (Hex(item!["publicKey"]), Hex(item["message"]), Hex(item["signature"]));
+            Assert.True(WaSms.WhatsApp.Crypto.XEdDsa.Verify(key, message, signature));
+            signature[7] ^= 1;
+            Assert.False(WaSms.WhatsApp.Crypto.XEdDsa.Verify(key, message, signature));
+            signBitSet += signature[63] >> 7;
+        }
+
+        // About half of curve25519-js signatures carry the sign bit in sig[63]; a strict verifier rejects those.
+        Assert.InRange(signBitSet, 12, 52);
+
+        var ours = Enumerable.Range(0, 64).Select(i =>
+        {
+            var key = WaSms.WhatsApp.Crypto.Curve25519KeyPair.Generate();
+            byte[] message = [.. Enumerable.Range(0, 1 + i % 90).Select(b => (byte)(b * i))];
+            var signature = WaSms.WhatsApp.Crypto.XEdDsa.Sign(key.PrivateKey.Span, message);
+            if (i % 10 == 9)
+            {
+                signature[40] ^= 4;
+            }
+
+            return (JsonNode)new JsonObject
+            {
+                ["publicKey"] = Convert.ToHexStringLower(key.PublicKey.Span),
+                ["message"] = Convert.ToHexStringLower(message),
+                ["signature"] = Convert.ToHexStringLower(signature),
+            };
+        }).ToArray();
+        var verified = oracle.Call(new() { ["op"] = "verify", ["items"] = new JsonArray(ours) })["results"]!.AsArray().Select(r => (bool)r!).ToArray();
+        Assert.Equal(Enumerable.Range(0, 64).Select(i => i % 10 != 9), verified);
+    }
+
+    private string NewNodeParty(string id)
+    {
+        oracle.Call(new() { ["op"] = "party", ["id"] = id, ["reg"] = 1000 + id.Length });
+        return id;
+    }
+
+    internal static PreKeyBundle BundleFrom(JsonObject b) => new(
+        (uint)b["registrationId"]!, 0, Hex(b["identityKey"]), (uint)b["signedPreKeyId"]!, Hex(b["signedPreKey"]), Hex(b["signature"]),
+        b["preKeyId"] is { } id ? (uint)id : null, b["preKey"] is { } key ? Hex(key) : ReadOnlyMemory<byte>.Empty);
+
+    private static JsonObject BundleJson(PreKeyBundle b) => new()
+    {
+        ["registrationId"] = b.RegistrationId,
+        ["identityKey"] = Convert.ToHexStringLower(b.IdentityKey.Span),
+        ["signedPreKeyId"] = b.SignedPreKeyId,
+        ["signedPreKey"] = Convert.ToHexStringLower(b.SignedPreKey.Span),
+        ["signature"] = Convert.ToHexStringLower(b.SignedPreKeySignature.Span),
+        ["preKeyId"] = b.PreKeyId,
+        ["preKey"] = b.PreKeyId is null ? null : Convert.ToHexStringLower(b.PreKey.Span),
+    };
+
+    internal static byte[] Hex(JsonNode? node) => Convert.FromHexString((string)node!);
+}
