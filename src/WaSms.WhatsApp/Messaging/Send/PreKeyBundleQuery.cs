@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using WaSms.WhatsApp.Binary;
+using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Signal;
 
 namespace WaSms.WhatsApp.Messaging.Send;
@@ -94,7 +95,7 @@ internal static class PreKeyBundleQuery
             return false;
         }
 
-        if (!keys.TryGetChild("skey", out var skey) || !TryReadKey(skey, out var signedId, out var signedKey)
+        if (!keys.TryGetChild("skey", out var skey) || !PreKeyUpload.TryReadKey(skey, out var signedId, out var signedKey)
             || !skey.TryGetBytesChild("signature", out var signature) || signature.Length != 64)
         {
             problem = "<skey> is not a 3-byte id, a 32-byte key and a 64-byte signature";
@@ -105,7 +106,7 @@ internal static class PreKeyBundleQuery
         byte[] preKey = [];
         if (keys.TryGetChild("key", out var key))
         {
-            if (!TryReadKey(key, out var id, out preKey))
+            if (!PreKeyUpload.TryReadKey(key, out var id, out preKey))
             {
                 problem = "<key> is not a 3-byte id and a 32-byte key";
                 return false;
@@ -117,20 +118,6 @@ internal static class PreKeyBundleQuery
         bundle = new PreKeyBundle(
             BinaryPrimitives.ReadUInt32BigEndian(registration), device.Device ?? 0, identity, signedId, signedKey, signature, preKeyId, preKey);
         problem = string.Empty;
-        return true;
-    }
-
-    private static bool TryReadKey(Node node, out uint id, out byte[] value)
-    {
-        id = 0;
-        if (!node.TryGetBytesChild("id", out var idBytes) || idBytes.Length != 3
-            || !node.TryGetBytesChild("value", out value!) || value.Length != 32)
-        {
-            value = [];
-            return false;
-        }
-
-        id = (uint)(idBytes[0] << 16 | idBytes[1] << 8 | idBytes[2]);
         return true;
     }
 }
