@@ -26,14 +26,10 @@ internal static class SessionChains
 
         if (counter - chain.Index > maxDistance)
         {
-            throw new SignalException(SignalError.TooFarInFuture, $"Message {counter} is more than {SignalLimits.MaxFutureMessages} messages ahead of its chain (at {chain.Index}).");
+            throw new SignalException(SignalError.TooFarInFuture, $"The message is more than {SignalLimits.MaxFutureMessages} messages ahead of its chain (at {chain.Index}).");
         }
 
-        if (chain.Key.IsEmpty)
-        {
-            throw new SignalException(SignalError.InvalidMessage, "The message belongs to a closed chain.");
-        }
-
+        CheckOpen(chain);
         byte[] key = chain.Key.ToByteArray();
         for (uint index = chain.Index; index <= counter; index++)
         {
@@ -51,22 +47,44 @@ internal static class SessionChains
 
     /// <summary>
     /// The message key seed for <paramref name="counter"/>, removed from the chain so it is never
-    /// used twice; a key already used (or dropped) is a duplicate.
+    /// used twice; a key already used (or dropped) is a duplicate. Keys skipped on the way are kept.
     /// </summary>
     public static byte[] TakeKey(ChainData chain, RepeatedField<SkippedKeyData> skipped, uint counter, uint maxDistance)
     {
-        FillTo(chain, skipped, counter, maxDistance);
-        for (int i = skipped.Count - 1; i >= 0; i--)
+        if (counter < chain.Index)
         {
-            if (skipped[i].Index == counter)
+            for (int i = skipped.Count - 1; i >= 0; i--)
             {
-                var seed = skipped[i].Seed.ToByteArray();
-                skipped.RemoveAt(i);
-                return seed;
+                if (skipped[i].Index == counter)
+                {
+                    var stored = skipped[i].Seed.ToByteArray();
+                    skipped.RemoveAt(i);
+                    return stored;
+                }
             }
+
+            throw new SignalException(SignalError.DuplicateMessage, $"The key of message {counter} was used already (or dropped).");
         }
 
-        throw new SignalException(SignalError.DuplicateMessage, $"The key of message {counter} was used already (or dropped).");
+        if (counter > chain.Index)
+        {
+            FillTo(chain, skipped, counter - 1, maxDistance - 1);
+        }
+
+        CheckOpen(chain);
+        var key = chain.Key.Span;
+        var seed = SignalKdf.MessageKeySeed(key);
+        chain.Key = ByteString.CopyFrom(SignalKdf.NextChainKey(key));
+        chain.Index = counter + 1;
+        return seed;
+    }
+
+    private static void CheckOpen(ChainData chain)
+    {
+        if (chain.Key.IsEmpty)
+        {
+            throw new SignalException(SignalError.InvalidMessage, "The message belongs to a closed chain.");
+        }
     }
 
     private static void RemoveOldest(RepeatedField<SkippedKeyData> skipped, int count)
