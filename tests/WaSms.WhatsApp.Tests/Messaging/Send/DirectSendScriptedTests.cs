@@ -83,6 +83,34 @@ public sealed class DirectSendScriptedTests
     }
 
     [Fact]
+    public async Task DevicesNotification_DropsTheCachedList_NextSendAsksAgainAndReachesTheNewDevice()
+    {
+        await using var harness = SendHarness.Create();
+        var first = await harness.Store.EnqueueOutboundAsync(null, AlicePn.ToString(), "hello", harness.Token);
+        await harness.ConnectAsync();
+        await harness.AckAsync(await FirstSendAsync(harness, new Devices()));
+        await harness.StatusAsync(first.MessageId, MessageStatus.Sent);
+
+        var tablet = new Jid(AliceLid.User, JidServer.Lid, 4);
+        await harness.Connection.SendAsync(NodeHelpers.Make("notification", [("from", AliceLid), ("id", "n-1"), ("type", "devices"), ("t", "1764633800")],
+            NodeHelpers.Make("add", [("device_hash", "2:abcdefgh")], NodeHelpers.Make("device", ("jid", tablet)))), harness.Token);
+        Assert.Equal("n-1", (await harness.Connection.ExpectAsync(n => n.Tag == "ack", harness.Token)).Attr("id"));
+        await harness.Store.EnqueueOutboundAsync(null, AlicePn.ToString(), "new device?", harness.Token);
+        harness.Client.WakeOutbox();
+
+        // Only Alice's list was dropped; ours is still cached.
+        var usync = await harness.ExpectIqAsync("usync", "get");
+        Assert.Equal(["777001@lid"], SendHarness.UsyncUsers(usync));
+        await harness.Connection.ReplyAsync(usync, harness.Token, SendHarness.UsyncAnswer(SendHarness.UsyncUser(AliceLid, [0, 3, 4])));
+        var keys = await harness.ExpectIqAsync("encrypt", "get");
+        Assert.Equal(["777001:4@lid"], SendHarness.KeyUsers(keys));
+        var party = new SignalParty();
+        await harness.Connection.ReplyAsync(keys, harness.Token, SendHarness.BundleList((tablet, party)));
+        var message = await harness.ExpectMessageAsync();
+        Assert.Equal("new device?", SendHarness.Decrypt(party, SendHarness.EncFor(message, tablet)).Conversation);
+    }
+
+    [Fact]
     public async Task NumberNotOnWhatsApp_Fails_WithoutAMessage()
     {
         await using var harness = SendHarness.Create();

@@ -24,27 +24,9 @@ public sealed class GroupSendScriptedTests
         await using var harness = SendHarness.Create();
         var job = await harness.Store.EnqueueOutboundAsync(null, Group.ToString(), "hi team", harness.Token);
         await harness.ConnectAsync();
-        var members = new Member[]
-        {
-            new(Alice, new SignalParty()), new(new Jid(Alice.User, JidServer.Lid, 3), new SignalParty()),
-            new(Bob, new SignalParty()), new(Own, new SignalParty()),
-        };
+        var members = Members();
 
-        var metadata = await harness.ExpectIqAsync("w:g2", "get");
-        Assert.Equal(("120363001@g.us", "<query request=\"interactive\"/>"), (metadata.Attr("to"), metadata.Children.Single().ToString()));
-        await harness.Connection.ReplyAsync(metadata, harness.Token, NodeHelpers.Make("group", [("id", Group.User), ("subject", "Team"), ("addressing_mode", "lid")],
-            NodeHelpers.Make("participant", ("jid", Alice), ("phone_number", new Jid("15550002222", JidServer.WhatsApp))),
-            NodeHelpers.Make("participant", ("jid", Own), ("phone_number", new Jid("15550001111", JidServer.WhatsApp))),
-            NodeHelpers.Make("participant", ("jid", Bob))));
-        var usync = await harness.ExpectIqAsync("usync", "get");
-        Assert.Equal(["777001@lid", "99887766@lid", "777002@lid"], SendHarness.UsyncUsers(usync));
-        await harness.Connection.ReplyAsync(usync, harness.Token, SendHarness.UsyncAnswer(
-            SendHarness.UsyncUser(Alice, [0, 3]), SendHarness.UsyncUser(Own, [0, 2]), SendHarness.UsyncUser(Bob, [0])));
-        var keys = await harness.ExpectIqAsync("encrypt", "get");
-        Assert.Equal(["777001@lid", "777001:3@lid", "99887766@lid", "777002@lid"], SendHarness.KeyUsers(keys));
-        await harness.Connection.ReplyAsync(keys, harness.Token, SendHarness.BundleList([.. members.Select(m => (m.Device, m.Party))]));
-
-        var message = await harness.ExpectMessageAsync();
+        var message = await FirstSendAsync(harness, members);
         var phash = ParticipantHash.V2([.. members.Select(m => m.Device), SendHarness.OwnLid]);
         Assert.Equal($"<message id=\"{job.MessageId}\" to=\"120363001@g.us\" type=\"text\" addressing_mode=\"lid\" phash=\"{phash}\">", Head(message));
         Assert.Equal(["participants", "device-identity", "enc"], message.Children.Select(c => c.Tag));
@@ -80,10 +62,72 @@ public sealed class GroupSendScriptedTests
         Assert.Equal("not-a-group-member", (await harness.StatusAsync(job.MessageId, MessageStatus.Failed)).Change.Reason);
     }
 
-    private static string ReadBody(Member member, Node message)
+    /// <summary>Metadata, devices and prekeys answered for <paramref name="members"/>; returns the message.</summary>
+    private static async Task<Node> FirstSendAsync(SendHarness harness, Member[] members)
+    {
+        var metadata = await harness.ExpectIqAsync("w:g2", "get");
+        Assert.Equal(("120363001@g.us", "<query request=\"interactive\"/>"), (metadata.Attr("to"), metadata.Children.Single().ToString()));
+        await harness.Connection.ReplyAsync(metadata, harness.Token, NodeHelpers.Make("group", [("id", Group.User), ("subject", "Team"), ("addressing_mode", "lid")],
+            NodeHelpers.Make("participant", ("jid", Alice), ("phone_number", new Jid("15550002222", JidServer.WhatsApp))),
+            NodeHelpers.Make("participant", ("jid", Own), ("phone_number", new Jid("15550001111", JidServer.WhatsApp))),
+            NodeHelpers.Make("participant", ("jid", Bob))));
+        var usync = await harness.ExpectIqAsync("usync", "get");
+        Assert.Equal(["777001@lid", "99887766@lid", "777002@lid"], SendHarness.UsyncUsers(usync));
+        await harness.Connection.ReplyAsync(usync, harness.Token, SendHarness.UsyncAnswer(
+            SendHarness.UsyncUser(Alice, [0, 3]), SendHarness.UsyncUser(Own, [0, 2]), SendHarness.UsyncUser(Bob, [0])));
+        var keys = await harness.ExpectIqAsync("encrypt", "get");
+        Assert.Equal(["777001@lid", "777001:3@lid", "99887766@lid", "777002@lid"], SendHarness.KeyUsers(keys));
+        await harness.Connection.ReplyAsync(keys, harness.Token, SendHarness.BundleList([.. members.Select(m => (m.Device, m.Party))]));
+
+        return await harness.ExpectMessageAsync();
+    }
+
+    private static Member[] Members() =>
+    [
+        new(Alice, new SignalParty()), new(new Jid(Alice.User, JidServer.Lid, 3), new SignalParty()),
+        new(Bob, new SignalParty()), new(Own, new SignalParty()),
+    ];
+
+    [Fact]
+    public async Task RetryReceiptFromAMember_ResendsTheTextWithOurSenderKey_ToThatDeviceOnly()
+    {
+        await using var harness = SendHarness.Create();
+        var job = await harness.Store.EnqueueOutboundAsync(null, Group.ToString(), "hi team", harness.Token);
+        await harness.ConnectAsync();
+        var members = Members();
+        var message = await FirstSendAsync(harness, members);
+        await harness.AckAsync(message);
+        await harness.StatusAsync(job.MessageId, MessageStatus.Sent);
+
+        var laptop = members[1].Device;
+        var reinstalled = new SignalParty();
+        var receipt = RetryAndReconnectScriptedTests.RetryReceipt(job.MessageId, 2, reinstalled);
+        await harness.Connection.SendAsync(
+            new Node("receipt", [new("from", Group), new("participant", laptop), .. receipt.Attributes.Where(a => a.Key is not "from")], receipt.Children),
+            harness.Token);
+        var (resend, _) = await RetryAndReconnectScriptedTests.ResendAndAckAsync(harness);
+
+        Assert.Equal($"<message id=\"{job.MessageId}\" to=\"120363001@g.us\" type=\"text\" t=\"1764633650\" participant=\"777001:3@lid\">", Head(resend));
+        var enc = resend.Children[0];
+        Assert.Equal("2", enc.Attr("count"));
+        var again = SendHarness.Decrypt(reinstalled, enc);
+        Assert.Equal("hi team", again.Conversation);
+        var senderKey = new SenderKeyRecord();
+        GroupSessionBuilder.Process(senderKey, again.SenderKeyDistributionMessage.AxolotlSenderKeyDistributionMessage.Span);
+
+        // The distribution is of our key as it is now (past the first message, which the text above
+        // replaced): the reinstalled laptop reads the next body with it.
+        await harness.Store.EnqueueOutboundAsync(null, Group.ToString(), "welcome back", harness.Token);
+        harness.Client.WakeOutbox();
+        Assert.Equal("welcome back", ReadBody(new Member(laptop, reinstalled), await harness.ExpectMessageAsync(), senderKey));
+    }
+
+    private static string ReadBody(Member member, Node message) => ReadBody(member, message, member.SenderKey);
+
+    private static string ReadBody(Member member, Node message, SenderKeyRecord senderKey)
     {
         var skmsg = message.Children.Single(c => c.Tag == "enc" && c.Attr("type") == "skmsg");
-        var padded = GroupCipher.Decrypt(member.SenderKey, skmsg.Content.Bytes.Span);
+        var padded = GroupCipher.Decrypt(senderKey, skmsg.Content.Bytes.Span);
         return WaSms.WhatsApp.Proto.E2E.Message.Parser.ParseFrom(MessagePadding.Unpad(padded)).Conversation;
     }
 
