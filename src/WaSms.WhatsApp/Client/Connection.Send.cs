@@ -16,7 +16,8 @@ namespace WaSms.WhatsApp.Client;
 /// </summary>
 internal sealed partial class Connection : IStanzaChannel
 {
-    private readonly PendingAcks _pendingAcks = new();
+    /// <summary>Messages written and waiting for the server's <c>&lt;ack class="message" id&gt;</c> (whatsmeow waits on the id as for an iq).</summary>
+    private readonly PendingIqs _pendingAcks = new();
     private readonly TaskCompletionSource _offlineSynced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Outbox? _outbox;
 
@@ -112,7 +113,12 @@ internal sealed partial class Connection : IStanzaChannel
 
     private Task HandleAckAsync(Node ack, CancellationToken cancellationToken)
     {
-        _pendingAcks.TryAnswer(ack);
+        // Other acks (a retry resend's, a late one) have nobody waiting and are dropped.
+        if (ack.Attr("class") == "message" && ack.Attr("id") is { } id)
+        {
+            _pendingAcks.Complete(id, ack);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Google.Protobuf;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Proto.E2E;
@@ -43,21 +41,6 @@ internal static class OutgoingMessage
     /// <summary><c>senderKeyDistributionMessage{groupId, axolotlSenderKeyDistributionMessage}</c>, sent pairwise to group members.</summary>
     public static Message SenderKeyDistribution(Jid group, byte[] distribution) =>
         new() { SenderKeyDistributionMessage = new SenderKeyDistributionMessage { GroupId = group.ToString(), AxolotlSenderKeyDistributionMessage = ByteString.CopyFrom(distribution) } };
-
-    /// <summary>
-    /// A message id in WhatsApp's shape: <c>3EB0</c> and 18 upper-case hex digits from SHA-256 over the
-    /// time, our user and random bytes (whatsmeow <c>GenerateMessageID</c>, Baileys <c>generateMessageIDV2</c>).
-    /// The outbox sends under the job's id; this is for stores and tools that make one.
-    /// </summary>
-    public static string NewMessageId(string ownUser, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(ownUser);
-        var input = new byte[8 + Encoding.UTF8.GetByteCount(ownUser) + 16];
-        BitConverter.TryWriteBytes(input, now.ToUnixTimeSeconds());
-        var userLength = Encoding.UTF8.GetBytes(ownUser, input.AsSpan(8));
-        RandomNumberGenerator.Fill(input.AsSpan(8 + userLength));
-        return "3EB0" + Convert.ToHexString(SHA256.HashData(input).AsSpan(0, 9));
-    }
 
     /// <summary>Serialised bytes.</summary>
     public static byte[] Bytes(Message message) => message.ToByteArray();
