@@ -47,13 +47,31 @@ internal sealed partial class Connection : IStanzaChannel
     Task<Node> IStanzaChannel.QueryAsync(Jid to, string xmlns, string type, Node child, CancellationToken cancellationToken) =>
         SendIqAsync(xmlns, type, [child], TimeSpan.FromSeconds(20), cancellationToken, to);
 
-    async Task<Node?> IStanzaChannel.SendMessageAsync(Node message, TimeSpan deadline, CancellationToken cancellationToken)
+    async Task<Task<Node?>> IStanzaChannel.WriteMessageAsync(Node message, TimeSpan deadline, CancellationToken cancellationToken)
     {
         var id = message.Attr("id") ?? throw new ArgumentException("A message stanza needs an id.", nameof(message));
         var ack = _pendingAcks.Add(id);
         try
         {
             await SendAsync(message, cancellationToken);
+        }
+        catch
+        {
+            _pendingAcks.Remove(id);
+            throw;
+        }
+
+        return WaitForAckAsync(id, ack, deadline, cancellationToken);
+    }
+
+    ValueTask IStanzaChannel.WriteAsync(Node node, CancellationToken cancellationToken) => SendAsync(node, cancellationToken);
+
+    string IStanzaChannel.NextId() => _client.NextId();
+
+    private async Task<Node?> WaitForAckAsync(string id, Task<Node> ack, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
             return await ack.WaitAsync(deadline, Options.Time, cancellationToken);
         }
         catch (TimeoutException)
@@ -65,10 +83,6 @@ internal sealed partial class Connection : IStanzaChannel
             _pendingAcks.Remove(id);
         }
     }
-
-    ValueTask IStanzaChannel.WriteAsync(Node node, CancellationToken cancellationToken) => SendAsync(node, cancellationToken);
-
-    string IStanzaChannel.NextId() => _client.NextId();
 
     /// <summary>The send side's handlers (called from <see cref="RegisterHandlers"/>).</summary>
     private void RegisterSendHandlers()

@@ -58,7 +58,7 @@ public sealed class WaClient
         var volatileStore = options.SignalStore is null ? new VolatileMessagingStore(_preKeys, options.Time) : null;
         SignalStore = options.SignalStore ?? volatileStore!;
         MessageStore = options.MessageStore ?? volatileStore!;
-        Sending = new SendServices(SignalStore, MessageStore, options.Send, options.Time, options.Logger);
+        Sending = new SendServices(SignalStateLock, SignalStore, MessageStore, options.Send, options.Time, options.Logger);
         _idPrefix = string.Create(CultureInfo.InvariantCulture, $"{RandomNumberGenerator.GetInt32(ushort.MaxValue)}.{RandomNumberGenerator.GetInt32(ushort.MaxValue)}-");
     }
 
@@ -169,6 +169,15 @@ public sealed class WaClient
 
     /// <summary>The Signal state of peers (<see cref="WaClientOptions.SignalStore"/>, or in memory).</summary>
     internal ISignalStore SignalStore { get; }
+
+    /// <summary>
+    /// Held by the send side (sends, retry answers) from loading Signal records to committing them and
+    /// writing the stanza — across its usync and prekey iqs, whose answers arrive through the receive
+    /// loop, so a handler on that loop must never wait for it. The receive side does not take it yet: an
+    /// inbound decrypt and a send on the same session at the same instant can still save over each
+    /// other's ratchet step (issue 11 report).
+    /// </summary>
+    internal SemaphoreSlim SignalStateLock { get; } = new(1, 1);
 
     /// <summary>The send side's caches and workers.</summary>
     internal SendServices Sending { get; }

@@ -9,10 +9,11 @@ internal interface IStanzaChannel
     Task<Node> QueryAsync(Jid to, string xmlns, string type, Node child, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Writes <paramref name="message"/> and returns its server <c>&lt;ack class="message"&gt;</c>, or null when
-    /// none came within <paramref name="deadline"/>.
+    /// Writes <paramref name="message"/> and returns the wait for its server <c>&lt;ack class="message"&gt;</c>,
+    /// which ends with null when none came within <paramref name="deadline"/>. Split in two so a caller can
+    /// release its locks once the stanza is out.
     /// </summary>
-    Task<Node?> SendMessageAsync(Node message, TimeSpan deadline, CancellationToken cancellationToken);
+    Task<Task<Node?>> WriteMessageAsync(Node message, TimeSpan deadline, CancellationToken cancellationToken);
 
     /// <summary>Writes <paramref name="node"/> without waiting for anything (a retry resend).</summary>
     ValueTask WriteAsync(Node node, CancellationToken cancellationToken);

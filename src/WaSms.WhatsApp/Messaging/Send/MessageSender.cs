@@ -30,7 +30,8 @@ internal sealed class SendRefusedException(string reason) : Exception($"The send
 /// One attempt at a send job: build the stanza (1:1 or group), commit every Signal change its encryption
 /// made together with the attempt (<see cref="IMessageStore.CommitSendAttemptAsync"/>) <b>before</b> the
 /// stanza is written — a stanza whose ratchet state is not saved is never sent — then wait for the server's
-/// ack (docs/protocol/messaging.md §5).
+/// ack (docs/protocol/messaging.md §5). Load, encrypt, commit and write happen under
+/// <see cref="SendContext.SignalLock"/>, so no other send or retry answer works on the same sessions in between.
 /// </summary>
 internal sealed class MessageSender
 {
@@ -52,17 +53,28 @@ internal sealed class MessageSender
     {
         ArgumentNullException.ThrowIfNull(job);
         PreparedSend prepared;
+        Task<Node?> ackWait;
+        await _context.SignalLock.WaitAsync(cancellationToken);
         try
         {
-            prepared = await PrepareAsync(channel, own, job, cancellationToken);
+            try
+            {
+                prepared = await PrepareAsync(channel, own, job, cancellationToken);
+            }
+            catch (SendRefusedException ex)
+            {
+                return new SendOutcome(SendOutcomeKind.Failed, _time.GetUtcNow(), ex.Reason);
+            }
+
+            await _messages.CommitSendAttemptAsync(prepared.Changes, job.MessageId, cancellationToken);
+            ackWait = await channel.WriteMessageAsync(prepared.Stanza, _options.ServerAckDeadline, cancellationToken);
         }
-        catch (SendRefusedException ex)
+        finally
         {
-            return new SendOutcome(SendOutcomeKind.Failed, _time.GetUtcNow(), ex.Reason);
+            _context.SignalLock.Release();
         }
 
-        await _messages.CommitSendAttemptAsync(prepared.Changes, job.MessageId, cancellationToken);
-        var ack = await channel.SendMessageAsync(prepared.Stanza, _options.ServerAckDeadline, cancellationToken);
+        var ack = await ackWait;
         if (ack is null)
         {
             return new SendOutcome(SendOutcomeKind.NoAck, _time.GetUtcNow(), null);

@@ -13,7 +13,12 @@ namespace WaSms.WhatsApp.Messaging.Send;
 internal sealed record PreparedSend(Node Stanza, SignalChanges Changes, string Phash, Jid Chat, Action? OnAcked);
 
 /// <summary>What the send builders share: the stores and caches of the client.</summary>
+/// <param name="SignalLock">
+/// Held from loading Signal records to committing them (and writing the stanza), so two operations on
+/// the same session never save over each other's ratchet step (whatsmeow: <c>messageSendLock</c>).
+/// </param>
 internal sealed record SendContext(
+    SemaphoreSlim SignalLock,
     ISignalStore Signal,
     DeviceDirectory Devices,
     GroupMetadataCache Groups,

@@ -42,6 +42,19 @@ internal sealed class RetryResponder
     /// <returns>The resend stanza, written already; null when the receipt was not answered (unknown id, over the bound, no session).</returns>
     public async Task<Node?> AnswerAsync(IStanzaChannel channel, OwnDevice own, RetryReceiptReceived retry, CancellationToken cancellationToken)
     {
+        await _context.SignalLock.WaitAsync(cancellationToken);
+        try
+        {
+            return await AnswerLockedAsync(channel, own, retry, cancellationToken);
+        }
+        finally
+        {
+            _context.SignalLock.Release();
+        }
+    }
+
+    private async Task<Node?> AnswerLockedAsync(IStanzaChannel channel, OwnDevice own, RetryReceiptReceived retry, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(retry);
         var job = await _messages.GetOutboundAsync(retry.MessageId, cancellationToken);
         if (job is null || !Jid.TryParse(job.To, out var chat))

@@ -8,12 +8,13 @@ namespace WaSms.WhatsApp.Messaging.Send;
 /// <summary>The send side of one client, shared by its connections: caches (device lists, groups, sender-key holders), the sender and the retry answers.</summary>
 internal sealed class SendServices
 {
-    public SendServices(ISignalStore signal, IMessageStore messages, SendOptions options, TimeProvider time, ILogger logger)
+    public SendServices(SemaphoreSlim signalLock, ISignalStore signal, IMessageStore messages, SendOptions options, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
         Context = new SendContext(
+            signalLock,
             signal,
             new DeviceDirectory(new DeviceListCache(time, options.DeviceListLifetime)),
             new GroupMetadataCache(time, options.GroupMetadataLifetime),

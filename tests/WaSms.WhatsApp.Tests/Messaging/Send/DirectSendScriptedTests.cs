@@ -95,6 +95,11 @@ public sealed class DirectSendScriptedTests
         await harness.Connection.SendAsync(NodeHelpers.Make("notification", [("from", AliceLid), ("id", "n-1"), ("type", "devices"), ("t", "1764633800")],
             NodeHelpers.Make("add", [("device_hash", "2:abcdefgh")], NodeHelpers.Make("device", ("jid", tablet)))), harness.Token);
         Assert.Equal("n-1", (await harness.Connection.ExpectAsync(n => n.Tag == "ack", harness.Token)).Attr("id"));
+
+        // Handlers run one at a time on the receive loop and the ack goes out before the cache is
+        // dropped: the ack of a second notification means the first one was handled to the end.
+        await harness.Connection.SendAsync(NodeHelpers.Make("notification", ("from", AliceLid), ("id", "n-2"), ("type", "picture")), harness.Token);
+        Assert.Equal("n-2", (await harness.Connection.ExpectAsync(n => n.Tag == "ack", harness.Token)).Attr("id"));
         await harness.Store.EnqueueOutboundAsync(null, AlicePn.ToString(), "new device?", harness.Token);
         harness.Client.WakeOutbox();
 
