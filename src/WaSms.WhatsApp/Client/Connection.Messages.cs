@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Logging;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Messaging;
 using WaSms.WhatsApp.Messaging.Receive;
+using WaSms.WhatsApp.Socket;
 
 namespace WaSms.WhatsApp.Client;
 
@@ -34,17 +36,34 @@ internal sealed partial class Connection
         Options.Logger);
 
     private Task HandleMessageAsync(Node message, CancellationToken cancellationToken) =>
-        new MessageReceiver(ReceiveContext).HandleAsync(message, cancellationToken);
+        GuardAsync(message, () => new MessageReceiver(ReceiveContext).HandleAsync(message, cancellationToken));
 
     private Task HandleReceiptAsync(Node receipt, CancellationToken cancellationToken) =>
-        new ReceiptReceiver(ReceiveContext, DispatchRetryReceipt).HandleAsync(receipt, cancellationToken);
+        GuardAsync(receipt, () => new ReceiptReceiver(ReceiveContext, DispatchRetryReceipt).HandleAsync(receipt, cancellationToken));
 
     private Task HandleIbAsync(Node ib, CancellationToken cancellationToken) =>
-        ServerSignals.HandleIbAsync(ib, cancellationToken);
+        GuardAsync(ib, () => ServerSignals.HandleIbAsync(ib, cancellationToken));
 
     /// <summary>Called by the notification handler after its ack: identity changes and device lists.</summary>
     private Task HandleMessagingNotificationAsync(Node notification, CancellationToken cancellationToken) =>
-        Credentials.IsPaired ? ServerSignals.HandleNotificationAsync(notification, cancellationToken) : Task.CompletedTask;
+        Credentials.IsPaired ? GuardAsync(notification, () => ServerSignals.HandleNotificationAsync(notification, cancellationToken)) : Task.CompletedTask;
+
+    /// <summary>
+    /// A failure in handling one stanza (a store error, a bug) is logged and the stanza left without
+    /// receipt, so the server delivers it again on the next connection; the link and the later stanzas
+    /// go on. A closed socket or cancellation ends the receive loop as before.
+    /// </summary>
+    private async Task GuardAsync(Node node, Func<Task> handle)
+    {
+        try
+        {
+            await handle();
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or WaSocketException))
+        {
+            Options.Logger.LogError(ex, "Handling the <{Tag}> stanza {Id} failed; left unanswered for the server to deliver again", node.Tag, node.Attr("id"));
+        }
+    }
 
     private ServerSignals ServerSignals => new(ReceiveContext, e => OnDevicesChanged is { } handler ? handler(e, Closing) : Task.CompletedTask);
 

@@ -55,14 +55,15 @@ internal sealed class MessageReceiver(ReceiveContext context)
         }
 
         var results = await new InboundDecryptor(context.Signal, context.PreKeys, credentials, changes).DecryptAsync(stanza, sender, cancellationToken);
-        if (results.FirstOrDefault(r => r.Outcome == PartOutcome.Failed) is { } failed)
+        var failed = results.FirstOrDefault(r => r.Outcome == PartOutcome.Failed);
+        var decrypted = results.Where(r => r.Outcome == PartOutcome.Decrypted).ToList();
+        var content = decrypted.Select(r => (Result: r, Kind: ContentClassifier.Classify(r.Message!))).FirstOrDefault(c => c.Kind is not null);
+        if (failed is not null && content.Result is null)
         {
             await HandleDecryptFailureAsync(stanza, row, changes, failed, credentials, cancellationToken);
             return;
         }
 
-        var decrypted = results.Where(r => r.Outcome == PartOutcome.Decrypted).ToList();
-        var content = decrypted.Select(r => (Result: r, Kind: ContentClassifier.Classify(r.Message!))).FirstOrDefault(c => c.Kind is not null);
         if (content.Result is null && results.FirstOrDefault(r => r.Outcome == PartOutcome.BadPlaintext) is { } bad)
         {
             // The ratchet already moved on, so a retry cannot help: keep the changes, store the failure, nack 491 (whatsmeow).
@@ -88,7 +89,18 @@ internal sealed class MessageReceiver(ReceiveContext context)
             context.Logger.LogDebug("Protocol message {Id} ({Type}) stored as type protocol", stanza.Id, message.ProtocolMessage?.Type ?? default);
         }
 
-        await CommitAsync(stanza, row with { Chat = chat.ToString(), Type = type, Text = text, Content = content.Result.Plaintext }, changes, ReceiptNodes.Delivery(stanza, fromMe), cancellationToken);
+        row = row with { Chat = chat.ToString(), Type = type, Text = text, Content = content.Result.Plaintext };
+        if (failed is null)
+        {
+            await CommitAsync(stanza, row, changes, ReceiptNodes.Delivery(stanza, fromMe), cancellationToken);
+            return;
+        }
+
+        // The content decrypted but another part did not (a group message whose pairwise SKDM part
+        // failed): the content is kept and the failed part asked for again, as whatsmeow handles each
+        // part on its own; the resend is then a duplicate by id and only receipted.
+        await StoreAsync(row, changes, cancellationToken);
+        await HandleDecryptFailureAsync(stanza, row, new SignalChanges(), failed, credentials, cancellationToken);
     }
 
     /// <summary>The chat without device: the group, else the other party (the stanza's <c>recipient</c> or the DSM's destination for our own copies), phone number first.</summary>
@@ -110,14 +122,16 @@ internal sealed class MessageReceiver(ReceiveContext context)
     /// <summary>
     /// No <c>&lt;enc&gt;</c>: with <c>&lt;unavailable type&gt;</c> the server has no ciphertext for us —
     /// a placeholder is stored and acked (§2; asking the phone for a resend is not done);
-    /// anything else is nacked 488.
+    /// channel (newsletter) posts, which are not end-to-end encrypted, are acked and not stored; anything
+    /// else is nacked 488 (§3 table).
     /// </summary>
     private async Task HandleWithoutCiphertextAsync(MessageStanza stanza, InboundMessage row, SignalChanges changes, CancellationToken cancellationToken)
     {
         if (stanza.Unavailable is null)
         {
             await CommitSignalAsync(changes, cancellationToken);
-            await context.Send(StanzaAck.For(stanza.Node, StanzaAck.UnrecognizedStanza), cancellationToken);
+            var newsletter = stanza.From.Server == JidServer.Newsletter;
+            await context.Send(StanzaAck.For(stanza.Node, newsletter ? null : StanzaAck.UnrecognizedStanza), cancellationToken);
             return;
         }
 
@@ -177,14 +191,19 @@ internal sealed class MessageReceiver(ReceiveContext context)
     }
 
     /// <summary>
-    /// Commits <paramref name="changes"/> with <paramref name="row"/>, then sends <paramref name="answer"/>
-    /// (a receipt or ack; a 491 nack when null) and raises <see cref="MessageReceived"/> unless it was a duplicate.
+    /// Commits <paramref name="changes"/> with <paramref name="row"/>, raises <see cref="MessageReceived"/> unless it
+    /// was a duplicate, then sends <paramref name="answer"/> (a receipt or ack; a 491 nack when null).
     /// </summary>
     private async Task CommitAsync(MessageStanza stanza, InboundMessage row, SignalChanges changes, Node? answer, CancellationToken cancellationToken)
     {
-        var stored = await context.Messages.CommitInboundAsync(changes, row, cancellationToken);
+        await StoreAsync(row, changes, cancellationToken);
         await context.Send(answer ?? StanzaAck.For(stanza.Node, StanzaAck.InvalidProtobuf), cancellationToken);
-        if (stored)
+    }
+
+    /// <summary>Commits <paramref name="row"/> with <paramref name="changes"/> and raises <see cref="MessageReceived"/> unless it was a duplicate.</summary>
+    private async Task StoreAsync(InboundMessage row, SignalChanges changes, CancellationToken cancellationToken)
+    {
+        if (await context.Messages.CommitInboundAsync(changes, row, cancellationToken))
         {
             context.Raise(new MessageReceived(row));
         }
