@@ -31,9 +31,10 @@ internal static class SessionChains
 
         CheckOpen(chain);
         byte[] key = chain.Key.ToByteArray();
-        for (uint index = chain.Index; index <= counter; index++)
+        // Counted, not compared with the counter: a counter of uint.MaxValue must not loop forever.
+        for (uint n = 0, count = counter - chain.Index + 1; n < count; n++)
         {
-            skipped.Add(new SkippedKeyData { Index = index, Seed = ByteString.CopyFrom(SignalKdf.MessageKeySeed(key)) });
+            skipped.Add(new SkippedKeyData { Index = chain.Index + n, Seed = ByteString.CopyFrom(SignalKdf.MessageKeySeed(key)) });
             key = SignalKdf.NextChainKey(key);
         }
 

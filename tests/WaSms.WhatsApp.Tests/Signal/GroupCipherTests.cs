@@ -68,6 +68,31 @@ public sealed class GroupCipherTests
     }
 
     [Fact]
+    public void IterationsAtTheTopOfTheRange_DoNotLoopOrThrowOtherwise()
+    {
+        var (own, theirs) = Distributed();
+        own.Data.States[0].Chain.Index = uint.MaxValue - 3;
+        theirs.Data.States[0].Chain.Index = uint.MaxValue - 3;
+        theirs.Data.States[0].Chain.Key = own.Data.States[0].Chain.Key;
+        for (int i = 0; i < 3; i++)
+        {
+            GroupCipher.Encrypt(own, [0]);
+        }
+
+        var last = GroupCipher.Encrypt(own, [7]);
+
+        Assert.Equal([7], GroupCipher.Decrypt(theirs, last));
+        Assert.Equal(3, theirs.Data.States[0].Skipped.Count);
+        Assert.Equal(0u, theirs.Data.States[0].Chain.Index);
+
+        // Filling up to the very last counter ends (a previous counter of 0xFFFFFFFF reaches this).
+        var chain = new WaSms.WhatsApp.Proto.ChainData { Key = own.Data.States[0].Chain.Key, Index = uint.MaxValue - 1 };
+        var skipped = new Google.Protobuf.Collections.RepeatedField<WaSms.WhatsApp.Proto.SkippedKeyData>();
+        SessionChains.FillTo(chain, skipped, uint.MaxValue, SignalLimits.PairwiseMaxDistance);
+        Assert.Equal(2, skipped.Count);
+    }
+
+    [Fact]
     public void SkippedKeys_KeepTheNewest2000()
     {
         var (own, theirs) = Distributed();

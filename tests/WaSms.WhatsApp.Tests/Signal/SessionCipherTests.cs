@@ -139,6 +139,25 @@ public sealed class SessionCipherTests
     }
 
     [Fact]
+    public void SkippedKeys_KeepTheNewest2000PerChain()
+    {
+        var (alice, bob) = Connected();
+        var first = alice.Encrypt("first");
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < 1500; i++)
+            {
+                alice.Encrypt("lost");
+            }
+
+            bob.Decrypt(alice.Encrypt("arrives"));
+        }
+
+        Assert.Equal(2000, bob.Record.Data.Sessions[0].Receiving[^1].Skipped.Count);
+        Assert.Equal(SignalError.DuplicateMessage, Assert.Throws<SignalException>(() => bob.Decrypt(first)).Error);
+    }
+
+    [Fact]
     public void UnknownPreKeys_AreReported()
     {
         var alice = new SignalParty();
@@ -199,6 +218,23 @@ public sealed class SessionCipherTests
         Assert.Equal(2, alice.Record.Data.Sessions.Count);
         Assert.Equal("b2", alice.Decrypt(bob.Encrypt("b2")));
         Assert.Equal("a2", bob.Decrypt(alice.Encrypt("a2")));
+    }
+
+    [Fact]
+    public void PeerReinstalled_NewIdentityOpensANewSessionAndTheOldOneStaysReadable()
+    {
+        var (alice, bob) = Connected();
+        var inFlight = alice.Encrypt("from the old install");
+        var reinstalled = new SignalParty();
+        SessionBuilder.InitFromBundle(reinstalled.Record, reinstalled.Identity, bob.Bundle());
+
+        var result = SessionCipher.Decrypt(bob.Record, bob.Identity, bob, "pkmsg", reinstalled.Encrypt("new install").Bytes);
+
+        Assert.Equal(reinstalled.IdentityPublic.ToArray(), result.RemoteIdentityKey.ToArray());
+        Assert.Equal(reinstalled.IdentityPublic.ToArray(), bob.Record.RemoteIdentityKey.ToArray());
+        Assert.Equal(reinstalled.Identity.RegistrationId, bob.Record.RemoteRegistrationId);
+        Assert.Equal("from the old install", bob.Decrypt(inFlight));
+        Assert.Equal("to the new install", reinstalled.Decrypt(bob.Encrypt("to the new install")));
     }
 
     [Fact]
