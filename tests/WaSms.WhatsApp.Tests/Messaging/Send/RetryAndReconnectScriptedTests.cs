@@ -41,6 +41,37 @@ public sealed class RetryAndReconnectScriptedTests
     }
 
     [Fact]
+    public async Task RetryReceiptsWithoutKeys_FirstReusesTheSession_SecondFetchesAFreshBundleForIdentity()
+    {
+        await using var harness = SendHarness.Create();
+        var job = await harness.Store.EnqueueOutboundAsync(null, AlicePn.ToString(), "hello", harness.Token);
+        await harness.ConnectAsync();
+        var devices = new DirectSendScriptedTests.Devices();
+        await harness.AckAsync(await DirectSendScriptedTests.FirstSendAsync(harness, devices));
+        await harness.StatusAsync(job.MessageId, MessageStatus.Sent);
+        var (laptop, party) = devices.Alice[1];
+
+        // Count 1, same registration, a session exists: re-encrypted on it, no query.
+        await harness.Connection.SendAsync(RetryReceipt(job.MessageId, 1, party, withKeys: false), harness.Token);
+        var (resend, _) = await ResendAndAckAsync(harness);
+        Assert.Equal("1", resend.Children[0].Attr("count"));
+        Assert.Equal("hello", SendHarness.Decrypt(party, resend.Children[0]).Conversation);
+
+        // Count 2 and the session was never recreated: a fresh bundle, asked for with reason="identity".
+        var reinstalled = new SignalParty(party.Identity.RegistrationId);
+        await harness.Connection.SendAsync(RetryReceipt(job.MessageId, 2, reinstalled, withKeys: false), harness.Token);
+        var first = await harness.Connection.ExpectAsync(n => n.Tag is "ack" or "iq", harness.Token);
+        var keys = first.Tag == "iq" ? first : await harness.Connection.ExpectAsync(n => n.Tag == "iq", harness.Token);
+        Assert.Equal(["777001:3@lid identity"], SendHarness.KeyUsers(keys));
+        await harness.Connection.ReplyAsync(keys, harness.Token, SendHarness.BundleList((laptop, reinstalled)));
+        var again = first.Tag == "ack"
+            ? await harness.ExpectMessageAsync()
+            : (await ResendAndAckAsync(harness)).Resend;
+        Assert.Equal(("pkmsg", "2"), (again.Children[0].Attr("type"), again.Children[0].Attr("count")));
+        Assert.Equal("hello", SendHarness.Decrypt(reinstalled, again.Children[0]).Conversation);
+    }
+
+    [Fact]
     public async Task RetryReceiptsBeyondTheBound_AreOnlyAcked()
     {
         await using var harness = SendHarness.Create(new SendOptions { MaxRetryResends = 1 });
@@ -107,19 +138,24 @@ public sealed class RetryAndReconnectScriptedTests
     }
 
     /// <summary>A retry receipt from Alice's laptop carrying <paramref name="device"/>'s keys (whatsmeow/Baileys send them from count 2).</summary>
-    internal static Node RetryReceipt(string id, int count, SignalParty device)
+    internal static Node RetryReceipt(string id, int count, SignalParty device, bool withKeys = true)
     {
         var bundle = device.Bundle();
         var registration = new byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(registration, bundle.RegistrationId);
         var keys = SendHarness.BundleChildren(bundle, null);
         keys.Add(NodeHelpers.MakeBytes("device-identity", [], [1, 2, 3]));
-        return NodeHelpers.Make(
-            "receipt",
-            [("from", AliceLaptop), ("id", id), ("type", "retry"), ("t", "1764633660")],
+        var children = new List<Node>
+        {
             NodeHelpers.Make("retry", ("count", count.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("id", id), ("t", "1764633650"), ("v", "1")),
             NodeHelpers.MakeBytes("registration", [], registration),
-            NodeHelpers.Make("keys", [], [.. keys]));
+        };
+        if (withKeys)
+        {
+            children.Add(NodeHelpers.Make("keys", [], [.. keys]));
+        }
+
+        return NodeHelpers.Make("receipt", [("from", AliceLaptop), ("id", id), ("type", "retry"), ("t", "1764633660")], [.. children]);
     }
 
     /// <summary>The resend and the receipt's ack, in whichever order they come (the resend runs off the receive loop).</summary>
