@@ -41,13 +41,23 @@ internal sealed class DeviceDirectory
         foreach (var chunk in missing.Chunk(UsyncDeviceQuery.MaxUsers))
         {
             var reply = await channel.QueryAsync(Jid.WhatsAppServer, "usync", "get", UsyncDeviceQuery.Build(channel.NextId(), chunk), cancellationToken);
-            foreach (var answer in UsyncDeviceQuery.Parse(reply))
+            var answers = UsyncDeviceQuery.Parse(reply);
+            for (var i = 0; i < answers.Count; i++)
             {
+                var answer = answers[i];
                 _cache.Put(answer);
                 found[answer.User] = answer;
                 if (answer.Lid is { } lid && answer.User.Server == JidServer.WhatsApp)
                 {
                     learned.LidMappings[lid.User] = answer.User.User;
+                }
+                else if (answer.User.Server == JidServer.Lid && !chunk.Contains(answer.User)
+                    && i < chunk.Length && chunk[i].Server == JidServer.WhatsApp && !answers.Any(a => a.User == chunk[i]))
+                {
+                    // Asked by phone number, answered by LID only (the issue says a server may): taken as
+                    // the LID of the number asked at the same place in the list. Unconfirmed; §6.1.
+                    learned.LidMappings[answer.User.User] = chunk[i].User;
+                    found[chunk[i]] = new UsyncUser(chunk[i], [], answer.User);
                 }
             }
         }

@@ -116,6 +116,30 @@ public sealed class DirectSendScriptedTests
     }
 
     [Fact]
+    public async Task UsyncAnsweringByLidOnly_TheLidIsUsed_WithoutAskingAgain()
+    {
+        await using var harness = SendHarness.Create();
+        var job = await harness.Store.EnqueueOutboundAsync(null, AlicePn.ToString(), "hello", harness.Token);
+        await harness.ConnectAsync();
+
+        var byNumber = await harness.ExpectIqAsync("usync", "get");
+        await harness.Connection.ReplyAsync(byNumber, harness.Token, SendHarness.UsyncAnswer(SendHarness.UsyncUser(AliceLid, [0])));
+
+        // Alice's list came with the answer; only ours is asked for.
+        var own = await harness.ExpectIqAsync("usync", "get");
+        Assert.Equal(["99887766@lid"], SendHarness.UsyncUsers(own));
+        await harness.Connection.ReplyAsync(own, harness.Token, SendHarness.UsyncAnswer(SendHarness.UsyncUser(new Jid("99887766", JidServer.Lid), [0, 2])));
+        var alice = new SignalParty();
+        var phone = new SignalParty();
+        var keys = await harness.ExpectIqAsync("encrypt", "get");
+        await harness.Connection.ReplyAsync(keys, harness.Token, SendHarness.BundleList((AlicePhone, alice), (OwnPhone, phone)));
+        var message = await harness.ExpectMessageAsync();
+
+        Assert.Equal(("777001@lid", "15550002222@s.whatsapp.net", job.MessageId), (message.Attr("to"), message.Attr("peer_recipient_pn"), message.Attr("id")));
+        Assert.Equal("hello", SendHarness.Decrypt(alice, SendHarness.EncFor(message, AlicePhone)).Conversation);
+    }
+
+    [Fact]
     public async Task NumberNotOnWhatsApp_Fails_WithoutAMessage()
     {
         await using var harness = SendHarness.Create();
