@@ -172,10 +172,10 @@ public sealed class WaClient
 
     /// <summary>
     /// Held by the send side (sends, retry answers) from loading Signal records to committing them and
-    /// writing the stanza — across its usync and prekey iqs, whose answers arrive through the receive
-    /// loop, so a handler on that loop must never wait for it. The receive side does not take it yet: an
-    /// inbound decrypt and a send on the same session at the same instant can still save over each
-    /// other's ratchet step (issue 11 report).
+    /// writing the stanza — never across a round trip to the server (its usync, prekey and group queries
+    /// run before), so a handler on the receive loop may wait for it. The receive side does not take it
+    /// yet: until it does, an inbound decrypt and a send on the same session at the same instant can save
+    /// over each other's ratchet step (issue 11 report).
     /// </summary>
     internal SemaphoreSlim SignalStateLock { get; } = new(1, 1);
 

@@ -13,8 +13,9 @@ namespace WaSms.WhatsApp.Messaging.Send;
 /// </summary>
 internal static class DirectMessageBuilder
 {
+    /// <summary>The queries (devices, prekeys), with no lock held; the returned step encrypts, under the caller's lock.</summary>
     /// <returns>Null when the recipient has no devices (not on WhatsApp).</returns>
-    public static async Task<PreparedSend?> PrepareAsync(
+    public static async Task<Func<CancellationToken, Task<PreparedSend>>?> PlanAsync(
         SendContext context, IStanzaChannel channel, OwnDevice own, string messageId, Jid to, Message message, CancellationToken cancellationToken)
     {
         var changes = new SignalChanges();
@@ -56,12 +57,22 @@ internal static class DirectMessageBuilder
             targets.Add(await DeviceTarget.ForAsync(device, own.IsOwnUser(device) ? deviceSent : plain, changes, context.Signal, cancellationToken));
         }
 
-        var fanout = await context.Encryptor(own).EncryptAsync(channel, targets, changes, freshSession: false, cancellationToken);
-        if (fanout.Nodes.Count == 0)
+        var encryptor = context.Encryptor(own);
+        var bundles = await encryptor.FetchBundlesAsync(channel, targets, changes, freshSession: false, cancellationToken);
+        return async ct =>
         {
-            throw new WaProtocolException($"No device of {chat} could be encrypted for.");
-        }
+            var fanout = await encryptor.EncryptAsync(targets, bundles, changes, freshSession: false, ct);
+            if (fanout.Nodes.Count == 0)
+            {
+                throw new WaProtocolException($"No device of {chat} could be encrypted for.");
+            }
 
+            return Build(own, messageId, chat, peerPn, fanout, changes, allDevices);
+        };
+    }
+
+    private static PreparedSend Build(OwnDevice own, string messageId, Jid chat, Jid? peerPn, Fanout fanout, SignalChanges changes, List<Jid> allDevices)
+    {
         var attributes = new List<(string, AttrValue)> { ("id", messageId), ("to", chat), ("type", "text") };
         if (peerPn is not null)
         {

@@ -16,7 +16,8 @@ namespace WaSms.WhatsApp.Messaging.Send;
 /// </summary>
 internal static class GroupMessageBuilder
 {
-    public static async Task<PreparedSend> PrepareAsync(
+    /// <summary>The queries (metadata, devices, prekeys), with no lock held; the returned step encrypts, under the caller's lock.</summary>
+    public static async Task<Func<CancellationToken, Task<PreparedSend>>> PlanAsync(
         SendContext context, IStanzaChannel channel, OwnDevice own, string messageId, Jid group, Message message, CancellationToken cancellationToken)
     {
         var changes = new SignalChanges();
@@ -29,28 +30,40 @@ internal static class GroupMessageBuilder
             .Distinct()
             .ToList();
 
-        var groupName = group.ToString();
-        var stored = await context.Signal.LoadSenderKeyAsync(groupName, senderAddress, cancellationToken);
-        var senderKey = stored is null ? new SenderKeyRecord() : SenderKeyRecord.Deserialize(stored);
-        if (senderKey.IsEmpty)
-        {
-            // A new key: nobody holds it yet.
-            context.Holders.Forget(group, senderAddress);
-        }
-
-        var distribution = GroupSessionBuilder.CreateDistribution(senderKey);
-        var skmsg = GroupCipher.Encrypt(senderKey, MessagePadding.Pad(OutgoingMessage.Bytes(message)));
-        changes.SenderKeys[(groupName, senderAddress)] = senderKey.Serialize();
-
-        var skdm = OutgoingMessage.Bytes(OutgoingMessage.SenderKeyDistribution(group, distribution));
-        var targets = new List<DeviceTarget>();
+        // Sessions for the devices that may need our key; the key itself is read under the lock.
+        var candidates = new List<DeviceTarget>();
         foreach (var device in allDevices.Where(d => !own.IsThisDevice(d) && !context.Holders.Has(group, senderAddress, d)))
         {
-            targets.Add(await DeviceTarget.ForAsync(device, skdm, changes, context.Signal, cancellationToken));
+            candidates.Add(await DeviceTarget.ForAsync(device, [], changes, context.Signal, cancellationToken));
         }
 
-        var fanout = await context.Encryptor(own).EncryptAsync(channel, targets, changes, freshSession: false, cancellationToken);
-        var phash = ParticipantHash.V2(allDevices);
+        var encryptor = context.Encryptor(own);
+        var bundles = await encryptor.FetchBundlesAsync(channel, candidates, changes, freshSession: false, cancellationToken);
+        return async ct =>
+        {
+            var groupName = group.ToString();
+            var stored = await context.Signal.LoadSenderKeyAsync(groupName, senderAddress, ct);
+            var senderKey = stored is null ? new SenderKeyRecord() : SenderKeyRecord.Deserialize(stored);
+            if (senderKey.IsEmpty)
+            {
+                // A new key: nobody holds it yet.
+                context.Holders.Forget(group, senderAddress);
+            }
+
+            var distribution = GroupSessionBuilder.CreateDistribution(senderKey);
+            var skmsg = GroupCipher.Encrypt(senderKey, MessagePadding.Pad(OutgoingMessage.Bytes(message)));
+            changes.SenderKeys[(groupName, senderAddress)] = senderKey.Serialize();
+            var skdm = OutgoingMessage.Bytes(OutgoingMessage.SenderKeyDistribution(group, distribution));
+            var targets = candidates.Where(t => !context.Holders.Has(group, senderAddress, t.Device)).Select(t => t with { Message = skdm }).ToList();
+            var fanout = await encryptor.EncryptAsync(targets, bundles, changes, freshSession: false, ct);
+            var phash = ParticipantHash.V2(allDevices);
+            return new PreparedSend(Stanza(own, messageId, group, metadata.AddressingMode, phash, fanout, skmsg), changes, phash, group,
+                () => context.Holders.Add(group, senderAddress, fanout.Devices));
+        };
+    }
+
+    private static Node Stanza(OwnDevice own, string messageId, Jid group, string addressingMode, string phash, Fanout fanout, byte[] skmsg)
+    {
         var content = new List<Node>();
         if (fanout.Nodes.Count > 0)
         {
@@ -63,10 +76,9 @@ internal static class GroupMessageBuilder
         }
 
         content.Add(NodeHelpers.MakeBytes("enc", [("v", "2"), ("type", "skmsg")], skmsg));
-        var stanza = NodeHelpers.Make(
+        return NodeHelpers.Make(
             "message",
-            [("id", messageId), ("to", group), ("type", "text"), ("addressing_mode", metadata.AddressingMode), ("phash", phash)],
+            [("id", messageId), ("to", group), ("type", "text"), ("addressing_mode", addressingMode), ("phash", phash)],
             [.. content]);
-        return new PreparedSend(stanza, changes, phash, group, () => context.Holders.Add(group, senderAddress, fanout.Devices));
     }
 }

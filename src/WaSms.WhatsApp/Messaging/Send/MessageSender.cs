@@ -30,8 +30,9 @@ internal sealed class SendRefusedException(string reason) : Exception($"The send
 /// One attempt at a send job: build the stanza (1:1 or group), commit every Signal change its encryption
 /// made together with the attempt (<see cref="IMessageStore.CommitSendAttemptAsync"/>) <b>before</b> the
 /// stanza is written — a stanza whose ratchet state is not saved is never sent — then wait for the server's
-/// ack (docs/protocol/messaging.md §5). Load, encrypt, commit and write happen under
-/// <see cref="SendContext.SignalLock"/>, so no other send or retry answer works on the same sessions in between.
+/// ack (docs/protocol/messaging.md §5). The queries (usync, prekeys, group metadata) run first with no
+/// lock; load, encrypt, commit and write then happen under <see cref="SendContext.SignalLock"/>, which is
+/// therefore never held across a round trip to the server.
 /// </summary>
 internal sealed class MessageSender
 {
@@ -52,20 +53,22 @@ internal sealed class MessageSender
     public async Task<SendOutcome> SendAsync(IStanzaChannel channel, OwnDevice own, OutboundMessage job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
+        Func<CancellationToken, Task<PreparedSend>> build;
+        try
+        {
+            build = await PlanAsync(channel, own, job, cancellationToken);
+        }
+        catch (SendRefusedException ex)
+        {
+            return new SendOutcome(SendOutcomeKind.Failed, _time.GetUtcNow(), ex.Reason);
+        }
+
         PreparedSend prepared;
         Task<Node?> ackWait;
         await _context.SignalLock.WaitAsync(cancellationToken);
         try
         {
-            try
-            {
-                prepared = await PrepareAsync(channel, own, job, cancellationToken);
-            }
-            catch (SendRefusedException ex)
-            {
-                return new SendOutcome(SendOutcomeKind.Failed, _time.GetUtcNow(), ex.Reason);
-            }
-
+            prepared = await build(cancellationToken);
             await _messages.CommitSendAttemptAsync(prepared.Changes, job.MessageId, cancellationToken);
             ackWait = await channel.WriteMessageAsync(prepared.Stanza, _options.ServerAckDeadline, cancellationToken);
         }
@@ -100,9 +103,12 @@ internal sealed class MessageSender
         return new SendOutcome(SendOutcomeKind.Sent, ServerTime(ack) ?? _time.GetUtcNow(), null);
     }
 
-    /// <summary>The stanza for <paramref name="job"/>, with the Signal changes to commit first.</summary>
+    /// <summary>
+    /// The queries for <paramref name="job"/> (no lock held), and the step that encrypts it and returns the
+    /// stanza with the Signal changes to commit first (to run under <see cref="SendContext.SignalLock"/>).
+    /// </summary>
     /// <exception cref="SendRefusedException">A bad recipient or text, a recipient not on WhatsApp, a group we are not in.</exception>
-    public Task<PreparedSend> PrepareAsync(IStanzaChannel channel, OwnDevice own, OutboundMessage job, CancellationToken cancellationToken)
+    public async Task<Func<CancellationToken, Task<PreparedSend>>> PlanAsync(IStanzaChannel channel, OwnDevice own, OutboundMessage job, CancellationToken cancellationToken)
     {
         if (!Jid.TryParse(job.To, out var to) || to.User.Length == 0 || to.Server is not (JidServer.WhatsApp or JidServer.Lid or JidServer.Group))
         {
@@ -116,14 +122,10 @@ internal sealed class MessageSender
 
         var message = OutgoingMessage.Text(job.Text);
         return to.Server == JidServer.Group
-            ? GroupMessageBuilder.PrepareAsync(_context, channel, own, job.MessageId, to, message, cancellationToken)
-            : PrepareDirectAsync(channel, own, job.MessageId, to, message, cancellationToken);
+            ? await GroupMessageBuilder.PlanAsync(_context, channel, own, job.MessageId, to, message, cancellationToken)
+            : await DirectMessageBuilder.PlanAsync(_context, channel, own, job.MessageId, to, message, cancellationToken)
+                ?? throw new SendRefusedException("not-on-whatsapp");
     }
-
-    private async Task<PreparedSend> PrepareDirectAsync(
-        IStanzaChannel channel, OwnDevice own, string id, Jid to, Proto.E2E.Message message, CancellationToken cancellationToken) =>
-        await DirectMessageBuilder.PrepareAsync(_context, channel, own, id, to, message, cancellationToken)
-            ?? throw new SendRefusedException("not-on-whatsapp");
 
     private static DateTimeOffset? ServerTime(Node ack) =>
         long.TryParse(ack.Attr("t"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t > 0

@@ -9,11 +9,13 @@ namespace WaSms.WhatsApp.Messaging.Send;
 internal sealed record Fanout(IReadOnlyList<Node> Nodes, IReadOnlyList<Jid> Devices, bool AnyPreKeyMessage);
 
 /// <summary>
-/// Encrypts one plaintext per device (docs/protocol/messaging.md §6.2–6.3): loads the sessions, fetches
-/// prekey bundles in one query for the devices without one (or all, when a fresh session is forced),
-/// builds the sessions, pads and encrypts. Every record it changes, and the identity keys it learns,
-/// go into <see cref="SignalChanges"/> — nothing is saved here; the caller commits before writing the stanza.
-/// A device whose bundle or encryption fails is left out, as whatsmeow does.
+/// Encrypts one plaintext per device (docs/protocol/messaging.md §6.2–6.3) in two steps: first, with no
+/// lock held, <see cref="FetchBundlesAsync"/> asks the server in one query for the prekey bundles of the
+/// devices without a session (or all, when a fresh session is forced); then, under the caller's
+/// <see cref="SendContext.SignalLock"/>, <see cref="EncryptAsync"/> loads the records, builds the missing
+/// sessions from those bundles, pads and encrypts. Every record it changes, and the identity keys it
+/// learns, go into <see cref="SignalChanges"/> — nothing is saved here; the caller commits before writing
+/// the stanza. A device whose bundle or encryption fails is left out, as whatsmeow does.
 /// </summary>
 internal sealed class PairwiseEncryptor
 {
@@ -28,39 +30,70 @@ internal sealed class PairwiseEncryptor
         _logger = logger;
     }
 
-    /// <param name="freshSession">Fetch a bundle (with <c>reason="identity"</c>) and start a new session even where one exists (retries).</param>
-    public async Task<Fanout> EncryptAsync(
+    /// <summary>The bundles, by <see cref="DeviceTarget.KeyJid"/>, of the targets that need one.</summary>
+    /// <param name="freshSession">Every target needs one, asked with <c>reason="identity"</c> (retries).</param>
+    public async Task<IReadOnlyDictionary<Jid, PreKeyBundle>> FetchBundlesAsync(
         IStanzaChannel channel, IReadOnlyList<DeviceTarget> targets, SignalChanges changes, bool freshSession, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(targets);
+        var bundles = new Dictionary<Jid, PreKeyBundle>();
         if (targets.Count == 0)
         {
-            return new Fanout([], [], false);
+            return bundles;
         }
 
         var records = await LoadAsync(targets, changes, cancellationToken);
-        var needBundle = targets.Where(t => freshSession || !records.TryGetValue(t.Address, out var r) || !r.HasOpenSession).ToList();
-        if (needBundle.Count > 0)
+        var needed = targets.Where(t => freshSession || !IsOpen(records, t)).Select(t => t.KeyJid).Distinct().ToList();
+        foreach (var chunk in needed.Chunk(PreKeyBundleQuery.MaxDevices))
         {
-            await BuildSessionsAsync(channel, needBundle, records, changes, freshSession, cancellationToken);
+            var reply = await channel.QueryAsync(Jid.WhatsAppServer, "encrypt", "get", PreKeyBundleQuery.Build(chunk, freshSession), cancellationToken);
+            var answer = PreKeyBundleQuery.Parse(reply);
+            foreach (var (jid, error) in answer.Errors)
+            {
+                _logger.LogWarning("No prekey bundle for {Device}: {Error}", jid, error);
+            }
+
+            foreach (var (jid, bundle) in answer.Bundles.Where(b => chunk.Contains(b.Key)))
+            {
+                bundles[jid] = bundle;
+            }
         }
 
+        return bundles;
+    }
+
+    /// <summary>
+    /// Sessions from <paramref name="bundles"/> where a target has none (or for every target with a bundle
+    /// when <paramref name="freshSession"/>), then one <c>&lt;to&gt;&lt;enc&gt;</c> per target with a session.
+    /// </summary>
+    public async Task<Fanout> EncryptAsync(
+        IReadOnlyList<DeviceTarget> targets, IReadOnlyDictionary<Jid, PreKeyBundle> bundles, SignalChanges changes, bool freshSession, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(bundles);
+        var records = await LoadAsync(targets, changes, cancellationToken);
         var nodes = new List<Node>(targets.Count);
         var devices = new List<Jid>(targets.Count);
         var anyPreKey = false;
         foreach (var target in targets)
         {
-            if (!records.TryGetValue(target.Address, out var record) || !record.HasOpenSession)
+            if ((freshSession || !IsOpen(records, target)) && bundles.TryGetValue(target.KeyJid, out var bundle))
+            {
+                StartSession(target, bundle, records, changes);
+            }
+
+            if (!IsOpen(records, target))
             {
                 continue;
             }
 
+            var record = records[target.Address];
             try
             {
                 var (type, ciphertext) = SessionCipher.Encrypt(record, _local, MessagePadding.Pad(target.Message));
                 changes.Sessions[target.Address] = record.Serialize();
                 anyPreKey |= type == "pkmsg";
-                nodes.Add(NodeHelpers.Make("to", [("jid", target.Device)], EncNode(type, ciphertext)));
+                nodes.Add(NodeHelpers.Make("to", [("jid", target.Device)], NodeHelpers.MakeBytes("enc", [("v", "2"), ("type", type)], ciphertext)));
                 devices.Add(target.Device);
             }
             catch (SignalException ex)
@@ -71,12 +104,6 @@ internal sealed class PairwiseEncryptor
 
         return new Fanout(nodes, devices, anyPreKey);
     }
-
-    /// <summary>An <c>&lt;enc v="2" type&gt;</c> node, with <c>count</c> on a retry resend.</summary>
-    public static Node EncNode(string type, byte[] ciphertext, int? retryCount = null) =>
-        retryCount is { } count
-            ? NodeHelpers.MakeBytes("enc", [("v", "2"), ("type", type), ("count", count.ToString(System.Globalization.CultureInfo.InvariantCulture))], ciphertext)
-            : NodeHelpers.MakeBytes("enc", [("v", "2"), ("type", type)], ciphertext);
 
     /// <summary>Session records of the targets: those changed earlier in this send first, then the store's.</summary>
     public async Task<Dictionary<SignalAddress, SessionRecord>> LoadAsync(IReadOnlyList<DeviceTarget> targets, SignalChanges changes, CancellationToken cancellationToken)
@@ -109,8 +136,10 @@ internal sealed class PairwiseEncryptor
         return records;
     }
 
-    /// <summary>Starts a session with <paramref name="target"/> from <paramref name="bundle"/>; false (logged) when the bundle is bad.</summary>
-    public bool TryStartSession(DeviceTarget target, PreKeyBundle bundle, Dictionary<SignalAddress, SessionRecord> records, SignalChanges changes)
+    private static bool IsOpen(Dictionary<SignalAddress, SessionRecord> records, DeviceTarget target) =>
+        records.TryGetValue(target.Address, out var record) && record.HasOpenSession;
+
+    private void StartSession(DeviceTarget target, PreKeyBundle bundle, Dictionary<SignalAddress, SessionRecord> records, SignalChanges changes)
     {
         var record = records.TryGetValue(target.Address, out var existing) ? existing : new SessionRecord();
         try
@@ -120,34 +149,10 @@ internal sealed class PairwiseEncryptor
         catch (SignalException ex)
         {
             _logger.LogWarning("The prekey bundle of {Device} was refused: {Reason}", target.KeyJid, ex.Message);
-            return false;
+            return;
         }
 
         records[target.Address] = record;
         changes.Identities[target.Address] = bundle.IdentityKey.ToArray();
-        return true;
-    }
-
-    private async Task BuildSessionsAsync(
-        IStanzaChannel channel, List<DeviceTarget> targets, Dictionary<SignalAddress, SessionRecord> records, SignalChanges changes, bool forIdentity, CancellationToken cancellationToken)
-    {
-        var byKeyJid = targets.GroupBy(t => t.KeyJid).ToDictionary(g => g.Key, g => g.First());
-        foreach (var chunk in byKeyJid.Keys.Chunk(PreKeyBundleQuery.MaxDevices))
-        {
-            var reply = await channel.QueryAsync(Jid.WhatsAppServer, "encrypt", "get", PreKeyBundleQuery.Build(chunk, forIdentity), cancellationToken);
-            var answer = PreKeyBundleQuery.Parse(reply);
-            foreach (var (jid, error) in answer.Errors)
-            {
-                _logger.LogWarning("No prekey bundle for {Device}: {Error}", jid, error);
-            }
-
-            foreach (var (jid, bundle) in answer.Bundles)
-            {
-                if (byKeyJid.TryGetValue(jid, out var target))
-                {
-                    TryStartSession(target, bundle, records, changes);
-                }
-            }
-        }
     }
 }

@@ -15,7 +15,8 @@ internal sealed record PreparedSend(Node Stanza, SignalChanges Changes, string P
 /// <summary>What the send builders share: the stores and caches of the client.</summary>
 /// <param name="SignalLock">
 /// Held from loading Signal records to committing them (and writing the stanza), so two operations on
-/// the same session never save over each other's ratchet step (whatsmeow: <c>messageSendLock</c>).
+/// the same session never save over each other's ratchet step (whatsmeow: <c>messageSendLock</c>); never
+/// held across a query to the server.
 /// </param>
 internal sealed record SendContext(
     SemaphoreSlim SignalLock,

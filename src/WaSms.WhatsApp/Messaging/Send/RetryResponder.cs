@@ -42,19 +42,6 @@ internal sealed class RetryResponder
     /// <returns>The resend stanza, written already; null when the receipt was not answered (unknown id, over the bound, no session).</returns>
     public async Task<Node?> AnswerAsync(IStanzaChannel channel, OwnDevice own, RetryReceiptReceived retry, CancellationToken cancellationToken)
     {
-        await _context.SignalLock.WaitAsync(cancellationToken);
-        try
-        {
-            return await AnswerLockedAsync(channel, own, retry, cancellationToken);
-        }
-        finally
-        {
-            _context.SignalLock.Release();
-        }
-    }
-
-    private async Task<Node?> AnswerLockedAsync(IStanzaChannel channel, OwnDevice own, RetryReceiptReceived retry, CancellationToken cancellationToken)
-    {
         ArgumentNullException.ThrowIfNull(retry);
         var job = await _messages.GetOutboundAsync(retry.MessageId, cancellationToken);
         if (job is null || !Jid.TryParse(job.To, out var chat))
@@ -70,47 +57,60 @@ internal sealed class RetryResponder
             return null;
         }
 
-        var isGroup = chat.Server == JidServer.Group;
+        // The session decision and any bundle query first, with no lock held.
         var changes = new SignalChanges();
-        var message = OutgoingMessage.Text(job.Text);
-        if (isGroup)
-        {
-            message.SenderKeyDistributionMessage = await SenderKeyDistributionAsync(own, chat, changes, cancellationToken);
-        }
-        else if (own.IsOwnUser(device))
-        {
-            message = OutgoingMessage.DeviceSent(retry.Recipient ?? chat, message);
-        }
-
-        var target = await DeviceTarget.ForAsync(device, OutgoingMessage.Bytes(message), changes, _context.Signal, cancellationToken);
+        var target = await DeviceTarget.ForAsync(device, [], changes, _context.Signal, cancellationToken);
         var encryptor = _context.Encryptor(own);
-        var fresh = false;
+        IReadOnlyDictionary<Jid, PreKeyBundle> bundles = new Dictionary<Jid, PreKeyBundle>();
+        var fresh = true;
         if (retry.Bundle is { } bundle)
         {
-            var records = await encryptor.LoadAsync([target], changes, cancellationToken);
-            if (encryptor.TryStartSession(target, bundle, records, changes))
-            {
-                changes.Sessions[target.Address] = records[target.Address].Serialize();
-                MarkRecreated(device);
-            }
+            bundles = new Dictionary<Jid, PreKeyBundle> { [target.KeyJid] = bundle };
         }
         else if (await ShouldRecreateAsync(encryptor, target, retry, changes, cancellationToken))
         {
-            fresh = true;
+            bundles = await encryptor.FetchBundlesAsync(channel, [target], changes, freshSession: true, cancellationToken);
+        }
+        else
+        {
+            fresh = false;
+        }
+
+        if (bundles.Count > 0)
+        {
             MarkRecreated(device);
         }
 
-        var fanout = await encryptor.EncryptAsync(channel, [target], changes, fresh, cancellationToken);
-        if (fanout.Nodes is not [var to])
+        await _context.SignalLock.WaitAsync(cancellationToken);
+        try
         {
-            _context.Logger.LogWarning("Retry receipt from {Device} for {Id} not answered: no session.", device, retry.MessageId);
-            return null;
-        }
+            var isGroup = chat.Server == JidServer.Group;
+            var message = OutgoingMessage.Text(job.Text);
+            if (isGroup)
+            {
+                message.SenderKeyDistributionMessage = await SenderKeyDistributionAsync(own, chat, changes, cancellationToken);
+            }
+            else if (own.IsOwnUser(device))
+            {
+                message = OutgoingMessage.DeviceSent(retry.Recipient ?? chat, message);
+            }
 
-        var stanza = BuildResend(own, retry, to.Children[0], fanout.AnyPreKeyMessage, isGroup);
-        await _messages.CommitSendAttemptAsync(changes, job.MessageId, cancellationToken);
-        await channel.WriteAsync(stanza, cancellationToken);
-        return stanza;
+            var fanout = await encryptor.EncryptAsync([target with { Message = OutgoingMessage.Bytes(message) }], bundles, changes, fresh, cancellationToken);
+            if (fanout.Nodes is not [var to])
+            {
+                _context.Logger.LogWarning("Retry receipt from {Device} for {Id} not answered: no session.", device, retry.MessageId);
+                return null;
+            }
+
+            var stanza = BuildResend(own, retry, to.Children[0], fanout.AnyPreKeyMessage, isGroup);
+            await _messages.CommitSendAttemptAsync(changes, job.MessageId, cancellationToken);
+            await channel.WriteAsync(stanza, cancellationToken);
+            return stanza;
+        }
+        finally
+        {
+            _context.SignalLock.Release();
+        }
     }
 
     private async Task<Proto.E2E.SenderKeyDistributionMessage?> SenderKeyDistributionAsync(OwnDevice own, Jid group, SignalChanges changes, CancellationToken cancellationToken)
