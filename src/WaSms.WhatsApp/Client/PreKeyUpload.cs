@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Crypto;
+using WaSms.WhatsApp.Messaging;
 using WaSms.WhatsApp.Store;
 
 namespace WaSms.WhatsApp.Client;
@@ -123,33 +124,10 @@ public sealed record PreKeyUpload(
         return true;
     }
 
-    internal static Node KeyNode(string tag, uint id, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> signature = default)
-    {
-        var idBytes = new byte[3];
-        idBytes[0] = (byte)(id >> 16);
-        idBytes[1] = (byte)(id >> 8);
-        idBytes[2] = (byte)id;
-        var children = new List<Node> { NodeHelpers.MakeBytes("id", [], idBytes), NodeHelpers.MakeBytes("value", [], publicKey) };
-        if (!signature.IsEmpty)
-        {
-            children.Add(NodeHelpers.MakeBytes("signature", [], signature));
-        }
+    /// <summary>A <c>&lt;key&gt;</c>/<c>&lt;skey&gt;</c> child (<see cref="PreKeyNodes.KeyNode"/>; kept here for callers of the client folder).</summary>
+    internal static Node KeyNode(string tag, uint id, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> signature = default) =>
+        PreKeyNodes.KeyNode(tag, id, publicKey, signature);
 
-        return NodeHelpers.Make(tag, [], [.. children]);
-    }
-
-    internal static bool TryReadKey(Node key, out uint id, out byte[] value)
-    {
-        id = 0;
-        value = [];
-        if (!key.TryGetBytesChild("id", out var idBytes) || idBytes.Length != 3
-            || !key.TryGetBytesChild("value", out var valueBytes) || valueBytes.Length != Curve25519.KeySize)
-        {
-            return false;
-        }
-
-        id = (uint)(idBytes[0] << 16 | idBytes[1] << 8 | idBytes[2]);
-        value = valueBytes;
-        return true;
-    }
+    /// <summary>Reads a <c>&lt;key&gt;</c>/<c>&lt;skey&gt;</c> child (<see cref="PreKeyNodes.TryReadKey"/>).</summary>
+    internal static bool TryReadKey(Node key, out uint id, out byte[] value) => PreKeyNodes.TryReadKey(key, out id, out value);
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using WaSms.WhatsApp.Binary;
-using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Signal;
 using WaSms.WhatsApp.Store;
 
 namespace WaSms.WhatsApp.Messaging.Receive;
@@ -68,10 +68,10 @@ internal static class ReceiptNodes
             children.Add(NodeHelpers.Make(
                 "keys",
                 [],
-                NodeHelpers.MakeBytes("type", [], [ClientPayloadFactory.KeyTypeDjb]),
+                NodeHelpers.MakeBytes("type", [], [SignalKeys.DjbType]),
                 NodeHelpers.MakeBytes("identity", [], credentials.IdentityKey.PublicKey.Span),
-                PreKeyUpload.KeyNode("key", preKey.Id, preKey.KeyPair.PublicKey.Span),
-                PreKeyUpload.KeyNode("skey", credentials.SignedPreKeyId, credentials.SignedPreKey.PublicKey.Span, credentials.SignedPreKeySignature.Span),
+                PreKeyNodes.KeyNode("key", preKey.Id, preKey.KeyPair.PublicKey.Span),
+                PreKeyNodes.KeyNode("skey", credentials.SignedPreKeyId, credentials.SignedPreKey.PublicKey.Span, credentials.SignedPreKeySignature.Span),
                 NodeHelpers.MakeBytes("device-identity", [], credentials.Account.Span)));
         }
 

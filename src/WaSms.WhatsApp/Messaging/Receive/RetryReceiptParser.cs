@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using WaSms.WhatsApp.Binary;
-using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Signal;
@@ -59,7 +58,7 @@ internal static class RetryReceiptParser
     private static PreKeyBundle? ReadBundle(Node keys, uint registrationId, uint deviceId, out string? problem)
     {
         if (!keys.TryGetBytesChild("identity", out var identity) || identity.Length != Curve25519.KeySize
-            || !keys.TryGetChild("skey", out var skey) || !PreKeyUpload.TryReadKey(skey, out var signedId, out var signedKey)
+            || !keys.TryGetChild("skey", out var skey) || !PreKeyNodes.TryReadKey(skey, out var signedId, out var signedKey)
             || !skey.TryGetBytesChild("signature", out var signature) || signature.Length != 64)
         {
             problem = "<keys> lacks a 32-byte <identity> or a complete <skey>";
@@ -70,7 +69,7 @@ internal static class RetryReceiptParser
         byte[] preKey = [];
         if (keys.TryGetChild("key", out var key))
         {
-            if (!PreKeyUpload.TryReadKey(key, out var id, out preKey))
+            if (!PreKeyNodes.TryReadKey(key, out var id, out preKey))
             {
                 problem = "<keys><key> lacks a 3-byte <id> or a 32-byte <value>";
                 return null;
