@@ -23,7 +23,7 @@ public static class GroupCipher
         var chainKey = state.Chain.Key.Span;
         var keys = SignalKdf.GroupKeys(SignalKdf.MessageKeySeed(chainKey));
         var message = SenderKeyMessage.Build(state.KeyId, state.Chain.Index, SignalAes.Encrypt(keys, paddedPlaintext), state.SigningPrivate.Span);
-        state.Chain.Key = SenderKeyRecord.Bytes(SignalKdf.NextChainKey(chainKey));
+        state.Chain.Key = SignalWire.Bytes(SignalKdf.NextChainKey(chainKey));
         state.Chain.Index++;
         return message;
     }

@@ -21,9 +21,9 @@ public static class GroupSessionBuilder
             own.Add(new SenderKeyStateData
             {
                 KeyId = (uint)RandomNumberGenerator.GetInt32(int.MaxValue),
-                Chain = new ChainData { Key = SenderKeyRecord.Bytes(RandomNumberGenerator.GetBytes(SignalKdf.KeySize)), Index = 0 },
-                SigningPublic = SenderKeyRecord.Bytes(signing.PublicKey.Span),
-                SigningPrivate = SenderKeyRecord.Bytes(signing.PrivateKey.Span),
+                Chain = new ChainData { Key = SignalWire.Bytes(RandomNumberGenerator.GetBytes(SignalKdf.KeySize)), Index = 0 },
+                SigningPublic = SignalWire.Bytes(signing.PublicKey.Span),
+                SigningPrivate = SignalWire.Bytes(signing.PrivateKey.Span),
             });
         }
 
@@ -50,8 +50,8 @@ public static class GroupSessionBuilder
         record.Add(new SenderKeyStateData
         {
             KeyId = skdm.KeyId,
-            Chain = new ChainData { Key = SenderKeyRecord.Bytes(skdm.ChainKey), Index = skdm.Iteration },
-            SigningPublic = SenderKeyRecord.Bytes(skdm.SigningKey),
+            Chain = new ChainData { Key = SignalWire.Bytes(skdm.ChainKey), Index = skdm.Iteration },
+            SigningPublic = SignalWire.Bytes(skdm.SigningKey),
         });
     }
 }

@@ -30,12 +30,7 @@ public sealed class SenderKeyRecord
     /// <exception cref="SignalException">The bytes are not a valid record (<see cref="SignalError.InvalidMessage"/>).</exception>
     public static SenderKeyRecord Deserialize(ReadOnlySpan<byte> b)
     {
-        if (b.Length > SignalLimits.MaxRecordSize)
-        {
-            throw new SignalException(SignalError.InvalidMessage, $"The sender key record is too large ({b.Length} bytes).");
-        }
-
-        var data = SignalWire.Parse(SenderKeyRecordData.Parser, b, "sender key record");
+        var data = SignalWire.ParseRecord(SenderKeyRecordData.Parser, b, "sender key record");
         SessionRecordCheck.Check(data.States.Count <= SignalLimits.MaxSenderKeyStates, "too many sender key states");
         foreach (var state in data.States)
         {
@@ -81,6 +76,4 @@ public sealed class SenderKeyRecord
             Data.States.RemoveAt(0);
         }
     }
-
-    internal static ByteString Bytes(ReadOnlySpan<byte> b) => ByteString.CopyFrom(b);
 }

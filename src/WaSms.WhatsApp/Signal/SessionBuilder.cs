@@ -41,7 +41,7 @@ public static class SessionBuilder
         // The initiator sends on a fresh ratchet key at once; the "WhisperText" chain key is unused.
         var ratchet = Curve25519KeyPair.Generate();
         var (rootKey, sendingKey) = SignalKdf.Ratchet(SignalKdf.RootKey(master), SignalKeys.Agree(ratchet.PrivateKey.Span, bundle.SignedPreKey.Span));
-        var pending = new PendingPreKeyData { SignedPreKeyId = bundle.SignedPreKeyId, BaseKey = SessionRecord.Bytes(baseKey.PublicKey.Span) };
+        var pending = new PendingPreKeyData { SignedPreKeyId = bundle.SignedPreKeyId, BaseKey = SignalWire.Bytes(baseKey.PublicKey.Span) };
         if (bundle.PreKeyId is { } preKeyId)
         {
             pending.HasPreKeyId = true;
@@ -50,14 +50,14 @@ public static class SessionBuilder
 
         record.AddOpenSession(new SessionData
         {
-            BaseKey = SessionRecord.Bytes(baseKey.PublicKey.Span),
+            BaseKey = SignalWire.Bytes(baseKey.PublicKey.Span),
             RemoteRegistrationId = bundle.RegistrationId,
-            RemoteIdentity = SessionRecord.Bytes(bundle.IdentityKey.Span),
-            RootKey = SessionRecord.Bytes(rootKey),
-            RatchetPublic = SessionRecord.Bytes(ratchet.PublicKey.Span),
-            RatchetPrivate = SessionRecord.Bytes(ratchet.PrivateKey.Span),
-            LastRemoteRatchet = SessionRecord.Bytes(bundle.SignedPreKey.Span),
-            Sending = new ChainData { Key = SessionRecord.Bytes(sendingKey), Index = 0 },
+            RemoteIdentity = SignalWire.Bytes(bundle.IdentityKey.Span),
+            RootKey = SignalWire.Bytes(rootKey),
+            RatchetPublic = SignalWire.Bytes(ratchet.PublicKey.Span),
+            RatchetPrivate = SignalWire.Bytes(ratchet.PrivateKey.Span),
+            LastRemoteRatchet = SignalWire.Bytes(bundle.SignedPreKey.Span),
+            Sending = new ChainData { Key = SignalWire.Bytes(sendingKey), Index = 0 },
             PendingPreKey = pending,
         });
     }
@@ -76,13 +76,13 @@ public static class SessionBuilder
             oneTimePreKey is null ? null : SignalKeys.Agree(oneTimePreKey.PrivateKey.Span, message.BaseKey));
         return new SessionData
         {
-            BaseKey = SessionRecord.Bytes(message.BaseKey),
+            BaseKey = SignalWire.Bytes(message.BaseKey),
             RemoteRegistrationId = message.RegistrationId,
-            RemoteIdentity = SessionRecord.Bytes(message.IdentityKey),
-            RootKey = SessionRecord.Bytes(SignalKdf.RootKey(master)),
-            RatchetPublic = SessionRecord.Bytes(signedPreKey.PublicKey.Span),
-            RatchetPrivate = SessionRecord.Bytes(signedPrivate),
-            LastRemoteRatchet = SessionRecord.Bytes(message.BaseKey),
+            RemoteIdentity = SignalWire.Bytes(message.IdentityKey),
+            RootKey = SignalWire.Bytes(SignalKdf.RootKey(master)),
+            RatchetPublic = SignalWire.Bytes(signedPreKey.PublicKey.Span),
+            RatchetPrivate = SignalWire.Bytes(signedPrivate),
+            LastRemoteRatchet = SignalWire.Bytes(message.BaseKey),
         };
     }
 

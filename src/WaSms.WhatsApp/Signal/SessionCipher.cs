@@ -66,6 +66,7 @@ public static class SessionCipher
         }
 
         SignalException? failure = null;
+        int failureRank = -1;
         for (int i = 0; i < sessions.Count; i++)
         {
             var session = sessions[i].Clone();
@@ -77,16 +78,27 @@ public static class SessionCipher
             }
             catch (SignalException e)
             {
-                // A Bad MAC only says "not this session"; any other reason is more telling.
-                if (failure is null || (failure.Error == SignalError.BadMac && e.Error != SignalError.BadMac))
+                int rank = FailureRank(e, sessions[i], message);
+                if (rank > failureRank)
                 {
-                    failure = e;
+                    (failure, failureRank) = (e, rank);
                 }
             }
         }
 
         throw failure!;
     }
+
+    /// <summary>
+    /// Which failure to report when no session could decrypt: a used key (a duplicate, never
+    /// retried) first, then what the session that knows the message's ratchet key said, then a Bad
+    /// MAC ("not this session"), then anything else (e.g. a foreign previous counter).
+    /// </summary>
+    private static int FailureRank(SignalException e, Proto.SessionData session, WhisperMessage message) =>
+        e.Error == SignalError.DuplicateMessage ? 3
+        : session.Receiving.Any(c => c.RatchetKey.Span.SequenceEqual(message.RatchetKey)) ? 2
+        : e.Error == SignalError.BadMac ? 1
+        : 0;
 
     private static SignalDecryptResult DecryptPreKey(SessionRecord record, SignalIdentity local, ILocalPreKeys keys, PreKeyWhisperContent content)
     {

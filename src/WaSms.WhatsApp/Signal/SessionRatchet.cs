@@ -36,7 +36,7 @@ internal static class SessionRatchet
         var ciphertext = SignalAes.Encrypt(keys, plaintext);
         var message = WhisperMessage.Build(session.RatchetPublic.Span, chain.Index, session.PreviousCounter, ciphertext,
             keys.MacKey, localIdentity, session.RemoteIdentity.Span);
-        chain.Key = SessionRecord.Bytes(SignalKdf.NextChainKey(chainKey));
+        chain.Key = SignalWire.Bytes(SignalKdf.NextChainKey(chainKey));
         chain.Index++;
         return message;
     }
@@ -66,8 +66,8 @@ internal static class SessionRatchet
         var (rootKey, receivingKey) = SignalKdf.Ratchet(session.RootKey.Span, SignalKeys.Agree(session.RatchetPrivate.Span, message.RatchetKey));
         var receiving = new ReceiverChainData
         {
-            RatchetKey = SessionRecord.Bytes(message.RatchetKey),
-            Chain = new ChainData { Key = SessionRecord.Bytes(receivingKey), Index = 0 },
+            RatchetKey = SignalWire.Bytes(message.RatchetKey),
+            Chain = new ChainData { Key = SignalWire.Bytes(receivingKey), Index = 0 },
         };
         session.Receiving.Add(receiving);
         if (session.Receiving.Count > SignalLimits.MaxReceiverChains)
@@ -83,11 +83,11 @@ internal static class SessionRatchet
 
         var ratchet = Curve25519KeyPair.Generate();
         var (nextRoot, sendingKey) = SignalKdf.Ratchet(rootKey, SignalKeys.Agree(ratchet.PrivateKey.Span, message.RatchetKey));
-        session.RootKey = SessionRecord.Bytes(nextRoot);
-        session.RatchetPublic = SessionRecord.Bytes(ratchet.PublicKey.Span);
-        session.RatchetPrivate = SessionRecord.Bytes(ratchet.PrivateKey.Span);
-        session.Sending = new ChainData { Key = SessionRecord.Bytes(sendingKey), Index = 0 };
-        session.LastRemoteRatchet = SessionRecord.Bytes(message.RatchetKey);
+        session.RootKey = SignalWire.Bytes(nextRoot);
+        session.RatchetPublic = SignalWire.Bytes(ratchet.PublicKey.Span);
+        session.RatchetPrivate = SignalWire.Bytes(ratchet.PrivateKey.Span);
+        session.Sending = new ChainData { Key = SignalWire.Bytes(sendingKey), Index = 0 };
+        session.LastRemoteRatchet = SignalWire.Bytes(message.RatchetKey);
         return receiving;
     }
 }

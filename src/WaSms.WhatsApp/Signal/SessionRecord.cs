@@ -36,12 +36,7 @@ public sealed class SessionRecord
     /// <exception cref="SignalException">The bytes are not a valid record (<see cref="SignalError.InvalidMessage"/>).</exception>
     public static SessionRecord Deserialize(ReadOnlySpan<byte> b)
     {
-        if (b.Length > SignalLimits.MaxRecordSize)
-        {
-            throw new SignalException(SignalError.InvalidMessage, $"The session record is too large ({b.Length} bytes).");
-        }
-
-        var data = SignalWire.Parse(SessionRecordData.Parser, b, "session record");
+        var data = SignalWire.ParseRecord(SessionRecordData.Parser, b, "session record");
         SessionRecordCheck.Validate(data);
         return new SessionRecord(data);
     }
@@ -95,6 +90,4 @@ public sealed class SessionRecord
 
     /// <summary>Replaces session <paramref name="index"/> in place (encrypting does not change the use order).</summary>
     internal void ReplaceInPlace(int index, SessionData updated) => Data.Sessions[index] = updated;
-
-    internal static ByteString Bytes(ReadOnlySpan<byte> b) => ByteString.CopyFrom(b);
 }

@@ -50,6 +50,21 @@ internal static class SignalWire
         }
     }
 
+    /// <summary>Parses a stored record (bounded by <see cref="SignalLimits.MaxRecordSize"/>); bad bytes are an invalid message.</summary>
+    public static T ParseRecord<T>(MessageParser<T> parser, ReadOnlySpan<byte> bytes, string what)
+        where T : IMessage<T>
+    {
+        if (bytes.Length > SignalLimits.MaxRecordSize)
+        {
+            throw new SignalException(SignalError.InvalidMessage, $"The {what} is too large ({bytes.Length} bytes).");
+        }
+
+        return Parse(parser, bytes, what);
+    }
+
+    /// <summary>A protobuf bytes value.</summary>
+    public static ByteString Bytes(ReadOnlySpan<byte> b) => ByteString.CopyFrom(b);
+
     /// <summary><c>0x33 ‖ message</c>, with room for <paramref name="trailer"/> more bytes.</summary>
     public static byte[] Serialize(IMessage message, int trailer)
     {

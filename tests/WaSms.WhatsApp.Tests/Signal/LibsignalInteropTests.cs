@@ -71,6 +71,49 @@ public sealed class LibsignalInteropTests(LibsignalOracle oracle, ITestOutputHel
     }
 
     [Fact]
+    public void BothStartAtOnce_ClosedSessionsStillDecryptBothWays()
+    {
+        if (LibsignalOracle.Skipped)
+        {
+            return;
+        }
+
+        var us = new SignalParty();
+        string them = NewNodeParty("node-crossed");
+        SessionBuilder.InitFromBundle(us.Record, us.Identity, BundleFrom(oracle.Call(new() { ["op"] = "bundle", ["id"] = them, ["oneTime"] = true })));
+        oracle.Call(new() { ["op"] = "init", ["id"] = them, ["peer"] = "us", ["bundle"] = BundleJson(us.Bundle()) });
+
+        // Both pkmsgs cross in flight; each side then holds its own session (now closed) and the peer's (open).
+        var theirPkmsg = Encrypt(them, [[0x2a]])[0];
+        var ourPkmsg = us.Encrypt("crossing");
+        Assert.Equal("pkmsg", theirPkmsg.Type);
+        Assert.Equal("crossing"u8.ToArray(), Decrypt(them, [ourPkmsg])[0]);
+        Assert.Equal([0x2a], SessionCipher.Decrypt(us.Record, us.Identity, us, theirPkmsg.Type, theirPkmsg.Bytes).Plaintext);
+        Assert.Equal(2, us.Record.Data.Sessions.Count);
+
+        // libsignal sends on the session our pkmsg opened, which is closed here: we find it.
+        var plaintexts = Enumerable.Range(0, 20).Select(i => new byte[] { (byte)i, 9 }).ToArray();
+        foreach (var (message, i) in Encrypt(them, plaintexts).Select((m, i) => (m, i)))
+        {
+            Assert.Equal(plaintexts[i], SessionCipher.Decrypt(us.Record, us.Identity, us, message.Type, message.Bytes).Plaintext);
+        }
+
+        // We send on the session their pkmsg opened, which is closed there: libsignal finds it.
+        Assert.Equal(plaintexts, Decrypt(them, [.. plaintexts.Select(p => SessionCipher.Encrypt(us.Record, us.Identity, p))]));
+    }
+
+    private List<(string Type, byte[] Bytes)> Encrypt(string id, byte[][] plaintexts) =>
+        [.. oracle.Call(new() { ["op"] = "encrypt", ["id"] = id, ["peer"] = "us", ["plaintexts"] = LibsignalOracle.HexArray(plaintexts) })["messages"]!
+            .AsArray().Select(m => ((string)m!["type"]!, Hex(m["hex"])))];
+
+    private List<byte[]> Decrypt(string id, (string Type, byte[] Bytes)[] messages)
+    {
+        var request = new JsonArray([.. messages.Select(m => (JsonNode)new JsonObject { ["type"] = m.Type, ["hex"] = Convert.ToHexStringLower(m.Bytes) })]);
+        return [.. oracle.Call(new() { ["op"] = "decrypt", ["id"] = id, ["peer"] = "us", ["messages"] = request })["results"]!
+            .AsArray().Select(r => r!["plaintext"] is { } p ? Hex(p) : throw new Xunit.Sdk.XunitException($"libsignal: {r["error"]}"))];
+    }
+
+    [Fact]
     public void XEdDsa_TheirSignaturesVerifyHereAndOursThere()
     {
         if (LibsignalOracle.Skipped)

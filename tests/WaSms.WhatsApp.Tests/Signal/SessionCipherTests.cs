@@ -217,7 +217,17 @@ public sealed class SessionCipherTests
         // Each side now has two sessions; the newest (the peer's) is open, the own one closed but usable.
         Assert.Equal(2, alice.Record.Data.Sessions.Count);
         Assert.Equal("b2", alice.Decrypt(bob.Encrypt("b2")));
-        Assert.Equal("a2", bob.Decrypt(alice.Encrypt("a2")));
+        var a2 = alice.Encrypt("a2");
+        Assert.Equal("a2", bob.Decrypt(a2));
+
+        // With two sessions the other one's Bad MAC does not hide what the right one said.
+        Assert.Equal(SignalError.DuplicateMessage, Assert.Throws<SignalException>(() => bob.Decrypt(a2)).Error);
+        for (int i = 0; i < 2000; i++)
+        {
+            alice.Encrypt("lost");
+        }
+
+        Assert.Equal(SignalError.TooFarInFuture, Assert.Throws<SignalException>(() => bob.Decrypt(alice.Encrypt("far"))).Error);
     }
 
     [Fact]
