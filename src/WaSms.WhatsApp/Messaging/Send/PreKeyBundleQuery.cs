@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using WaSms.WhatsApp.Binary;
-using WaSms.WhatsApp.Client;
 using WaSms.WhatsApp.Signal;
 
 namespace WaSms.WhatsApp.Messaging.Send;
@@ -95,7 +94,7 @@ internal static class PreKeyBundleQuery
             return false;
         }
 
-        if (!keys.TryGetChild("skey", out var skey) || !PreKeyUpload.TryReadKey(skey, out var signedId, out var signedKey)
+        if (!keys.TryGetChild("skey", out var skey) || !PreKeyNodes.TryReadKey(skey, out var signedId, out var signedKey)
             || !skey.TryGetBytesChild("signature", out var signature) || signature.Length != 64)
         {
             problem = "<skey> is not a 3-byte id, a 32-byte key and a 64-byte signature";
@@ -106,7 +105,7 @@ internal static class PreKeyBundleQuery
         byte[] preKey = [];
         if (keys.TryGetChild("key", out var key))
         {
-            if (!PreKeyUpload.TryReadKey(key, out var id, out preKey))
+            if (!PreKeyNodes.TryReadKey(key, out var id, out preKey))
             {
                 problem = "<key> is not a 3-byte id and a 32-byte key";
                 return false;

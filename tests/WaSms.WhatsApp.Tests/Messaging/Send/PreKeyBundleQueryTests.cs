@@ -1,5 +1,5 @@
 using WaSms.WhatsApp.Binary;
-using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Messaging;
 using WaSms.WhatsApp.Messaging.Send;
 
 namespace WaSms.WhatsApp.Tests.Messaging.Send;
@@ -56,11 +56,11 @@ public sealed class PreKeyBundleQueryTests
             NodeHelpers.MakeBytes("registration", [], [(byte)(registration >> 24), (byte)(registration >> 16), (byte)(registration >> 8), (byte)registration]),
             NodeHelpers.MakeBytes("type", [], [5]),
             NodeHelpers.MakeBytes("identity", [], Filled(32, 1)),
-            PreKeyUpload.KeyNode("skey", 5, Filled(32, 2), Filled(64, 3)),
+            PreKeyNodes.KeyNode("skey", 5, Filled(32, 2), Filled(64, 3)),
         };
         if (preKeyId is { } id)
         {
-            children.Add(PreKeyUpload.KeyNode("key", id, Filled(32, 4)));
+            children.Add(PreKeyNodes.KeyNode("key", id, Filled(32, 4)));
         }
 
         return NodeHelpers.Make("user", [("jid", device)], [.. children]);

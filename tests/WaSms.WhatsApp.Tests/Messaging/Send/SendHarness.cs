@@ -111,10 +111,10 @@ internal sealed class SendHarness : IAsyncDisposable
 
         children.Add(NodeHelpers.MakeBytes("type", [], [5]));
         children.Add(NodeHelpers.MakeBytes("identity", [], bundle.IdentityKey.Span));
-        children.Add(PreKeyUpload.KeyNode("skey", bundle.SignedPreKeyId, bundle.SignedPreKey.Span, bundle.SignedPreKeySignature.Span));
+        children.Add(PreKeyNodes.KeyNode("skey", bundle.SignedPreKeyId, bundle.SignedPreKey.Span, bundle.SignedPreKeySignature.Span));
         if (bundle.PreKeyId is { } id)
         {
-            children.Add(PreKeyUpload.KeyNode("key", id, bundle.PreKey.Span));
+            children.Add(PreKeyNodes.KeyNode("key", id, bundle.PreKey.Span));
         }
 
         return children;
