@@ -38,6 +38,7 @@ internal sealed partial class Connection
             && Outcome == ConnectionOutcome.None)
         {
             _client.Raise(new Connected(Credentials.Jid!, Credentials.Lid));
+            StartOutbox();
         }
     }
 

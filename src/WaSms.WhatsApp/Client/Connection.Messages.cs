@@ -31,7 +31,7 @@ internal sealed partial class Connection
         _client.PreKeys,
         () => Credentials,
         SendAsync,
-        _client.Raise,
+        RaiseFromReceive,
         Options.Time,
         Options.Logger);
 

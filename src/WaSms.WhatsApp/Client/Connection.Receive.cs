@@ -24,6 +24,7 @@ internal sealed partial class Connection
         _handlers["message"] = HandleMessageAsync;
         _handlers["receipt"] = HandleReceiptAsync;
         _handlers["ib"] = HandleIbAsync;
+        RegisterSendHandlers();
     }
 
     /// <summary>

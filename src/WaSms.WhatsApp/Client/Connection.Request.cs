@@ -44,14 +44,14 @@ internal sealed partial class Connection
     private Task<Node> SendIqAsync(string xmlns, string type, Node[] children, CancellationToken cancellationToken) =>
         SendIqAsync(xmlns, type, children, TimeSpan.FromSeconds(20), cancellationToken);
 
-    /// <summary>The same with its own deadline (keepalive pings get 10 s); no children sends a childless iq, as pings are.</summary>
-    private async Task<Node> SendIqAsync(string xmlns, string type, Node[] children, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>The same with its own deadline (keepalive pings get 10 s) and address (a group); no children sends a childless iq, as pings are.</summary>
+    private async Task<Node> SendIqAsync(string xmlns, string type, Node[] children, TimeSpan timeout, CancellationToken cancellationToken, Jid? to = null)
     {
         var id = _client.NextId();
         var answer = _pendingIqs.Add(id);
         try
         {
-            (string, AttrValue)[] attributes = [("id", id), ("to", Jid.WhatsAppServer), ("type", type), ("xmlns", xmlns)];
+            (string, AttrValue)[] attributes = [("id", id), ("to", to ?? Jid.WhatsAppServer), ("type", type), ("xmlns", xmlns)];
             await SendAsync(children.Length == 0 ? NodeHelpers.Make("iq", attributes) : NodeHelpers.Make("iq", attributes, children), cancellationToken);
             return await answer.WaitAsync(timeout, Options.Time, cancellationToken);
         }

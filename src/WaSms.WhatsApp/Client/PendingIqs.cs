@@ -33,12 +33,17 @@ internal sealed class PendingIqs
             return false;
         }
 
-        if (_waiting.TryRemove(iq.Attr("id") ?? string.Empty, out var waiter))
-        {
-            waiter.TrySetResult(iq);
-        }
-
+        Complete(iq.Attr("id") ?? string.Empty, iq);
         return true;
+    }
+
+    /// <summary>Completes the wait for <paramref name="id"/> with <paramref name="answer"/>, if one is open (message acks use this too).</summary>
+    public void Complete(string id, Node answer)
+    {
+        if (_waiting.TryRemove(id, out var waiter))
+        {
+            waiter.TrySetResult(answer);
+        }
     }
 
     /// <summary>The connection ended: every wait still open fails, with <paramref name="error"/> or as cancelled.</summary>

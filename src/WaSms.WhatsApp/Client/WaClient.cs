@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using WaSms.WhatsApp.Events;
+using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Messaging;
+using WaSms.WhatsApp.Messaging.Groups;
+using WaSms.WhatsApp.Messaging.Send;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
@@ -56,6 +59,7 @@ public sealed class WaClient
         var signal = options.SignalStore ?? new InMemorySignalStore(_preKeys);
         SignalStore = signal;
         MessageStore = options.MessageStore ?? new InMemoryMessageStore((InMemorySignalStore)signal, options.Time);
+        Sending = new SendServices(SignalStateLock, SignalStore, MessageStore, options.Send, options.Time, options.Logger);
         _idPrefix = string.Create(CultureInfo.InvariantCulture, $"{RandomNumberGenerator.GetInt32(ushort.MaxValue)}.{RandomNumberGenerator.GetInt32(ushort.MaxValue)}-");
     }
 
@@ -141,6 +145,22 @@ public sealed class WaClient
         }
     }
 
+    /// <summary>
+    /// Tells the outbox a send job was enqueued (<see cref="IMessageStore.EnqueueOutboundAsync"/>). While logged
+    /// in and past the offline backlog it sends pending jobs in creation order, per chat in order; each ends
+    /// <c>sent</c> on the server's ack or <c>failed</c> with a reason (raised as <see cref="MessageStatusChanged"/>),
+    /// or stays pending for the next connection. Between connections this does nothing: every connection starts by draining.
+    /// </summary>
+    public void WakeOutbox() => _connection?.WakeOutbox();
+
+    /// <summary>The groups the account is in (<c>w:g2</c> <c>participating</c>, docs/protocol/messaging.md §11).</summary>
+    /// <exception cref="InvalidOperationException">The client is not logged in.</exception>
+    /// <exception cref="WaProtocolException">The server refused or answered badly.</exception>
+    /// <exception cref="WaSocketException">The connection closed before the answer.</exception>
+    /// <exception cref="TimeoutException">The server did not answer within 20 s.</exception>
+    public Task<IReadOnlyList<GroupInfo>> GetJoinedGroupsAsync(CancellationToken cancellationToken) =>
+        (_connection ?? throw new InvalidOperationException("The client is not connected.")).GetJoinedGroupsAsync(cancellationToken);
+
     /// <summary>What the connections share: the options, the stores and the event.</summary>
     internal WaClientOptions Options => _options;
 
@@ -150,6 +170,18 @@ public sealed class WaClient
 
     /// <summary>The Signal state of peers (<see cref="WaClientOptions.SignalStore"/>, or in memory).</summary>
     internal ISignalStore SignalStore { get; }
+
+    /// <summary>
+    /// Held by the send side (sends, retry answers) from loading Signal records to committing them and
+    /// writing the stanza — never across a round trip to the server (its usync, prekey and group queries
+    /// run before), so a handler on the receive loop may wait for it. The receive side does not take it
+    /// yet: until it does, an inbound decrypt and a send on the same session at the same instant can save
+    /// over each other's ratchet step (issue 11 report).
+    /// </summary>
+    internal SemaphoreSlim SignalStateLock { get; } = new(1, 1);
+
+    /// <summary>The send side's caches and workers.</summary>
+    internal SendServices Sending { get; }
 
     /// <summary>Messages and send jobs (<see cref="WaClientOptions.MessageStore"/>, or in memory).</summary>
     internal IMessageStore MessageStore { get; }

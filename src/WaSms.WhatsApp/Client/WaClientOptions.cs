@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using WaSms.WhatsApp.Messaging.Send;
 using WaSms.WhatsApp.Pairing;
 using WaSms.WhatsApp.Socket;
 using WaSms.WhatsApp.Store;
@@ -60,6 +61,9 @@ public sealed class WaClientOptions
 
     /// <summary>Where inbound messages and send jobs live; it commits Signal changes into <see cref="SignalStore"/>'s storage.</summary>
     public IMessageStore? MessageStore { get; init; }
+
+    /// <summary>How messages are sent: cache lifetimes, the server-ack deadline, retry bounds (validated when the client is made).</summary>
+    public SendOptions Send { get; init; } = new();
 
     /// <summary>
     /// The push name sent with <c>&lt;presence type="available" name/&gt;</c> after login (docs/protocol/messaging.md §4);

@@ -1,0 +1,107 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using WaSms.WhatsApp.Binary;
+using WaSms.WhatsApp.Events;
+using WaSms.WhatsApp.Signal;
+using WaSms.WhatsApp.Socket;
+using WaSms.WhatsApp.Store;
+
+namespace WaSms.WhatsApp.Messaging.Send;
+
+/// <summary>
+/// The send loop of one connection: once logged in and past the offline backlog it sends the pending
+/// jobs of <see cref="IMessageStore.GetPendingOutboundAsync"/> oldest first, one at a time (whatsmeow
+/// also sends one message at a time), and again whenever <see cref="Wake"/> is called. Each job ends
+/// <c>sent</c> or <c>failed</c> (status stored, <see cref="MessageStatusChanged"/> raised) or stays
+/// pending: without a server ack, or when a query failed, its chat is skipped for the rest of this
+/// connection so later messages of that chat do not overtake it, and the next connection sends it again
+/// under the same id (receivers drop the duplicate by id). A lost connection ends the loop; the job
+/// being sent stays pending.
+/// </summary>
+internal sealed class Outbox
+{
+    /// <summary>Jobs read from the store at a time.</summary>
+    public const int BatchSize = 64;
+
+    private readonly MessageSender _sender;
+    private readonly IMessageStore _messages;
+    private readonly Action<WaEvent> _raise;
+    private readonly ILogger _logger;
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly HashSet<string> _heldChats = new(StringComparer.Ordinal);
+
+    public Outbox(MessageSender sender, IMessageStore messages, Action<WaEvent> raise, ILogger logger)
+    {
+        _sender = sender;
+        _messages = messages;
+        _raise = raise;
+        _logger = logger;
+    }
+
+    /// <summary>A job was enqueued: look at the store again.</summary>
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    /// <summary>Sends until the connection ends (<paramref name="cancellationToken"/> or a socket failure).</summary>
+    public async Task RunAsync(IStanzaChannel channel, OwnDevice own, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await DrainAsync(channel, own, cancellationToken);
+                await _wake.Reader.ReadAsync(cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WaSocketException)
+        {
+            // The connection ended; whatever was being sent stays pending.
+        }
+    }
+
+    private async Task DrainAsync(IStanzaChannel channel, OwnDevice own, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var progressed = false;
+            foreach (var job in await _messages.GetPendingOutboundAsync(BatchSize, cancellationToken))
+            {
+                if (_heldChats.Contains(job.To))
+                {
+                    continue;
+                }
+
+                SendOutcome outcome;
+                try
+                {
+                    outcome = await _sender.SendAsync(channel, own, job, cancellationToken);
+                }
+                catch (Exception ex) when (ex is WaProtocolException or SignalException or TimeoutException)
+                {
+                    _logger.LogWarning("Message {Id} stays pending until the next connection: {Reason}", job.MessageId, ex.Message);
+                    _heldChats.Add(job.To);
+                    continue;
+                }
+
+                if (outcome.Kind == SendOutcomeKind.NoAck)
+                {
+                    _logger.LogWarning("No server ack for message {Id}; it is sent again on the next connection.", job.MessageId);
+                    _heldChats.Add(job.To);
+                    continue;
+                }
+
+                var status = outcome.Kind == SendOutcomeKind.Sent ? MessageStatus.Sent : MessageStatus.Failed;
+                if (await _messages.UpdateOutboundStatusAsync(job.MessageId, status, outcome.At, outcome.Reason, cancellationToken))
+                {
+                    _raise(new MessageStatusChanged(new StatusChange(job.MessageId, job.CallerId, job.To, status, outcome.At, outcome.Reason)));
+                }
+
+                progressed = true;
+            }
+
+            if (!progressed)
+            {
+                return;
+            }
+        }
+    }
+}
