@@ -41,16 +41,29 @@ public sealed class DevWhatsApp(WaEmulator emulator) : IDevPhone
         }
     }
 
-    // Merge point: the emulator's contacts (WaEmulator.Contacts, issue 11's emulator branch) are not in
-    // this branch; until they are, dev mode has a phone but no contacts. At the merge these become
-    //   emulator.Contacts.SayAsync(from, text, ct) / GroupSayAsync(group, from, text, ct) and
-    //   [.. emulator.Contacts.Inbox(contact).Select(m => new InboxReport(m.Id, m.Chat, m.From, m.Text, m.At))],
-    // and RunCommand calls emulator.Contacts.AddDevDefaults("+" + IDevPhone.PhoneNumber) after Start().
-    public Task<string> SayAsync(string from, string text, CancellationToken cancellationToken) => throw NoContacts();
+    /// <inheritdoc />
+    public Task<string> SayAsync(string from, string text, CancellationToken cancellationToken) =>
+        Contact(() => emulator.Contacts.SayAsync(from, text, cancellationToken));
 
-    public Task<string> GroupSayAsync(string group, string from, string text, CancellationToken cancellationToken) => throw NoContacts();
+    /// <inheritdoc />
+    public Task<string> GroupSayAsync(string group, string from, string text, CancellationToken cancellationToken) =>
+        Contact(() => emulator.Contacts.GroupSayAsync(group, from, text, cancellationToken));
 
-    public IReadOnlyList<InboxReport> Inbox(string contact) => throw NoContacts();
+    /// <inheritdoc />
+    public IReadOnlyList<InboxReport> Inbox(string contact) =>
+        Contact(() => Task.FromResult<IReadOnlyList<InboxReport>>(
+            [.. emulator.Contacts.Inbox(contact).Select(m => new InboxReport(m.Id, m.Chat, m.From, m.Text, m.At))])).GetAwaiter().GetResult();
 
-    private static InvalidOperationException NoContacts() => new("this build's WhatsApp emulator has no emulated contacts yet");
+    /// <summary>The contacts' failures (unknown contact or group, not linked yet) as the one-line errors the CLI prints.</summary>
+    private static async Task<T> Contact<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (EmulatorException ex)
+        {
+            throw new InvalidOperationException(ex.Message, ex);
+        }
+    }
 }

@@ -96,6 +96,7 @@ public static class RunCommand
         if (emulator is not null)
         {
             emulator.Start();
+            emulator.Contacts.AddDevDefaults("+" + IDevPhone.PhoneNumber); // Alice, Bob and the group "Team" talk to the gateway
             settings.WhatsApp.ServerUrl = emulator.Uri.ToString();
             settings.WhatsApp.TrustedRootKey = emulator.TrustedRootKeyHex;
             log.Information("Dev mode: WhatsApp emulator on {Url}; 'wasms-gateway dev scan' links its emulated phone", emulator.Uri);

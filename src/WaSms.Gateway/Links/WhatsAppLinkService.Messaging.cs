@@ -1,6 +1,9 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using WaSms.Gateway.Messaging;
+using WaSms.Core.State;
 using WaSms.WhatsApp.Client;
+using WaSms.WhatsApp.Events;
 using WaSms.WhatsApp.Socket;
 
 namespace WaSms.Gateway.Links;
@@ -12,6 +15,15 @@ namespace WaSms.Gateway.Links;
 /// </summary>
 public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
 {
+    /// <summary>How long after login the gateway waits for WhatsApp's end-of-offline marker before going online anyway.</summary>
+    internal static readonly TimeSpan OfflineSyncGrace = TimeSpan.FromSeconds(10);
+
+    private const string ReceivingOfflineReason = "Logged in; receiving messages that arrived while offline";
+
+    private readonly Lock _onlineGate = new();
+    private LinkedAccount? _loggedInAccount;
+    private ITimer? _offlineSyncTimer;
+
     private WaClientOptions CreateClientOptions()
     {
         var parts = options.ClientVersion.Split('.').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
@@ -27,23 +39,76 @@ public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
         };
     }
 
+    /// <summary>A job was queued: the current client's outbox sends it (without a client it waits for the next login).</summary>
+    public void WakeOutbox() => Volatile.Read(ref _client)?.WakeOutbox();
+
     /// <summary>
-    /// A job was queued. The client's outbox (WaClient.WakeOutbox, issue 11's send side) is not in this
-    /// branch yet: until it is merged, queued jobs wait for the client's own drain.
+    /// Logged in: WhatsApp now delivers what was queued while we were away and ends it with
+    /// <c>&lt;ib&gt;&lt;offline count/&gt;&lt;/ib&gt;</c>. The gateway calls itself online only then, so
+    /// "online" means "caught up" (issue 11). A server that never sends the marker must not keep the
+    /// gateway offline: after <see cref="OfflineSyncGrace"/> it goes online anyway, with a warning.
     /// </summary>
-    public void WakeOutbox()
+    private void OnLoggedIn(Connected connected)
     {
-        // Merge point: Volatile.Read(ref _client)?.WakeOutbox();
+        var account = new LinkedAccount(connected.Jid.ToString(), connected.Lid?.ToString());
+        if (machine.Current.State is GatewayState.Unpaired or GatewayState.Booting)
+        {
+            machine.TryFire(new StateChange(GatewayTrigger.Connect, ReceivingOfflineReason, Account: account));
+        }
+        lock (_onlineGate)
+        {
+            _loggedInAccount = account;
+            _offlineSyncTimer?.Dispose();
+            _offlineSyncTimer = time.CreateTimer(_ => GoOnline(null), null, OfflineSyncGrace, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnOfflineSyncCompleted(OfflineSyncCompleted synced) => GoOnline(synced.Count);
+
+    private void GoOnline(int? offlineCount)
+    {
+        LinkedAccount? account;
+        lock (_onlineGate)
+        {
+            account = _loggedInAccount;
+            _loggedInAccount = null;
+            _offlineSyncTimer?.Dispose();
+            _offlineSyncTimer = null;
+        }
+        if (account is null)
+        {
+            return; // this login is already online, or its link went down meanwhile
+        }
+        if (offlineCount is null)
+        {
+            log.LogWarning("WhatsApp sent no end-of-offline marker within {Seconds} s of login; online anyway", OfflineSyncGrace.TotalSeconds);
+        }
+        else
+        {
+            log.LogInformation("Caught up with what arrived while offline ({Count} stanzas)", offlineCount);
+        }
+        machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "Online", Account: account));
+        WakeOutbox(); // jobs queued while offline go out now that the link is up and caught up
+    }
+
+    private void StopWaitingForOfflineSync()
+    {
+        lock (_onlineGate)
+        {
+            _loggedInAccount = null;
+            _offlineSyncTimer?.Dispose();
+            _offlineSyncTimer = null;
+        }
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<JoinedGroup>> GetJoinedGroupsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<JoinedGroup>> GetJoinedGroupsAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _client) is null || machine.Current.State != Core.State.GatewayState.Online)
+        if (Volatile.Read(ref _client) is not { } client || machine.Current.State != GatewayState.Online)
         {
             throw new InvalidOperationException($"groups can be listed only while online; the gateway is {machine.Current.StateName}: {machine.Current.Reason}");
         }
-        // Merge point: (await client.GetJoinedGroupsAsync(ct)).Select(g => new JoinedGroup(g.Jid.ToString(), g.Subject, g.ParticipantCount, g.AddressingMode)).
-        throw new InvalidOperationException("this build's WhatsApp client cannot list groups yet");
+        var groups = await client.GetJoinedGroupsAsync(cancellationToken);
+        return [.. groups.Select(g => new JoinedGroup(g.Jid.ToString(), g.Subject, g.ParticipantCount, g.AddressingMode))];
     }
 }

@@ -111,6 +111,7 @@ public sealed partial class WhatsAppLinkService(
                 }
                 finally
                 {
+                    StopWaitingForOfflineSync();
                     Volatile.Write(ref _current, null);
                     Volatile.Write(ref _client, null);
                     ended.TrySetResult();
@@ -196,12 +197,10 @@ public sealed partial class WhatsAppLinkService(
                 machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, $"Linking failed ({error.Message}); scan again"));
                 return false;
             case Connected connected:
-                if (machine.Current.State is GatewayState.Unpaired or GatewayState.Booting)
-                {
-                    machine.TryFire(new StateChange(GatewayTrigger.Connect, "Logging in"));
-                }
-                machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "Online",
-                    Account: new LinkedAccount(connected.Jid.ToString(), connected.Lid?.ToString())));
+                OnLoggedIn(connected);
+                return true;
+            case OfflineSyncCompleted synced:
+                OnOfflineSyncCompleted(synced);
                 return true;
             case LoggedOut when machine.Current.State == GatewayState.Resetting:
                 return false; // our own logout, as part of a reset: the reset path carries on
@@ -287,6 +286,7 @@ public sealed partial class WhatsAppLinkService(
 
     private void LinkDown(string reason, GatewayProblem problem = GatewayProblem.None)
     {
+        StopWaitingForOfflineSync();
         if (machine.Current.State is GatewayState.Online or GatewayState.Degraded or GatewayState.Connecting)
         {
             machine.TryFire(new StateChange(GatewayTrigger.LinkDown, reason, Problem: problem));

@@ -54,7 +54,7 @@ public sealed class DirectSendScriptedTests
         var sent = await harness.StatusAsync(job.MessageId, MessageStatus.Sent);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1764633700), sent.Change.At);
         Assert.Equal(MessageStatus.Sent, (await harness.Store.GetOutboundAsync(job.MessageId, harness.Token))!.Status);
-        Assert.Equal("15550002222", await harness.Store.GetPhoneUserAsync("777001", harness.Token));
+        Assert.Equal("15550002222", await harness.Signal.GetPhoneUserAsync("777001", harness.Token));
     }
 
     [Fact]

@@ -134,7 +134,7 @@ public sealed class RetryAndReconnectScriptedTests
                 NodeHelpers.Make("participant", ("jid", new Jid("99887766", JidServer.Lid)), ("phone_number", new Jid("15550001111", JidServer.WhatsApp))))));
 
         Assert.Equal([new GroupInfo(new Jid("120363001", JidServer.Group), "Team", 2, "lid")], await groups);
-        Assert.Equal("777001", await harness.Store.GetLidUserAsync(AlicePn.User, harness.Token));
+        Assert.Equal("777001", await harness.Signal.GetLidUserAsync(AlicePn.User, harness.Token));
     }
 
     /// <summary>A retry receipt from Alice's laptop carrying <paramref name="device"/>'s keys (whatsmeow/Baileys send them from count 2).</summary>

@@ -31,9 +31,10 @@ internal sealed class SendHarness : IAsyncDisposable
     {
         Server = server;
         var credentials = WaCredentials.Generate() with { Jid = OwnPn, Lid = OwnLid, Account = DeviceIdentity };
-        Store = new VolatileMessagingStore(new InMemoryPreKeyStore(), TimeProvider.System);
+        Signal = new InMemorySignalStore(new InMemoryPreKeyStore());
+        Store = new InMemoryMessageStore(Signal, TimeProvider.System);
         Client = new WaClient(
-            new WaClientOptions { ServerUri = server.Uri, Trust = server.Trust, SignalStore = Store, MessageStore = Store, Send = options },
+            new WaClientOptions { ServerUri = server.Uri, Trust = server.Trust, SignalStore = Signal, MessageStore = Store, Send = options },
             new InMemoryCredentialStore(credentials));
         Events = new EventCollector(Client);
     }
@@ -42,7 +43,9 @@ internal sealed class SendHarness : IAsyncDisposable
 
     public WaClient Client { get; }
 
-    public VolatileMessagingStore Store { get; }
+    public InMemorySignalStore Signal { get; }
+
+    public InMemoryMessageStore Store { get; }
 
     public EventCollector Events { get; }
 
