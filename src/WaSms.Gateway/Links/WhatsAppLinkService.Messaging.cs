@@ -15,14 +15,18 @@ namespace WaSms.Gateway.Links;
 /// </summary>
 public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
 {
-    /// <summary>How long after login the gateway waits for WhatsApp's end-of-offline marker before going online anyway.</summary>
-    internal static readonly TimeSpan OfflineSyncGrace = TimeSpan.FromSeconds(10);
+    /// <summary>How long after login the gateway waits for WhatsApp's end-of-offline marker before going online anyway: the client's outbox waits as long.</summary>
+    internal static readonly TimeSpan OfflineSyncGrace = new WhatsApp.Messaging.Send.SendOptions().OfflineSyncWait;
 
     private const string ReceivingOfflineReason = "Logged in; receiving messages that arrived while offline";
 
     private readonly Lock _onlineGate = new();
     private LinkedAccount? _loggedInAccount;
     private ITimer? _offlineSyncTimer;
+    private volatile bool _caughtUp;
+
+    /// <summary>This connection has delivered its offline backlog (or the grace ran out): it may be called online.</summary>
+    private bool CaughtUp => _caughtUp;
 
     private WaClientOptions CreateClientOptions()
     {
@@ -57,6 +61,7 @@ public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
         }
         lock (_onlineGate)
         {
+            _caughtUp = false;
             _loggedInAccount = account;
             _offlineSyncTimer?.Dispose();
             _offlineSyncTimer = time.CreateTimer(_ => GoOnline(null), null, OfflineSyncGrace, Timeout.InfiniteTimeSpan);
@@ -74,10 +79,11 @@ public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
             _loggedInAccount = null;
             _offlineSyncTimer?.Dispose();
             _offlineSyncTimer = null;
+            _caughtUp |= account is not null;
         }
         if (account is null)
         {
-            return; // this login is already online, or its link went down meanwhile
+            return; // this login is already online, or its connection ended meanwhile
         }
         if (offlineCount is null)
         {
@@ -91,10 +97,12 @@ public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
         WakeOutbox(); // jobs queued while offline go out now that the link is up and caught up
     }
 
+    /// <summary>The connection ended: its login no longer waits for the marker.</summary>
     private void StopWaitingForOfflineSync()
     {
         lock (_onlineGate)
         {
+            _caughtUp = false;
             _loggedInAccount = null;
             _offlineSyncTimer?.Dispose();
             _offlineSyncTimer = null;

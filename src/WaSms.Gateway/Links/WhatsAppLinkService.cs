@@ -232,7 +232,7 @@ public sealed partial class WhatsAppLinkService(
                 LinkDown($"WhatsApp has not answered pings since {timeout.LastSuccess:HH:mm:ss}; waiting");
                 return false;
             case KeepAliveRestored:
-                if (machine.Current.State == GatewayState.Degraded)
+                if (machine.Current.State == GatewayState.Degraded && CaughtUp)
                 {
                     machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "Online"));
                 }
@@ -286,7 +286,6 @@ public sealed partial class WhatsAppLinkService(
 
     private void LinkDown(string reason, GatewayProblem problem = GatewayProblem.None)
     {
-        StopWaitingForOfflineSync();
         if (machine.Current.State is GatewayState.Online or GatewayState.Degraded or GatewayState.Connecting)
         {
             machine.TryFire(new StateChange(GatewayTrigger.LinkDown, reason, Problem: problem));

@@ -36,7 +36,7 @@ internal sealed partial class Connection
         Options.Logger);
 
     private Task HandleMessageAsync(Node message, CancellationToken cancellationToken) =>
-        GuardAsync(message, () => new MessageReceiver(ReceiveContext).HandleAsync(message, cancellationToken));
+        GuardAsync(message, () => UnderSignalStateLockAsync(() => new MessageReceiver(ReceiveContext).HandleAsync(message, cancellationToken), cancellationToken));
 
     private Task HandleReceiptAsync(Node receipt, CancellationToken cancellationToken) =>
         GuardAsync(receipt, () => new ReceiptReceiver(ReceiveContext, DispatchRetryReceipt).HandleAsync(receipt, cancellationToken));
@@ -46,7 +46,29 @@ internal sealed partial class Connection
 
     /// <summary>Called by the notification handler after its ack: identity changes and device lists.</summary>
     private Task HandleMessagingNotificationAsync(Node notification, CancellationToken cancellationToken) =>
-        Credentials.IsPaired ? GuardAsync(notification, () => ServerSignals.HandleNotificationAsync(notification, cancellationToken)) : Task.CompletedTask;
+        Credentials.IsPaired
+            ? GuardAsync(notification, () => UnderSignalStateLockAsync(() => ServerSignals.HandleNotificationAsync(notification, cancellationToken), cancellationToken))
+            : Task.CompletedTask;
+
+    /// <summary>
+    /// A decrypt loads a session, steps its ratchet and commits it; a send to the same device does the
+    /// same (under the same lock, Messaging/Send). Without the lock the two could each load the old
+    /// record and the later commit would overwrite the other's step — the next message on the lost
+    /// chain ends in "Bad MAC". The lock is never held across a server round trip, so holding it here
+    /// cannot wait for the receive loop itself.
+    /// </summary>
+    private async Task UnderSignalStateLockAsync(Func<Task> handle, CancellationToken cancellationToken)
+    {
+        await _client.SignalStateLock.WaitAsync(cancellationToken);
+        try
+        {
+            await handle();
+        }
+        finally
+        {
+            _client.SignalStateLock.Release();
+        }
+    }
 
     /// <summary>
     /// A failure in handling one stanza (a store error, a bug) is logged and the stanza left without

@@ -172,13 +172,12 @@ public sealed class WaClient
     internal ISignalStore SignalStore { get; }
 
     /// <summary>
-    /// Held by the send side (sends, retry answers) from loading Signal records to committing them and
-    /// writing the stanza — never across a round trip to the server (its usync, prekey and group queries
-    /// run before), so a handler on the receive loop may wait for it. The receive side does not take it
-    /// yet: until it does, an inbound decrypt and a send on the same session at the same instant can save
-    /// over each other's ratchet step (issue 11 report).
+    /// Held from loading Signal records to committing them (and writing the stanza or receipt) by the send
+    /// side (sends, retry answers) and the receive side (decrypts, session-deleting notifications), so two
+    /// steps on one session never save over each other. Never held across a round trip to the server
+    /// (usync, prekey and group queries run before), so a handler on the receive loop may wait for it.
     /// </summary>
-    internal SemaphoreSlim SignalStateLock { get; } = new(1, 1);
+    internal SemaphoreSlim SignalStateLock => _options.SignalStateLock;
 
     /// <summary>The send side's caches and workers.</summary>
     internal SendServices Sending { get; }

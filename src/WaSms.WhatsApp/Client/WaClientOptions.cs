@@ -70,4 +70,11 @@ public sealed class WaClientOptions
     /// null uses the business name from pairing, and with neither no presence is sent (both reference clients need a name).
     /// </summary>
     public string? PushName { get; init; }
+
+    /// <summary>
+    /// Serialises every load → ratchet step → commit of Signal state (see <see cref="WaClient.SignalStateLock"/>).
+    /// It lives here, not in the client, because the gateway makes a new client per connection from the
+    /// same options: a resend of the previous client still finishing must not interleave with the new one.
+    /// </summary>
+    internal SemaphoreSlim SignalStateLock { get; } = new(1, 1);
 }

@@ -4,7 +4,9 @@ namespace WaSms.WhatsApp.Signal;
 
 /// <summary>
 /// WhatsApp's padding of the plaintext protobuf before Signal encryption: n bytes of value n
-/// (docs/protocol/messaging.md §6). We send 1–15 like Baileys; we accept 1–16 like whatsmeow.
+/// (docs/protocol/messaging.md §3). We send 1–15 like whatsmeow; we accept any n up to the length whose
+/// bytes all equal n (whatsmeow's check; Baileys checks only n ≤ length), so a 16-byte Baileys pad or a
+/// longer one from another client is read, and n = 0 means no padding.
 /// </summary>
 public static class MessagePadding
 {
@@ -18,7 +20,7 @@ public static class MessagePadding
         return padded;
     }
 
-    /// <summary>Removes the padding; <see cref="SignalError.InvalidPadding"/> when it is not 1–16 bytes of its own length.</summary>
+    /// <summary>Removes the padding; <see cref="SignalError.InvalidPadding"/> when the last n bytes are not all n.</summary>
     public static byte[] Unpad(ReadOnlySpan<byte> m)
     {
         if (m.Length == 0)
@@ -27,9 +29,9 @@ public static class MessagePadding
         }
 
         int n = m[^1];
-        if (n is < 1 or > 16 || n > m.Length)
+        if (n > m.Length)
         {
-            throw new SignalException(SignalError.InvalidPadding, $"The padding length {n} is not 1–16 within {m.Length} bytes.");
+            throw new SignalException(SignalError.InvalidPadding, $"The padding length {n} exceeds the {m.Length} bytes.");
         }
 
         if (m[^n..].ContainsAnyExcept((byte)n))

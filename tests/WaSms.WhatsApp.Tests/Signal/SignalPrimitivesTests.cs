@@ -56,11 +56,12 @@ public sealed class SignalPrimitivesTests
         Assert.Equal(15, seen.Count);
         Assert.Equal([7], MessagePadding.Unpad([7, .. Enumerable.Repeat((byte)16, 16)]));
         Assert.Empty(MessagePadding.Unpad([1]));
+        Assert.Equal([0], MessagePadding.Unpad([0])); // n = 0: nothing to remove (whatsmeow)
+        Assert.Equal([9], MessagePadding.Unpad([9, .. Enumerable.Repeat((byte)20, 20)])); // longer than 16: read as whatsmeow reads it
     }
 
     [Theory]
     [InlineData("")]
-    [InlineData("00")]
     [InlineData("0111")]
     [InlineData("070707070707")]
     [InlineData("0111111111111111111111111111111111")]

@@ -162,12 +162,14 @@ internal sealed class MessageReceiver(ReceiveContext context)
             preKey = (await context.PreKeys.GetOrCreateUnuploadedAsync(1, cancellationToken))[0];
         }
 
-        await context.Send(ReceiptNodes.Retry(stanza, count, credentials, preKey), cancellationToken);
         if (preKey is not null)
         {
-            // The key went to the sender directly; it must not be offered by a later upload as well (whatsmeow GenOnePreKey).
+            // The key goes to the sender directly; marked before it leaves so that no upload (running now,
+            // or after a crash right after the receipt) offers it to a second sender (whatsmeow GenOnePreKey).
             await context.PreKeys.MarkUploadedAsync([preKey.Id], cancellationToken);
         }
+
+        await context.Send(ReceiptNodes.Retry(stanza, count, credentials, preKey), cancellationToken);
 
         await context.Send(StanzaAck.For(stanza.Node), cancellationToken);
     }

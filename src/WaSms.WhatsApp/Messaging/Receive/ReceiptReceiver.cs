@@ -9,7 +9,7 @@ namespace WaSms.WhatsApp.Messaging.Receive;
 /// <summary>
 /// Handles an inbound <c>&lt;receipt&gt;</c> (docs/protocol/messaging.md §9): moves each named message
 /// of ours forward in the store and raises <see cref="MessageStatusChanged"/> for the ones that moved,
-/// hands a retry receipt to <paramref name="onRetry"/>, and always acks it (<c>&lt;ack class="receipt"&gt;</c>, §5).
+/// hands a retry receipt to <paramref name="onRetry"/>, and acks it (<c>&lt;ack class="receipt"&gt;</c>, §5) once that is done.
 /// </summary>
 internal sealed class ReceiptReceiver(ReceiveContext context, Func<RetryReceiptReceived, Task> onRetry)
 {
@@ -27,37 +27,33 @@ internal sealed class ReceiptReceiver(ReceiveContext context, Func<RetryReceiptR
 
     public async Task HandleAsync(Node receipt, CancellationToken cancellationToken)
     {
-        try
+        var changes = new SignalChanges();
+        LidPairs.Collect(receipt, changes.LidMappings);
+        if (!changes.IsEmpty)
         {
-            var changes = new SignalChanges();
-            LidPairs.Collect(receipt, changes.LidMappings);
-            if (!changes.IsEmpty)
-            {
-                await context.Signal.CommitAsync(changes, cancellationToken);
-            }
+            await context.Signal.CommitAsync(changes, cancellationToken);
+        }
 
-            var type = receipt.Attr("type");
-            if (type == "retry")
-            {
-                if (RetryReceiptParser.Parse(receipt, out var problem) is { } retry)
-                {
-                    await onRetry(retry);
-                }
-                else
-                {
-                    context.Logger.LogWarning("Retry receipt {Id} ignored: {Problem}", receipt.Attr("id"), problem);
-                }
-            }
-            else if (StatusOf(type) is { } status)
-            {
-                await UpdateAsync(receipt, status, cancellationToken);
-            }
-        }
-        finally
+        var type = receipt.Attr("type");
+        if (type == "retry")
         {
-            // Acked even when handling failed, as Baileys does, so the server does not resend it forever.
-            await context.Send(StanzaAck.For(receipt), cancellationToken);
+            if (RetryReceiptParser.Parse(receipt, out var problem) is { } retry)
+            {
+                await onRetry(retry);
+            }
+            else
+            {
+                context.Logger.LogWarning("Retry receipt {Id} ignored: {Problem}", receipt.Attr("id"), problem);
+            }
         }
+        else if (StatusOf(type) is { } status)
+        {
+            await UpdateAsync(receipt, status, cancellationToken);
+        }
+
+        // Acked only once the status is stored: a store failure leaves the receipt unanswered (the
+        // handler's guard logs it) so the server delivers it again, as for messages (commit before ack).
+        await context.Send(StanzaAck.For(receipt), cancellationToken);
     }
 
     private async Task UpdateAsync(Node receipt, MessageStatus status, CancellationToken cancellationToken)

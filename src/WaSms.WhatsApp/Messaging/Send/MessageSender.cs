@@ -41,6 +41,9 @@ internal sealed class MessageSender
     private readonly SendOptions _options;
     private readonly TimeProvider _time;
 
+    /// <summary>The send side's clock, for outcomes decided without a send.</summary>
+    public DateTimeOffset Now => _time.GetUtcNow();
+
     public MessageSender(SendContext context, IMessageStore messages, SendOptions options, TimeProvider time)
     {
         _context = context;

@@ -23,6 +23,12 @@ internal sealed class Outbox
     /// <summary>Jobs read from the store at a time.</summary>
     public const int BatchSize = 64;
 
+    /// <summary>How far past held chats' jobs one drain looks (bounded so a huge backlog of one stuck chat stays cheap).</summary>
+    public const int MaxLookAhead = 4096;
+
+    /// <summary>Encrypted and written this many times (once per connection at most) without a server ack: the job fails.</summary>
+    public const int MaxAttempts = 10;
+
     private readonly MessageSender _sender;
     private readonly IMessageStore _messages;
     private readonly Action<WaEvent> _raise;
@@ -60,48 +66,77 @@ internal sealed class Outbox
 
     private async Task DrainAsync(IStanzaChannel channel, OwnDevice own, CancellationToken cancellationToken)
     {
+        var limit = BatchSize;
         while (true)
         {
+            var jobs = await _messages.GetPendingOutboundAsync(limit, cancellationToken);
             var progressed = false;
-            foreach (var job in await _messages.GetPendingOutboundAsync(BatchSize, cancellationToken))
+            foreach (var job in jobs)
             {
                 if (_heldChats.Contains(job.To))
                 {
                     continue;
                 }
 
-                SendOutcome outcome;
-                try
-                {
-                    outcome = await _sender.SendAsync(channel, own, job, cancellationToken);
-                }
-                catch (Exception ex) when (ex is WaProtocolException or SignalException or TimeoutException)
-                {
-                    _logger.LogWarning("Message {Id} stays pending until the next connection: {Reason}", job.MessageId, ex.Message);
-                    _heldChats.Add(job.To);
-                    continue;
-                }
-
-                if (outcome.Kind == SendOutcomeKind.NoAck)
-                {
-                    _logger.LogWarning("No server ack for message {Id}; it is sent again on the next connection.", job.MessageId);
-                    _heldChats.Add(job.To);
-                    continue;
-                }
-
-                var status = outcome.Kind == SendOutcomeKind.Sent ? MessageStatus.Sent : MessageStatus.Failed;
-                if (await _messages.UpdateOutboundStatusAsync(job.MessageId, status, outcome.At, outcome.Reason, cancellationToken))
-                {
-                    _raise(new MessageStatusChanged(new StatusChange(job.MessageId, job.CallerId, job.To, status, outcome.At, outcome.Reason)));
-                }
-
-                progressed = true;
+                progressed |= await SendOneAsync(channel, own, job, cancellationToken);
             }
 
-            if (!progressed)
+            // Jobs of held chats stay at the head of the queue: look past them, or one stuck chat
+            // would keep every other chat waiting until the next connection.
+            var held = jobs.Count(j => _heldChats.Contains(j.To));
+            if (progressed)
+            {
+                limit = BatchSize + held;
+            }
+            else if (held == jobs.Count && jobs.Count == limit && limit < MaxLookAhead)
+            {
+                limit += BatchSize;
+            }
+            else
             {
                 return;
             }
         }
+    }
+
+    /// <returns>True when the job reached a final state; false when its chat is held for this connection.</returns>
+    private async Task<bool> SendOneAsync(IStanzaChannel channel, OwnDevice own, OutboundMessage job, CancellationToken cancellationToken)
+    {
+        SendOutcome outcome;
+        if (job.Attempts >= MaxAttempts)
+        {
+            // Written this many times without a server ack: stop, so every job ends in one final state.
+            outcome = new SendOutcome(SendOutcomeKind.Failed, _sender.Now, $"no-server-ack after {job.Attempts} attempts");
+        }
+        else
+        {
+            try
+            {
+                outcome = await _sender.SendAsync(channel, own, job, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or WaSocketException))
+            {
+                // A query the server refused, a store error, a bug: the job stays pending for the next
+                // connection and its chat waits, but the other chats and this loop go on.
+                _logger.LogWarning("Message {Id} stays pending until the next connection: {Reason}", job.MessageId, ex.Message);
+                _heldChats.Add(job.To);
+                return false;
+            }
+        }
+
+        if (outcome.Kind == SendOutcomeKind.NoAck)
+        {
+            _logger.LogWarning("No server ack for message {Id}; it is sent again on the next connection.", job.MessageId);
+            _heldChats.Add(job.To);
+            return false;
+        }
+
+        var status = outcome.Kind == SendOutcomeKind.Sent ? MessageStatus.Sent : MessageStatus.Failed;
+        if (await _messages.UpdateOutboundStatusAsync(job.MessageId, status, outcome.At, outcome.Reason, cancellationToken))
+        {
+            _raise(new MessageStatusChanged(new StatusChange(job.MessageId, job.CallerId, job.To, status, outcome.At, outcome.Reason)));
+        }
+
+        return true;
     }
 }

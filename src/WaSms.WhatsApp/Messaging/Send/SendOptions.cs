@@ -14,9 +14,10 @@ public sealed class SendOptions
 
     /// <summary>
     /// How long the outbox waits after login for the end of the offline backlog (<c>&lt;ib&gt;&lt;offline/&gt;</c>)
-    /// before it sends anyway: a server need not send the marker when nothing was queued.
+    /// before it sends anyway: a server need not send the marker when nothing was queued. The gateway
+    /// calls itself online after the same wait, so "online" and "sending" start together.
     /// </summary>
-    public TimeSpan OfflineSyncWait { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan OfflineSyncWait { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Resends answered per (device, message) for retry receipts (Baileys resends while below 5).</summary>
     public int MaxRetryResends { get; init; } = 5;
