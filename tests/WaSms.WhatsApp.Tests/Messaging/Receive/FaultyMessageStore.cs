@@ -33,8 +33,19 @@ internal sealed class FaultyMessageStore(IMessageStore inner) : IMessageStore
 
     public Task CommitSendAttemptAsync(SignalChanges changes, string messageId, CancellationToken cancellationToken) => inner.CommitSendAttemptAsync(changes, messageId, cancellationToken);
 
-    public Task<bool> UpdateOutboundStatusAsync(string messageId, MessageStatus status, DateTimeOffset at, string? reason, CancellationToken cancellationToken) =>
-        inner.UpdateOutboundStatusAsync(messageId, status, at, reason, cancellationToken);
+    /// <summary>How many of the next <see cref="UpdateOutboundStatusAsync"/> calls throw.</summary>
+    public int FailNextStatusUpdates { get; set; }
+
+    public Task<bool> UpdateOutboundStatusAsync(string messageId, MessageStatus status, DateTimeOffset at, string? reason, CancellationToken cancellationToken)
+    {
+        if (FailNextStatusUpdates > 0)
+        {
+            FailNextStatusUpdates--;
+            throw new IOException("disk full (injected)");
+        }
+
+        return inner.UpdateOutboundStatusAsync(messageId, status, at, reason, cancellationToken);
+    }
 
     public Task<IReadOnlyList<MessageEvent>> ReadEventsAsync(long afterCursor, int max, CancellationToken cancellationToken) => inner.ReadEventsAsync(afterCursor, max, cancellationToken);
 

@@ -43,6 +43,26 @@ public sealed class ReceiptAndSignalTests
     }
 
     [Fact]
+    public async Task StatusNotStored_ReceiptNotAcked_RedeliveryMovesIt()
+    {
+        await using var session = await ReceiveSession.StartAsync();
+        var job = await session.Store.EnqueueOutboundAsync(null, "15555550100@s.whatsapp.net", "hi", session.Token);
+        await session.Store.UpdateOutboundStatusAsync(job.MessageId, MessageStatus.Sent, DateTimeOffset.UnixEpoch, null, session.Token);
+        var receipt = NodeHelpers.Make("receipt", ("from", AliceDevice), ("id", job.MessageId), ("t", "1764633800"));
+        session.Messages.FailNextStatusUpdates = 1;
+
+        await session.SendAsync(receipt);
+        await session.SendAsync(NodeHelpers.Make("receipt", ("from", AliceDevice), ("id", "NEXT"), ("type", "sender")));
+        await session.ExpectExactlyAsync("<ack class=\"receipt\" id=\"NEXT\" to=\"15555550100:0@s.whatsapp.net\" type=\"sender\"/>");
+        Assert.Equal(MessageStatus.Sent, (await session.Store.GetOutboundAsync(job.MessageId, session.Token))!.Status);
+
+        // Not acked, so the server delivers it again; this time the status is stored and the receipt acked.
+        await session.SendAsync(receipt);
+        await session.ExpectExactlyAsync($"<ack class=\"receipt\" id=\"{job.MessageId}\" to=\"15555550100:0@s.whatsapp.net\"/>");
+        Assert.Equal(MessageStatus.Delivered, (await session.Events.WaitForAsync<MessageStatusChanged>()).Change.Status);
+    }
+
+    [Fact]
     public async Task GroupReceiptFromParticipant_AckedWithParticipant_UnknownIdIgnored()
     {
         await using var session = await ReceiveSession.StartAsync();

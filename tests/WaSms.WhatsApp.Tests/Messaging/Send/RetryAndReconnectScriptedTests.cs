@@ -119,6 +119,42 @@ public sealed class RetryAndReconnectScriptedTests
     }
 
     [Fact]
+    public async Task AQueryFailureHoldsOnlyItsChat_TheNextChatIsStillSent()
+    {
+        await using var harness = SendHarness.Create();
+        var stuck = await harness.Store.EnqueueOutboundAsync(null, AlicePn.ToString(), "first", harness.Token);
+        var nobody = new Jid("15550009999", JidServer.WhatsApp);
+        var next = await harness.Store.EnqueueOutboundAsync(null, nobody.ToString(), "second", harness.Token);
+        await harness.ConnectAsync();
+
+        var failing = await harness.ExpectIqAsync("usync", "get");
+        Assert.Contains(AlicePn.ToString(), SendHarness.UsyncUsers(failing));
+        await harness.Connection.ReplyErrorAsync(failing, 500, "internal-server-error", harness.Token);
+
+        // Alice's chat waits for the next connection; the other chat is not stuck behind it.
+        var usync = await harness.ExpectIqAsync("usync", "get");
+        Assert.Contains(nobody.ToString(), SendHarness.UsyncUsers(usync));
+        await harness.Connection.ReplyAsync(usync, harness.Token, SendHarness.UsyncAnswer(SendHarness.UsyncUser(nobody, [])));
+        Assert.Equal("not-on-whatsapp", (await harness.StatusAsync(next.MessageId, MessageStatus.Failed)).Change.Reason);
+        Assert.Equal(MessageStatus.Pending, (await harness.Store.GetOutboundAsync(stuck.MessageId, harness.Token))!.Status);
+    }
+
+    [Fact]
+    public async Task AJobWrittenTenTimesWithoutAnAck_Fails_WithoutAnotherSend()
+    {
+        await using var harness = SendHarness.Create();
+        var job = await harness.Store.EnqueueOutboundAsync(null, AlicePn.ToString(), "hello", harness.Token);
+        for (var i = 0; i < Outbox.MaxAttempts; i++)
+        {
+            await harness.Store.CommitSendAttemptAsync(new SignalChanges(), job.MessageId, harness.Token);
+        }
+
+        await harness.ConnectAsync();
+        var failed = await harness.StatusAsync(job.MessageId, MessageStatus.Failed);
+        Assert.Equal($"no-server-ack after {Outbox.MaxAttempts} attempts", failed.Change.Reason);
+    }
+
+    [Fact]
     public async Task GetJoinedGroups_AsksParticipating_ListsTheGroups_StoresMemberLids()
     {
         await using var harness = SendHarness.Create();
