@@ -48,7 +48,7 @@ public sealed class BaileysGatewayInteropTests(ITestOutputHelper output)
         // (1) Baileys → gateway, 1:1: the first message of a new session (a pkmsg) is decrypted and
         // stored, and Baileys gets our device's delivery receipt.
         var hello = await SentByPeerAsync(peer, $"SEND {Gateway}@s.whatsapp.net hello gateway", cts.Token);
-        Assert.Contains("pkmsg", EncTypes(await peer.WaitForAsync(l => l.StartsWith($"ENCOUT {hello} ", StringComparison.Ordinal), cts.Token)));
+        Assert.All(EncTypes(await peer.WaitForAsync(l => l.StartsWith($"ENCOUT {hello} ", StringComparison.Ordinal), cts.Token)), t => Assert.Equal("pkmsg", t));
         var stored = (await ours.Events.WaitForAsync<MessageReceived>(e => e.Message.Id == hello)).Message;
         Assert.Equal(("hello gateway", false, null), (stored.Text, stored.FromMe, stored.Error));
         Assert.Equal(1, await InboundEventsAsync(gateway.Messages, hello, cts.Token));
@@ -58,6 +58,7 @@ public sealed class BaileysGatewayInteropTests(ITestOutputHelper output)
         // (a responder never sends a pkmsg itself); the job goes Pending → Sent → Delivered, and
         // Baileys' read receipt makes it Read.
         var job = await gateway.Messages.EnqueueOutboundAsync(null, $"{Alice}@s.whatsapp.net", "hi alice", cts.Token);
+        Assert.Equal(MessageStatus.Pending, job.Status);
         ours.Client.WakeOutbox();
         Assert.EndsWith($" {job.MessageId} hi alice", await peer.WaitForAsync(l => l.StartsWith("MSG ", StringComparison.Ordinal) && l.Contains($" {job.MessageId} ", StringComparison.Ordinal), cts.Token));
         Assert.Equal(["msg"], EncTypes(await peer.WaitForAsync(l => l.StartsWith($"ENC {job.MessageId} ", StringComparison.Ordinal), cts.Token)));
