@@ -15,4 +15,10 @@ internal sealed class EventCollector
 
     public Task<T> WaitForAsync<T>(TimeSpan? timeout = null)
         where T : WaEvent => _events.WaitForAsync<T>(timeout ?? TimeSpan.FromSeconds(15));
+
+    /// <summary>The first event of type <typeparamref name="T"/> (recorded so far or later) that matches.</summary>
+    public async Task<T> WaitForAsync<T>(Func<T, bool> match, TimeSpan? timeout = null)
+        where T : WaEvent =>
+        // An event already taken by an earlier wait is in All; one not taken yet is still in the queue.
+        All.OfType<T>().FirstOrDefault(match) ?? (T)await _events.WaitForAsync(e => e is T t && match(t), timeout ?? TimeSpan.FromSeconds(15));
 }
