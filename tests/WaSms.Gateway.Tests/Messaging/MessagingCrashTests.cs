@@ -62,39 +62,52 @@ public sealed class MessagingCrashTests(ITestOutputHelper output) : IDisposable
                 _ => new Step(true, Bob, null, $"in-{i} from Bob"),
             }).ToList();
             var killAt = Enumerable.Range(0, kills).Select(_ => random.Next(1, total)).ToHashSet();
-            output.WriteLine($"kills after steps {string.Join(", ", killAt.Order())}");
+            output.WriteLine($"kills during steps {string.Join(", ", killAt.Order())}");
 
             var inbound = new List<string>();
             var submitted = new Dictionary<string, (string To, string Text, List<string> Ids)>(StringComparer.Ordinal);
             var deferred = new List<string>();
             int? restartAfter = null;
-            for (var i = 0; i < steps.Count; i++)
+            async Task RunStepAsync(int i, bool up)
             {
                 var step = steps[i];
                 if (step.Inbound)
                 {
-                    inbound.Add(step.Group is null
+                    var id = step.Group is null
                         ? await emulator.Contacts.SayAsync(step.Party, step.Text, CancellationToken.None)
-                        : await emulator.Contacts.GroupSayAsync(step.Group, step.Party, step.Text, CancellationToken.None));
-                }
-                else
-                {
-                    var callerId = "crash-" + i.ToString(CultureInfo.InvariantCulture);
-                    submitted[callerId] = (step.Party, step.Text, []);
-                    if (gateway is null || !await SubmitAsync(callerId, submitted[callerId]))
+                        : await emulator.Contacts.GroupSayAsync(step.Group, step.Party, step.Text, CancellationToken.None);
+                    lock (inbound)
                     {
-                        deferred.Add(callerId);
+                        inbound.Add(id);
                     }
+                    return;
                 }
+                var callerId = "crash-" + i.ToString(CultureInfo.InvariantCulture);
+                submitted[callerId] = (step.Party, step.Text, []);
+                if (!up || !await SubmitAsync(callerId, submitted[callerId]))
+                {
+                    deferred.Add(callerId);
+                }
+            }
 
+            for (var i = 0; i < steps.Count; i++)
+            {
                 if (gateway is not null && killAt.Contains(i))
                 {
+                    // The kill lands while this step is in flight: a send's answer may be cut off, a text half-processed.
+                    var step = RunStepAsync(i, up: true);
+                    await Task.Delay(random.Next(0, 20));
                     gateway.Signal("KILL");
                     await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30));
+                    await step;
                     Retire(gateway, notify);
                     gateway = null;
                     // Down for a few steps: the contacts' texts wait on the server, our sends wait for the socket.
                     restartAfter = i + random.Next(0, 4);
+                }
+                else
+                {
+                    await RunStepAsync(i, up: gateway is not null);
                 }
                 if (gateway is null && (i == restartAfter || i == steps.Count - 1))
                 {
