@@ -4,6 +4,8 @@ import json, os, re, shlex, signal, socket, statistics, subprocess, sys, tempfil
 
 GATEWAY, COUNT, SENDS = shlex.split(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 ALICE = "+15555550100"
+# BENCH_GATEWAY_LOG=FILE keeps the gateway's log (appended, both starts).
+LOG = open(os.environ["BENCH_GATEWAY_LOG"], "a") if os.environ.get("BENCH_GATEWAY_LOG") else subprocess.DEVNULL
 
 def rss(pid):
     status = open(f"/proc/{pid}/status").read()
@@ -43,10 +45,10 @@ class Gateway:
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen(GATEWAY + ["run", "--simulate", "--Simulator:Url=off", "--state-dir", self.state,
                                      f"--WhatsApp:ServerUrl={self.url}", f"--WhatsApp:TrustedRootKey={self.key}"],
-                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     env=env, stdout=LOG, stderr=LOG)
 
-    def wait_status(self, prefix):
-        while not self.sock.recv(4096).decode().startswith(prefix): pass
+    def wait_status(self, status):
+        while self.sock.recv(4096).decode() != status: pass
         return time.monotonic()
 
     def stop(self):
@@ -62,16 +64,16 @@ def main():
     gw = Gateway(os.path.join(work, "s"), url, key)
     try:
         gw.start()
-        gw.wait_status("STATUS=unpaired")
+        gw.wait_status("STATUS=unpaired: Scan the QR code with WhatsApp")
         qr = re.search(r'"qr":"([^"]+)"', gw.cli("status", "--json").stdout).group(1)
         ask(emu, "scan " + qr, "linked")
-        gw.wait_status("STATUS=online")
+        gw.wait_status("STATUS=online: Online")
         gw.stop()
         queued_ms = int(ask(emu, f"say {COUNT}", "queued")[2])
         print(f"queued {COUNT} texts from Alice while the gateway was stopped ({queued_ms} ms)", file=sys.stderr)
 
         gw.start()
-        online = gw.wait_status("STATUS=online")
+        online = gw.wait_status("STATUS=online: Online")
         peak_at_online = rss(gw.proc.pid)[1]
         done, stored = online, inbound(gw)
         while stored < COUNT:
@@ -89,6 +91,7 @@ def main():
             if r.returncode != 0: raise RuntimeError("send failed: " + r.stdout + r.stderr)
         gw.stop()
     finally:
+        if getattr(gw, "proc", None) and gw.proc.poll() is None: gw.proc.kill(); gw.proc.wait()
         emu.stdin.close(); emu.wait(timeout=30)
         subprocess.run(["rm", "-rf", work])
     pct = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
