@@ -1,6 +1,7 @@
 """10,000 offline messages into wasms-gateway: link, stop, queue, start, drain; then send latency.
 See scripts/bench-messaging. argv: gateway command (shell words), messages, sends."""
 import json, os, re, shlex, signal, socket, statistics, subprocess, sys, tempfile, time
+import wa_emulator
 
 GATEWAY, COUNT, SENDS = shlex.split(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 ALICE = "+15555550100"
@@ -22,13 +23,7 @@ def ask(emu, command, answer):
 def start_server():
     emu = subprocess.Popen(["dotnet", "run", "-c", "Release", "scripts/lib/BenchMessagingServer.cs"],
                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-    url = key = None
-    while url is None or key is None:
-        line = emu.stdout.readline()
-        if not line: raise RuntimeError("the bench server exited before printing its URL and key")
-        if m := re.search(r"listening on (ws://\S+)", line): url = m.group(1)
-        if m := re.search(r"Trusted root key: ([0-9a-f]{64})", line): key = m.group(1)
-    return emu, url, key
+    return (emu, *wa_emulator.read_url_and_key(emu))
 
 class Gateway:
     def __init__(self, state, url, key):
