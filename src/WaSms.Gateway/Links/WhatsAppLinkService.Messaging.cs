@@ -28,6 +28,10 @@ public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
     /// <summary>This connection has delivered its offline backlog (or the grace ran out): it may be called online.</summary>
     private bool CaughtUp => _caughtUp;
 
+    // The marker can come before Connected: the server sends the backlog and the marker right after
+    // login, while Connected waits for the prekey, passive and presence steps. Kept until Connected.
+    private int? _offlineSyncedBeforeConnected;
+
     private WaClientOptions CreateClientOptions()
     {
         var parts = options.ClientVersion.Split('.').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
@@ -59,16 +63,34 @@ public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
         {
             machine.TryFire(new StateChange(GatewayTrigger.Connect, ReceivingOfflineReason, Account: account));
         }
+        int? synced;
         lock (_onlineGate)
         {
             _caughtUp = false;
             _loggedInAccount = account;
             _offlineSyncTimer?.Dispose();
-            _offlineSyncTimer = time.CreateTimer(_ => GoOnline(null), null, OfflineSyncGrace, Timeout.InfiniteTimeSpan);
+            synced = _offlineSyncedBeforeConnected;
+            _offlineSyncedBeforeConnected = null;
+            _offlineSyncTimer = synced is null ? time.CreateTimer(_ => GoOnline(null), null, OfflineSyncGrace, Timeout.InfiniteTimeSpan) : null;
+        }
+        if (synced is not null)
+        {
+            GoOnline(synced);
         }
     }
 
-    private void OnOfflineSyncCompleted(OfflineSyncCompleted synced) => GoOnline(synced.Count);
+    private void OnOfflineSyncCompleted(OfflineSyncCompleted synced)
+    {
+        lock (_onlineGate)
+        {
+            if (_loggedInAccount is null)
+            {
+                _offlineSyncedBeforeConnected = synced.Count;
+                return;
+            }
+        }
+        GoOnline(synced.Count);
+    }
 
     private void GoOnline(int? offlineCount)
     {
@@ -104,6 +126,7 @@ public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
         {
             _caughtUp = false;
             _loggedInAccount = null;
+            _offlineSyncedBeforeConnected = null;
             _offlineSyncTimer?.Dispose();
             _offlineSyncTimer = null;
         }

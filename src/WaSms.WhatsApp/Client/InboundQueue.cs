@@ -28,6 +28,7 @@ internal sealed class InboundQueue
     private readonly Channel<Node> _nodes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private int _fullReported;
 
     public InboundQueue(TimeProvider time, ILogger logger, int capacity = DefaultCapacity, TimeSpan? slowHandler = null)
     {
@@ -50,15 +51,27 @@ internal sealed class InboundQueue
     /// <summary>How long one handler may run before a warning.</summary>
     public TimeSpan SlowHandler { get; }
 
-    /// <summary>Queues <paramref name="node"/>; waits while the queue is full (logged once per wait).</summary>
+    /// <summary>
+    /// Queues <paramref name="node"/>; waits while the queue is full. Logged once until a node finds the
+    /// queue empty again: an offline backlog of 10,000 stanzas would otherwise log one line each.
+    /// </summary>
     public async ValueTask EnqueueAsync(Node node, CancellationToken cancellationToken)
     {
         if (_nodes.Writer.TryWrite(node))
         {
+            if (_nodes.Reader.Count == 1)
+            {
+                Volatile.Write(ref _fullReported, 0); // the handlers had caught up: a later wait is a new burst
+            }
+
             return;
         }
 
-        _logger.LogWarning("WhatsApp inbound queue full ({Capacity} nodes): the receive loop waits for the handlers", Capacity);
+        if (Interlocked.Exchange(ref _fullReported, 1) == 0)
+        {
+            _logger.LogWarning("WhatsApp inbound queue full ({Capacity} nodes): the receive loop waits for the handlers", Capacity);
+        }
+
         await _nodes.Writer.WriteAsync(node, cancellationToken);
     }
 

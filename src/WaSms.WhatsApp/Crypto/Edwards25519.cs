@@ -12,13 +12,14 @@ namespace WaSms.WhatsApp.Crypto;
 /// <remarks>
 /// <para>Field arithmetic is BouncyCastle's public, constant-time <see cref="F"/> (X25519Field).
 /// The group law is the complete extended-coordinates addition for a = −1 (Hisil–Wong–Carter–Dawson
-/// 2008, "add-2008-hwcd-3"), which is also correct for doubling, so <see cref="ScalarMultBaseEncoded"/>
-/// runs a fixed 256-step double-and-always-add with a constant-time select: no branch and no memory
+/// 2008, "add-2008-hwcd-3"). <see cref="ScalarMultBaseEncoded"/> adds one entry of a precomputed
+/// table per signed 4-bit digit of the scalar (64 mixed additions), each picked by scanning the
+/// window's 8 entries with a constant-time move: no branch and no memory
 /// access depends on the secret scalar.</para>
 /// <para>Public values only (a public key, a signature's R) go through <see cref="BigInteger"/>,
 /// which is not constant-time.</para>
 /// </remarks>
-internal static class Edwards25519
+internal static partial class Edwards25519
 {
     /// <summary>p = 2^255 − 19.</summary>
     internal static readonly BigInteger P = (BigInteger.One << 255) - 19;
@@ -32,7 +33,7 @@ internal static class Edwards25519
     private static readonly int[] TwoD = FieldElement(Mod(2 * -121665 * Inverse(121666)));
     private static readonly Point Base = new(FieldElement(BaseX), FieldElement(BaseY), FieldElement(BigInteger.One), FieldElement(Mod(BaseX * BaseY)));
 
-    /// <summary>Computes k·B for a 32-byte little-endian scalar k (all 256 bits used) and returns its 32-byte encoding.</summary>
+    /// <summary>Computes k·B for a 32-byte little-endian scalar k below 2^255 and returns its 32-byte encoding.</summary>
     internal static byte[] ScalarMultBaseEncoded(ReadOnlySpan<byte> scalar)
     {
         if (scalar.Length != 32)
@@ -40,16 +41,40 @@ internal static class Edwards25519
             throw new ArgumentException("The scalar is 32 bytes.", nameof(scalar));
         }
 
-        var q = Point.Identity();
-        var sum = Point.Identity();
-        for (var bit = 255; bit >= 0; bit--)
+        if (scalar[31] > 127)
         {
-            Add(q, q, q);
-            Add(q, Base, sum);
-            var mask = -((scalar[bit >> 3] >> (bit & 7)) & 1);
-            q.Select(mask, sum);
+            throw new ArgumentException("The scalar is below 2^255.", nameof(scalar));
         }
 
+        // Signed radix-16 digits e[i] in [−8, 8], k = Σ e[i]·16^i, so k·B = Σ e[i]·(16^i·B): 64
+        // additions of table entries and no doubling.
+        Span<sbyte> digits = stackalloc sbyte[64];
+        for (var i = 0; i < 32; i++)
+        {
+            digits[2 * i] = (sbyte)(scalar[i] & 15);
+            digits[(2 * i) + 1] = (sbyte)(scalar[i] >> 4);
+        }
+
+        var carry = 0;
+        for (var i = 0; i < 63; i++)
+        {
+            digits[i] += (sbyte)carry;
+            carry = (digits[i] + 8) >> 4;
+            digits[i] -= (sbyte)(carry << 4);
+        }
+
+        digits[63] += (sbyte)carry;
+
+        var q = Point.Identity();
+        var entry = new Niels();
+        var scratch = new Scratch();
+        for (var i = 0; i < 64; i++)
+        {
+            BaseTable.Select(i, digits[i], entry);
+            AddNiels(q, entry, scratch);
+        }
+
+        digits.Clear();
         return Encode(q);
     }
 
@@ -134,6 +159,32 @@ internal static class Edwards25519
         F.Mul(f, g, r.Z);
     }
 
+    // p += n (affine Niels form), the same complete formula with Z2 = 1 and 2d·T2 precomputed.
+    private static void AddNiels(Point p, Niels n, Scratch s)
+    {
+        F.Sub(p.Y, p.X, s.A);
+        F.Carry(s.A);
+        F.Mul(s.A, n.YMinusX, s.A);     // A = (Y1 − X1)(y2 − x2)
+        F.Add(p.Y, p.X, s.B);
+        F.Carry(s.B);
+        F.Mul(s.B, n.YPlusX, s.B);      // B = (Y1 + X1)(y2 + x2)
+        F.Mul(p.T, n.XY2D, s.C);        // C = T1·2d·x2·y2
+        F.Add(p.Z, p.Z, s.D);
+        F.Carry(s.D);                   // D = 2·Z1
+        F.Sub(s.B, s.A, s.E);
+        F.Carry(s.E);
+        F.Sub(s.D, s.C, s.FTerm);
+        F.Carry(s.FTerm);
+        F.Add(s.D, s.C, s.G);
+        F.Carry(s.G);
+        F.Add(s.B, s.A, s.H);
+        F.Carry(s.H);
+        F.Mul(s.E, s.FTerm, p.X);
+        F.Mul(s.G, s.H, p.Y);
+        F.Mul(s.E, s.H, p.T);
+        F.Mul(s.FTerm, s.G, p.Z);
+    }
+
     private static byte[] Encode(Point p)
     {
         int[] zInverse = F.Create(), x = F.Create(), y = F.Create();
@@ -166,15 +217,6 @@ internal static class Edwards25519
             F.One(y);
             F.One(z);
             return new Point(x, y, z, t);
-        }
-
-        // this = mask == −1 ? other : this, in constant time.
-        public void Select(int mask, Point other)
-        {
-            F.CMov(mask, other.X, 0, X, 0);
-            F.CMov(mask, other.Y, 0, Y, 0);
-            F.CMov(mask, other.Z, 0, Z, 0);
-            F.CMov(mask, other.T, 0, T, 0);
         }
     }
 }

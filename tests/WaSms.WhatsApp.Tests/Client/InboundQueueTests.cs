@@ -57,6 +57,69 @@ public sealed class InboundQueueTests
     }
 
     [Fact]
+    public async Task FullQueue_IsReportedOncePerBurst_NotOncePerWaitingNode()
+    {
+        var log = new RecordingLogger();
+        var queue = new InboundQueue(new FakeTimeProvider(), log, capacity: 2);
+        var started = new Dictionary<string, TaskCompletionSource>();
+        var release = new Dictionary<string, TaskCompletionSource>();
+        foreach (var id in new[] { "1", "2", "5", "6" })
+        {
+            started[id] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            release[id] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        var handled = new List<string>();
+        var handling = queue.HandleAllAsync(
+            async (node, _) =>
+            {
+                var id = node.Attr("id")!;
+                handled.Add(id);
+                if (started.TryGetValue(id, out var begun))
+                {
+                    begun.SetResult();
+                    await release[id].Task;
+                }
+            },
+            () => false,
+            CancellationToken.None);
+        int FullWarnings() => log.Entries.Count(e => e.Message.Contains("queue full", StringComparison.Ordinal));
+
+        // One burst: node 1 holds the handler, 2 and 3 fill the queue, 4 and then 5 each wait for room.
+        await queue.EnqueueAsync(Numbered(1), CancellationToken.None);
+        await started["1"].Task;
+        await queue.EnqueueAsync(Numbered(2), CancellationToken.None);
+        await queue.EnqueueAsync(Numbered(3), CancellationToken.None);
+        var fourth = queue.EnqueueAsync(Numbered(4), CancellationToken.None).AsTask();
+        Assert.False(fourth.IsCompleted);
+        release["1"].SetResult();
+        await fourth;
+        await started["2"].Task;
+        var fifth = queue.EnqueueAsync(Numbered(5), CancellationToken.None).AsTask();
+        Assert.False(fifth.IsCompleted);
+        Assert.Equal(1, FullWarnings());
+
+        // The handlers empty the queue (node 5 is taken); the next burst is reported again.
+        release["2"].SetResult();
+        release["5"].SetResult();
+        await fifth;
+        await started["5"].Task;
+        await queue.EnqueueAsync(Numbered(6), CancellationToken.None);
+        await started["6"].Task;
+        await queue.EnqueueAsync(Numbered(7), CancellationToken.None);
+        await queue.EnqueueAsync(Numbered(8), CancellationToken.None);
+        var ninth = queue.EnqueueAsync(Numbered(9), CancellationToken.None).AsTask();
+        Assert.False(ninth.IsCompleted);
+        Assert.Equal(2, FullWarnings());
+
+        release["6"].SetResult();
+        await ninth;
+        queue.Complete();
+        await handling;
+        Assert.Equal(["1", "2", "3", "4", "5", "6", "7", "8", "9"], handled);
+    }
+
+    [Fact]
     public async Task ReceiveError_ReachesTheHandlingSideAfterTheNodesQueuedBeforeIt()
     {
         var queue = new InboundQueue(new FakeTimeProvider(), new RecordingLogger(), capacity: 4);

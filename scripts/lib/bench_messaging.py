@@ -1,0 +1,101 @@
+"""10,000 offline messages into wasms-gateway: link, stop, queue, start, drain; then send latency.
+See scripts/bench-messaging. argv: gateway command (shell words), messages, sends."""
+import json, os, re, shlex, signal, socket, statistics, subprocess, sys, tempfile, time
+import wa_emulator
+
+GATEWAY, COUNT, SENDS = shlex.split(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+ALICE = "+15555550100"
+# BENCH_GATEWAY_LOG=FILE keeps the gateway's log (appended, both starts).
+LOG = open(os.environ["BENCH_GATEWAY_LOG"], "a") if os.environ.get("BENCH_GATEWAY_LOG") else subprocess.DEVNULL
+
+def rss(pid):
+    status = open(f"/proc/{pid}/status").read()
+    get = lambda k: int(re.search(rf"^{k}:\s+(\d+)", status, re.M).group(1)) / 1024
+    return get("VmRSS"), get("VmHWM")
+
+def ask(emu, command, answer):
+    emu.stdin.write(command + "\n"); emu.stdin.flush()
+    while True:
+        line = emu.stdout.readline()
+        if not line: raise RuntimeError("the bench server exited")
+        if line.startswith(answer): return line.split()
+
+def start_server():
+    emu = subprocess.Popen(["dotnet", "run", "-c", "Release", "scripts/lib/BenchMessagingServer.cs"],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+    return (emu, *wa_emulator.read_url_and_key(emu))
+
+class Gateway:
+    def __init__(self, state, url, key):
+        self.state, self.url, self.key = state, url, key
+
+    def cli(self, *args):
+        return subprocess.run(GATEWAY + list(args) + ["--state-dir", self.state], capture_output=True, text=True)
+
+    def start(self):
+        path = os.path.join(os.path.dirname(self.state), f"notify-{time.monotonic_ns()}.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); self.sock.bind(path); self.sock.settimeout(600)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("WASMS_", "NOTIFY_", "WATCHDOG_"))}
+        env["NOTIFY_SOCKET"] = path
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen(GATEWAY + ["run", "--simulate", "--Simulator:Url=off", "--state-dir", self.state,
+                                     f"--WhatsApp:ServerUrl={self.url}", f"--WhatsApp:TrustedRootKey={self.key}"],
+                                     env=env, stdout=LOG, stderr=LOG)
+
+    def wait_status(self, status):
+        while self.sock.recv(4096).decode() != status: pass
+        return time.monotonic()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM); self.proc.wait(timeout=60); self.sock.close()
+
+def inbound(gw):
+    lines = gw.cli("messages", "--json").stdout.splitlines()
+    return sum(1 for l in lines if json.loads(l).get("kind") == "message")
+
+def main():
+    work = tempfile.mkdtemp(prefix="wg-bench-msg-")
+    emu, url, key = start_server()
+    gw = Gateway(os.path.join(work, "s"), url, key)
+    try:
+        gw.start()
+        gw.wait_status("STATUS=unpaired: Scan the QR code with WhatsApp")
+        qr = re.search(r'"qr":"([^"]+)"', gw.cli("status", "--json").stdout).group(1)
+        ask(emu, "scan " + qr, "linked")
+        gw.wait_status("STATUS=online: Online")
+        gw.stop()
+        queued_ms = int(ask(emu, f"say {COUNT}", "queued")[2])
+        print(f"queued {COUNT} texts from Alice while the gateway was stopped ({queued_ms} ms)", file=sys.stderr)
+
+        gw.start()
+        online = gw.wait_status("STATUS=online: Online")
+        peak_at_online = rss(gw.proc.pid)[1]
+        done, stored = online, inbound(gw)
+        while stored < COUNT:
+            time.sleep(0.2); stored = inbound(gw); done = time.monotonic()
+        peak = rss(gw.proc.pid)[1]
+        time.sleep(10)
+        idle = rss(gw.proc.pid)[0]
+
+        # Send latency: `send` waits for "sent" (the server's ack); a `status` round trip is the CLI's own cost.
+        status_ms, send_ms = [], []
+        for i in range(SENDS):
+            t = time.monotonic(); gw.cli("status"); status_ms.append((time.monotonic() - t) * 1000)
+            t = time.monotonic(); r = gw.cli("send", ALICE, f"latency {i}")
+            send_ms.append((time.monotonic() - t) * 1000)
+            if r.returncode != 0: raise RuntimeError("send failed: " + r.stdout + r.stderr)
+        gw.stop()
+    finally:
+        if getattr(gw, "proc", None) and gw.proc.poll() is None: gw.proc.kill(); gw.proc.wait()
+        emu.stdin.close(); emu.wait(timeout=30)
+        subprocess.run(["rm", "-rf", work])
+    pct = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    base = statistics.median(status_ms)
+    print(json.dumps({"messages": COUNT, "startToOnlineMs": round((online - gw.t0) * 1000), "startToLastStoredMs": round((done - gw.t0) * 1000),
+                      "perSecond": round(COUNT / (done - gw.t0)), "peakRssMb": round(peak, 1), "peakRssAtOnlineMb": round(peak_at_online, 1),
+                      "idleRssMb": round(idle, 1), "sends": SENDS,
+                      "sendP50Ms": round(pct(send_ms, 50), 1), "sendP99Ms": round(pct(send_ms, 99), 1),
+                      "cliRoundTripMs": round(base, 1),
+                      "sendNetP50Ms": round(pct(send_ms, 50) - base, 1), "sendNetP99Ms": round(pct(send_ms, 99) - base, 1)}))
+
+main()
