@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Control;
@@ -156,8 +157,32 @@ public static partial class GatewayCli
         {
             return $"{at}  {e.Chat}  {e.Id} {e.Status}{(e.Reason is null ? "" : $": {e.Reason}")}";
         }
-        var who = e.FromMe == true ? "me" : e.PushName is null ? e.From : $"{e.From} ({e.PushName})";
-        var body = e.Text ?? (e.Reason is null ? $"[{e.Type}]" : $"[{e.Type}: {e.Reason}]");
+        var who = e.FromMe == true ? "me" : e.PushName is null ? e.From : $"{e.From} ({Printable(e.PushName)})";
+        var body = e.Text is null ? (e.Reason is null ? $"[{e.Type}]" : $"[{e.Type}: {Printable(e.Reason)}]") : Printable(e.Text);
         return $"{at}  {e.Chat}  {who}: {body}";
+    }
+
+    /// <summary>
+    /// A remote sender's text as one terminal line: control characters (escape sequences that could
+    /// recolour or rewrite the terminal, newlines that could forge a line) shown as <c>\uXXXX</c>,
+    /// a newline as <c>\n</c>. <c>--json</c> output is escaped by the serializer already.
+    /// </summary>
+    internal static string Printable(string text)
+    {
+        if (!text.Any(char.IsControl))
+        {
+            return text;
+        }
+        var builder = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            builder.Append(c switch
+            {
+                '\n' => "\\n",
+                _ when char.IsControl(c) => string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => c.ToString(),
+            });
+        }
+        return builder.ToString();
     }
 }
