@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using WaSms.Core.Health;
+using WaSms.Gateway.Configuration;
 using WaSms.Storage;
 using WaSms.WhatsApp.Store;
 
@@ -13,8 +14,9 @@ public static class MessagingServiceCollectionExtensions
     /// readers. Call after <c>AddStorage</c> (it replaces its <see cref="IMessageStore"/>); <c>AddWhatsApp</c>
     /// registers the <see cref="IOutboxWaker"/> and <see cref="IGroupDirectory"/> it needs.
     /// </summary>
-    public static IServiceCollection AddMessaging(this IServiceCollection services)
+    public static IServiceCollection AddMessaging(this IServiceCollection services, MessagingOptions? options = null)
     {
+        services.AddSingleton(options ?? new MessagingOptions());
         services.AddSingleton(sp => new ObservedMessageStore(sp.GetRequiredService<WhatsAppMessageStore>(), sp.GetRequiredService<HealthCounters>()));
         services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<ObservedMessageStore>());
         services.AddSingleton<IMessagingApi, MessagingApi>();
