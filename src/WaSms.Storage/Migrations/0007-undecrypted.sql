@@ -1,4 +1,4 @@
--- A message that failed to decrypt and is still waiting for the sender's resend: what is needed to
+-- v7: undecrypted messages. A message that failed to decrypt and is still waiting for the sender's resend: what is needed to
 -- store it as undecryptable once no resend came in time (WhatsApp/Messaging/Receive/UndecryptableSweeper.cs).
 -- One row per message, kept from its first failure; the sweep stores it (unless it was stored meanwhile)
 -- and deletes it.
