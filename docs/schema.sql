@@ -2,7 +2,7 @@
 -- this file: fresh and old databases alike get src/WaSms.Storage/Migrations/NNNN-*.sql in order. SchemaFileTests
 -- compares it with a freshly migrated database (sqlite_schema and the two header pragmas).
 PRAGMA application_id = 1465996109; -- 0x5761534D, "WaSM"
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- v1 (0001-settings-and-secrets.sql): gateway id and other small facts
 CREATE TABLE settings (
@@ -171,3 +171,19 @@ CREATE TABLE decrypt_failures (
     last_at       INTEGER NOT NULL,
     PRIMARY KEY (sender_device, message_id)
 ) STRICT;
+
+-- v7 (0007-undecrypted.sql): A message that failed to decrypt and waits for the sender's resend; stored as undecryptable
+-- once no resend came in time (WhatsApp/Messaging/Receive/UndecryptableSweeper.cs), then deleted.
+CREATE TABLE undecrypted_messages (
+    chat            TEXT    NOT NULL,
+    sender          TEXT    NOT NULL,
+    message_id      TEXT    NOT NULL,
+    sender_alt      TEXT,
+    sent_at         INTEGER NOT NULL,
+    from_me         INTEGER NOT NULL,
+    push_name       TEXT,
+    error           TEXT,
+    first_failed_at INTEGER NOT NULL,
+    PRIMARY KEY (chat, sender, message_id)
+) STRICT;
+CREATE INDEX undecrypted_messages_first_failed ON undecrypted_messages (first_failed_at);

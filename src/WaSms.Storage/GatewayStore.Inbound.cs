@@ -22,35 +22,13 @@ public sealed partial class GatewayStore
         return InTransactionAsync(async (c, tx) =>
         {
             await ApplySignalChangesAsync(c, tx, scope, changes, cancellationToken);
-            long? rowId;
-            await using (var insert = Command(c, tx,
-                "INSERT INTO inbound_messages (chat, sender, message_id, sender_alt, sent_at, type, text, from_me, push_name, content, error, received_at) " +
-                "VALUES ($chat, $sender, $id, $alt, $sent, $type, $text, $fromMe, $push, $content, $error, $now) " +
-                "ON CONFLICT (chat, sender, message_id) DO NOTHING RETURNING id"))
-            {
-                Bind(insert, ("$chat", message.Chat), ("$sender", message.Sender), ("$id", message.Id), ("$alt", message.SenderAlt),
-                    ("$sent", message.Timestamp.ToUnixTimeMilliseconds()), ("$type", message.Type), ("$text", message.Text),
-                    ("$fromMe", message.FromMe ? 1L : 0L), ("$push", message.PushName), ("$content", message.Content), ("$error", message.Error), ("$now", Now));
-                rowId = await insert.ExecuteScalarAsync(cancellationToken) as long?;
-            }
-            if (rowId is null)
-            {
-                return false;
-            }
-            await using var evt = Command(c, tx, "INSERT INTO message_events (inbound_id, at) VALUES ($row, $now)");
-            await ExecuteAsync(evt, cancellationToken, ("$row", rowId), ("$now", Now));
-            return true;
+            return await InsertInboundAsync(c, tx, message, cancellationToken); // GatewayStore.Undecrypted.cs
         }, cancellationToken);
     }
 
-    /// <summary>True when (chat, sender, id) is stored.</summary>
+    /// <summary>True when (chat, sender, id) is stored, the chat and sender in either PN or LID form (GatewayStore.Undecrypted.cs).</summary>
     public Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken) =>
-        InTransactionAsync(async (c, tx) =>
-        {
-            await using var command = Command(c, tx, "SELECT 1 FROM inbound_messages WHERE chat = $chat AND sender = $sender AND message_id = $id",
-                ("$chat", chat), ("$sender", sender), ("$id", id));
-            return await command.ExecuteScalarAsync(cancellationToken) is not null;
-        }, cancellationToken);
+        InTransactionAsync((c, tx) => HasEquivalentInboundAsync(c, tx, chat, sender, id, cancellationToken), cancellationToken);
 
     /// <summary>How long a failed decrypt is remembered: the sender's retries come within minutes, never days later.</summary>
     public static readonly TimeSpan DecryptFailureMemory = TimeSpan.FromDays(7);

@@ -119,17 +119,18 @@ public sealed partial class GatewayStore
     /// another number). Returns how many it failed.
     /// </summary>
     public Task<int> FailPendingSendsAsync(string reason, CancellationToken cancellationToken) =>
-        InTransactionAsync(async (c, tx) =>
+        InTransactionAsync((c, tx) => FailPendingSendsAsync(c, tx, Now, reason, cancellationToken), cancellationToken);
+
+    private static async Task<int> FailPendingSendsAsync(SqliteConnection c, SqliteTransaction tx, long now, string reason, CancellationToken cancellationToken)
+    {
+        await using (var events = Command(c, tx,
+            "INSERT INTO message_events (job_id, status, at, reason) SELECT id, 4, $now, $reason FROM send_jobs WHERE status = 0 ORDER BY id"))
         {
-            var now = Now;
-            await using (var events = Command(c, tx,
-                "INSERT INTO message_events (job_id, status, at, reason) SELECT id, 4, $now, $reason FROM send_jobs WHERE status = 0 ORDER BY id"))
-            {
-                await ExecuteAsync(events, cancellationToken, ("$now", now), ("$reason", reason));
-            }
-            await using var update = Command(c, tx, "UPDATE send_jobs SET status = 4, failed_at = $now, failure_reason = $reason WHERE status = 0");
-            return await ExecuteAsync(update, cancellationToken, ("$now", now), ("$reason", reason));
-        }, cancellationToken);
+            await ExecuteAsync(events, cancellationToken, ("$now", now), ("$reason", reason));
+        }
+        await using var update = Command(c, tx, "UPDATE send_jobs SET status = 4, failed_at = $now, failure_reason = $reason WHERE status = 0");
+        return await ExecuteAsync(update, cancellationToken, ("$now", now), ("$reason", reason));
+    }
 
     private static async Task<(long RowId, OutboundMessage Job)?> FindJobAsync(SqliteConnection c, SqliteTransaction tx, string column, string value, CancellationToken cancellationToken)
     {

@@ -38,17 +38,30 @@ public sealed partial class GatewayStore
     /// keeps with a <c>scope</c> column) in one transaction, then scrubs the files.
     /// </summary>
     public Task WipeSecretsAsync(string scope, CancellationToken cancellationToken) =>
+        WipeAsync((c, tx) => DeleteScopeAsync(c, tx, scope, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Fails every pending send with <paramref name="failReason"/> (each with its stream event) and
+    /// forgets <paramref name="scope"/> as <see cref="WipeSecretsAsync"/> does, in ONE transaction,
+    /// then scrubs: a crash leaves either both done or neither, never failed sends beside a session
+    /// that still sends, nor a wiped session beside jobs a later link (maybe another number) would send.
+    /// </summary>
+    public Task ForgetScopeFailingSendsAsync(string scope, string failReason, CancellationToken cancellationToken) =>
         WipeAsync(async (c, tx) =>
+            await FailPendingSendsAsync(c, tx, Now, failReason, cancellationToken) + await DeleteScopeAsync(c, tx, scope, cancellationToken),
+            cancellationToken);
+
+    private static async Task<int> DeleteScopeAsync(SqliteConnection c, SqliteTransaction tx, string scope, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var table in await TablesAsync(c, tx, withScopeColumn: true, cancellationToken))
         {
-            var deleted = 0;
-            foreach (var table in await TablesAsync(c, tx, withScopeColumn: true, cancellationToken))
-            {
-                await using var command = Command(c, tx, $"DELETE FROM {Quote(table)} WHERE scope = $scope");
-                command.Parameters.AddWithValue("$scope", scope);
-                deleted += await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            return deleted;
-        }, cancellationToken);
+            await using var command = Command(c, tx, $"DELETE FROM {Quote(table)} WHERE scope = $scope");
+            command.Parameters.AddWithValue("$scope", scope);
+            deleted += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return deleted;
+    }
 
     /// <summary>
     /// Forgets every row of every table (factory reset) except the reset journal, in one transaction,

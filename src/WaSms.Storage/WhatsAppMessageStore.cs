@@ -46,4 +46,10 @@ public sealed class WhatsAppMessageStore(GatewayStore store) : IMessageStore
 
     public Task<DailyCounters> GetDailyCountersAsync(DateOnly day, CancellationToken cancellationToken) =>
         store.GetDailyCountersAsync(day, cancellationToken);
+
+    public Task RememberUndecryptedAsync(InboundMessage message, CancellationToken cancellationToken) =>
+        store.RememberUndecryptedAsync(message, cancellationToken);
+
+    public Task<IReadOnlyList<InboundMessage>> StoreUndecryptedAsync(DateTimeOffset failedBefore, string reason, CancellationToken cancellationToken) =>
+        store.StoreUndecryptedAsync(failedBefore, reason, cancellationToken);
 }

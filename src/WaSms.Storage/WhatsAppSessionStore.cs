@@ -36,11 +36,7 @@ public sealed class WhatsAppSessionStore(GatewayStore store) : IWhatsAppSessionS
     public async Task<bool> HasSessionAsync(CancellationToken cancellationToken) =>
         (await store.GetSecretsAsync(SecretScopes.WhatsApp, cancellationToken)).Count > 0;
 
-    public async Task ForgetAsync(CancellationToken cancellationToken)
-    {
-        // Failed first: a crash in between leaves the session to the resumed reset, never a job that
-        // a later link would send from another number.
-        await store.FailPendingSendsAsync(GatewayStore.RelinkedReason, cancellationToken);
-        await store.WipeSecretsAsync(SecretScopes.WhatsApp, cancellationToken);
-    }
+    // One transaction: a crash leaves both done or neither (the resumed reset or the next logout repeats it).
+    public Task ForgetAsync(CancellationToken cancellationToken) =>
+        store.ForgetScopeFailingSendsAsync(SecretScopes.WhatsApp, GatewayStore.RelinkedReason, cancellationToken);
 }

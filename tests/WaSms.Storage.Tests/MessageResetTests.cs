@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using WaSms.Core.Reset;
@@ -71,6 +72,39 @@ public sealed class MessageResetTests : IAsyncLifetime
         Assert.Equal(new StatusChange(_pending.MessageId, "waiting", Chat, MessageStatus.Failed, _time.GetUtcNow(), "relinked"), events[^1].Status);
         Assert.Equal(2, await _messages.GetAckedCursorAsync("tunnel", CancellationToken.None));
         Assert.Equal(0, await participant.FlushAsync(ResetKind.Relink, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Relink_StoppedPartway_FailsNoSendAndForgetsNothing_ThenDoesBoth()
+    {
+        // A table with a scope column is wiped with the session; this one refuses its delete, as a
+        // crash would stop the wipe after the sends were failed if the two were separate transactions.
+        await using (var raw = new SqliteConnection($"Data Source={_store.Path};Pooling=False"))
+        {
+            await raw.OpenAsync();
+            await using var trap = raw.CreateCommand();
+            trap.CommandText = $"CREATE TABLE zz_trap (scope TEXT); INSERT INTO zz_trap VALUES ('{SecretScopes.WhatsApp}'); " +
+                "CREATE TRIGGER zz_refuse BEFORE DELETE ON zz_trap BEGIN SELECT RAISE(ABORT, 'injected failure'); END;";
+            await trap.ExecuteNonQueryAsync();
+        }
+        var session = new WhatsAppSessionStore(_store);
+
+        await Assert.ThrowsAsync<SqliteException>(() => session.ForgetAsync(CancellationToken.None));
+
+        Assert.Equal(MessageStatus.Pending, (await _messages.GetOutboundAsync(_pending.MessageId, CancellationToken.None))!.Status);
+        Assert.NotEmpty(await _signal.LoadSessionsAsync([Alice], CancellationToken.None));
+        Assert.Equal(4, (await _messages.ReadEventsAsync(0, 100, CancellationToken.None)).Count);
+
+        await using (var raw = new SqliteConnection($"Data Source={_store.Path};Pooling=False"))
+        {
+            await raw.OpenAsync();
+            await using var untrap = raw.CreateCommand();
+            untrap.CommandText = "DROP TRIGGER zz_refuse;";
+            await untrap.ExecuteNonQueryAsync();
+        }
+        await session.ForgetAsync(CancellationToken.None);
+        Assert.Equal(MessageStatus.Failed, (await _messages.GetOutboundAsync(_pending.MessageId, CancellationToken.None))!.Status);
+        Assert.Empty(await _signal.LoadSessionsAsync([Alice], CancellationToken.None));
     }
 
     [Fact]

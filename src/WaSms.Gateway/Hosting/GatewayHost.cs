@@ -74,7 +74,7 @@ public static class GatewayHost
             services.AddSingleton<IResetParticipant, ResetFaultInjection>(); // tests only: kill -9 between logout and wipe
         }
         services.AddStorage(store);
-        services.AddMessaging();
+        services.AddMessaging(settings.Messaging);
         services.AddHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);
         services.AddHostedService<WatchdogService>();
         services.AddSingleton<DevCommands>();

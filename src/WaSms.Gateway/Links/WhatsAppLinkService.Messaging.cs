@@ -44,6 +44,7 @@ public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
             Logger = log, // slow-handler and background-task warnings reach the journal
             SignalStore = signalStore,
             MessageStore = messageStore,
+            UndecryptableAfter = TimeSpan.FromMinutes(messaging.UndecryptableAfterMinutes),
         };
     }
 

@@ -19,6 +19,7 @@ namespace WaSms.Gateway.Links;
 /// </summary>
 public sealed partial class WhatsAppLinkService(
     WhatsAppOptions options,
+    Configuration.MessagingOptions messaging,
     Storage.IWhatsAppSessionStore session,
     ISignalStore signalStore,
     IMessageStore messageStore,

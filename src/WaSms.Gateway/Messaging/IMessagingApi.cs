@@ -11,9 +11,10 @@ public interface IMessagingApi
 {
     /// <summary>
     /// Queues a text to <paramref name="to"/> (<c>+E164</c> or a group JID) and wakes the sender. With a
-    /// <paramref name="callerId"/> already used, returns that job unchanged.
+    /// <paramref name="callerId"/> already used for the same recipient and text, returns that job unchanged.
     /// </summary>
-    /// <exception cref="ArgumentException">A bad recipient, text or caller id (the message says which).</exception>
+    /// <exception cref="ArgumentException">A bad recipient, text or caller id (the message says which), or a caller id
+    /// already used for another recipient or text.</exception>
     /// <exception cref="NotLinkedException">No WhatsApp number is linked.</exception>
     Task<OutboundMessage> SendTextAsync(string? callerId, string to, string text, CancellationToken cancellationToken);
 

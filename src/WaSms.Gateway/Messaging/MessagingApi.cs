@@ -32,6 +32,13 @@ public sealed class MessagingApi(ObservedMessageStore messages, IWhatsAppSession
             throw new NotLinkedException();
         }
         var job = await messages.EnqueueOutboundAsync(callerId, chat, text, cancellationToken);
+        if (job.To != chat || job.Text != text)
+        {
+            // The store returns the job first made with this id: a retry of that send is idempotent, but
+            // another recipient or text under the same id is a caller's bug, never a silent old answer.
+            throw new ArgumentException($"the id {Recipient.Shorten(callerId!)} was already used for another message ({job.MessageId} to {job.To}); "
+                + "give each new message its own id", nameof(callerId));
+        }
         if (job.Status == MessageStatus.Pending)
         {
             outbox.WakeOutbox();

@@ -84,6 +84,23 @@ public sealed class ObservedMessageStore(IMessageStore inner, HealthCounters cou
     public Task<DailyCounters> GetDailyCountersAsync(DateOnly day, CancellationToken cancellationToken) =>
         inner.GetDailyCountersAsync(day, cancellationToken);
 
+    public Task RememberUndecryptedAsync(InboundMessage message, CancellationToken cancellationToken) =>
+        inner.RememberUndecryptedAsync(message, cancellationToken);
+
+    public async Task<IReadOnlyList<InboundMessage>> StoreUndecryptedAsync(DateTimeOffset failedBefore, string reason, CancellationToken cancellationToken)
+    {
+        var stored = await inner.StoreUndecryptedAsync(failedBefore, reason, cancellationToken);
+        foreach (var _ in stored.Where(m => !m.FromMe))
+        {
+            counters.MessageReceived();
+        }
+        if (stored.Count > 0)
+        {
+            Pulse();
+        }
+        return stored;
+    }
+
     /// <summary>Wakes whoever waits on <see cref="Appended"/>; events appended outside this store (a relink's failed sends) call it too.</summary>
     public void Pulse() => Interlocked.Exchange(ref _appended, NewSignal()).TrySetResult();
 

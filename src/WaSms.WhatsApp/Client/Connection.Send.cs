@@ -103,12 +103,14 @@ internal sealed partial class Connection : IStanzaChannel
         _client.Raise(e);
     }
 
-    /// <summary>After the login steps: the outbox, once the offline backlog is through (or the wait for its marker is over).</summary>
+    /// <summary>After the login steps: the outbox, once the offline backlog is through (or the wait for its marker is over), and the undecryptable sweep.</summary>
     private void StartOutbox()
     {
-        var outbox = new Outbox(Sending.Sender, _client.MessageStore, _client.Raise, Options.Logger);
+        var outbox = new Outbox(Sending.Sender, _client.MessageStore, _client.Raise, Options.Logger, Options.Time, Sending.Options);
         _outbox = outbox;
         _background.Run("outbox", () => RunOutboxAsync(outbox, Closing));
+        var sweeper = new Messaging.Receive.UndecryptableSweeper(_client.MessageStore, _client.Raise, Options.UndecryptableAfter, Options.Time, Options.Logger);
+        _background.Run("undecryptable-sweep", () => sweeper.RunAsync(Closing));
     }
 
     private async Task RunOutboxAsync(Outbox outbox, CancellationToken cancellationToken)

@@ -54,6 +54,7 @@ public sealed class WaClient
         {
             throw new ArgumentException("WaClientOptions.SignalStore and MessageStore go together: the message store commits into the signal store's storage.", nameof(options));
         }
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.UndecryptableAfter, TimeSpan.Zero, nameof(options.UndecryptableAfter));
 
         // Without stores (tests, tools) the state lives in memory; the gateway passes its SQLite stores.
         var signal = options.SignalStore ?? new InMemorySignalStore(_preKeys);

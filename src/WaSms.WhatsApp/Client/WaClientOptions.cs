@@ -66,6 +66,12 @@ public sealed class WaClientOptions
     public SendOptions Send { get; init; } = new();
 
     /// <summary>
+    /// How long after its first failed decrypt a message the sender did not resend is stored as
+    /// undecryptable (Messaging/Receive/UndecryptableSweeper.cs); must be positive.
+    /// </summary>
+    public TimeSpan UndecryptableAfter { get; init; } = Messaging.Receive.UndecryptableSweeper.DefaultWait;
+
+    /// <summary>
     /// The push name sent with <c>&lt;presence type="available" name/&gt;</c> after login (docs/protocol/messaging.md §4);
     /// null uses the business name from pairing, and with neither no presence is sent (both reference clients need a name).
     /// </summary>

@@ -81,11 +81,39 @@ public sealed class SessionRecord
         }
     }
 
-    /// <summary>Replaces session <paramref name="index"/> by its updated copy and makes it the most recently used.</summary>
+    /// <summary>
+    /// Replaces session <paramref name="index"/> by its updated copy (a decrypt's) and makes it the most
+    /// recently used; then keeps the record within <see cref="SignalLimits.MaxSkippedKeysPerRecord"/>.
+    /// </summary>
     internal void Replace(int index, SessionData updated)
     {
         Data.Sessions.RemoveAt(index);
         Data.Sessions.Insert(0, updated);
+        TrimSkippedKeys();
+    }
+
+    /// <summary>
+    /// Drops skipped message keys beyond <see cref="SignalLimits.MaxSkippedKeysPerRecord"/>, oldest first:
+    /// the least recently used session's first, within a session the oldest chain's, within a chain the
+    /// lowest counters. The per-chain bound alone allows 40 × 5 × 2,000 keys (about 15 MB) in one record.
+    /// </summary>
+    internal void TrimSkippedKeys()
+    {
+        var excess = Data.Sessions.Sum(s => s.Receiving.Sum(c => c.Skipped.Count)) - SignalLimits.MaxSkippedKeysPerRecord;
+        for (int i = Data.Sessions.Count - 1; excess > 0 && i >= 0; i--)
+        {
+            foreach (var chain in Data.Sessions[i].Receiving)
+            {
+                var drop = Math.Min(excess, chain.Skipped.Count);
+                if (drop > 0)
+                {
+                    var kept = chain.Skipped.Skip(drop).ToArray();
+                    chain.Skipped.Clear();
+                    chain.Skipped.Add(kept);
+                    excess -= drop;
+                }
+            }
+        }
     }
 
     /// <summary>Replaces session <paramref name="index"/> in place (encrypting does not change the use order).</summary>

@@ -15,6 +15,13 @@ internal static class SignalLimits
     /// <summary>Skipped message keys kept per chain (oldest dropped).</summary>
     public const int MaxSkippedKeys = 2000;
 
+    /// <summary>
+    /// Skipped message keys kept per session record in total (oldest dropped): two full chains. Neither
+    /// libsignal-node nor libsignal-protocol-go bounds the total (docs/protocol/signal.md §4), so a record
+    /// could otherwise reach 40 sessions × 5 chains × 2,000 keys.
+    /// </summary>
+    public const int MaxSkippedKeysPerRecord = 2 * MaxSkippedKeys;
+
     /// <summary>Receiving chains kept per session (oldest dropped).</summary>
     public const int MaxReceiverChains = 5;
 
@@ -24,6 +31,6 @@ internal static class SignalLimits
     /// <summary>Sender-key states kept per record.</summary>
     public const int MaxSenderKeyStates = 5;
 
-    /// <summary>Largest serialised record we read: the limits above give at most about 17 MB.</summary>
+    /// <summary>Largest serialised record we read: records written before the total bound may hold about 17 MB.</summary>
     public const int MaxRecordSize = 24 << 20;
 }

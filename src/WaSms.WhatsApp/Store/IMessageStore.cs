@@ -61,4 +61,18 @@ public interface IMessageStore
 
     /// <summary>The counters of <paramref name="day"/> (local time of the store's clock).</summary>
     Task<DailyCounters> GetDailyCountersAsync(DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Remembers <paramref name="message"/>, which failed to decrypt and waits for the sender's resend, with
+    /// the time of its first failure (a later failure changes nothing). Added for the undecryptable sweep.
+    /// </summary>
+    Task RememberUndecryptedAsync(InboundMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores every remembered message first failed before <paramref name="failedBefore"/> as
+    /// <c>undecryptable</c> with <paramref name="reason"/> (the decrypt error in brackets), with its stream
+    /// event, unless it (or its PN/LID twin) was stored meanwhile, and forgets them, in one transaction.
+    /// </summary>
+    /// <returns>The messages stored now, oldest failure first.</returns>
+    Task<IReadOnlyList<InboundMessage>> StoreUndecryptedAsync(DateTimeOffset failedBefore, string reason, CancellationToken cancellationToken);
 }

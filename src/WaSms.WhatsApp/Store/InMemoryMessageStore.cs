@@ -5,7 +5,7 @@ namespace WaSms.WhatsApp.Store;
 /// SQLite. Signal changes go to <paramref name="signal"/> under its lock, together with the message.
 /// Days are local days of <paramref name="time"/>'s time zone.
 /// </summary>
-public sealed class InMemoryMessageStore(InMemorySignalStore signal, TimeProvider time) : IMessageStore
+public sealed partial class InMemoryMessageStore(InMemorySignalStore signal, TimeProvider time) : IMessageStore
 {
     private readonly Dictionary<(string Chat, string Sender, string Id), DateTimeOffset> _inbound = [];
     private readonly Dictionary<(string Device, string Id), int> _decryptFailures = [];
@@ -36,7 +36,7 @@ public sealed class InMemoryMessageStore(InMemorySignalStore signal, TimeProvide
         lock (Gate)
         {
             signal.Apply(changes);
-            added = _inbound.TryAdd((message.Chat, message.Sender, message.Id), time.GetUtcNow());
+            added = !HasEquivalent(message.Chat, message.Sender, message.Id) && _inbound.TryAdd((message.Chat, message.Sender, message.Id), time.GetUtcNow());
             if (added)
             {
                 _events.Add(new MessageEvent(_events.Count + 1, MessageEventKind.Message, message with { Content = message.Content?.ToArray() }, null));
@@ -51,7 +51,7 @@ public sealed class InMemoryMessageStore(InMemorySignalStore signal, TimeProvide
     {
         lock (Gate)
         {
-            return Task.FromResult(_inbound.ContainsKey((chat, sender, id)));
+            return Task.FromResult(HasEquivalent(chat, sender, id));
         }
     }
 

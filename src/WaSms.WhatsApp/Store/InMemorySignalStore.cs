@@ -118,6 +118,23 @@ public sealed class InMemorySignalStore(IPreKeyStore? preKeys = null) : ISignalS
         }
     }
 
+    /// <summary>
+    /// <paramref name="jid"/> and, when the map knows it, its other form (a LID user JID ↔ a phone-number
+    /// user JID); the caller holds <see cref="Gate"/>.
+    /// </summary>
+    internal IEnumerable<string> FormsOf(string jid)
+    {
+        yield return jid;
+        if (jid.EndsWith("@lid", StringComparison.Ordinal) && _phoneByLid.TryGetValue(jid[..^"@lid".Length], out var phone))
+        {
+            yield return phone + "@s.whatsapp.net";
+        }
+        else if (jid.EndsWith("@s.whatsapp.net", StringComparison.Ordinal) && _lidByPhone.TryGetValue(jid[..^"@s.whatsapp.net".Length], out var lid))
+        {
+            yield return lid + "@lid";
+        }
+    }
+
     /// <summary>Removes the prekeys <paramref name="changes"/> used up from the prekey store, if there is one.</summary>
     internal async Task RemoveUsedPreKeysAsync(SignalChanges changes, CancellationToken cancellationToken)
     {

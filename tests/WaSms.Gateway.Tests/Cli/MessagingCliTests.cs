@@ -77,7 +77,8 @@ public sealed class MessagingCliTests(ITestOutputHelper output) : IAsyncLifetime
         await CommitAsync("A1", "hello gateway");
 
         var sent = await CliAsync("send", "+15555550100", "hello", "Alice", "--id", "order-1", "--no-wait");
-        var again = await CliAsync("send", "+15555550100", "other text", "--id", "order-1", "--no-wait");
+        var again = await CliAsync("send", "+15555550100", "hello", "Alice", "--id", "order-1", "--no-wait");
+        var reused = await CliAsync("send", "+15555550100", "other text", "--id", "order-1", "--no-wait");
         var id = sent.Output.Trim();
         await Messages.UpdateOutboundStatusAsync(id, MessageStatus.Sent, new DateTimeOffset(2026, 12, 2, 9, 31, 0, TimeSpan.Zero), null, CancellationToken.None);
         var json = await CliAsync("messages", "--json");
@@ -87,6 +88,8 @@ public sealed class MessagingCliTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(sent.Code == 0, sent.Error);
         Assert.Matches("^3EB0[0-9A-F]{18}$", id);
         Assert.Equal((0, id), (again.Code, again.Output.Trim()));
+        Assert.Equal((64, ""), (reused.Code, reused.Output));
+        Assert.Equal($"wasms-gateway: the id order-1 was already used for another message ({id} to {Alice}); give each new message its own id", reused.Error.Trim());
         var job = (await Messages.GetOutboundAsync(id, CancellationToken.None))!;
         Assert.Equal((Alice, "hello Alice", "order-1"), (job.To, job.Text, job.CallerId));
 

@@ -98,6 +98,8 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("Tunnel:Url", "http://platform.example", "https://")]
     [InlineData("WhatsApp:ClientVersion", "2.3000.2200000000", "at most 2147483647")] // overflowed at start-up (exit 1) before
     [InlineData("Gateway:StateDirectory", "", "must not be empty")] // was an ArgumentException (exit 134)
+    [InlineData("Messaging:RetentionDays", "0", "between 1 and 3650 days")]
+    [InlineData("Messaging:UndecryptableAfterMinutes", "0", "between 1 and 1440 minutes")]
     public void BadValueOnCommandLine_IsRejectedWithAReason(string key, string value, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(() => Load(null, null, (key, value, $"--{key}={value}")));

@@ -89,6 +89,24 @@ public sealed class MessagingApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_ACallerIdReusedForAnotherRecipientOrText_IsRefused_TheFirstJobUnchanged()
+    {
+        await LinkAsync();
+        var first = await _api.SendTextAsync("order-1", "+15555550100", "hello", CancellationToken.None);
+
+        var otherText = await Assert.ThrowsAsync<ArgumentException>(() => _api.SendTextAsync("order-1", "+15555550100", "hello!", CancellationToken.None));
+        var otherRecipient = await Assert.ThrowsAsync<ArgumentException>(() => _api.SendTextAsync("order-1", "+15555550101", "hello", CancellationToken.None));
+        var command = (await _commands.HandleAsync(new ControlRequest("send", To: "+15555550101", Text: "hello", Id: "order-1"), CancellationToken.None))!;
+
+        Assert.Contains($"the id order-1 was already used for another message ({first.MessageId} to 15555550100@s.whatsapp.net)", otherText.Message, StringComparison.Ordinal);
+        Assert.Equal(otherText.Message, otherRecipient.Message);
+        Assert.Equal((false, "usage"), (command.Ok, command.Code));
+        Assert.Equal(first, await _api.GetSendAsync(first.MessageId, CancellationToken.None));
+        Assert.Single(await _api.ReadEventsAsync(0, 10, CancellationToken.None));
+        Assert.Equal(1, _waker.Wakes);
+    }
+
+    [Fact]
     public async Task SendCommand_WaitsForSent_OrSaysItStaysQueued()
     {
         await LinkAsync();

@@ -8,7 +8,7 @@ namespace WaSms.Testing.Contracts;
 /// and only moves forward; every stored message and status change is in the stream once, in order;
 /// consumers' cursors never move back; counters are per local day.
 /// </summary>
-public abstract class MessageStoreContract : MessagingStoreContract
+public abstract partial class MessageStoreContract : MessagingStoreContract
 {
     private const string Chat = "15555550100@s.whatsapp.net";
 

@@ -55,10 +55,7 @@ public sealed class EmulatedContactsTests : IAsyncLifetime
 
         // The answer: a bundle of Alice's phone fetched through the emulator, then a pkmsg.
         var aliceDevice = new Jid(from.User, JidServer.Lid);
-        var fetched = await _gateway.IqAsync(NodeHelpers.Make("iq", [("xmlns", "encrypt"), ("type", "get"), ("to", Jid.WhatsAppServer)], NodeHelpers.Make("key", [], NodeHelpers.Make("user", ("jid", aliceDevice)))));
-        Assert.True(fetched.TryGetChild("list", out var list));
-        var answerSession = new SessionRecord();
-        SessionBuilder.InitFromBundle(answerSession, Identity(), ParseBundle(Assert.Single(list.Children)));
+        var answerSession = await SessionFromBundleAsync(aliceDevice);
         var (type, ciphertext) = SessionCipher.Encrypt(answerSession, Identity(), MessagePadding.Pad(new Message { Conversation = "hi Alice" }.ToByteArray()));
         await _gateway.SendAsync(EmulatorRoutingTests.Message("ANSWER1", new Jid(from.User, JidServer.Lid), ("text", null), (aliceDevice, type, ciphertext)));
         Assert.Equal("ANSWER1", (await _gateway.NextAsync("ack")).Attr("id"));
@@ -98,10 +95,7 @@ public sealed class EmulatedContactsTests : IAsyncLifetime
     public async Task TheAccountsOwnPhone_TakesTheDeviceSentCopy_AndAnswersWithASenderReceipt()
     {
         var phone = new Jid(Account, JidServer.WhatsApp);
-        var fetched = await _gateway.IqAsync(NodeHelpers.Make("iq", [("xmlns", "encrypt"), ("type", "get"), ("to", Jid.WhatsAppServer)], NodeHelpers.Make("key", [], NodeHelpers.Make("user", ("jid", phone)))));
-        Assert.True(fetched.TryGetChild("list", out var list));
-        var session = new SessionRecord();
-        SessionBuilder.InitFromBundle(session, Identity(), ParseBundle(Assert.Single(list.Children)));
+        var session = await SessionFromBundleAsync(phone);
         var copy = new Message { DeviceSentMessage = new DeviceSentMessage { DestinationJid = $"{Bob[1..]}@s.whatsapp.net", Message = new Message { Conversation = "from the gateway" } } };
         var (type, ciphertext) = SessionCipher.Encrypt(session, Identity(), MessagePadding.Pad(copy.ToByteArray()));
         await _gateway.SendAsync(EmulatorRoutingTests.Message("DSM1", new Jid(Bob[1..], JidServer.WhatsApp), ("text", null), (phone, type, ciphertext)));
@@ -110,6 +104,24 @@ public sealed class EmulatedContactsTests : IAsyncLifetime
         Assert.Equal("sender", receipt.Attr("type"));
         Assert.Equal(phone.ToString(), receipt.Attr("from"));
         Assert.Equal($"{Bob[1..]}@s.whatsapp.net", receipt.Attr("recipient"));
+    }
+
+    [Fact]
+    public async Task AMessageIdTheContactAlreadyTook_IsReceiptedAgain_NotShownTwice()
+    {
+        var alice = new Jid(_emulator.LidOf(Alice[1..]), JidServer.Lid);
+        var session = await SessionFromBundleAsync(alice);
+        foreach (var text in new[] { "once", "once, resent under the same id" })
+        {
+            // A sender's resend after a lost ack: a new ciphertext (next ratchet step) under the same id.
+            var (type, ciphertext) = SessionCipher.Encrypt(session, Identity(), MessagePadding.Pad(new Message { Conversation = text }.ToByteArray()));
+            await _gateway.SendAsync(EmulatorRoutingTests.Message("DUP1", alice, ("text", null), (alice, type, ciphertext)));
+            var delivered = await _gateway.WaitForAsync(n => n.Tag == "receipt" && n.Attr("id") == "DUP1");
+            Assert.Null(delivered.Attr("type"));
+        }
+
+        var line = Assert.Single(_emulator.Contacts.Inbox(Alice));
+        Assert.Equal(("DUP1", "once"), (line.Id, line.Text));
     }
 
     [Fact]
@@ -143,6 +155,16 @@ public sealed class EmulatedContactsTests : IAsyncLifetime
         var enc = Assert.Single(resent.Children, c => c.Tag == "enc");
         Assert.Equal(("1", "pkmsg"), (enc.Attr("count"), enc.Attr("type")));
         Assert.Equal("say again", Decrypt([], resent.JidAttr("from")!, enc).Conversation);
+    }
+
+    /// <summary>A session to <paramref name="device"/> from a bundle fetched through the emulator.</summary>
+    private async Task<SessionRecord> SessionFromBundleAsync(Jid device)
+    {
+        var fetched = await _gateway.IqAsync(NodeHelpers.Make("iq", [("xmlns", "encrypt"), ("type", "get"), ("to", Jid.WhatsAppServer)], NodeHelpers.Make("key", [], NodeHelpers.Make("user", ("jid", device)))));
+        Assert.True(fetched.TryGetChild("list", out var list));
+        var session = new SessionRecord();
+        SessionBuilder.InitFromBundle(session, Identity(), ParseBundle(Assert.Single(list.Children)));
+        return session;
     }
 
     private SignalIdentity Identity() => new(_gateway.Credentials.IdentityKey, _gateway.Credentials.RegistrationId);

@@ -158,6 +158,30 @@ public sealed class SessionCipherTests
     }
 
     [Fact]
+    public void SkippedKeys_AreBoundedPerRecord_TheOldestChainsKeysDroppedFirst()
+    {
+        var (alice, bob) = Connected();
+        var lost = new List<(string Text, (string Type, byte[] Bytes) Message)>();
+        for (int chain = 0; chain < 3; chain++)
+        {
+            for (int i = 0; i < 1500; i++)
+            {
+                lost.Add(($"lost {chain}.{i}", alice.Encrypt($"lost {chain}.{i}")));
+            }
+
+            bob.Decrypt(alice.Encrypt($"arrives {chain}"));
+            alice.Decrypt(bob.Encrypt($"turn {chain}")); // Alice's next message starts a new chain
+        }
+
+        // 3 × 1,500 skipped keys, each chain within its own bound; the record keeps the newest 4,000.
+        Assert.Equal(SignalLimits.MaxSkippedKeysPerRecord, bob.Record.Data.Sessions.Sum(s => s.Receiving.Sum(c => c.Skipped.Count)));
+        Assert.Equal(SignalError.DuplicateMessage, Assert.Throws<SignalException>(() => bob.Decrypt(lost[0].Message)).Error);
+        Assert.Equal(SignalError.DuplicateMessage, Assert.Throws<SignalException>(() => bob.Decrypt(lost[499].Message)).Error);
+        Assert.Equal("lost 0.500", bob.Decrypt(lost[500].Message));
+        Assert.Equal("lost 2.0", bob.Decrypt(lost[3000].Message));
+    }
+
+    [Fact]
     public void UnknownPreKeys_AreReported()
     {
         var alice = new SignalParty();

@@ -26,6 +26,7 @@ internal sealed partial class PlayedPhone : ILocalDevice
     private readonly Channel<Func<CancellationToken, Task>> _work = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<(string Phone, uint Device), SessionRecord> _sessions = [];
     private readonly Dictionary<string, int> _retries = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Sender, string? Group, string Id)> _seen = [];
     private readonly Lock _inboxGate = new();
     private readonly List<InboxEntry> _inbox = [];
 
@@ -148,6 +149,16 @@ internal sealed partial class PlayedPhone : ILocalDevice
             return;
         }
 
+        var ownCopy = sender.Account == Account;
+        var seenKey = (sender.Account.PhoneNumber, groupJid?.ToString(), id);
+        if (_seen.Contains(seenKey))
+        {
+            // A phone drops a message id it has already taken (a sender's resend under the same id after a
+            // lost ack, a redelivery): receipted again, not decrypted or shown twice (docs/protocol/messaging.md §10a).
+            await SendDeliveryReceiptAsync(message, id, from, participant, groupJid, ownCopy, cancellationToken);
+            return;
+        }
+
         string? text = null;
         string? destination = null;
         var failed = false;
@@ -175,7 +186,7 @@ internal sealed partial class PlayedPhone : ILocalDevice
         }
 
         _retries.Remove(id);
-        var ownCopy = sender.Account == Account;
+        _seen.Add(seenKey);
         if (text is not null)
         {
             var chat = groupJid?.ToString() ?? (ownCopy ? Plus(destination ?? message.Attr("recipient")) : "+" + sender.Account.PhoneNumber);
@@ -186,16 +197,14 @@ internal sealed partial class PlayedPhone : ILocalDevice
             }
         }
 
-        if (ownCopy)
-        {
-            // A copy of what another of our devices sent (§4 "sender"), whatsmeow's form: to = the sending device, recipient = the chat.
-            await SendReceiptAsync(id, from, participant, "sender", message.JidAttr("recipient"), cancellationToken);
-        }
-        else
-        {
-            await SendReceiptAsync(id, groupJid ?? from, groupJid is null ? null : participant, null, null, cancellationToken);
-        }
+        await SendDeliveryReceiptAsync(message, id, from, participant, groupJid, ownCopy, cancellationToken);
     }
+
+    private Task SendDeliveryReceiptAsync(Node message, string id, Jid from, Jid? participant, Jid? groupJid, bool ownCopy, CancellationToken cancellationToken) =>
+        ownCopy
+            // A copy of what another of our devices sent (§4 "sender"), whatsmeow's form: to = the sending device, recipient = the chat.
+            ? SendReceiptAsync(id, from, participant, "sender", message.JidAttr("recipient"), cancellationToken)
+            : SendReceiptAsync(id, groupJid ?? from, groupJid is null ? null : participant, null, null, cancellationToken);
 
     /// <summary>One <c>&lt;enc&gt;</c> to its message: pairwise (storing an SKDM it carries) or sender key.</summary>
     private Message Decrypt(string? type, ReadOnlySpan<byte> ciphertext, ServerDevice sender, Jid? group)

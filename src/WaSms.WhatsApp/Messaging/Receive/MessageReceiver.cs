@@ -154,6 +154,9 @@ internal sealed class MessageReceiver(ReceiveContext context)
             return;
         }
 
+        // Kept for the sweep: stored as undecryptable if no resend decrypts in time (UndecryptableSweeper).
+        await context.Messages.RememberUndecryptedAsync(row with { Error = failed.Error }, cancellationToken);
+
         // §8: <keys> from the second retry on, or at once when a group message's sender key is missing and no pairwise part came with it.
         var missingSenderKey = failed.SignalError == SignalError.NoSenderKey && stanza.Parts.All(p => p.Type == "skmsg");
         PreKey? preKey = null;

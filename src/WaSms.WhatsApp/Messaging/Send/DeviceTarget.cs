@@ -11,7 +11,8 @@ namespace WaSms.WhatsApp.Messaging.Send;
 /// prekeys (docs/protocol/messaging.md §1), the same keying the receive side uses (<see cref="UserIdentity"/>) —
 /// and the plaintext it gets (unpadded <c>waE2E.Message</c>).
 /// </summary>
-internal sealed record DeviceTarget(Jid Device, SignalAddress Address, Jid KeyJid, byte[] Message)
+/// <param name="Legacy">The phone-number address of a LID-keyed device (both known): where its session was kept before the LID was known.</param>
+internal sealed record DeviceTarget(Jid Device, SignalAddress Address, Jid KeyJid, byte[] Message, SignalAddress? Legacy = null)
 {
     /// <summary>
     /// The target for <paramref name="device"/>, mapped to its LID when <paramref name="changes"/> (pairs
@@ -22,6 +23,6 @@ internal sealed record DeviceTarget(Jid Device, SignalAddress Address, Jid KeyJi
         ArgumentNullException.ThrowIfNull(changes);
         var identity = await UserIdentity.ResolveAsync(device, changes.LidMappings, store, cancellationToken);
         var keyJid = identity.Lid ?? device;
-        return new DeviceTarget(device, SignalAddress.FromJid(keyJid), keyJid, message);
+        return new DeviceTarget(device, SignalAddress.FromJid(keyJid), keyJid, message, identity.LegacyAddress);
     }
 }

@@ -13,10 +13,10 @@ namespace WaSms.WhatsApp.Messaging.Send;
 /// jobs of <see cref="IMessageStore.GetPendingOutboundAsync"/> oldest first, one at a time (whatsmeow
 /// also sends one message at a time), and again whenever <see cref="Wake"/> is called. Each job ends
 /// <c>sent</c> or <c>failed</c> (status stored, <see cref="MessageStatusChanged"/> raised) or stays
-/// pending: without a server ack, or when a query failed, its chat is skipped for the rest of this
-/// connection so later messages of that chat do not overtake it, and the next connection sends it again
-/// under the same id (receivers drop the duplicate by id). A lost connection ends the loop; the job
-/// being sent stays pending.
+/// pending: without a server ack, or when a query failed, its chat is held (<see cref="ChatHolds"/>, a
+/// full-jitter exponential backoff on the client's clock) so later messages of that chat do not overtake
+/// it, then tried again on the same connection under the same id (receivers drop a duplicate by id); the
+/// next connection starts afresh. A lost connection ends the loop; the job being sent stays pending.
 /// </summary>
 internal sealed class Outbox
 {
@@ -26,22 +26,25 @@ internal sealed class Outbox
     /// <summary>How far past held chats' jobs one drain looks (bounded so a huge backlog of one stuck chat stays cheap).</summary>
     public const int MaxLookAhead = 4096;
 
-    /// <summary>Encrypted and written this many times (once per connection at most) without a server ack: the job fails.</summary>
+    /// <summary>Encrypted and written this many times without a server ack: the job fails.</summary>
     public const int MaxAttempts = 10;
 
     private readonly MessageSender _sender;
     private readonly IMessageStore _messages;
     private readonly Action<WaEvent> _raise;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ChatHolds _holds;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly HashSet<string> _heldChats = new(StringComparer.Ordinal);
 
-    public Outbox(MessageSender sender, IMessageStore messages, Action<WaEvent> raise, ILogger logger)
+    public Outbox(MessageSender sender, IMessageStore messages, Action<WaEvent> raise, ILogger logger, TimeProvider time, SendOptions options)
     {
         _sender = sender;
         _messages = messages;
         _raise = raise;
         _logger = logger;
+        _time = time;
+        _holds = new ChatHolds(time, options.HeldChatRetryFirst, options.HeldChatRetryMax);
     }
 
     /// <summary>A job was enqueued: look at the store again.</summary>
@@ -73,7 +76,7 @@ internal sealed class Outbox
             var progressed = false;
             foreach (var job in jobs)
             {
-                if (_heldChats.Contains(job.To))
+                if (_holds.IsHeld(job.To))
                 {
                     continue;
                 }
@@ -83,7 +86,7 @@ internal sealed class Outbox
 
             // Jobs of held chats stay at the head of the queue: look past them, or one stuck chat
             // would keep every other chat waiting until the next connection.
-            var held = jobs.Count(j => _heldChats.Contains(j.To));
+            var held = jobs.Count(j => _holds.IsHeld(j.To));
             if (progressed)
             {
                 limit = BatchSize + held;
@@ -99,7 +102,7 @@ internal sealed class Outbox
         }
     }
 
-    /// <returns>True when the job reached a final state; false when its chat is held for this connection.</returns>
+    /// <returns>True when the job reached a final state; false when its chat is held.</returns>
     private async Task<bool> SendOneAsync(IStanzaChannel channel, OwnDevice own, OutboundMessage job, CancellationToken cancellationToken)
     {
         SendOutcome outcome;
@@ -116,20 +119,20 @@ internal sealed class Outbox
             }
             catch (Exception ex) when (ex is not (OperationCanceledException or WaSocketException))
             {
-                // A query the server refused, a store error, a bug: the job stays pending for the next
-                // connection and its chat waits, but the other chats and this loop go on.
-                _logger.LogWarning("Message {Id} stays pending until the next connection: {Reason}", job.MessageId, ex.Message);
-                _heldChats.Add(job.To);
+                // A query the server refused, a store error, a bug: the job stays pending and its chat
+                // waits a backoff, but the other chats and this loop go on.
+                _logger.LogWarning("Message {Id} stays pending; its chat is tried again in {Delay}: {Reason}", job.MessageId, Hold(job.To, cancellationToken), ex.Message);
                 return false;
             }
         }
 
         if (outcome.Kind == SendOutcomeKind.NoAck)
         {
-            _logger.LogWarning("No server ack for message {Id}; it is sent again on the next connection.", job.MessageId);
-            _heldChats.Add(job.To);
+            _logger.LogWarning("No server ack for message {Id}; it is sent again in {Delay}.", job.MessageId, Hold(job.To, cancellationToken));
             return false;
         }
+
+        _holds.Release(job.To);
 
         var status = outcome.Kind == SendOutcomeKind.Sent ? MessageStatus.Sent : MessageStatus.Failed;
         if (await _messages.UpdateOutboundStatusAsync(job.MessageId, status, outcome.At, outcome.Reason, cancellationToken))
@@ -138,5 +141,27 @@ internal sealed class Outbox
         }
 
         return true;
+    }
+
+    /// <summary>Holds <paramref name="chat"/> and wakes the loop when the hold ends (while the connection lasts).</summary>
+    private TimeSpan Hold(string chat, CancellationToken cancellationToken)
+    {
+        var delay = _holds.Hold(chat);
+        _ = WakeAfterAsync(delay, cancellationToken);
+        return delay;
+    }
+
+    private async Task WakeAfterAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // One tick past the hold: IsHeld counts its last instant as held.
+            await Task.Delay(delay + TimeSpan.FromTicks(1), _time, cancellationToken);
+            Wake();
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection ended; the next one drains from the start.
+        }
     }
 }

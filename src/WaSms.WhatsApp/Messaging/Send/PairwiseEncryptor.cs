@@ -71,7 +71,7 @@ internal sealed class PairwiseEncryptor
     {
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(bundles);
-        var records = await LoadAsync(targets, changes, cancellationToken);
+        var records = await LoadAsync(targets, changes, cancellationToken, moveLegacy: true);
         var nodes = new List<Node>(targets.Count);
         var devices = new List<Jid>(targets.Count);
         var anyPreKey = false;
@@ -105,8 +105,13 @@ internal sealed class PairwiseEncryptor
         return new Fanout(nodes, devices, anyPreKey);
     }
 
-    /// <summary>Session records of the targets: those changed earlier in this send first, then the store's.</summary>
-    public async Task<Dictionary<SignalAddress, SessionRecord>> LoadAsync(IReadOnlyList<DeviceTarget> targets, SignalChanges changes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Session records of the targets: those changed earlier in this send first, then the store's, then a
+    /// LID-keyed target's session still kept under its phone number (moved in <paramref name="changes"/> only
+    /// with <paramref name="moveLegacy"/>, which needs the Signal lock: without it a decrypt could change the
+    /// session after it was copied).
+    /// </summary>
+    public async Task<Dictionary<SignalAddress, SessionRecord>> LoadAsync(IReadOnlyList<DeviceTarget> targets, SignalChanges changes, CancellationToken cancellationToken, bool moveLegacy = false)
     {
         var records = new Dictionary<SignalAddress, SessionRecord>();
         var fromStore = new List<SignalAddress>();
@@ -133,7 +138,50 @@ internal sealed class PairwiseEncryptor
             }
         }
 
+        await LoadLegacySessionsAsync(targets, records, changes, moveLegacy, cancellationToken);
         return records;
+    }
+
+    /// <summary>
+    /// A LID-keyed target without a session whose phone-number address has one: that session (and the
+    /// identity key) moves to the LID address in <paramref name="changes"/> and the old one is deleted, as
+    /// whatsmeow migrates sessions when it learns a LID (send.go → <c>migrateSessionStore</c> →
+    /// <c>MigratePNToLID</c>); building a new session instead would cost a pkmsg and leave the peer two
+    /// sessions for one device. The receive side moves it the same way (Messaging/Receive/InboundDecryptor).
+    /// </summary>
+    private async Task LoadLegacySessionsAsync(IReadOnlyList<DeviceTarget> targets, Dictionary<SignalAddress, SessionRecord> records, SignalChanges changes, bool move, CancellationToken cancellationToken)
+    {
+        var moves = targets.Where(t => t.Legacy is { } legacy && legacy != t.Address && !records.ContainsKey(t.Address) && !changes.Sessions.ContainsKey(t.Address))
+            .Select(t => (To: t.Address, From: t.Legacy!.Value)).Distinct().ToList();
+        if (moves.Count == 0)
+        {
+            return;
+        }
+
+        var stored = await _store.LoadSessionsAsync([.. moves.Select(m => m.From).Where(a => !changes.Sessions.ContainsKey(a))], cancellationToken);
+        foreach (var (to, from) in moves)
+        {
+            var bytes = changes.Sessions.TryGetValue(from, out var pending) ? pending : stored.GetValueOrDefault(from);
+            if (bytes is null)
+            {
+                continue;
+            }
+
+            records[to] = SessionRecord.Deserialize(bytes);
+            if (!move)
+            {
+                continue;
+            }
+
+            changes.Sessions[to] = bytes;
+            changes.Sessions[from] = null;
+            if (!changes.Identities.ContainsKey(to) && await _store.LoadIdentityAsync(from, cancellationToken) is { } identity)
+            {
+                changes.Identities[to] = identity;
+            }
+
+            _logger.LogInformation("Session of {From} moved to {To} (its LID)", from, to);
+        }
     }
 
     private static bool IsOpen(Dictionary<SignalAddress, SessionRecord> records, DeviceTarget target) =>

@@ -21,6 +21,16 @@ internal sealed class RetryResponder
     /// <summary>Recreation times remembered at most.</summary>
     private const int MaxTracked = 4096;
 
+    /// <summary>
+    /// Resends answered at once: each may fetch a bundle and encrypts under the Signal lock, so a burst of
+    /// retry receipts (a group of many devices, a peer that lost its sessions) must not start one query and
+    /// one encryption per receipt at the same time on a 2-core board. The rest wait their turn.
+    /// </summary>
+    public const int MaxConcurrentResends = 4;
+
+    /// <summary>Receipts waiting for a turn at most; one more is dropped with a warning (its device asks again, up to its own bound).</summary>
+    public const int MaxQueuedResends = 64;
+
     private static readonly TimeSpan RecreateInterval = TimeSpan.FromHours(1);
 
     private readonly SendContext _context;
@@ -30,6 +40,10 @@ internal sealed class RetryResponder
     private readonly Lock _gate = new();
     private readonly Dictionary<(Jid Device, string Id), int> _answered = [];
     private readonly Dictionary<Jid, DateTimeOffset> _recreated = [];
+    private int _admitted;
+
+    /// <summary>The turns of <see cref="MaxConcurrentResends"/>; never disposed (no wait handle is ever made), like the Signal state lock.</summary>
+    private SemaphoreSlim Turns { get; } = new(MaxConcurrentResends, MaxConcurrentResends);
 
     public RetryResponder(SendContext context, IMessageStore messages, SendOptions options, TimeProvider time)
     {
@@ -39,10 +53,38 @@ internal sealed class RetryResponder
         _time = time;
     }
 
-    /// <returns>The resend stanza, written already; null when the receipt was not answered (unknown id, over the bound, no session).</returns>
+    /// <summary>Answers <paramref name="retry"/> once one of <see cref="MaxConcurrentResends"/> turns is free; over <see cref="MaxQueuedResends"/> waiting, not at all.</summary>
+    /// <returns>The resend stanza, written already; null when the receipt was not answered (unknown id, over a bound, no session).</returns>
     public async Task<Node?> AnswerAsync(IStanzaChannel channel, OwnDevice own, RetryReceiptReceived retry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(retry);
+        if (Interlocked.Increment(ref _admitted) > MaxConcurrentResends + MaxQueuedResends)
+        {
+            Interlocked.Decrement(ref _admitted);
+            _context.Logger.LogWarning("Retry receipt from {Device} for {Id} dropped: {Max} resends are waiting already.", retry.Device, retry.MessageId, MaxQueuedResends);
+            return null;
+        }
+
+        try
+        {
+            await Turns.WaitAsync(cancellationToken);
+            try
+            {
+                return await AnswerNowAsync(channel, own, retry, cancellationToken);
+            }
+            finally
+            {
+                Turns.Release();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _admitted);
+        }
+    }
+
+    private async Task<Node?> AnswerNowAsync(IStanzaChannel channel, OwnDevice own, RetryReceiptReceived retry, CancellationToken cancellationToken)
+    {
         var job = await _messages.GetOutboundAsync(retry.MessageId, cancellationToken);
         if (job is null || !Jid.TryParse(job.To, out var chat))
         {

@@ -22,6 +22,12 @@ public sealed class SendOptions
     /// <summary>Resends answered per (device, message) for retry receipts (Baileys resends while below 5).</summary>
     public int MaxRetryResends { get; init; } = 5;
 
+    /// <summary>The first hold of a chat whose job failed an attempt (query refused, no server ack): its backoff's first ceiling (docs/protocol/messaging.md §6.5).</summary>
+    public TimeSpan HeldChatRetryFirst { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest hold: the backoff's ceiling stops doubling here.</summary>
+    public TimeSpan HeldChatRetryMax { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Throws when a value is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A lifetime or deadline is not positive, or the retry bound is below 1.</exception>
     public void Validate()
@@ -31,5 +37,7 @@ public sealed class SendOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ServerAckDeadline, TimeSpan.Zero, nameof(ServerAckDeadline));
         ArgumentOutOfRangeException.ThrowIfLessThan(OfflineSyncWait, TimeSpan.Zero, nameof(OfflineSyncWait));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRetryResends, 1, nameof(MaxRetryResends));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HeldChatRetryFirst, TimeSpan.Zero, nameof(HeldChatRetryFirst));
+        ArgumentOutOfRangeException.ThrowIfLessThan(HeldChatRetryMax, HeldChatRetryFirst, nameof(HeldChatRetryMax));
     }
 }

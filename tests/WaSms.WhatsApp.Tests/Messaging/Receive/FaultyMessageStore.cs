@@ -54,4 +54,9 @@ internal sealed class FaultyMessageStore(IMessageStore inner) : IMessageStore
     public Task<long> GetAckedCursorAsync(string consumer, CancellationToken cancellationToken) => inner.GetAckedCursorAsync(consumer, cancellationToken);
 
     public Task<DailyCounters> GetDailyCountersAsync(DateOnly day, CancellationToken cancellationToken) => inner.GetDailyCountersAsync(day, cancellationToken);
+
+    public Task RememberUndecryptedAsync(InboundMessage message, CancellationToken cancellationToken) => inner.RememberUndecryptedAsync(message, cancellationToken);
+
+    public Task<IReadOnlyList<InboundMessage>> StoreUndecryptedAsync(DateTimeOffset failedBefore, string reason, CancellationToken cancellationToken) =>
+        inner.StoreUndecryptedAsync(failedBefore, reason, cancellationToken);
 }

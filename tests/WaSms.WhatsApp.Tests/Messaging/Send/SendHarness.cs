@@ -27,14 +27,14 @@ internal sealed class SendHarness : IAsyncDisposable
 
     private readonly CancellationTokenSource _cts = new(EmulatorHarness.DefaultTimeout);
 
-    private SendHarness(ScriptedWaServer server, SendOptions options)
+    private SendHarness(ScriptedWaServer server, SendOptions options, TimeProvider time)
     {
         Server = server;
         var credentials = WaCredentials.Generate() with { Jid = OwnPn, Lid = OwnLid, Account = DeviceIdentity };
         Signal = new InMemorySignalStore(new InMemoryPreKeyStore());
-        Store = new InMemoryMessageStore(Signal, TimeProvider.System);
+        Store = new InMemoryMessageStore(Signal, time);
         Client = new WaClient(
-            new WaClientOptions { ServerUri = server.Uri, Trust = server.Trust, SignalStore = Signal, MessageStore = Store, Send = options },
+            new WaClientOptions { ServerUri = server.Uri, Trust = server.Trust, SignalStore = Signal, MessageStore = Store, Send = options, Time = time },
             new InMemoryCredentialStore(credentials));
         Events = new EventCollector(Client);
     }
@@ -55,8 +55,9 @@ internal sealed class SendHarness : IAsyncDisposable
 
     public CancellationToken Token => _cts.Token;
 
-    /// <summary>Starts a server and a client; nothing is connected yet.</summary>
-    public static SendHarness Create(SendOptions? options = null) => new(ScriptedWaServer.Start(), options ?? new SendOptions());
+    /// <summary>Starts a server and a client (on <paramref name="time"/>, the system clock by default); nothing is connected yet.</summary>
+    public static SendHarness Create(SendOptions? options = null, TimeProvider? time = null) =>
+        new(ScriptedWaServer.Start(), options ?? new SendOptions(), time ?? TimeProvider.System);
 
     /// <summary>Runs the client and walks it through login up to the offline marker; the outbox starts after that.</summary>
     public async Task ConnectAsync()
