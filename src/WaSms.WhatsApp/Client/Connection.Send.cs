@@ -106,7 +106,7 @@ internal sealed partial class Connection : IStanzaChannel
     /// <summary>After the login steps: the outbox, once the offline backlog is through (or the wait for its marker is over).</summary>
     private void StartOutbox()
     {
-        var outbox = new Outbox(Sending.Sender, _client.MessageStore, _client.Raise, Options.Logger);
+        var outbox = new Outbox(Sending.Sender, _client.MessageStore, _client.Raise, Options.Logger, Options.SendGate, Options.Time);
         _outbox = outbox;
         _background.Run("outbox", () => RunOutboxAsync(outbox, Closing));
     }
