@@ -2,7 +2,7 @@
 -- this file: fresh and old databases alike get src/WaSms.Storage/Migrations/NNNN-*.sql in order. SchemaFileTests
 -- compares it with a freshly migrated database (sqlite_schema and the two header pragmas).
 PRAGMA application_id = 1465996109; -- 0x5761534D, "WaSM"
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- v1 (0001-settings-and-secrets.sql): gateway id and other small facts
 CREATE TABLE settings (
@@ -171,3 +171,28 @@ CREATE TABLE decrypt_failures (
     last_at       INTEGER NOT NULL,
     PRIMARY KEY (sender_device, message_id)
 ) STRICT;
+
+-- v7 (0007-optouts.sql): The opt-out list: senders whose 1:1 text was an opt-out keyword; jobs to them
+-- v7: fail 'opted-out'. phone: +E164, or the sender's JID when WhatsApp hid the number (…@lid).
+CREATE TABLE optouts (
+    phone      TEXT    PRIMARY KEY NOT NULL,
+    keyword    TEXT    NOT NULL,
+    message_id TEXT,
+    at         INTEGER NOT NULL
+) STRICT;
+
+-- v7: Every change of the list, kept: which message opted its sender out or in (the tunnel's optOut
+-- v7: flag), or a removal by hand (message_id NULL). Written in the same transaction as the message.
+CREATE TABLE optout_changes (
+    id         INTEGER PRIMARY KEY,
+    phone      TEXT    NOT NULL,
+    change     TEXT    NOT NULL CHECK (change IN ('out', 'in', 'removed')),
+    keyword    TEXT,
+    message_id TEXT,
+    at         INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX optout_changes_message ON optout_changes (message_id) WHERE message_id IS NOT NULL;
+
+-- v7: The last send to a chat, for the per-recipient cooldown (the caps use send_jobs_sent).
+CREATE INDEX send_jobs_chat_sent ON send_jobs (chat, sent_at) WHERE sent_at IS NOT NULL;

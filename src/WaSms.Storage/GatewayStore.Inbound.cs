@@ -15,7 +15,14 @@ public sealed partial class GatewayStore
     /// <paramref name="message"/> and its stream event, in one transaction.
     /// </summary>
     /// <returns>False when the message was a duplicate (the changes are saved all the same).</returns>
-    public Task<bool> CommitInboundAsync(string scope, SignalChanges changes, InboundMessage message, CancellationToken cancellationToken)
+    public Task<bool> CommitInboundAsync(string scope, SignalChanges changes, InboundMessage message, CancellationToken cancellationToken) =>
+        CommitInboundAsync(scope, changes, message, null, cancellationToken);
+
+    /// <summary>
+    /// As the overload without <paramref name="optOut"/>, and a new message also applies <paramref name="optOut"/>
+    /// to the opt-out list in the same transaction (GatewayStore.OptOuts.cs), so a crash keeps both or neither.
+    /// </summary>
+    public Task<bool> CommitInboundAsync(string scope, SignalChanges changes, InboundMessage message, OptOutChange? optOut, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(message);
@@ -39,6 +46,10 @@ public sealed partial class GatewayStore
             }
             await using var evt = Command(c, tx, "INSERT INTO message_events (inbound_id, at) VALUES ($row, $now)");
             await ExecuteAsync(evt, cancellationToken, ("$row", rowId), ("$now", Now));
+            if (optOut is not null)
+            {
+                await ApplyOptOutAsync(c, tx, optOut, message.Id, cancellationToken);
+            }
             return true;
         }, cancellationToken);
     }

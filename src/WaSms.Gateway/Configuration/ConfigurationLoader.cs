@@ -33,6 +33,7 @@ public static partial class ConfigurationLoader
         ("Mqtt", PropertiesOf<MqttOptions>()),
         ("Log", PropertiesOf<LogOptions>()),
         ("Simulator", PropertiesOf<SimulatorOptions>()),
+        ("Pacing", PropertiesOf<PacingOptions>()),
     ];
 
     private static readonly HashSet<string> KnownKeys = new(
@@ -119,6 +120,7 @@ public static partial class ConfigurationLoader
             configuration.GetSection("Mqtt").Bind(settings.Mqtt);
             configuration.GetSection("Log").Bind(settings.Log);
             configuration.GetSection("Simulator").Bind(settings.Simulator);
+            configuration.GetSection("Pacing").Bind(settings.Pacing);
             var gatewayRules = settings.Gateway.Validate().ToList();
             if (gatewayRules.Count == 0)
             {
@@ -127,7 +129,7 @@ public static partial class ConfigurationLoader
 
             var rules = gatewayRules.Concat(settings.Board.Validate()).Concat(settings.WhatsApp.Validate())
                 .Concat(settings.Tunnel.Validate()).Concat(settings.Mqtt.Validate()).Concat(settings.Log.Validate())
-                .Concat(settings.Simulator.Validate());
+                .Concat(settings.Simulator.Validate()).Concat(settings.Pacing.Validate());
             foreach (var (key, problem) in rules)
             {
                 Problem(key, problem);
@@ -160,6 +162,7 @@ public static partial class ConfigurationLoader
             "MQTT" => settings.Mqtt,
             "LOG" => settings.Log,
             "SIMULATOR" => settings.Simulator,
+            "PACING" => settings.Pacing,
             _ => null,
         };
         var property = Sections.FirstOrDefault(s => s.Section.Equals(parts[0], StringComparison.OrdinalIgnoreCase)).Properties?

@@ -20,6 +20,8 @@ public sealed class GatewaySettings
 
     public SimulatorOptions Simulator { get; init; } = new();
 
+    public PacingOptions Pacing { get; init; } = new();
+
     /// <summary>Unknown keys and similar; logged once at start-up.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -53,5 +55,6 @@ public sealed class GatewaySettings
         yield return $"Mqtt:Host={(Mqtt.Host.Length > 0 ? $"{Mqtt.Host}:{Mqtt.Port}" : "(off)")} Password={(Mqtt.Password.Length > 0 ? "(set)" : "(none)")}";
         yield return $"Log:Level={Log.Level} File={(Log.File.Length > 0 ? Log.File : "(none)")}";
         yield return $"Simulator:Url={Simulator.Url} AllowRemote={Simulator.AllowRemote}";
+        yield return $"Pacing: {Pacing.ToSettings()}, opt-out keywords {Pacing.OptOutKeywords}, opt-in {Pacing.OptInKeywords}";
     }
 }

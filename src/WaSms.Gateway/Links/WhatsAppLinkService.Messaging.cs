@@ -44,6 +44,7 @@ public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
             Logger = log, // slow-handler and background-task warnings reach the journal
             SignalStore = signalStore,
             MessageStore = messageStore,
+            SendGate = sendGate ?? new WhatsApp.Messaging.Send.AlwaysSend(), // the acceptable-use rules (Messaging/Pacing)
         };
     }
 
