@@ -24,7 +24,7 @@ public sealed record Keywords(IReadOnlyDictionary<string, string> Words, string?
         foreach (var item in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             var normal = Normalize(item);
-            if (normal is null || normal.Length != item.Normalize(NormalizationForm.FormC).Length)
+            if (normal is null || normal.Length != item.Length)
             {
                 return new Keywords(words, $"\"{item}\" is not a keyword: a keyword is one word without punctuation or symbols around it, at most {MaxKeywordLength} characters");
             }
@@ -36,14 +36,17 @@ public sealed record Keywords(IReadOnlyDictionary<string, string> Words, string?
     /// <summary>The keyword <paramref name="text"/> is, as configured, or null.</summary>
     public string? Match(string? text) => Normalize(text) is { } normal && Words.TryGetValue(normal, out var keyword) ? keyword : null;
 
-    /// <summary>The text trimmed of whitespace, punctuation and symbols at both ends, composed (NFC) and upper-cased; null when nothing is left or it is too long.</summary>
+    /// <summary>
+    /// The text trimmed of whitespace, punctuation and symbols at both ends and upper-cased; null when nothing is
+    /// left or it is too long. Not Unicode-normalised (the build is globalization-invariant): phones send composed letters.
+    /// </summary>
     public static string? Normalize(string? text)
     {
         if (string.IsNullOrEmpty(text) || text.Length > MaxKeywordLength * 4)
         {
             return null;
         }
-        var runes = text.Normalize(NormalizationForm.FormC).EnumerateRunes().ToList();
+        var runes = text.EnumerateRunes().ToList();
         var start = runes.FindIndex(r => !IsFiller(r));
         var end = runes.FindLastIndex(r => !IsFiller(r));
         if (start < 0 || end - start + 1 > MaxKeywordLength)
