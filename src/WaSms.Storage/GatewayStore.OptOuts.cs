@@ -14,6 +14,14 @@ public interface IOptOutClassifier
     OptOutChange? Classify(InboundMessage message);
 }
 
+/// <summary>What an inbound message did to the opt-out list.</summary>
+public enum OptOutEffect
+{
+    None = 0,
+    OptedOut = 1,
+    OptedIn = 2,
+}
+
 /// <summary>One entry of the opt-out list.</summary>
 public sealed record OptOutEntry(string Phone, string Keyword, string? MessageId, DateTimeOffset At);
 
@@ -60,11 +68,20 @@ public sealed partial class GatewayStore
         }, cancellationToken);
 
     /// <summary>True when the inbound message <paramref name="messageId"/> put its sender on the list (the tunnel's <c>optOut</c> flag).</summary>
-    public Task<bool> CausedOptOutAsync(string messageId, CancellationToken cancellationToken) =>
+    public async Task<bool> CausedOptOutAsync(string messageId, CancellationToken cancellationToken) =>
+        await GetOptOutEffectAsync(messageId, cancellationToken) == OptOutEffect.OptedOut;
+
+    /// <summary>What the inbound message <paramref name="messageId"/> did to the list (the tunnel's <c>optOut</c> and <c>optIn</c> flags).</summary>
+    public Task<OptOutEffect> GetOptOutEffectAsync(string messageId, CancellationToken cancellationToken) =>
         InTransactionAsync(async (c, tx) =>
         {
-            await using var select = Command(c, tx, "SELECT 1 FROM optout_changes WHERE message_id = $id AND change = 'out'", ("$id", messageId));
-            return await select.ExecuteScalarAsync(cancellationToken) is not null;
+            await using var select = Command(c, tx, "SELECT change FROM optout_changes WHERE message_id = $id", ("$id", messageId));
+            return await select.ExecuteScalarAsync(cancellationToken) switch
+            {
+                "out" => OptOutEffect.OptedOut,
+                "in" => OptOutEffect.OptedIn,
+                _ => OptOutEffect.None,
+            };
         }, cancellationToken);
 
     private async Task ApplyOptOutAsync(SqliteConnection c, SqliteTransaction tx, OptOutChange change, string messageId, CancellationToken cancellationToken)

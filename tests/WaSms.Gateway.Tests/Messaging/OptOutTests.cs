@@ -137,6 +137,8 @@ public sealed class OptOutTests : IAsyncLifetime
         Assert.Equal(SendVerdict.Go, (await CheckAsync(AliceJid)).Verdict);
         Assert.True(await _store.CausedOptOutAsync(stop.Id, CancellationToken.None)); // what that message did stays known
         Assert.False(await _store.CausedOptOutAsync(start.Id, CancellationToken.None));
+        Assert.Equal(OptOutEffect.OptedIn, await _store.GetOptOutEffectAsync(start.Id, CancellationToken.None));
+        Assert.Equal(OptOutEffect.None, await _store.GetOptOutEffectAsync(again.Id, CancellationToken.None));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using WaSms.Core.State;
 using WaSms.Gateway.Configuration;
+using WaSms.Gateway.Control;
 using WaSms.Gateway.Messaging.Pacing;
 using WaSms.Storage;
 using WaSms.WhatsApp.Messaging.Send;
@@ -231,6 +232,9 @@ public sealed class PacingGateTests : IAsyncLifetime
         Assert.Empty(sent);
         Assert.Equal(_time.GetUtcNow() + PacingGate.BanRecheck, next);
         Assert.Equal(new PacingPause("sending paused: temporary ban", null), await gate.GetPauseAsync(CancellationToken.None));
+        var report = new StatusReport("temp-banned", "Temporarily banned", _time.GetUtcNow(), 2, "1.0.0", 1, null, null, new Dictionary<string, long>(),
+            new BoardReport("simulated", "none", false, "off", "on", "off", false), [], Pacing: new PacingReport(true, "sending paused: temporary ban", null));
+        Assert.Contains("\nSending:  sending paused: temporary ban\n", WaSms.Gateway.Cli.StatusText.Format(report), StringComparison.Ordinal);
 
         _time.Advance(PacingGate.BanRecheck);
         Assert.Empty((await PassAsync(gate)).Sent); // still banned: asked again, still waiting
