@@ -9,10 +9,13 @@ namespace WaSms.WhatsApp.Messaging.Send;
 /// </summary>
 public interface ISendGate
 {
-    /// <summary>Whether <paramref name="job"/> may be sent now (called before each attempt, so it may be asked again after a wait).</summary>
+    /// <summary>
+    /// Whether <paramref name="job"/> may be sent now (called before each attempt, so it may be asked again after a wait).
+    /// A gate that throws holds the job's chat until the next connection, like a failed query.
+    /// </summary>
     ValueTask<SendDecision> CheckAsync(OutboundMessage job, CancellationToken cancellationToken);
 
-    /// <summary><paramref name="job"/> reached <c>sent</c> at <paramref name="at"/> (its status is already stored).</summary>
+    /// <summary><paramref name="job"/> reached <c>sent</c> at <paramref name="at"/> (its status is already stored). Must not throw.</summary>
     ValueTask OnSentAsync(OutboundMessage job, DateTimeOffset at, CancellationToken cancellationToken);
 }
 

@@ -108,7 +108,11 @@ internal sealed class Outbox
                     continue;
                 }
 
-                var decision = await _gate.CheckAsync(job, cancellationToken);
+                if (await CheckGateAsync(job, cancellationToken) is not { } decision)
+                {
+                    continue;
+                }
+
                 if (decision.Verdict is SendVerdict.WaitChat or SendVerdict.WaitAll)
                 {
                     next = next is { } earlier && earlier < decision.Until ? earlier : decision.Until;
@@ -139,6 +143,21 @@ internal sealed class Outbox
             {
                 return next;
             }
+        }
+    }
+
+    /// <summary>The gate's decision, or null when the gate failed (a store error): the chat is then held like after a failed query.</summary>
+    private async Task<SendDecision?> CheckGateAsync(OutboundMessage job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _gate.CheckAsync(job, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogWarning("Message {Id} stays pending until the next connection: the send gate failed: {Reason}", job.MessageId, ex.Message);
+            _heldChats.Add(job.To);
+            return null;
         }
     }
 

@@ -74,6 +74,22 @@ public sealed class SendGateScriptedTests
         Assert.Equal([first.MessageId, second.MessageId], await gate.SentAsync(2, harness.Token));
     }
 
+    [Fact]
+    public async Task AGateThatFails_HoldsOnlyThatChat_TheOutboxGoesOn()
+    {
+        var gate = new ScriptedGate(TimeProvider.System, job => job.To == AlicePn.ToString() ? throw new InvalidOperationException("database is locked") : SendDecision.Go);
+        await using var harness = SendHarness.Create(gate, TimeProvider.System);
+        var held = await harness.Store.EnqueueOutboundAsync(null, AlicePn.ToString(), "first", harness.Token);
+        var other = await harness.Store.EnqueueOutboundAsync(null, Nobody.ToString(), "other", harness.Token);
+        await harness.ConnectAsync();
+
+        var usync = await harness.ExpectIqAsync("usync", "get");
+        Assert.Equal([Nobody.ToString()], SendHarness.UsyncUsers(usync));
+        await harness.Connection.ReplyAsync(usync, harness.Token, SendHarness.UsyncAnswer(SendHarness.UsyncUser(Nobody, [])));
+        await harness.StatusAsync(other.MessageId, MessageStatus.Failed);
+        Assert.Equal(MessageStatus.Pending, (await harness.Store.GetOutboundAsync(held.MessageId, harness.Token))!.Status);
+    }
+
     /// <summary>Decides with a function and records what it was asked and told.</summary>
     private sealed class ScriptedGate(TimeProvider time, Func<OutboundMessage, SendDecision> decide) : ISendGate
     {
