@@ -252,9 +252,11 @@ public sealed class PacingGateTests : IAsyncLifetime
         await _store.SetSettingAsync(PacingGate.SettingKey, """{"minGap":2,"maxGap":3.5,"dailyCap":1000,"cooldown":60,"future":true}""", CancellationToken.None);
         Assert.Equal(new PacingSettings(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3.5), 10, 1000, TimeSpan.FromMinutes(1)), await gate.GetSettingsAsync(CancellationToken.None));
 
+        Assert.Null(gate.CheckPlatformSettings("""{"hourlyCap":0}"""));
         var configured = new PacingOptions { HourlyCap = 10 }.ToSettings();
         foreach (var bad in new[] { "{", "[1]", """{"minGap":6,"maxGap":5}""", """{"hourlyCap":-1}""", """{"hourlyCap":1.5}""", """{"cooldown":"60"}""", """{"maxGap":7200}""" })
         {
+            Assert.NotNull(gate.CheckPlatformSettings(bad));
             await _store.SetSettingAsync(PacingGate.SettingKey, bad, CancellationToken.None);
             Assert.Equal(configured, await gate.GetSettingsAsync(CancellationToken.None));
         }

@@ -64,6 +64,16 @@ public sealed class PacingGate(PacingOptions options, GatewayStore store, Gatewa
         return settings;
     }
 
+    /// <summary>
+    /// Why the platform's <paramref name="json"/> would be refused (one line), or null when it is valid: the
+    /// tunnel answers a bad <c>pacing</c> command <c>bad-args</c> with it instead of storing it.
+    /// </summary>
+    public string? CheckPlatformSettings(string json)
+    {
+        _configured.Apply(json, out var problem);
+        return problem;
+    }
+
     public async ValueTask<SendDecision> CheckAsync(OutboundMessage job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
