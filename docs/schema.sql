@@ -187,3 +187,28 @@ CREATE TABLE undecrypted_messages (
     PRIMARY KEY (chat, sender, message_id)
 ) STRICT;
 CREATE INDEX undecrypted_messages_first_failed ON undecrypted_messages (first_failed_at);
+
+-- v8 (0008-optouts.sql): The opt-out list: senders whose 1:1 text was an opt-out keyword; jobs to them
+-- v8: fail 'opted-out'. phone: +E164, or the sender's JID when WhatsApp hid the number (…@lid).
+CREATE TABLE optouts (
+    phone      TEXT    PRIMARY KEY NOT NULL,
+    keyword    TEXT    NOT NULL,
+    message_id TEXT,
+    at         INTEGER NOT NULL
+) STRICT;
+
+-- v8: Every change of the list, kept: which message opted its sender out or in (the tunnel's optOut
+-- v8: flag), or a removal by hand (message_id NULL). Written in the same transaction as the message.
+CREATE TABLE optout_changes (
+    id         INTEGER PRIMARY KEY,
+    phone      TEXT    NOT NULL,
+    change     TEXT    NOT NULL CHECK (change IN ('out', 'in', 'removed')),
+    keyword    TEXT,
+    message_id TEXT,
+    at         INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX optout_changes_message ON optout_changes (message_id) WHERE message_id IS NOT NULL;
+
+-- v8: The last send to a chat, for the per-recipient cooldown (the caps use send_jobs_sent).
+CREATE INDEX send_jobs_chat_sent ON send_jobs (chat, sent_at) WHERE sent_at IS NOT NULL;

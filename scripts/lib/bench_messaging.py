@@ -39,7 +39,8 @@ class Gateway:
         env["NOTIFY_SOCKET"] = path
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen(GATEWAY + ["run", "--simulate", "--Simulator:Url=off", "--state-dir", self.state,
-                                     f"--WhatsApp:ServerUrl={self.url}", f"--WhatsApp:TrustedRootKey={self.key}"],
+                                     f"--WhatsApp:ServerUrl={self.url}", f"--WhatsApp:TrustedRootKey={self.key}",
+                                      "--Pacing:MinGap=00:00:00", "--Pacing:MaxGap=00:00:00"],  # pacing off: raw throughput
                                      env=env, stdout=LOG, stderr=LOG)
 
     def wait_status(self, status):

@@ -15,14 +15,29 @@ public sealed partial class GatewayStore
     /// <paramref name="message"/> and its stream event, in one transaction.
     /// </summary>
     /// <returns>False when the message was a duplicate (the changes are saved all the same).</returns>
-    public Task<bool> CommitInboundAsync(string scope, SignalChanges changes, InboundMessage message, CancellationToken cancellationToken)
+    public Task<bool> CommitInboundAsync(string scope, SignalChanges changes, InboundMessage message, CancellationToken cancellationToken) =>
+        CommitInboundAsync(scope, changes, message, null, cancellationToken);
+
+    /// <summary>
+    /// As the overload without <paramref name="optOut"/>, and a new message also applies <paramref name="optOut"/>
+    /// to the opt-out list in the same transaction (GatewayStore.OptOuts.cs), so a crash keeps both or neither.
+    /// </summary>
+    public Task<bool> CommitInboundAsync(string scope, SignalChanges changes, InboundMessage message, OptOutChange? optOut, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(message);
         return InTransactionAsync(async (c, tx) =>
         {
             await ApplySignalChangesAsync(c, tx, scope, changes, cancellationToken);
-            return await InsertInboundAsync(c, tx, message, cancellationToken); // GatewayStore.Undecrypted.cs
+            if (!await InsertInboundAsync(c, tx, message, cancellationToken)) // GatewayStore.Undecrypted.cs
+            {
+                return false;
+            }
+            if (optOut is not null)
+            {
+                await ApplyOptOutAsync(c, tx, optOut, message.Id, cancellationToken);
+            }
+            return true;
         }, cancellationToken);
     }
 

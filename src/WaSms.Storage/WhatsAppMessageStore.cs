@@ -4,12 +4,13 @@ namespace WaSms.Storage;
 
 /// <summary>
 /// The WhatsApp client's messages in the gateway database (GatewayStore.Inbound.cs, .SendJobs.cs,
-/// .Events.cs); the Signal changes committed with them belong to the <c>whatsapp</c> scope.
+/// .Events.cs); the Signal changes committed with them belong to the <c>whatsapp</c> scope. With
+/// <paramref name="optOuts"/>, a message that opts its sender out (or in) changes the list in its own commit.
 /// </summary>
-public sealed class WhatsAppMessageStore(GatewayStore store) : IMessageStore
+public sealed class WhatsAppMessageStore(GatewayStore store, IOptOutClassifier? optOuts = null) : IMessageStore
 {
     public Task<bool> CommitInboundAsync(SignalChanges changes, InboundMessage message, CancellationToken cancellationToken) =>
-        store.CommitInboundAsync(SecretScopes.WhatsApp, changes, message, cancellationToken);
+        store.CommitInboundAsync(SecretScopes.WhatsApp, changes, message, optOuts?.Classify(message), cancellationToken);
 
     public Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken) =>
         store.HasInboundAsync(chat, sender, id, cancellationToken);

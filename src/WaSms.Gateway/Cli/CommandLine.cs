@@ -6,7 +6,7 @@ namespace WaSms.Gateway.Cli;
 /// </summary>
 public sealed class CommandLine
 {
-    public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "press", "reset", "send", "messages", "groups", "wa", "dev", "provision", "version", "help"];
+    public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "press", "reset", "send", "messages", "groups", "optouts", "wa", "dev", "provision", "version", "help"];
 
     private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout", "--id"];
     private static readonly string[] BareFlags = ["--json", "--factory", "--no-wait", "--follow", "--help", "-h"];
@@ -107,6 +107,8 @@ public sealed class CommandLine
                                    received messages and status changes of sends, in stored order;
                                    --json: one object per line; --follow: keep printing new ones
           groups                   the groups the linked number is in (JID, participants, subject)
+          optouts                  the opt-out list (number, keyword, when, message id)
+          optouts remove +NUMBER   take a number off the opt-out list (sends to it go out again)
           wa decode HEX|-          a WhatsApp frame payload (flags byte + node) as JSON
           wa encode JSON|-         a node in that JSON shape as frame payload hex
           dev scan [QR]            dev mode: the emulated phone scans the QR on screen and links

@@ -110,6 +110,31 @@ public static partial class GatewayCli
         return ExitCodes.Ok;
     }
 
+    /// <summary><c>optouts</c>: the opt-out list, one per line (number, keyword, when, message id); <c>optouts remove +E164</c> takes one off.</summary>
+    private static async Task<int> OptOutsAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var request = commandLine.Arguments switch
+        {
+            [] => new ControlRequest("optouts"),
+            ["remove", var phone] => new ControlRequest("optouts-remove", To: phone),
+            _ => throw new UsageException("usage: wasms-gateway optouts | optouts remove <+E164>"),
+        };
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, request, Timeout(commandLine, TimeSpan.FromSeconds(30)), cancellationToken);
+        if (!response.Ok)
+        {
+            return await FailAsync(response, error);
+        }
+        foreach (var o in response.OptOuts ?? [])
+        {
+            await output.WriteLineAsync($"{o.Phone}\t{Printable(o.Keyword)}\t{o.At.ToLocalTime():yyyy-MM-dd HH:mm:ss}\t{o.MessageId ?? "-"}");
+        }
+        if (response.Message is { } message)
+        {
+            await output.WriteLineAsync(message);
+        }
+        return ExitCodes.Ok;
+    }
+
     /// <summary><c>dev say FROM TEXT</c>, <c>dev group-say GROUP FROM TEXT</c>, <c>dev inbox CONTACT</c>: dev mode's emulated contacts.</summary>
     private static async Task<int> DevContactAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

@@ -107,6 +107,7 @@ public static partial class GatewayCli
                 "send" => await SendAsync(settings, commandLine, output, error, cancellationToken),
                 "messages" => await MessagesAsync(settings, commandLine, output, error, cancellationToken),
                 "groups" => await GroupsAsync(settings, commandLine, output, error, cancellationToken),
+                "optouts" => await OptOutsAsync(settings, commandLine, output, error, cancellationToken),
                 _ => await NotYetAsync(commandLine.Verb, error),
             };
         }

@@ -34,6 +34,7 @@ public static partial class ConfigurationLoader
         ("Log", PropertiesOf<LogOptions>()),
         ("Simulator", PropertiesOf<SimulatorOptions>()),
         ("Messaging", PropertiesOf<MessagingOptions>()),
+        ("Pacing", PropertiesOf<PacingOptions>()),
     ];
 
     private static readonly HashSet<string> KnownKeys = new(
@@ -121,6 +122,7 @@ public static partial class ConfigurationLoader
             configuration.GetSection("Log").Bind(settings.Log);
             configuration.GetSection("Simulator").Bind(settings.Simulator);
             configuration.GetSection("Messaging").Bind(settings.Messaging);
+            configuration.GetSection("Pacing").Bind(settings.Pacing);
             var gatewayRules = settings.Gateway.Validate().ToList();
             if (gatewayRules.Count == 0)
             {
@@ -130,6 +132,7 @@ public static partial class ConfigurationLoader
             var rules = gatewayRules.Concat(settings.Board.Validate()).Concat(settings.WhatsApp.Validate())
                 .Concat(settings.Tunnel.Validate()).Concat(settings.Mqtt.Validate()).Concat(settings.Log.Validate())
                 .Concat(settings.Simulator.Validate()).Concat(settings.Messaging.Validate());
+                .Concat(settings.Simulator.Validate()).Concat(settings.Pacing.Validate());
             foreach (var (key, problem) in rules)
             {
                 Problem(key, problem);
@@ -163,6 +166,7 @@ public static partial class ConfigurationLoader
             "LOG" => settings.Log,
             "SIMULATOR" => settings.Simulator,
             "MESSAGING" => settings.Messaging,
+            "PACING" => settings.Pacing,
             _ => null,
         };
         var property = Sections.FirstOrDefault(s => s.Section.Equals(parts[0], StringComparison.OrdinalIgnoreCase)).Properties?

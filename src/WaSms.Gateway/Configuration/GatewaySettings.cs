@@ -21,6 +21,7 @@ public sealed class GatewaySettings
     public SimulatorOptions Simulator { get; init; } = new();
 
     public MessagingOptions Messaging { get; init; } = new();
+    public PacingOptions Pacing { get; init; } = new();
 
     /// <summary>Unknown keys and similar; logged once at start-up.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
@@ -56,5 +57,6 @@ public sealed class GatewaySettings
         yield return $"Log:Level={Log.Level} File={(Log.File.Length > 0 ? Log.File : "(none)")}";
         yield return $"Simulator:Url={Simulator.Url} AllowRemote={Simulator.AllowRemote}";
         yield return $"Messaging:RetentionDays={Messaging.RetentionDays} UndecryptableAfterMinutes={Messaging.UndecryptableAfterMinutes}";
+        yield return $"Pacing: {Pacing.ToSettings()}, opt-out keywords {Pacing.OptOutKeywords}, opt-in {Pacing.OptInKeywords}";
     }
 }

@@ -13,7 +13,8 @@ public sealed record ControlRequest(string Command, double? HoldSeconds = null, 
 
 /// <param name="Code">Why it failed, for the CLI's exit code: <c>usage</c>, <c>not-linked</c>, <c>timeout</c>; null for other failures.</param>
 public sealed record ControlResponse(bool Ok, string? Error = null, StatusReport? Status = null, string? Message = null, string? Code = null,
-    SendReport? Send = null, IReadOnlyList<EventReport>? Events = null, IReadOnlyList<GroupReport>? Groups = null, IReadOnlyList<InboxReport>? Inbox = null);
+    SendReport? Send = null, IReadOnlyList<EventReport>? Events = null, IReadOnlyList<GroupReport>? Groups = null, IReadOnlyList<InboxReport>? Inbox = null,
+    IReadOnlyList<OptOutReport>? OptOuts = null);
 
 /// <summary>A send job as <c>send</c> reports it.</summary>
 public sealed record SendReport(string Id, string? CallerId, string Chat, string Status, string? Reason);
@@ -50,7 +51,14 @@ public sealed record StatusReport(
     string? SetupProblem = null,
     MqttReport? Mqtt = null,
     ButtonReport? Button = null,
-    TodayReport? Today = null);
+    TodayReport? Today = null,
+    PacingReport? Pacing = null);
+
+/// <summary>Whether the acceptable-use rules pause sending now (a temporary ban, a cap), why, and until when (null: until the ban ends).</summary>
+public sealed record PacingReport(bool Paused, string? Reason, DateTimeOffset? Until);
+
+/// <summary>One entry of <c>wasms-gateway optouts</c>: who, by which keyword and message (null when added otherwise), when.</summary>
+public sealed record OptOutReport(string Phone, string Keyword, string? MessageId, DateTimeOffset At);
 
 public sealed record AccountReport(string Jid, string? Lid, string? PushName, string MaskedNumber);
 

@@ -6,9 +6,10 @@ namespace WaSms.Gateway.Control;
 /// <summary>
 /// The control socket's messaging commands over <see cref="IMessagingApi"/>: <c>send</c>, <c>messages</c>
 /// (one page of the stream, optionally waiting for the first new event: <c>--follow</c> asks again and
-/// again), <c>groups</c>, and dev mode's contacts (<c>dev-say</c>, <c>dev-group-say</c>, <c>dev-inbox</c>).
+/// again), <c>groups</c>, dev mode's contacts (<c>dev-say</c>, <c>dev-group-say</c>, <c>dev-inbox</c>), and the
+/// opt-out list (<c>optouts</c>, <c>optouts-remove</c>).
 /// </summary>
-public sealed class MessagingCommands(IMessagingApi api, IGroupDirectory groups, IDevPhone dev, TimeProvider time)
+public sealed class MessagingCommands(IMessagingApi api, IGroupDirectory groups, IDevPhone dev, TimeProvider time, Messaging.Pacing.OptOutList? optOuts = null)
 {
     /// <summary>Most events in one <c>messages</c> answer.</summary>
     public const int MaxEventsPerAnswer = 100;
@@ -31,6 +32,9 @@ public sealed class MessagingCommands(IMessagingApi api, IGroupDirectory groups,
                 "dev-group-say" => new ControlResponse(true, Message: await dev.GroupSayAsync(Required(request.Group, "group"),
                     Required(request.From, "from"), Required(request.Text, "text"), cancellationToken)),
                 "dev-inbox" => new ControlResponse(true, Inbox: dev.Inbox(Required(request.From, "contact"))),
+                "optouts" when optOuts is not null => new ControlResponse(true, OptOuts: [.. (await optOuts.GetAsync(cancellationToken))
+                    .Select(o => new OptOutReport(o.Phone, o.Keyword, o.MessageId, o.At))]),
+                "optouts-remove" when optOuts is not null => await RemoveOptOutAsync(optOuts, Required(request.To, "phone"), cancellationToken),
                 _ => null,
             };
         }
@@ -64,6 +68,12 @@ public sealed class MessagingCommands(IMessagingApi api, IGroupDirectory groups,
         return job.Status == MessageStatus.Failed
             ? new ControlResponse(false, $"message {job.MessageId} failed: {job.FailureReason}", Send: Report(job))
             : new ControlResponse(true, Send: Report(job));
+    }
+
+    private static async Task<ControlResponse> RemoveOptOutAsync(Messaging.Pacing.OptOutList optOuts, string phone, CancellationToken cancellationToken)
+    {
+        await optOuts.RemoveAsync(phone, cancellationToken);
+        return new ControlResponse(true, Message: $"{phone.Trim()} is off the opt-out list; sends to it go out again");
     }
 
     private async Task<ControlResponse> MessagesAsync(ControlRequest request, CancellationToken cancellationToken)

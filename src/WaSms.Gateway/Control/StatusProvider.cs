@@ -12,7 +12,7 @@ namespace WaSms.Gateway.Control;
 
 /// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT, and the counters on the online screen.</summary>
 public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time,
-    GatewayOptions options, MqttConnectionStatus? mqtt = null, Messaging.IMessagingApi? messaging = null)
+    GatewayOptions options, MqttConnectionStatus? mqtt = null, Messaging.IMessagingApi? messaging = null, Messaging.Pacing.PacingGate? pacing = null)
     : IGatewayStatusSource, IScreenStatsSource
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
@@ -72,8 +72,12 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             SetupProblem.Read(options.StateDirectory)?.ToString(),
             mqtt?.Current is { } m ? new MqttReport(m.Broker, m.Connected, m.Since, m.LastError, m.LastErrorAt) : null,
             new ButtonReport(status.ButtonStuckSince is not null, status.ButtonStuckSince),
-            status.Today is { } t ? new TodayReport(t.Day, t.In, t.Out, t.Failed, t.Queued) : null);
+            status.Today is { } t ? new TodayReport(t.Day, t.In, t.Out, t.Failed, t.Queued) : null,
+            pacing is null ? null : await GetPacingAsync(pacing, cancellationToken));
     }
+
+    private static async Task<PacingReport> GetPacingAsync(Messaging.Pacing.PacingGate pacing, CancellationToken cancellationToken) =>
+        await pacing.GetPauseAsync(cancellationToken) is { } pause ? new PacingReport(true, pause.Reason, pause.Until) : new PacingReport(false, null, null);
 
     private static string Name(Hardware.Leds.LedMode mode) => Hardware.Leds.LedModeNames.Of(mode);
 }

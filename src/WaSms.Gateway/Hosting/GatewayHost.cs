@@ -8,6 +8,7 @@ using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Control;
 using WaSms.Gateway.Links;
 using WaSms.Gateway.Messaging;
+using WaSms.Gateway.Messaging.Pacing;
 #if SIMULATOR_PAGE
 using WaSms.Gateway.Simulator;
 #endif
@@ -75,6 +76,7 @@ public static class GatewayHost
         }
         services.AddStorage(store);
         services.AddMessaging(settings.Messaging);
+        services.AddPacing(settings.Pacing);
         services.AddHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);
         services.AddHostedService<WatchdogService>();
         services.AddSingleton<DevCommands>();

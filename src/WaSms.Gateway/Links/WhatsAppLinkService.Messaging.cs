@@ -45,6 +45,7 @@ public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
             SignalStore = signalStore,
             MessageStore = messageStore,
             UndecryptableAfter = TimeSpan.FromMinutes(messaging.UndecryptableAfterMinutes),
+            SendGate = sendGate ?? new WhatsApp.Messaging.Send.AlwaysSend(), // the acceptable-use rules (Messaging/Pacing)
         };
     }
 

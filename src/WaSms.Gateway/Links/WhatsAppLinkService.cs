@@ -27,7 +27,8 @@ public sealed partial class WhatsAppLinkService(
     UserRequests requests,
     Core.Health.HealthCounters counters,
     TimeProvider time,
-    ILogger<WhatsAppLinkService> log) : BackgroundService, IResetParticipant
+    ILogger<WhatsAppLinkService> log,
+    WhatsApp.Messaging.Send.ISendGate? sendGate = null) : BackgroundService, IResetParticipant
 {
     private static readonly TimeSpan MinBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);

@@ -106,7 +106,7 @@ internal sealed partial class Connection : IStanzaChannel
     /// <summary>After the login steps: the outbox, once the offline backlog is through (or the wait for its marker is over), and the undecryptable sweep.</summary>
     private void StartOutbox()
     {
-        var outbox = new Outbox(Sending.Sender, _client.MessageStore, _client.Raise, Options.Logger, Options.Time, Sending.Options);
+        var outbox = new Outbox(Sending.Sender, _client.MessageStore, _client.Raise, Options.Logger, Options.SendGate, Options.Time, Sending.Options);
         _outbox = outbox;
         _background.Run("outbox", () => RunOutboxAsync(outbox, Closing));
         var sweeper = new Messaging.Receive.UndecryptableSweeper(_client.MessageStore, _client.Raise, Options.UndecryptableAfter, Options.Time, Options.Logger);

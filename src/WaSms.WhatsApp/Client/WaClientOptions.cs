@@ -72,6 +72,12 @@ public sealed class WaClientOptions
     public TimeSpan UndecryptableAfter { get; init; } = Messaging.Receive.UndecryptableSweeper.DefaultWait;
 
     /// <summary>
+    /// Asked before each send attempt and told of each send (pacing, caps, opt-outs: the gateway's
+    /// acceptable-use rules); the default sends every job at once.
+    /// </summary>
+    public ISendGate SendGate { get; init; } = new AlwaysSend();
+
+    /// <summary>
     /// The push name sent with <c>&lt;presence type="available" name/&gt;</c> after login (docs/protocol/messaging.md §4);
     /// null uses the business name from pairing, and with neither no presence is sent (both reference clients need a name).
     /// </summary>

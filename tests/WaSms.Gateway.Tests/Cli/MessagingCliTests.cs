@@ -115,6 +115,34 @@ public sealed class MessagingCliTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStopMessage_OptsTheSenderOut_ItsSendsFail_AndOptoutsListsAndRemovesIt()
+    {
+        await LinkAsync();
+        await CommitAsync("S1", "Stop!");
+
+        var listed = await CliAsync("optouts");
+        var refused = await CliAsync("send", "+15555550100", "offer");
+        var status = await CliAsync("status", "--json");
+        var removed = await CliAsync("optouts", "remove", "+15555550100");
+        var absent = await CliAsync("optouts", "remove", "+15555550100");
+        var usage = await CliAsync("optouts", "remove", "15555550100");
+        var empty = await CliAsync("optouts");
+
+        Assert.True(listed.Code == 0, listed.Error);
+        Assert.Matches(@"^\+15555550100\tSTOP\t\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\tS1$", listed.Output.Trim());
+        Assert.Equal(1, refused.Code);
+        Assert.EndsWith("failed: opted-out", refused.Error.Trim(), StringComparison.Ordinal);
+        using (var report = JsonDocument.Parse(status.Output))
+        {
+            Assert.False(report.RootElement.GetProperty("pacing").GetProperty("paused").GetBoolean());
+        }
+        Assert.Equal((0, "+15555550100 is off the opt-out list; sends to it go out again"), (removed.Code, removed.Output.Trim()));
+        Assert.Equal((1, "wasms-gateway: +15555550100 is not on the opt-out list"), (absent.Code, absent.Error.Trim()));
+        Assert.Equal(64, usage.Code);
+        Assert.Equal((0, ""), (empty.Code, empty.Output));
+    }
+
+    [Fact]
     public async Task MessagesFollow_PrintsWhatIsStoredAfterItStarted()
     {
         await CommitAsync("A1", "before");

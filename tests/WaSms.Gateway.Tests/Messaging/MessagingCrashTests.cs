@@ -184,7 +184,8 @@ public sealed class MessagingCrashTests(ITestOutputHelper output) : IDisposable
     {
         notify = new NotifyListener();
         return GatewayProcess.Start(
-            ["run", "--simulate", "--state-dir", State, $"--WhatsApp:ServerUrl={emulator.Uri}", $"--WhatsApp:TrustedRootKey={emulator.TrustedRootKeyHex}"],
+            ["run", "--simulate", "--state-dir", State, $"--WhatsApp:ServerUrl={emulator.Uri}", $"--WhatsApp:TrustedRootKey={emulator.TrustedRootKeyHex}",
+                "--Pacing:MinGap=00:00:00", "--Pacing:MaxGap=00:00:00"], // no acceptable-use gap: this test is about kills, not pacing
             new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
     }
 

@@ -27,14 +27,15 @@ internal sealed class SendHarness : IAsyncDisposable
 
     private readonly CancellationTokenSource _cts = new(EmulatorHarness.DefaultTimeout);
 
-    private SendHarness(ScriptedWaServer server, SendOptions options, TimeProvider time)
+    private SendHarness(ScriptedWaServer server, SendOptions options, ISendGate? gate = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         Server = server;
         var credentials = WaCredentials.Generate() with { Jid = OwnPn, Lid = OwnLid, Account = DeviceIdentity };
         Signal = new InMemorySignalStore(new InMemoryPreKeyStore());
         Store = new InMemoryMessageStore(Signal, time);
         Client = new WaClient(
-            new WaClientOptions { ServerUri = server.Uri, Trust = server.Trust, SignalStore = Signal, MessageStore = Store, Send = options, Time = time },
+            new WaClientOptions { ServerUri = server.Uri, Trust = server.Trust, SignalStore = Signal, MessageStore = Store, Send = options, SendGate = gate ?? new AlwaysSend(), Time = time },
             new InMemoryCredentialStore(credentials));
         Events = new EventCollector(Client);
     }
@@ -57,7 +58,10 @@ internal sealed class SendHarness : IAsyncDisposable
 
     /// <summary>Starts a server and a client (on <paramref name="time"/>, the system clock by default); nothing is connected yet.</summary>
     public static SendHarness Create(SendOptions? options = null, TimeProvider? time = null) =>
-        new(ScriptedWaServer.Start(), options ?? new SendOptions(), time ?? TimeProvider.System);
+        new(ScriptedWaServer.Start(), options ?? new SendOptions(), null, time ?? TimeProvider.System);
+
+    /// <summary>As <see cref="Create"/>, with a send gate and the client's clock (a fake one lets a test move a gate's wait).</summary>
+    public static SendHarness Create(ISendGate gate, TimeProvider time) => new(ScriptedWaServer.Start(), new SendOptions(), gate, time);
 
     /// <summary>Runs the client and walks it through login up to the offline marker; the outbox starts after that.</summary>
     public async Task ConnectAsync()
