@@ -22,25 +22,53 @@ public sealed partial class GatewayStore
         return InTransactionAsync(async (c, tx) =>
         {
             await ApplySignalChangesAsync(c, tx, scope, changes, cancellationToken);
-            long? rowId;
-            await using (var insert = Command(c, tx,
-                "INSERT INTO inbound_messages (chat, sender, message_id, sender_alt, sent_at, type, text, from_me, push_name, content, error, received_at) " +
-                "VALUES ($chat, $sender, $id, $alt, $sent, $type, $text, $fromMe, $push, $content, $error, $now) " +
-                "ON CONFLICT (chat, sender, message_id) DO NOTHING RETURNING id"))
-            {
-                Bind(insert, ("$chat", message.Chat), ("$sender", message.Sender), ("$id", message.Id), ("$alt", message.SenderAlt),
-                    ("$sent", message.Timestamp.ToUnixTimeMilliseconds()), ("$type", message.Type), ("$text", message.Text),
-                    ("$fromMe", message.FromMe ? 1L : 0L), ("$push", message.PushName), ("$content", message.Content), ("$error", message.Error), ("$now", Now));
-                rowId = await insert.ExecuteScalarAsync(cancellationToken) as long?;
-            }
-            if (rowId is null)
-            {
-                return false;
-            }
-            await using var evt = Command(c, tx, "INSERT INTO message_events (inbound_id, at) VALUES ($row, $now)");
-            await ExecuteAsync(evt, cancellationToken, ("$row", rowId), ("$now", Now));
-            return true;
+            return await InsertInboundAsync(c, tx, message, cancellationToken);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Saves <paramref name="changes"/> and those of <paramref name="messages"/> not already stored (a
+    /// duplicate in the list too), each with its stream event in list order, in one transaction: one
+    /// WAL commit for a whole batch of an offline backlog instead of one per message.
+    /// </summary>
+    /// <returns>For each message, false when it was a duplicate.</returns>
+    public Task<IReadOnlyList<bool>> CommitInboundBatchAsync(string scope, SignalChanges changes, IReadOnlyList<InboundMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(messages);
+        return InTransactionAsync<IReadOnlyList<bool>>(async (c, tx) =>
+        {
+            await ApplySignalChangesAsync(c, tx, scope, changes, cancellationToken);
+            var stored = new bool[messages.Count];
+            for (var i = 0; i < messages.Count; i++)
+            {
+                stored[i] = await InsertInboundAsync(c, tx, messages[i], cancellationToken);
+            }
+            return stored;
+        }, cancellationToken);
+    }
+
+    /// <summary>Inserts <paramref name="message"/> and its stream event unless (chat, sender, id) is stored; false when it was.</summary>
+    private async Task<bool> InsertInboundAsync(SqliteConnection c, SqliteTransaction tx, InboundMessage message, CancellationToken cancellationToken)
+    {
+        long? rowId;
+        await using (var insert = Command(c, tx,
+            "INSERT INTO inbound_messages (chat, sender, message_id, sender_alt, sent_at, type, text, from_me, push_name, content, error, received_at) " +
+            "VALUES ($chat, $sender, $id, $alt, $sent, $type, $text, $fromMe, $push, $content, $error, $now) " +
+            "ON CONFLICT (chat, sender, message_id) DO NOTHING RETURNING id"))
+        {
+            Bind(insert, ("$chat", message.Chat), ("$sender", message.Sender), ("$id", message.Id), ("$alt", message.SenderAlt),
+                ("$sent", message.Timestamp.ToUnixTimeMilliseconds()), ("$type", message.Type), ("$text", message.Text),
+                ("$fromMe", message.FromMe ? 1L : 0L), ("$push", message.PushName), ("$content", message.Content), ("$error", message.Error), ("$now", Now));
+            rowId = await insert.ExecuteScalarAsync(cancellationToken) as long?;
+        }
+        if (rowId is null)
+        {
+            return false;
+        }
+        await using var evt = Command(c, tx, "INSERT INTO message_events (inbound_id, at) VALUES ($row, $now)");
+        await ExecuteAsync(evt, cancellationToken, ("$row", rowId), ("$now", Now));
+        return true;
     }
 
     /// <summary>True when (chat, sender, id) is stored.</summary>
