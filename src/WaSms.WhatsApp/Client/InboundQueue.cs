@@ -138,7 +138,7 @@ internal sealed class InboundQueue
         HandleAllAsync(handle, null, stop, cancellationToken);
 
     /// <summary>
-    /// As above, except that <c>&lt;message&gt;</c> nodes found waiting one after another (a backlog) go to
+    /// As above, except that <c>&lt;message&gt;</c> nodes found waiting one after another (a backlog; acks between them are handled on the way) go to
     /// <paramref name="batch"/> together, up to <see cref="MessageBatch.MaxStanzas"/>, in order; a message
     /// with no other waiting behind it goes to <paramref name="handle"/> alone.
     /// </summary>
@@ -149,15 +149,10 @@ internal sealed class InboundQueue
         {
             while (TryTake(out var node))
             {
-                if (batch is not null && IsMessage(node) && reader.TryPeek(out var next) && IsMessage(next.Node))
+                if (batch is not null && IsMessage(node) && reader.TryPeek(out var next) && IsBatchable(next.Node))
                 {
-                    var nodes = new List<Node> { node };
-                    while (nodes.Count < MessageBatch.MaxStanzas && reader.TryPeek(out next) && IsMessage(next.Node) && TryTake(out var more))
-                    {
-                        nodes.Add(more);
-                    }
-
-                    await TimedAsync(node, () => batch(nodes, cancellationToken));
+                    var nodes = await CollectBatchAsync(node, handle, cancellationToken);
+                    await TimedAsync(node, () => nodes.Count == 1 ? handle(node, cancellationToken) : batch(nodes, cancellationToken));
                 }
                 else
                 {
@@ -173,6 +168,36 @@ internal sealed class InboundQueue
     }
 
     private static bool IsMessage(Node node) => node.Tag == "message";
+
+    /// <summary>
+    /// An <c>&lt;ack&gt;</c> answers a stanza we sent earlier (a receipt, a message): it touches no Signal
+    /// state and no inbound message, so handling it as soon as it is reached, before the messages
+    /// collected ahead of it are committed, changes nothing. The server acks every receipt, so a backlog
+    /// arrives as message, ack, message, ack… and would otherwise never form a batch.
+    /// </summary>
+    private static bool IsBatchable(Node node) => node.Tag is "message" or "ack";
+
+    /// <summary>
+    /// <paramref name="first"/> and the messages waiting behind it, up to <see cref="MessageBatch.MaxStanzas"/>;
+    /// acks found between them are handled on the way (<see cref="IsBatchable"/>). Stops at any other node.
+    /// </summary>
+    private async Task<List<Node>> CollectBatchAsync(Node first, Func<Node, CancellationToken, Task> handle, CancellationToken cancellationToken)
+    {
+        var nodes = new List<Node> { first };
+        while (nodes.Count < MessageBatch.MaxStanzas && _nodes.Reader.TryPeek(out var next) && IsBatchable(next.Node) && TryTake(out var taken))
+        {
+            if (IsMessage(taken))
+            {
+                nodes.Add(taken);
+            }
+            else
+            {
+                await TimedAsync(taken, () => handle(taken, cancellationToken));
+            }
+        }
+
+        return nodes;
+    }
 
     /// <summary>Runs <paramref name="handle"/> (the handling of <paramref name="node"/>, and of the batch it starts), warning when it is slow.</summary>
     private async Task TimedAsync(Node node, Func<Task> handle)

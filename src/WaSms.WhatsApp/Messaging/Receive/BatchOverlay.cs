@@ -13,9 +13,17 @@ namespace WaSms.WhatsApp.Messaging.Receive;
 /// work is kept apart until <see cref="Accept"/>; <see cref="Discard"/> drops it (its handler failed).
 /// Only the calls the receive path makes are overlaid; the rest go to the real stores.
 /// </summary>
-internal sealed class BatchOverlay(ISignalStore signal, IMessageStore messages) : ISignalStore, IMessageStore
+internal sealed class BatchOverlay(ISignalStore signal, IMessageStore messages) : ISignalStore, IMessageStore, IParsedSessions
 {
+    // Records as the decrypts left them, by the bytes they were saved as: bytes of a discarded stanza or a
+    // failed commit never match (the overlay itself is dropped then), so a stale record is never used.
+    private readonly Dictionary<SignalAddress, (byte[] Bytes, SessionRecord Record)> _parsed = [];
+
     private readonly Layer _batch = new();
+
+    // What the store answered for the LID map: nothing else writes it while the batch holds the Signal lock.
+    private readonly Dictionary<string, string?> _storedLidOfPhone = [];
+    private readonly Dictionary<string, string?> _storedPhoneOfLid = [];
     private Layer _stanza = new();
 
     /// <summary>Nothing accepted yet.</summary>
@@ -80,6 +88,11 @@ internal sealed class BatchOverlay(ISignalStore signal, IMessageStore messages) 
             }
         }
     }
+
+    public SessionRecord Parse(SignalAddress address, byte[] bytes) =>
+        _parsed.TryGetValue(address, out var kept) && ReferenceEquals(kept.Bytes, bytes) ? kept.Record : SessionRecord.Deserialize(bytes);
+
+    public void Remember(SignalAddress address, byte[] bytes, SessionRecord record) => _parsed[address] = (bytes, record);
 
     public Task CommitAsync(SignalChanges changes, CancellationToken cancellationToken)
     {
@@ -148,7 +161,11 @@ internal sealed class BatchOverlay(ISignalStore signal, IMessageStore messages) 
             }
         }
 
-        var stored = await signal.GetLidUserAsync(phoneUser, cancellationToken);
+        if (!_storedLidOfPhone.TryGetValue(phoneUser, out var stored))
+        {
+            _storedLidOfPhone[phoneUser] = stored = await signal.GetLidUserAsync(phoneUser, cancellationToken);
+        }
+
         return stored is not null && Layers.Any(l => l.Changes.LidMappings.ContainsKey(stored)) ? null : stored; // that LID was paired anew
     }
 
@@ -159,7 +176,11 @@ internal sealed class BatchOverlay(ISignalStore signal, IMessageStore messages) 
             return phone;
         }
 
-        var stored = await signal.GetPhoneUserAsync(lidUser, cancellationToken);
+        if (!_storedPhoneOfLid.TryGetValue(lidUser, out var stored))
+        {
+            _storedPhoneOfLid[lidUser] = stored = await signal.GetPhoneUserAsync(lidUser, cancellationToken);
+        }
+
         return stored is not null && Layers.Any(l => l.Changes.LidMappings.ContainsValue(stored)) ? null : stored; // that number was paired anew
     }
 
