@@ -1,6 +1,6 @@
 """10,000 offline messages into wasms-gateway: link, stop, queue, start, drain; then send latency.
 See scripts/bench-messaging. argv: gateway command (shell words), messages, sends."""
-import json, os, re, shlex, signal, socket, statistics, subprocess, sys, tempfile, time
+import json, os, re, shlex, signal, socket, sqlite3, statistics, subprocess, sys, tempfile, time
 import wa_emulator
 
 GATEWAY, COUNT, SENDS = shlex.split(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -12,6 +12,11 @@ def rss(pid):
     status = open(f"/proc/{pid}/status").read()
     get = lambda k: int(re.search(rf"^{k}:\s+(\d+)", status, re.M).group(1)) / 1024
     return get("VmRSS"), get("VmHWM")
+
+def cpu_ms(pid):
+    """User + system CPU time the process has used so far (ms): the burst's cost whatever else loads the machine."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 def ask(emu, command, answer):
     emu.stdin.write(command + "\n"); emu.stdin.flush()
@@ -43,9 +48,16 @@ class Gateway:
                                       "--Pacing:MinGap=00:00:00", "--Pacing:MaxGap=00:00:00"],  # pacing off: raw throughput
                                      env=env, stdout=LOG, stderr=LOG)
 
-    def wait_status(self, status):
-        while self.sock.recv(4096).decode() != status: pass
-        return time.monotonic()
+    def wait_status(self, status, poll=None):
+        """Waits for the status line on NOTIFY_SOCKET, calling poll() every 50 ms meanwhile (at most 600 s)."""
+        self.sock.settimeout(0.05 if poll else 600)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                if self.sock.recv(4096).decode() == status: return time.monotonic()
+            except socket.timeout:
+                poll()
+        raise RuntimeError(f"no '{status}' within 600 s")
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM); self.proc.wait(timeout=60); self.sock.close()
@@ -53,6 +65,18 @@ class Gateway:
 def inbound(gw):
     lines = gw.cli("messages", "--json").stdout.splitlines()
     return sum(1 for l in lines if json.loads(l).get("kind") == "message")
+
+def stored(gw):
+    """(rows, first received_at, last received_at, rows stored after the first commit) read from the
+    database itself, read-only: polling with the CLI (a process per call reading every message) would
+    load the gateway it measures."""
+    db = sqlite3.connect(f"file:{os.path.join(gw.state, 'gateway.db')}?mode=ro", uri=True, timeout=30)
+    try:
+        n, first, last = db.execute("SELECT count(*), min(received_at), max(received_at) FROM inbound_messages WHERE from_me = 0").fetchone()
+        after = db.execute("SELECT count(*) FROM inbound_messages WHERE from_me = 0 AND received_at > ?", (first or 0,)).fetchone()[0]
+        return n, first, last, after
+    finally:
+        db.close()
 
 def main():
     work = tempfile.mkdtemp(prefix="wg-bench-msg-")
@@ -69,12 +93,21 @@ def main():
         print(f"queued {COUNT} texts from Alice while the gateway was stopped ({queued_ms} ms)", file=sys.stderr)
 
         gw.start()
-        online = gw.wait_status("STATUS=online: Online")
+        # The gateway calls itself online after the backlog: the CPU it used from the first stored message on is sampled meanwhile.
+        cpu_first = None
+        def sample_first():
+            nonlocal cpu_first
+            if cpu_first is None and stored(gw)[0] > 0: cpu_first = cpu_ms(gw.proc.pid)
+        online = gw.wait_status("STATUS=online: Online", sample_first)
         peak_at_online = rss(gw.proc.pid)[1]
-        done, stored = online, inbound(gw)
-        while stored < COUNT:
-            time.sleep(0.2); stored = inbound(gw); done = time.monotonic()
+        done, (n, first, last, after) = online, stored(gw)
+        while n < COUNT:
+            time.sleep(0.05); n, first, last, after = stored(gw); done = time.monotonic()
+            if cpu_first is None and n > 0: cpu_first = cpu_ms(gw.proc.pid)
+        cpu_burst = cpu_ms(gw.proc.pid) - cpu_first
         peak = rss(gw.proc.pid)[1]
+        in_stream = inbound(gw)
+        if in_stream < COUNT: raise RuntimeError(f"only {in_stream} of {COUNT} messages in the API stream")
         time.sleep(10)
         idle = rss(gw.proc.pid)[0]
 
@@ -93,7 +126,9 @@ def main():
     pct = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
     base = statistics.median(status_ms)
     print(json.dumps({"messages": COUNT, "startToOnlineMs": round((online - gw.t0) * 1000), "startToLastStoredMs": round((done - gw.t0) * 1000),
-                      "perSecond": round(COUNT / (done - gw.t0)), "peakRssMb": round(peak, 1), "peakRssAtOnlineMb": round(peak_at_online, 1),
+                      "perSecond": round(COUNT / (done - gw.t0)),
+                      "burstMs": last - first, "burstMessages": after, "burstPerSecond": round(after * 1000 / max(1, last - first)),
+                      "burstCpuMs": round(cpu_burst), "burstPerCpuSecond": round(after * 1000 / max(1, cpu_burst)), "peakRssMb": round(peak, 1), "peakRssAtOnlineMb": round(peak_at_online, 1),
                       "idleRssMb": round(idle, 1), "sends": SENDS,
                       "sendP50Ms": round(pct(send_ms, 50), 1), "sendP99Ms": round(pct(send_ms, 99), 1),
                       "cliRoundTripMs": round(base, 1),

@@ -41,6 +41,34 @@ public sealed partial class GatewayStore
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Saves <paramref name="changes"/> and those of <paramref name="messages"/> not already stored (a
+    /// duplicate in the list too), each with its stream event in list order and its opt-out change
+    /// (<paramref name="optOuts"/>, by index, may be null), in one transaction: one WAL commit for a
+    /// whole batch of an offline backlog instead of one per message.
+    /// </summary>
+    /// <returns>For each message, false when it was a duplicate.</returns>
+    public Task<IReadOnlyList<bool>> CommitInboundBatchAsync(string scope, SignalChanges changes, IReadOnlyList<InboundMessage> messages,
+        IReadOnlyList<OptOutChange?>? optOuts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(messages);
+        return InTransactionAsync<IReadOnlyList<bool>>(async (c, tx) =>
+        {
+            await ApplySignalChangesAsync(c, tx, scope, changes, cancellationToken);
+            var stored = new bool[messages.Count];
+            for (var i = 0; i < messages.Count; i++)
+            {
+                stored[i] = await InsertInboundAsync(c, tx, messages[i], cancellationToken); // GatewayStore.Undecrypted.cs
+                if (stored[i] && optOuts?[i] is { } optOut)
+                {
+                    await ApplyOptOutAsync(c, tx, optOut, messages[i].Id, cancellationToken);
+                }
+            }
+            return stored;
+        }, cancellationToken);
+    }
+
     /// <summary>True when (chat, sender, id) is stored, the chat and sender in either PN or LID form (GatewayStore.Undecrypted.cs).</summary>
     public Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken) =>
         InTransactionAsync((c, tx) => HasEquivalentInboundAsync(c, tx, chat, sender, id, cancellationToken), cancellationToken);

@@ -12,6 +12,9 @@ public sealed class WhatsAppMessageStore(GatewayStore store, IOptOutClassifier? 
     public Task<bool> CommitInboundAsync(SignalChanges changes, InboundMessage message, CancellationToken cancellationToken) =>
         store.CommitInboundAsync(SecretScopes.WhatsApp, changes, message, optOuts?.Classify(message), cancellationToken);
 
+    public Task<IReadOnlyList<bool>> CommitInboundBatchAsync(SignalChanges changes, IReadOnlyList<InboundMessage> messages, CancellationToken cancellationToken) =>
+        store.CommitInboundBatchAsync(SecretScopes.WhatsApp, changes, messages, optOuts is null ? null : messages.Select(optOuts.Classify).ToList(), cancellationToken);
+
     public Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken) =>
         store.HasInboundAsync(chat, sender, id, cancellationToken);
 

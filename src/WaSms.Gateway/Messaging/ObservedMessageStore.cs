@@ -29,6 +29,24 @@ public sealed class ObservedMessageStore(IMessageStore inner, HealthCounters cou
         return added;
     }
 
+    /// <summary>The grouped commit of a backlog: one transaction underneath (the interface's default would make one per message).</summary>
+    public async Task<IReadOnlyList<bool>> CommitInboundBatchAsync(SignalChanges changes, IReadOnlyList<InboundMessage> messages, CancellationToken cancellationToken)
+    {
+        var stored = await inner.CommitInboundBatchAsync(changes, messages, cancellationToken);
+        for (var i = 0; i < stored.Count; i++)
+        {
+            if (stored[i] && !messages[i].FromMe)
+            {
+                counters.MessageReceived();
+            }
+        }
+        if (stored.Contains(true))
+        {
+            Pulse();
+        }
+        return stored;
+    }
+
     public Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken) =>
         inner.HasInboundAsync(chat, sender, id, cancellationToken);
 

@@ -36,7 +36,32 @@ internal sealed partial class Connection
         Options.Logger);
 
     private Task HandleMessageAsync(Node message, CancellationToken cancellationToken) =>
-        GuardAsync(message, () => UnderSignalStateLockAsync(() => new MessageReceiver(ReceiveContext).HandleAsync(message, cancellationToken), cancellationToken));
+        GuardAsync(
+            message,
+            () => UnderSignalStateLockAsync(() => new MessageReceiver(ReceiveContext).HandleAsync(message, cancellationToken), cancellationToken),
+            error => new PoisonMessages(ReceiveContext).HandleFailureAsync(message, error, cancellationToken));
+
+    /// <summary>
+    /// A backlog of messages under one lock hold and one commit (<see cref="MessageBatch"/>); a message
+    /// whose handling threw in the batch, or all of them when the commit failed, are handled alone after it.
+    /// </summary>
+    private async Task HandleMessageBatchAsync(IReadOnlyList<Node> messages, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Node> alone = messages;
+        try
+        {
+            await UnderSignalStateLockAsync(async () => alone = await new MessageBatch(ReceiveContext).HandleAsync(messages, cancellationToken), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or WaSocketException))
+        {
+            Options.Logger.LogError(ex, "Handling a batch of {Count} messages failed; each is handled alone", messages.Count);
+        }
+
+        foreach (var message in alone)
+        {
+            await HandleMessageAsync(message, cancellationToken);
+        }
+    }
 
     private Task HandleReceiptAsync(Node receipt, CancellationToken cancellationToken) =>
         GuardAsync(receipt, () => new ReceiptReceiver(ReceiveContext, DispatchRetryReceipt).HandleAsync(receipt, cancellationToken));
@@ -73,9 +98,10 @@ internal sealed partial class Connection
     /// <summary>
     /// A failure in handling one stanza (a store error, a bug) is logged and the stanza left without
     /// receipt, so the server delivers it again on the next connection; the link and the later stanzas
-    /// go on. A closed socket or cancellation ends the receive loop as before.
+    /// go on. A closed socket or cancellation ends the receive loop as before. <paramref name="giveUp"/>
+    /// (messages: <see cref="PoisonMessages"/>) may answer it instead once it has failed too often.
     /// </summary>
-    private async Task GuardAsync(Node node, Func<Task> handle)
+    private async Task GuardAsync(Node node, Func<Task> handle, Func<Exception, Task<bool>>? giveUp = null)
     {
         try
         {
@@ -84,6 +110,10 @@ internal sealed partial class Connection
         catch (Exception ex) when (ex is not (OperationCanceledException or WaSocketException))
         {
             Options.Logger.LogError(ex, "Handling the <{Tag}> stanza {Id} failed; left unanswered for the server to deliver again", node.Tag, node.Attr("id"));
+            if (giveUp is not null)
+            {
+                await GuardAsync(node, () => giveUp(ex));
+            }
         }
     }
 

@@ -39,7 +39,7 @@ internal sealed partial class Connection
         var receiving = ReceiveAsync(socket, queue, receiveCancel.Token);
         try
         {
-            await queue.HandleAllAsync(HandleAsync, () => Outcome != ConnectionOutcome.None, cancellationToken);
+            await queue.HandleAllAsync(HandleAsync, HandleMessageBatchAsync, () => Outcome != ConnectionOutcome.None, cancellationToken);
         }
         finally
         {
@@ -57,7 +57,7 @@ internal sealed partial class Connection
             while (Outcome == ConnectionOutcome.None)
             {
                 var frame = await socket.ReceiveFrameAsync(cancellationToken);
-                await queue.EnqueueAsync(NodeDecoder.DecodeFrame(frame), cancellationToken);
+                await queue.EnqueueAsync(NodeDecoder.DecodeFrame(frame), frame.Length, cancellationToken);
             }
 
             queue.Complete();

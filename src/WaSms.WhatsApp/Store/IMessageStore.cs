@@ -16,6 +16,28 @@ public interface IMessageStore
     /// <returns>False when the message was a duplicate (the changes are still saved).</returns>
     Task<bool> CommitInboundAsync(SignalChanges changes, InboundMessage message, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The grouped commit of a backlog (Messaging/Receive/MessageBatch): <paramref name="changes"/> and every
+    /// one of <paramref name="messages"/> not already stored, each with its stream event in list order, in
+    /// <b>one</b> transaction. A (chat, sender, id) stored before, or twice in the list, is stored once.
+    /// The default commits the rows one by one and the changes with the last, so a crash in between
+    /// leaves rows whose ratchet steps are not saved (redelivered, they are receipted as duplicates) and
+    /// never a step without its row; the stores of this project override it with one transaction.
+    /// </summary>
+    /// <returns>For each message, true when it was stored, false when it was a duplicate.</returns>
+    async Task<IReadOnlyList<bool>> CommitInboundBatchAsync(SignalChanges changes, IReadOnlyList<InboundMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentOutOfRangeException.ThrowIfZero(messages.Count);
+        var stored = new bool[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            stored[i] = await CommitInboundAsync(i == messages.Count - 1 ? changes : new SignalChanges(), messages[i], cancellationToken);
+        }
+
+        return stored;
+    }
+
     /// <summary>True when (chat, sender, id) is stored.</summary>
     Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken);
 

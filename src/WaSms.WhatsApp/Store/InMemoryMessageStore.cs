@@ -36,14 +36,41 @@ public sealed partial class InMemoryMessageStore(InMemorySignalStore signal, Tim
         lock (Gate)
         {
             signal.Apply(changes);
-            added = !HasEquivalent(message.Chat, message.Sender, message.Id) && _inbound.TryAdd((message.Chat, message.Sender, message.Id), time.GetUtcNow());
-            if (added)
-            {
-                _events.Add(new MessageEvent(_events.Count + 1, MessageEventKind.Message, message with { Content = message.Content?.ToArray() }, null));
-            }
+            added = Add(message);
         }
         await signal.RemoveUsedPreKeysAsync(changes, cancellationToken);
         return added;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<bool>> CommitInboundBatchAsync(SignalChanges changes, IReadOnlyList<InboundMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(messages);
+        cancellationToken.ThrowIfCancellationRequested();
+        var stored = new bool[messages.Count];
+        lock (Gate)
+        {
+            signal.Apply(changes);
+            for (var i = 0; i < messages.Count; i++)
+            {
+                stored[i] = Add(messages[i]);
+            }
+        }
+        await signal.RemoveUsedPreKeysAsync(changes, cancellationToken);
+        return stored;
+    }
+
+    /// <summary>Stores <paramref name="message"/> and its event unless it is a duplicate (the caller holds the gate).</summary>
+    private bool Add(InboundMessage message)
+    {
+        if (HasEquivalent(message.Chat, message.Sender, message.Id) || !_inbound.TryAdd((message.Chat, message.Sender, message.Id), time.GetUtcNow()))
+        {
+            return false;
+        }
+
+        _events.Add(new MessageEvent(_events.Count + 1, MessageEventKind.Message, message with { Content = message.Content?.ToArray() }, null));
+        return true;
     }
 
     /// <inheritdoc />

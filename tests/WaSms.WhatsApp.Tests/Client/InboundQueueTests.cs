@@ -163,5 +163,60 @@ public sealed class InboundQueueTests
         Assert.Equal(["1", "2"], handled);
     }
 
+    [Fact]
+    public async Task WaitingMessages_FormOneBatch_AcksBetweenThemHandledOnTheWay_AnyOtherNodeEndsIt()
+    {
+        var queue = new InboundQueue(new FakeTimeProvider(), new RecordingLogger(), capacity: 16);
+        string[] arrived = ["message 1", "ack a", "message 2", "ack b", "message 3", "receipt r", "message 4", "message 5", "iq q", "message 6"];
+        foreach (var tagAndId in arrived)
+        {
+            var (tag, id) = (tagAndId.Split(' ')[0], tagAndId.Split(' ')[1]);
+            await queue.EnqueueAsync(NodeHelpers.Make(tag, ("id", id)), 100, CancellationToken.None);
+        }
+
+        queue.Complete();
+        var handled = new List<string>();
+        await queue.HandleAllAsync(
+            (node, _) =>
+            {
+                handled.Add($"{node.Tag} {node.Attr("id")}");
+                return Task.CompletedTask;
+            },
+            (nodes, _) =>
+            {
+                handled.Add("batch " + string.Join(",", nodes.Select(n => n.Attr("id"))));
+                return Task.CompletedTask;
+            },
+            () => false,
+            CancellationToken.None);
+
+        Assert.Equal(["ack a", "ack b", "batch 1,2,3", "receipt r", "batch 4,5", "iq q", "message 6"], handled);
+        Assert.Equal(0, queue.QueuedBytes);
+    }
+
+    [Fact]
+    public async Task QueueFullByBytes_ReceiveLoopWaits_UntilTheHandlersTakeNodes()
+    {
+        var log = new RecordingLogger();
+        var queue = new InboundQueue(new FakeTimeProvider(), log, capacity: 100, maxBytes: 1000);
+        await queue.EnqueueAsync(Numbered(1), 5000, CancellationToken.None); // alone in the queue: always fits
+        var second = queue.EnqueueAsync(Numbered(2), 10, CancellationToken.None).AsTask();
+        Assert.False(second.IsCompleted);
+        Assert.Contains(log.Entries, e => e.Message.Contains("1000 bytes", StringComparison.Ordinal));
+
+        var handled = new List<string>();
+        var handling = queue.HandleAllAsync(
+            (node, _) =>
+            {
+                handled.Add(node.Attr("id")!);
+                return Task.CompletedTask;
+            },
+            () => handled.Count == 2,
+            CancellationToken.None);
+        await second;
+        await handling;
+        Assert.Equal(["1", "2"], handled);
+    }
+
     private static Node Numbered(int id) => NodeHelpers.Make("n", ("id", id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

@@ -24,6 +24,19 @@ internal enum PartOutcome
     Skipped,
 }
 
+/// <summary>
+/// A store that keeps the session records it handed out parsed (a batch under one lock hold,
+/// <see cref="BatchOverlay"/>), so a session's next message in the batch skips parsing its record.
+/// </summary>
+internal interface IParsedSessions
+{
+    /// <summary>The record <paramref name="bytes"/> of <paramref name="address"/> hold: the kept one when those are the bytes it was saved as, else parsed.</summary>
+    SessionRecord Parse(SignalAddress address, byte[] bytes);
+
+    /// <summary>Keeps <paramref name="record"/> as the parsed form of <paramref name="bytes"/>.</summary>
+    void Remember(SignalAddress address, byte[] bytes, SessionRecord record);
+}
+
 /// <summary>One <c>&lt;enc&gt;</c>'s result: the plaintext and message when decrypted, else the reason.</summary>
 internal sealed record PartResult(EncPart Part, PartOutcome Outcome, byte[]? Plaintext, Message? Message, string? Error, SignalError? SignalError);
 
@@ -105,10 +118,12 @@ internal sealed class InboundDecryptor(ISignalStore store, IPreKeyStore preKeys,
         var address = sender.SignalAddress;
         var (record, fromLegacy) = await LoadSessionAsync(address, sender.LegacyAddress, cancellationToken);
         var keys = part.Type == "pkmsg"
-            ? await LocalPreKeys.ForAsync(part.Ciphertext, credentials, preKeys, cancellationToken)
+            ? await LocalPreKeys.ForAsync(part.Ciphertext, record, credentials, preKeys, cancellationToken)
             : new LocalPreKeys(credentials, null);
         var result = SessionCipher.Decrypt(record, _identity, keys, part.Type, part.Ciphertext);
-        changes.Sessions[address] = record.Serialize();
+        var bytes = record.Serialize();
+        changes.Sessions[address] = bytes;
+        (store as IParsedSessions)?.Remember(address, bytes, record);
         if (fromLegacy is { } legacy)
         {
             // The session was kept under the phone number before the LID was known: it moves to the LID (whatsmeow migrateSessionStore).
@@ -142,16 +157,20 @@ internal sealed class InboundDecryptor(ISignalStore store, IPreKeyStore preKeys,
     {
         if (await LoadSessionBytesAsync(address, cancellationToken) is { } bytes)
         {
-            return (SessionRecord.Deserialize(bytes), null);
+            return (Parse(address, bytes), null);
         }
 
         if (legacy is { } old && old != address && await LoadSessionBytesAsync(old, cancellationToken) is { } oldBytes)
         {
-            return (SessionRecord.Deserialize(oldBytes), old);
+            return (Parse(old, oldBytes), old);
         }
 
         return (new SessionRecord(), null);
     }
+
+    /// <summary>The record <paramref name="bytes"/> hold: parsed again unless the store keeps it parsed (a batch, <see cref="IParsedSessions"/>).</summary>
+    private SessionRecord Parse(SignalAddress address, byte[] bytes) =>
+        store is IParsedSessions parsed ? parsed.Parse(address, bytes) : SessionRecord.Deserialize(bytes);
 
     private async Task<byte[]?> LoadSessionBytesAsync(SignalAddress address, CancellationToken cancellationToken)
     {

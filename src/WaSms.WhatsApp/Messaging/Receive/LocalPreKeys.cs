@@ -11,12 +11,17 @@ namespace WaSms.WhatsApp.Messaging.Receive;
 /// </summary>
 internal sealed class LocalPreKeys(WaCredentials credentials, PreKey? preKey) : ILocalPreKeys
 {
-    /// <summary>Loads what <paramref name="pkmsg"/> names (<see cref="PreKeyWhisperMessage.Peek"/>).</summary>
+    /// <summary>
+    /// Loads what <paramref name="pkmsg"/> names (<see cref="PreKeyWhisperMessage.Peek"/>), unless
+    /// <paramref name="record"/> already holds the session its base key names: the cipher then uses that
+    /// session and no prekey (every message of a sender who has not seen our answer yet, e.g. a whole
+    /// offline backlog), so the store is not asked.
+    /// </summary>
     /// <exception cref="SignalException">The pkmsg is malformed.</exception>
-    public static async Task<LocalPreKeys> ForAsync(byte[] pkmsg, WaCredentials credentials, IPreKeyStore store, CancellationToken cancellationToken)
+    public static async Task<LocalPreKeys> ForAsync(byte[] pkmsg, SessionRecord record, WaCredentials credentials, IPreKeyStore store, CancellationToken cancellationToken)
     {
-        var (preKeyId, _, _, _, _) = PreKeyWhisperMessage.Peek(pkmsg);
-        var preKey = preKeyId is { } id ? await store.GetAsync(id, cancellationToken) : null;
+        var (preKeyId, _, _, _, baseKey) = PreKeyWhisperMessage.Peek(pkmsg);
+        var preKey = preKeyId is { } id && record.IndexOf(baseKey.Span) < 0 ? await store.GetAsync(id, cancellationToken) : null;
         return new LocalPreKeys(credentials, preKey);
     }
 

@@ -19,7 +19,11 @@ internal sealed class FaultyMessageStore(IMessageStore inner) : IMessageStore
         return inner.CommitInboundAsync(changes, message, cancellationToken);
     }
 
-    public Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken) => inner.HasInboundAsync(chat, sender, id, cancellationToken);
+    /// <summary>A message id whose handling always throws (a poison message): <see cref="HasInboundAsync"/> fails for it.</summary>
+    public string? PoisonId { get; set; }
+
+    public Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken) =>
+        id == PoisonId ? throw new InvalidOperationException("poison message (injected)") : inner.HasInboundAsync(chat, sender, id, cancellationToken);
 
     public Task<int> CountDecryptFailureAsync(string senderDevice, string id, CancellationToken cancellationToken) => inner.CountDecryptFailureAsync(senderDevice, id, cancellationToken);
 

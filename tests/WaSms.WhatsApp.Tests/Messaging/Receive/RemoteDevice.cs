@@ -23,11 +23,13 @@ internal sealed class RemoteDevice(Jid jid)
     public ReadOnlyMemory<byte> IdentityKey => _identity.IdentityKey.PublicKey;
 
     /// <summary>Starts the session from the client's bundle: its signed prekey and one of its one-time prekeys.</summary>
-    public async Task StartSessionAsync(ReceiveSession client)
+    public Task StartSessionAsync(ReceiveSession client) => StartSessionAsync(client.PreKeys, client.Credentials, client.Token);
+
+    /// <summary>Starts the session from the bundle of <paramref name="credentials"/> and one prekey of <paramref name="preKeys"/>.</summary>
+    public async Task StartSessionAsync(IPreKeyStore preKeys, WaCredentials credentials, CancellationToken cancellationToken)
     {
-        var preKey = (await client.PreKeys.GetOrCreateUnuploadedAsync(1, client.Token))[0];
-        await client.PreKeys.MarkUploadedAsync([preKey.Id], client.Token);
-        var credentials = client.Credentials;
+        var preKey = (await preKeys.GetOrCreateUnuploadedAsync(1, cancellationToken))[0];
+        await preKeys.MarkUploadedAsync([preKey.Id], cancellationToken);
         SessionBuilder.InitFromBundle(_session, _identity, new PreKeyBundle(
             credentials.RegistrationId,
             ReceiveSession.OwnJid.Device!.Value,
