@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using WaSms.Emulators.Platform.Api;
 using WaSms.Emulators.Platform.Store;
 using WaSms.Emulators.Platform.Tls;
@@ -73,6 +74,30 @@ public sealed class PlatformEmulator : IAsyncDisposable
 
     /// <summary>Issues a one-time enrollment code.</summary>
     public Task<string> IssueCodeAsync(CancellationToken cancellationToken) => Store.IssueCodeAsync(cancellationToken);
+
+    /// <summary>
+    /// What a gateway and a curl user need, as <c>dev platform --json</c> prints it: <c>tunnelUrl</c>,
+    /// <c>apiUrl</c>, <c>secret</c>, <c>enrollmentCode</c> (the first code), <c>enrollmentCodes</c>
+    /// (all, when more than one) and <c>caFile</c>.
+    /// </summary>
+    public JsonObject ConnectionInfo(IReadOnlyList<string> codes)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        var info = new JsonObject
+        {
+            ["tunnelUrl"] = TunnelUri.ToString(),
+            ["apiUrl"] = ApiUri.ToString(),
+            ["secret"] = Secret,
+            ["enrollmentCode"] = codes.Count > 0 ? codes[0] : null,
+            ["caFile"] = CaFile,
+        };
+        if (codes.Count > 1)
+        {
+            info["enrollmentCodes"] = new JsonArray([.. codes.Select(c => (JsonNode)JsonValue.Create(c))]);
+        }
+
+        return info;
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -15,6 +15,9 @@ public sealed class ApiRequest
 {
     private const int MaxBodyBytes = 1024 * 1024;
 
+    // A JSON API read by curl users: texts in any script stay readable (nothing here is put into HTML).
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private ApiRequest(string method, string path, Dictionary<string, string> parameters)
     {
         Method = method;
@@ -78,7 +81,7 @@ public sealed class ApiRequest
     /// <summary>Writes the response: the status line, JSON body, and <c>Connection: close</c>.</summary>
     public static async Task RespondAsync(Stream stream, int status, JsonObject body, CancellationToken cancellationToken)
     {
-        var json = Encoding.UTF8.GetBytes(body.ToJsonString());
+        var json = Encoding.UTF8.GetBytes(body.ToJsonString(Readable));
         var reason = status switch { 200 => "OK", 400 => "Bad Request", 401 => "Unauthorized", 404 => "Not Found", 405 => "Method Not Allowed", _ => "Error" };
         var head = $"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {json.Length}\r\nConnection: close\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), cancellationToken);
