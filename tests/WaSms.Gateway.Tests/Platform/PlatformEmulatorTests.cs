@@ -1,7 +1,5 @@
 using System.Net.WebSockets;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using WaSms.Emulators.Platform;
 
 namespace WaSms.Gateway.Tests.Platform;
 
@@ -11,27 +9,13 @@ namespace WaSms.Gateway.Tests.Platform;
 /// </summary>
 public sealed class PlatformEmulatorTests
 {
-    private static Task<PlatformEmulator> StartAsync(TempDirectory directory) =>
-        PlatformEmulator.StartAsync(directory.Path, 0, 0, TimeProvider.System, log: null, settings: null, CancellationToken.None);
-
-    /// <summary>A fresh code, enroll and hello on one connection; returns the client (past welcome), its gatewayId and account.</summary>
-    private static async Task<(TunnelTestClient Client, string GatewayId, string Account)> EnrolledAsync(PlatformEmulator platform, ECDsa key)
-    {
-        var code = await platform.IssueCodeAsync(CancellationToken.None);
-        var client = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile, key);
-        var (gatewayId, account) = await client.EnrollAsync(code);
-        await client.HelloAsync(gatewayId);
-        return (client, gatewayId, account);
-    }
-
     [Fact]
     public async Task Enrollment_hello_and_welcome_follow_the_doc_and_a_second_hello_replaces_the_first_connection()
     {
-        using var directory = new TempDirectory();
-        await using var platform = await StartAsync(directory);
-        using var api = new PlatformApiClient(platform.ApiUri, platform.Secret);
-        var code = await platform.IssueCodeAsync(CancellationToken.None);
-        await using var first = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile);
+        await using var bed = await PlatformTestBed.StartAsync();
+        var (platform, api) = (bed.Platform, bed.Api);
+        var code = await bed.IssueCodeAsync();
+        await using var first = await bed.ConnectAsync();
         // Compared case-insensitively, ignoring '-' and spaces (§3).
         var (gatewayId, account) = await first.EnrollAsync(code.ToLowerInvariant().Replace('-', ' '));
         Assert.Matches("^[A-Za-z0-9_.-]{1,128}$", gatewayId);
@@ -57,14 +41,14 @@ public sealed class PlatformEmulatorTests
         }, Eventually.DefaultTimeout, "wa.accounts shows the linked number as connected");
 
         // The enrolled frame was lost: the same code from the same key answers the same gatewayId.
-        await using var second = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile, first.Key);
+        await using var second = await bed.ConnectAsync(first.Key);
         Assert.Equal(gatewayId, (await second.EnrollAsync(code)).GatewayId);
         await second.HelloAsync(gatewayId);
         var replaced = await first.ExpectErrorAsync("replaced", WebSocketCloseStatus.PolicyViolation);
         Assert.False((bool)replaced["terminal"]!);
 
         // The used code from another key is refused, terminally.
-        await using var third = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile);
+        await using var third = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile); // its own key
         await third.SendAsync(third.EnrollFrame(code));
         Assert.True((bool)(await third.ExpectErrorAsync("invalid-code", WebSocketCloseStatus.PolicyViolation))["terminal"]!);
     }
@@ -72,26 +56,25 @@ public sealed class PlatformEmulatorTests
     [Fact]
     public async Task A_bad_signature_or_unknown_gateway_is_auth_failed_and_a_frame_before_hello_is_out_of_order()
     {
-        using var directory = new TempDirectory();
-        await using var platform = await StartAsync(directory);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var (client, gatewayId, _) = await EnrolledAsync(platform, key);
+        await using var bed = await PlatformTestBed.StartAsync();
+        var platform = bed.Platform;
+        var (client, gatewayId, _) = await bed.EnrolledAsync();
         await client.DisposeAsync();
 
         // A recorded hello is useless on another connection: the signature covers the old nonce.
-        await using var replay = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile, key);
+        await using var replay = await bed.ConnectAsync();
         await replay.SendAsync(replay.HelloFrame(gatewayId, 0, signedNonce: "an-earlier-nonce"));
         Assert.True((bool)(await replay.ExpectErrorAsync("auth-failed", WebSocketCloseStatus.PolicyViolation))["terminal"]!);
 
-        await using var stranger = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile);
+        await using var stranger = await bed.ConnectAsync();
         await stranger.SendAsync(stranger.HelloFrame("gw_never_enrolled", 0));
         await stranger.ExpectErrorAsync("auth-failed", WebSocketCloseStatus.PolicyViolation);
 
-        await using var early = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile);
+        await using var early = await bed.ConnectAsync();
         await early.SendAsync(JsonNode.Parse("""{"type":"state","state":"online"}""")!.AsObject());
         await early.ExpectErrorAsync("out-of-order", WebSocketCloseStatus.PolicyViolation);
 
-        await using var unknownCode = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile);
+        await using var unknownCode = await bed.ConnectAsync();
         await unknownCode.SendAsync(unknownCode.EnrollFrame("WSMS-0000-0000"));
         await unknownCode.ExpectErrorAsync("invalid-code", WebSocketCloseStatus.PolicyViolation);
     }
@@ -99,11 +82,9 @@ public sealed class PlatformEmulatorTests
     [Fact]
     public async Task Deleting_the_account_sends_reset_unlink_and_revokes_the_credential()
     {
-        using var directory = new TempDirectory();
-        await using var platform = await StartAsync(directory);
-        using var api = new PlatformApiClient(platform.ApiUri, platform.Secret);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var (client, gatewayId, account) = await EnrolledAsync(platform, key);
+        await using var bed = await PlatformTestBed.StartAsync();
+        var (platform, api) = (bed.Platform, bed.Api);
+        var (client, gatewayId, account) = await bed.EnrolledAsync();
         await using (client)
         {
             Assert.Equal(200, (int)(await api.GetAsync("create/wa.relink", ("unique", account)))["status"]!);
@@ -120,7 +101,7 @@ public sealed class PlatformEmulatorTests
             await client.ExpectErrorAsync("revoked", WebSocketCloseStatus.PolicyViolation);
         }
 
-        await using var again = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile, key);
+        await using var again = await bed.ConnectAsync();
         await again.SendAsync(again.HelloFrame(gatewayId, 0));
         Assert.True((bool)(await again.ExpectErrorAsync("revoked", WebSocketCloseStatus.PolicyViolation))["terminal"]!);
         var send = await api.PostFormAsync("send/whatsapp", ("account", account), ("recipient", "+4915112345678"), ("type", "text"), ("message", "hi"));

@@ -1,17 +1,12 @@
 using System.Net.WebSockets;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
-using WaSms.Emulators.Platform;
 
 namespace WaSms.Gateway.Tests.Platform;
 
 /// <summary>Events in (stored, then acked, deduplicated), jobs and commands out (seq, resume, replies), and the doc's errors for bad frames.</summary>
 public sealed class PlatformStreamTests
 {
-    private static Task<PlatformEmulator> StartAsync(TempDirectory directory) =>
-        PlatformEmulator.StartAsync(directory.Path, 0, 0, TimeProvider.System, log: null, settings: null, CancellationToken.None);
-
     internal static JsonObject MessageEvent(long cursor, string id, string text = "Hi, is the shop open today?") => new()
     {
         ["type"] = "event", ["cursor"] = cursor, ["kind"] = "message",
@@ -41,13 +36,11 @@ public sealed class PlatformStreamTests
     [Fact]
     public async Task Events_are_acked_only_once_stored_and_stored_once_by_cursor_and_message_id()
     {
-        using var directory = new TempDirectory();
-        await using var platform = await StartAsync(directory);
-        using var api = new PlatformApiClient(platform.ApiUri, platform.Secret);
-        var code = await platform.IssueCodeAsync(CancellationToken.None);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        await using var bed = await PlatformTestBed.StartAsync();
+        var (platform, api) = (bed.Platform, bed.Api);
+        var code = await bed.IssueCodeAsync();
         string gatewayId;
-        await using (var client = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile, key))
+        await using (var client = await bed.ConnectAsync())
         {
             gatewayId = (await client.EnrollAsync(code)).GatewayId;
             await client.HelloAsync(gatewayId);
@@ -61,12 +54,12 @@ public sealed class PlatformStreamTests
                 acked = (long)(await client.ReadUntilAsync("ack"))["cursor"]!;
                 Assert.True(acked <= 4);
                 // At the moment of each ack, the file already holds what it covers (messages 3EB0A1 and 3EB0A2 by cursor 2).
-                Assert.True(await CountReceivedOnDiskAsync(directory.Path) >= Math.Min(acked, 2));
+                Assert.True(await CountReceivedOnDiskAsync(bed.Directory.Path) >= Math.Min(acked, 2));
             }
         }
 
         Assert.Equal(2, (await api.ListAsync("get/wa.received")).Count);
-        await using (var client = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile, key))
+        await using (var client = await bed.ConnectAsync())
         {
             var welcome = await client.HelloAsync(gatewayId);
             Assert.Equal(4, (long)welcome["ackedCursor"]!);
@@ -87,13 +80,11 @@ public sealed class PlatformStreamTests
     [Fact]
     public async Task Jobs_from_the_API_arrive_as_send_frames_are_resent_after_reconnect_and_their_replies_show_in_wa_sent()
     {
-        using var directory = new TempDirectory();
-        await using var platform = await StartAsync(directory);
-        using var api = new PlatformApiClient(platform.ApiUri, platform.Secret);
-        var code = await platform.IssueCodeAsync(CancellationToken.None);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        await using var bed = await PlatformTestBed.StartAsync();
+        var (platform, api) = (bed.Platform, bed.Api);
+        var code = await bed.IssueCodeAsync();
         string gatewayId, account, jobId;
-        await using (var client = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile, key))
+        await using (var client = await bed.ConnectAsync())
         {
             (gatewayId, account) = await client.EnrollAsync(code);
             await client.HelloAsync(gatewayId);
@@ -112,7 +103,7 @@ public sealed class PlatformStreamTests
             // Dropped before answering either.
         }
 
-        await using (var client = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile, key))
+        await using (var client = await bed.ConnectAsync())
         {
             await client.HelloAsync(gatewayId, platformSeq: 0);
             var first = await client.ReadUntilAsync("send");
@@ -151,7 +142,7 @@ public sealed class PlatformStreamTests
         Assert.Null((string?)sent["read"]);
 
         // The gateway processed seq 1 (and the command, 3, is unanswered): only 2 and 3 come again, in order.
-        await using (var client = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile, key))
+        await using (var client = await bed.ConnectAsync())
         {
             await client.HelloAsync(gatewayId, platformSeq: 1);
             Assert.Equal(2, (long)(await client.ReadUntilAsync("send"))["seq"]!);
@@ -171,10 +162,10 @@ public sealed class PlatformStreamTests
     [InlineData("unsupported-version", "unsupported-version", WebSocketCloseStatus.PolicyViolation)]
     public async Task A_bad_frame_gets_the_doc_error_and_close_code(string frame, string code, WebSocketCloseStatus closeStatus)
     {
-        using var directory = new TempDirectory();
-        await using var platform = await StartAsync(directory);
-        await using var client = await TunnelTestClient.ConnectAsync(platform.TunnelUri, platform.CaFile);
-        var gatewayId = (await client.EnrollAsync(await platform.IssueCodeAsync(CancellationToken.None))).GatewayId;
+        await using var bed = await PlatformTestBed.StartAsync();
+        var platform = bed.Platform;
+        await using var client = await bed.ConnectAsync();
+        var gatewayId = (await client.EnrollAsync(await bed.IssueCodeAsync())).GatewayId;
         if (frame == "unsupported-version")
         {
             var hello = client.HelloFrame(gatewayId, 0);

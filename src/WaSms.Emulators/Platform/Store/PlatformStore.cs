@@ -127,14 +127,7 @@ public sealed partial class PlatformStore : IAsyncDisposable
     public Task<List<PlatformGateway>> ListGatewaysAsync(CancellationToken cancellationToken) => Locked(async () =>
     {
         await using var command = Command(GatewayColumns + " ORDER BY created, id", []);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var list = new List<PlatformGateway>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            list.Add(ReadGateway(reader));
-        }
-
-        return list;
+        return await ReadAllAsync(command, ReadGateway, cancellationToken);
     }, cancellationToken);
 
     /// <summary>Revokes the gateway's credential: its next <c>hello</c> is answered <c>revoked</c>.</summary>
