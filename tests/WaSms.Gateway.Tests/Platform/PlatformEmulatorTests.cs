@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace WaSms.Gateway.Tests.Platform;
 
@@ -108,5 +109,38 @@ public sealed class PlatformEmulatorTests
         Assert.Equal(404, (int)send["status"]!);
         var commands = await api.ListAsync("get/wa.commands");
         Assert.All(commands, c => Assert.True((bool)c!["ok"]!));
+    }
+
+    [Fact]
+    public async Task A_gateway_silent_for_two_ping_intervals_plus_the_timeout_is_disconnected()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var bed = await PlatformTestBed.StartAsync(time);
+        var (client, _, _) = await bed.EnrolledAsync();
+        await using (client)
+        {
+            var closed = Task.Run(async () =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        await client.ReadAsync();
+                    }
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or WebSocketException)
+                {
+                    // Closed by the platform.
+                }
+            });
+            // 2 × 20 s + 10 s of silence on the emulator's clock.
+            await Eventually.UntilAsync(() =>
+            {
+                time.Advance(TimeSpan.FromSeconds(5));
+                return closed.IsCompleted;
+            }, Eventually.DefaultTimeout, "the platform closes the silent connection");
+            await closed;
+            Assert.True(time.GetUtcNow() - time.Start >= TimeSpan.FromSeconds(50));
+        }
     }
 }

@@ -22,10 +22,10 @@ internal sealed class PlatformTestBed : IAsyncDisposable
     /// <summary>The device key every <see cref="ConnectAsync"/> uses unless given another.</summary>
     public ECDsa Key { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-    public static async Task<PlatformTestBed> StartAsync()
+    public static async Task<PlatformTestBed> StartAsync(TimeProvider? time = null)
     {
         var directory = new TempDirectory();
-        return new PlatformTestBed(directory, await PlatformEmulator.StartAsync(directory.Path, 0, 0, TimeProvider.System, log: null, settings: null, CancellationToken.None));
+        return new PlatformTestBed(directory, await PlatformEmulator.StartAsync(directory.Path, 0, 0, time ?? TimeProvider.System, log: null, settings: null, CancellationToken.None));
     }
 
     public Task<string> IssueCodeAsync() => Platform.IssueCodeAsync(CancellationToken.None);

@@ -57,7 +57,12 @@ public sealed class ApiRequest
             AddForm(parameters, target[(question + 1)..]);
         }
 
-        var length = head.Headers.TryGetValue("Content-Length", out var lengthText) ? int.Parse(lengthText, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
+        var length = 0;
+        if (head.Headers.TryGetValue("Content-Length", out var lengthText) && !int.TryParse(lengthText, NumberStyles.None, CultureInfo.InvariantCulture, out length))
+        {
+            throw new FormatException("Content-Length is not a number");
+        }
+
         if (length > MaxBodyBytes)
         {
             throw new FormatException($"the body is over {MaxBodyBytes} bytes");

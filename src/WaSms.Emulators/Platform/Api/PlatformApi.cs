@@ -95,6 +95,10 @@ public sealed partial class PlatformApi : IAsyncDisposable
         {
             return (ex.Status, Envelope(ex.Status, ex.Message));
         }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return (500, Envelope(500, "the platform's database failed"));
+        }
     }
 
     private async Task<(int, JsonObject)> SendAsync(ApiRequest request, CancellationToken cancellationToken)

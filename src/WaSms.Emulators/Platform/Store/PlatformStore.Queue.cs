@@ -104,10 +104,16 @@ public sealed partial class PlatformStore
         return 0;
     }, cancellationToken);
 
-    /// <summary>Records a command's <c>result</c>; a replayed result changes nothing.</summary>
-    public Task RecordResultAsync(string gatewayId, string id, bool ok, string? error, string? message, string? data, CancellationToken cancellationToken) =>
-        Locked(() => NonQueryAsync("UPDATE commands SET ok = $o, error = $e, message = $m, data = $d, result_at = $t WHERE gateway_id = $g AND id = $i AND ok IS NULL",
-            [("$o", ok ? 1 : 0), ("$e", error), ("$m", message), ("$d", data), ("$t", Now()), ("$g", gatewayId), ("$i", id)], cancellationToken), cancellationToken);
+    /// <summary>Records a command's <c>result</c> (a replayed result changes nothing) and returns the command's name and args JSON, or null for an unknown id.</summary>
+    public Task<(string Name, string Args)?> RecordResultAsync(string gatewayId, string id, bool ok, string? error, string? message, string? data, CancellationToken cancellationToken) =>
+        Transaction<(string Name, string Args)?>(async () =>
+        {
+            await NonQueryAsync("UPDATE commands SET ok = $o, error = $e, message = $m, data = $d, result_at = $t WHERE gateway_id = $g AND id = $i AND ok IS NULL",
+                [("$o", ok ? 1 : 0), ("$e", error), ("$m", message), ("$d", data), ("$t", Now()), ("$g", gatewayId), ("$i", id)], cancellationToken);
+            await using var command = Command("SELECT name, args FROM commands WHERE gateway_id = $g AND id = $i", [("$g", gatewayId), ("$i", id)]);
+            var rows = await ReadAllAsync(command, r => (r.GetString(0), r.GetString(1)), cancellationToken);
+            return rows.Count > 0 ? rows[0] : null;
+        }, cancellationToken);
 
     /// <summary>Received messages, newest first; all gateways when <paramref name="gatewayId"/> is null.</summary>
     public Task<List<ReceivedMessage>> ListReceivedAsync(string? gatewayId, int limit, int offset, CancellationToken cancellationToken) => Locked(async () =>

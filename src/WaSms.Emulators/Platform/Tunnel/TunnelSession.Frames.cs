@@ -121,10 +121,11 @@ public sealed partial class TunnelSession
         var seq = FrameReader.Number(frame, "seq");
         var ok = FrameReader.Boolean(frame, "ok");
         var data = frame["data"] is JsonObject value ? value.ToJsonString() : null;
-        await _store.RecordResultAsync(Gateway.Id, id, ok, FrameReader.OptionalText(frame, "error"), FrameReader.OptionalText(frame, "message"), data, cancellationToken);
+        var command = await _store.RecordResultAsync(Gateway.Id, id, ok, FrameReader.OptionalText(frame, "error"), FrameReader.OptionalText(frame, "message"), data, cancellationToken);
         Answered(seq);
-        // delete/wa.account revoked the credential and sent reset/unlink: once the gateway has it, the connection ends.
-        if ((await _store.GetGatewayAsync(Gateway.Id, cancellationToken))?.Revoked == true)
+        // delete/wa.account revoked the credential and sent reset/unlink: once the gateway answered that command, the connection ends.
+        if (command is ("reset", var args) && (string?)JsonNode.Parse(args)?["mode"] == "unlink" &&
+            (await _store.GetGatewayAsync(Gateway.Id, cancellationToken))?.Revoked == true)
         {
             throw new TunnelProtocolException("revoked", "this gateway was removed from the dashboard");
         }
