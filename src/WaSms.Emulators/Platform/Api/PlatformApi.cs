@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using WaSms.Emulators.Platform.Protocol;
 using WaSms.Emulators.Platform.Store;
 using WaSms.Emulators.Platform.Tunnel;
 using WaSms.Emulators.Shared;

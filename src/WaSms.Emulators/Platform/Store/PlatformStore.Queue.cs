@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
-using WaSms.Emulators.Platform.Tunnel;
+using WaSms.Emulators.Platform.Protocol;
 
 namespace WaSms.Emulators.Platform.Store;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
+using WaSms.Emulators.Platform.Protocol;
 
 namespace WaSms.Emulators.Platform.Store;
 

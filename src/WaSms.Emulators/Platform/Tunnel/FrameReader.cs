@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using WaSms.Emulators.Platform.Protocol;
 
 namespace WaSms.Emulators.Platform.Tunnel;
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using WaSms.Emulators.Platform.Protocol;
 using WaSms.Emulators.Platform.Store;
 using WaSms.Emulators.Shared;
 

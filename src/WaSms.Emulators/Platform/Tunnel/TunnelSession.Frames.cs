@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using WaSms.Emulators.Platform.Protocol;
 using WaSms.Emulators.Platform.Store;
 
 namespace WaSms.Emulators.Platform.Tunnel;

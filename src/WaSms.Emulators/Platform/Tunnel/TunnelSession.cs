@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using WaSms.Emulators.Platform.Protocol;
 using WaSms.Emulators.Platform.Store;
 
 namespace WaSms.Emulators.Platform.Tunnel;

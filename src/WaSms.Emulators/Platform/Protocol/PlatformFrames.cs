@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace WaSms.Emulators.Platform.Tunnel;
+namespace WaSms.Emulators.Platform.Protocol;
 
 /// <summary>The frames the platform sends (docs/tunnel.md §3–§8), built as JSON objects.</summary>
 public static class PlatformFrames

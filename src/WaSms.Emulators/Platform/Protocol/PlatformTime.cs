@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace WaSms.Emulators.Platform;
+namespace WaSms.Emulators.Platform.Protocol;
 
 /// <summary>Times as docs/tunnel.md writes them: RFC 3339 UTC with milliseconds and a <c>Z</c>.</summary>
 public static class PlatformTime
