@@ -5,7 +5,11 @@ namespace WaSms.Gateway.Cli;
 /// <summary>The emulators on their own: <c>dev wa-server</c> and <c>dev platform</c> (only in builds with <c>Emulators=true</c>).</summary>
 public static partial class GatewayCli
 {
-    private const string NoEmulatorsLine = "wasms-gateway: this build has no emulators (Emulators=false); 'dev {0}' needs a build with them (scripts/dev)";
+#if !EMULATORS
+    private static string NoEmulators(string command) =>
+        $"wasms-gateway: this build has no emulators (Emulators=false); 'dev {command}' needs a build with them (scripts/dev)";
+
+#endif
 
     private static async Task<int> DevWaServerAsync(CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -17,7 +21,7 @@ public static partial class GatewayCli
 #if EMULATORS
         return await Dev.WaServerCommand.RunAsync(port, Console.In, output, error, cancellationToken);
 #else
-        await error.WriteLineAsync(string.Format(CultureInfo.InvariantCulture, NoEmulatorsLine, "wa-server"));
+        await error.WriteLineAsync(NoEmulators("wa-server"));
         return ExitCodes.Config;
 #endif
     }
@@ -41,7 +45,7 @@ public static partial class GatewayCli
         return await Dev.PlatformCommand.RunAsync(new Dev.PlatformCommandOptions(port, apiPort, codes, Path.GetFullPath(data), commandLine.Has("--json")), output, error, cancellationToken);
 #else
         _ = (output, cancellationToken);
-        await error.WriteLineAsync(string.Format(CultureInfo.InvariantCulture, NoEmulatorsLine, "platform"));
+        await error.WriteLineAsync(NoEmulators("platform"));
         return ExitCodes.Config;
 #endif
     }
