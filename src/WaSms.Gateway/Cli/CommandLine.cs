@@ -8,7 +8,7 @@ public sealed class CommandLine
 {
     public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "press", "reset", "send", "messages", "groups", "optouts", "wa", "dev", "provision", "version", "help"];
 
-    private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout", "--id"];
+    private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout", "--id", "--api-port", "--codes", "--data"];
     private static readonly string[] BareFlags = ["--json", "--factory", "--no-wait", "--follow", "--help", "-h"];
 
     public string Verb { get; private init; } = "run";
@@ -114,6 +114,9 @@ public sealed class CommandLine
           dev scan [QR]            dev mode: the emulated phone scans the QR on screen and links
           dev code [CODE]          dev mode: the emulated phone enters the pairing code on screen
           dev wa-server [--port N] the WhatsApp emulator on its own; QR strings on stdin get scanned
+          dev platform [--port N] [--api-port N] [--codes N] [--data DIR] [--json]
+                                   the WaSMS platform emulator on its own: prints its tunnel URL,
+                                   API URL and secret, fresh enrollment codes and its CA file
           dev say FROM TEXT        dev mode: emulated contact FROM (+1555…) sends TEXT to the gateway
           dev group-say GROUP FROM TEXT
                                    dev mode: FROM sends TEXT to GROUP (JID or subject)

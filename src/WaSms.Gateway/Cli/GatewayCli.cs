@@ -39,19 +39,12 @@ public static partial class GatewayCli
 
         if (commandLine.Verb == "dev" && commandLine.Arguments is ["wa-server"])
         {
-            var port = 0;
-            if (commandLine.Flags.TryGetValue("--port", out var text) &&
-                (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535))
-            {
-                await error.WriteLineAsync($"wasms-gateway: --port takes a TCP port, not \"{text}\"");
-                return ExitCodes.Usage;
-            }
-#if EMULATORS
-            return await Dev.WaServerCommand.RunAsync(port, Console.In, output, error, cancellationToken);
-#else
-            await error.WriteLineAsync("wasms-gateway: this build has no WhatsApp emulator (Emulators=false); 'dev wa-server' needs a build with it (scripts/dev)");
-            return ExitCodes.Config;
-#endif
+            return await DevWaServerAsync(commandLine, output, error, cancellationToken);
+        }
+
+        if (commandLine.Verb == "dev" && commandLine.Arguments is ["platform"])
+        {
+            return await DevPlatformAsync(commandLine, output, error, cancellationToken);
         }
 
         if (commandLine.Verb == "provision")
@@ -211,7 +204,7 @@ public static partial class GatewayCli
     {
         if (commandLine.Arguments.Count is < 1 or > 2 || commandLine.Arguments[0] is not ("scan" or "code"))
         {
-            throw new UsageException("usage: wasms-gateway dev scan [QR-STRING] | dev code [CODE] | dev wa-server [--port N] | dev say | dev group-say | dev inbox");
+            throw new UsageException("usage: wasms-gateway dev scan [QR-STRING] | dev code [CODE] | dev wa-server [--port N] | dev platform [--port N] [--api-port N] [--codes N] [--data DIR] [--json] | dev say | dev group-say | dev inbox");
         }
         var value = commandLine.Arguments.Count == 2 ? commandLine.Arguments[1] : null;
         var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath,

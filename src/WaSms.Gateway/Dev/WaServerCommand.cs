@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using WaSms.Emulators.WhatsApp;
 using WaSms.Gateway.Control;
 
@@ -17,8 +16,7 @@ public static class WaServerCommand
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var signals = new StopSignals(stop);
 
         await using var emulator = new WaEmulator(port);
         emulator.Start();

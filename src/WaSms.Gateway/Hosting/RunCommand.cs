@@ -102,6 +102,16 @@ public static class RunCommand
             log.Information("Dev mode: WhatsApp emulator on {Url}; 'wasms-gateway dev scan' links its emulated phone", emulator.Uri);
             devServices = services => services.AddSingleton<IDevPhone>(new Dev.DevWhatsApp(emulator));
         }
+        // Dev mode: a simulated board and no Tunnel:Url means the platform emulator on loopback;
+        // Tunnel:Url, Tunnel:CaFile and Tunnel:EnrollmentCode point the tunnel client at it.
+        await using var platform = settings.Board.Kind == BoardKind.Simulated && !settings.TunnelUrlGiven
+            ? await Dev.DevPlatform.StartAsync(settings.Gateway.StateDirectory, settings.Tunnel, line => log.Debug("Platform emulator: {Line}", line), cancellationToken)
+            : null;
+        if (platform is not null)
+        {
+            log.Information("Dev mode: platform emulator tunnel {Url}, API {ApiUrl}; its secret and an enrollment code are in {File}",
+                platform.TunnelUri, platform.ApiUri, Dev.DevPlatform.InfoFile(settings.Gateway.StateDirectory));
+        }
 #else
         Action<IServiceCollection> devServices = _ => { };
 #endif

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using WaSms.Emulators.Shared;
 using WaSms.Emulators.WhatsApp.Socket;
 using WaSms.WhatsApp.Socket;
 

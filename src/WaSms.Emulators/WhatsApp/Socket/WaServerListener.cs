@@ -1,7 +1,6 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using WaSms.Emulators.Shared;
 using WaSms.WhatsApp.Crypto;
 using WaSms.WhatsApp.Proto;
 using WaSms.WhatsApp.Socket;
@@ -20,13 +19,10 @@ public sealed record WaServerConnection(NoiseSocket Socket, ReadOnlyMemory<byte>
 /// </summary>
 public sealed class WaServerListener : IAsyncDisposable
 {
-    private readonly TcpListener _listener;
+    private readonly LoopbackAcceptor _acceptor;
     private readonly Func<WaServerConnection, CancellationToken, Task> _handler;
-    private readonly CancellationTokenSource _stop = new();
     private readonly Curve25519KeyPair _staticKey = Curve25519KeyPair.Generate();
     private readonly byte[] _certificateChain;
-    private readonly ConcurrentDictionary<Task, byte> _tasks = new();
-    private Task? _acceptLoop;
     private int _handshakeCount;
 
     /// <summary>Creates the listener on 127.0.0.1 (port 0 picks a free one); call <see cref="Start"/>.</summary>
@@ -35,7 +31,7 @@ public sealed class WaServerListener : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(handler);
         _handler = handler;
         Time = time ?? TimeProvider.System;
-        _listener = new TcpListener(IPAddress.Loopback, port);
+        _acceptor = new LoopbackAcceptor(HandleClientAsync, port);
         var chain = new TestCertificateChain(_staticKey.PublicKey.Span, Time.GetUtcNow());
         _certificateChain = chain.ToByteArray();
         Trust = chain.Trust;
@@ -51,51 +47,16 @@ public sealed class WaServerListener : IAsyncDisposable
     public string TrustedRootKeyHex => Convert.ToHexStringLower(Trust.RootPublicKey.Span);
 
     /// <summary>The WebSocket URL, valid after <see cref="Start"/>.</summary>
-    public Uri Uri => new($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/ws/chat");
+    public Uri Uri => new($"ws://127.0.0.1:{_acceptor.Port}/ws/chat");
 
     /// <summary>How many connections completed the Noise handshake.</summary>
     public int HandshakeCount => _handshakeCount;
 
     /// <summary>Starts listening and accepting connections.</summary>
-    public void Start()
-    {
-        _listener.Start();
-        _acceptLoop = AcceptLoopAsync(_stop.Token);
-    }
+    public void Start() => _acceptor.Start();
 
     /// <summary>Stops listening and ends every connection.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        if (_acceptLoop is not null)
-        {
-            await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        await Task.WhenAll(_tasks.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            var task = HandleClientAsync(client, cancellationToken);
-            _tasks[task] = 0;
-            _ = task.ContinueWith(t => _tasks.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-    }
+    public ValueTask DisposeAsync() => _acceptor.DisposeAsync();
 
     private async Task HandleClientAsync(TcpClient client, CancellationToken cancellationToken)
     {
