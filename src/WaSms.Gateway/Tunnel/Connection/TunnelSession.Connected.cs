@@ -74,38 +74,55 @@ public sealed partial class TunnelSession
                 return new SessionEnd("the platform closed the connection");
             }
             Volatile.Write(ref _lastHeard, parts.Time.GetTimestamp());
-            switch (frame)
+            try
             {
-                case PingFrame ping:
-                    await socket.SendAsync(new PongFrame { Id = ping.Id }, cancellationToken);
-                    break;
-                case PongFrame:
-                    break;
-                case AckFrame ack:
-                    await AckAsync(ack.Cursor!.Value, cancellationToken);
-                    break;
-                case SendFrame send:
-                    var job = await parts.Jobs.HandleAsync(send, await parts.Store.GetPlatformSeqAsync(cancellationToken), cancellationToken);
-                    await socket.SendAsync(job, cancellationToken);
-                    break;
-                case CommandFrame command:
-                    var outcome = await parts.Commands.HandleAsync(command, await parts.Store.GetPlatformSeqAsync(cancellationToken), cancellationToken);
-                    await socket.SendAsync(outcome.Result, cancellationToken);
-                    if (outcome.SendStateNow)
-                    {
-                        parts.StateChanged.Pulse();
-                    }
-                    if (outcome.After is { } after)
-                    {
-                        return new SessionEnd("a reset from the platform", After: after);
-                    }
-                    break;
-                case ErrorFrame error:
-                    return EndFor(error);
-                default:
-                    throw await socket.FailAsync(new ProtocolException(TunnelErrors.OutOfOrder, $"a {frame.Type} frame after welcome"), cancellationToken);
+                if (await HandleAsync(frame, cancellationToken) is { } end)
+                {
+                    return end;
+                }
+            }
+            catch (ProtocolException ex)
+            {
+                throw await socket.FailAsync(ex, cancellationToken);
             }
         }
+    }
+
+    /// <summary>One frame from the platform; a <see cref="SessionEnd"/> when it ends the connection.</summary>
+    private async Task<SessionEnd?> HandleAsync(TunnelFrame frame, CancellationToken cancellationToken)
+    {
+        switch (frame)
+        {
+            case PingFrame ping:
+                await socket.SendAsync(new PongFrame { Id = ping.Id }, cancellationToken);
+                break;
+            case PongFrame:
+                break;
+            case AckFrame ack:
+                await AckAsync(ack.Cursor!.Value, cancellationToken);
+                break;
+            case SendFrame send:
+                var job = await parts.Jobs.HandleAsync(send, await parts.Store.GetPlatformSeqAsync(cancellationToken), cancellationToken);
+                await socket.SendAsync(job, cancellationToken);
+                break;
+            case CommandFrame command:
+                var outcome = await parts.Commands.HandleAsync(command, await parts.Store.GetPlatformSeqAsync(cancellationToken), cancellationToken);
+                await socket.SendAsync(outcome.Result, cancellationToken);
+                if (outcome.SendStateNow)
+                {
+                    parts.StateChanged.Pulse();
+                }
+                if (outcome.After is { } after)
+                {
+                    return new SessionEnd("a reset from the platform", After: after);
+                }
+                break;
+            case ErrorFrame error:
+                return EndFor(error);
+            default:
+                throw new ProtocolException(TunnelErrors.OutOfOrder, $"a {frame.Type} frame after welcome");
+        }
+        return null;
     }
 
     private async Task AckAsync(long cursor, CancellationToken cancellationToken)

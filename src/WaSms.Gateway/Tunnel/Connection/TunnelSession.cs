@@ -152,7 +152,7 @@ public sealed partial class TunnelSession(TunnelParts parts, FrameSocket socket)
         };
         if (!string.IsNullOrWhiteSpace(error.Message))
         {
-            reason += ": " + FrameCodec.Printable(error.Message);
+            reason += ": " + FrameCodec.Printable(error.Message, max: 200);
         }
         return new SessionEnd(reason, code, terminal, error.RetryAfter is { } s ? TimeSpan.FromSeconds(s) : null);
     }

@@ -120,9 +120,9 @@ public static class FrameCodec
     private static string FirstLine(string message) => message.Split('\n')[0].TrimEnd();
 
     /// <summary>A peer's string shortened and stripped of control characters before it reaches a log line.</summary>
-    internal static string Printable(string value)
+    internal static string Printable(string value, int max = 40)
     {
-        var cut = value.Length > 40 ? value[..40] + "…" : value;
+        var cut = value.Length > max ? value[..max] + "…" : value;
         return string.Concat(cut.Select(c => char.IsControl(c) ? '?' : c));
     }
 }
