@@ -50,7 +50,11 @@ public sealed record StatusReport(
     string? SetupProblem = null,
     MqttReport? Mqtt = null,
     ButtonReport? Button = null,
-    TodayReport? Today = null);
+    TodayReport? Today = null,
+    TunnelReport? Tunnel = null);
+
+/// <summary>The platform tunnel: its state name, the line <c>status</c> shows, since when, and an update the platform offered.</summary>
+public sealed record TunnelReport(string State, string Line, DateTimeOffset Since, string? UpdateAvailable);
 
 public sealed record AccountReport(string Jid, string? Lid, string? PushName, string MaskedNumber);
 

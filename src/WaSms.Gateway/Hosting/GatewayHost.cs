@@ -8,6 +8,7 @@ using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Control;
 using WaSms.Gateway.Links;
 using WaSms.Gateway.Messaging;
+using WaSms.Gateway.Tunnel;
 #if SIMULATOR_PAGE
 using WaSms.Gateway.Simulator;
 #endif
@@ -20,7 +21,7 @@ using WaSms.Gateway.Dev;
 
 namespace WaSms.Gateway.Hosting;
 
-/// <summary>Composes the layers into one generic host: each layer registers itself (<c>AddCore</c>, <c>AddHardware</c>, <c>AddWhatsApp</c>, <c>AddStorage</c>, <c>AddMessaging</c>, <c>AddHealth</c>; later <c>AddTunnel</c>). The only place that knows all of them.</summary>
+/// <summary>Composes the layers into one generic host: each layer registers itself (<c>AddCore</c>, <c>AddHardware</c>, <c>AddWhatsApp</c>, <c>AddStorage</c>, <c>AddMessaging</c>, <c>AddTunnel</c>, <c>AddHealth</c>). The only place that knows all of them.</summary>
 public static class GatewayHost
 {
     /// <param name="settings">Validated settings.</param>
@@ -75,6 +76,7 @@ public static class GatewayHost
         }
         services.AddStorage(store);
         services.AddMessaging();
+        services.AddTunnel(settings.Tunnel, settings.Gateway);
         services.AddHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);
         services.AddHostedService<WatchdogService>();
         services.AddSingleton<DevCommands>();
