@@ -2,7 +2,7 @@
 -- this file: fresh and old databases alike get src/WaSms.Storage/Migrations/NNNN-*.sql in order. SchemaFileTests
 -- compares it with a freshly migrated database (sqlite_schema and the two header pragmas).
 PRAGMA application_id = 1465996109; -- 0x5761534D, "WaSM"
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- v1 (0001-settings-and-secrets.sql): gateway id and other small facts
 CREATE TABLE settings (
@@ -170,4 +170,20 @@ CREATE TABLE decrypt_failures (
     count         INTEGER NOT NULL,
     last_at       INTEGER NOT NULL,
     PRIMARY KEY (sender_device, message_id)
+) STRICT;
+
+-- v7: The highest platform seq processed with every lower one (one row), written in the same
+-- transaction as the job or command result it belongs to (docs/tunnel.md §10).
+CREATE TABLE tunnel_progress (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    platform_seq INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+) STRICT;
+
+-- v7: Platform commands executed (at most once), with the result frame a replay is answered with.
+CREATE TABLE tunnel_commands (
+    seq        INTEGER PRIMARY KEY,
+    command_id TEXT    NOT NULL UNIQUE,
+    result     TEXT    NOT NULL,
+    at         INTEGER NOT NULL
 ) STRICT;
