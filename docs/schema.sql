@@ -2,7 +2,7 @@
 -- this file: fresh and old databases alike get src/WaSms.Storage/Migrations/NNNN-*.sql in order. SchemaFileTests
 -- compares it with a freshly migrated database (sqlite_schema and the two header pragmas).
 PRAGMA application_id = 1465996109; -- 0x5761534D, "WaSM"
-PRAGMA user_version = 7;
+PRAGMA user_version = 9;
 
 -- v1 (0001-settings-and-secrets.sql): gateway id and other small facts
 CREATE TABLE settings (
@@ -212,3 +212,18 @@ CREATE INDEX optout_changes_message ON optout_changes (message_id) WHERE message
 
 -- v8: The last send to a chat, for the per-recipient cooldown (the caps use send_jobs_sent).
 CREATE INDEX send_jobs_chat_sent ON send_jobs (chat, sent_at) WHERE sent_at IS NOT NULL;
+-- v9 (0009-tunnel.sql): The highest platform seq processed with every lower one (one row), written in the same
+-- transaction as the job or command result it belongs to (docs/tunnel.md §10).
+CREATE TABLE tunnel_progress (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    platform_seq INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+) STRICT;
+
+-- v9: Platform commands executed (at most once), with the result frame a replay is answered with.
+CREATE TABLE tunnel_commands (
+    seq        INTEGER PRIMARY KEY,
+    command_id TEXT    NOT NULL UNIQUE,
+    result     TEXT    NOT NULL,
+    at         INTEGER NOT NULL
+) STRICT;

@@ -21,23 +21,26 @@ public sealed partial class GatewayStore
     {
         ArgumentException.ThrowIfNullOrEmpty(to);
         ArgumentNullException.ThrowIfNull(text);
-        return InTransactionAsync(async (c, tx) =>
+        return InTransactionAsync((c, tx) => EnqueueOutboundAsync(c, tx, callerId, to, text, cancellationToken), cancellationToken);
+    }
+
+    /// <summary><see cref="EnqueueOutboundAsync(string?, string, string, CancellationToken)"/> inside a caller's transaction.</summary>
+    private async Task<OutboundMessage> EnqueueOutboundAsync(SqliteConnection c, SqliteTransaction tx, string? callerId, string to, string text, CancellationToken cancellationToken)
+    {
+        if (callerId is not null && await FindJobAsync(c, tx, "caller_id", callerId, cancellationToken) is { } existing)
         {
-            if (callerId is not null && await FindJobAsync(c, tx, "caller_id", callerId, cancellationToken) is { } existing)
-            {
-                return existing.Job;
-            }
-            var job = new OutboundMessage(OutgoingMessageId.New(), callerId, to, text, MessageStatus.Pending, _time.GetUtcNow(), null, null, null, null, null, 0);
-            long rowId;
-            await using (var insert = Command(c, tx,
-                "INSERT INTO send_jobs (message_id, caller_id, chat, text, status, created_at) VALUES ($id, $caller, $chat, $text, 0, $now) RETURNING id"))
-            {
-                Bind(insert, ("$id", job.MessageId), ("$caller", callerId), ("$chat", to), ("$text", text), ("$now", job.CreatedAt.ToUnixTimeMilliseconds()));
-                rowId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
-            }
-            await AppendStatusEventAsync(c, tx, rowId, job, job.CreatedAt, cancellationToken);
-            return job;
-        }, cancellationToken);
+            return existing.Job;
+        }
+        var job = new OutboundMessage(OutgoingMessageId.New(), callerId, to, text, MessageStatus.Pending, _time.GetUtcNow(), null, null, null, null, null, 0);
+        long rowId;
+        await using (var insert = Command(c, tx,
+            "INSERT INTO send_jobs (message_id, caller_id, chat, text, status, created_at) VALUES ($id, $caller, $chat, $text, 0, $now) RETURNING id"))
+        {
+            Bind(insert, ("$id", job.MessageId), ("$caller", callerId), ("$chat", to), ("$text", text), ("$now", job.CreatedAt.ToUnixTimeMilliseconds()));
+            rowId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        }
+        await AppendStatusEventAsync(c, tx, rowId, job, job.CreatedAt, cancellationToken);
+        return job;
     }
 
     /// <summary>The job sent under <paramref name="messageId"/>, or null.</summary>

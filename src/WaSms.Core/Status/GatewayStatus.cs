@@ -13,6 +13,7 @@ namespace WaSms.Core.Status;
 /// <param name="StalledLoops">Critical loops that stopped making progress.</param>
 /// <param name="ButtonStuckSince">When the button went down, while it is treated as stuck (a hardware fault); null when fine.</param>
 /// <param name="Today">Today's message counters, when the host has messaging.</param>
+/// <param name="Tunnel">The platform link's state name (<c>connected</c>, <c>unreachable</c>, <c>not-enrolled</c>…), when the host has the tunnel.</param>
 public sealed record GatewayStatus(
     GatewaySnapshot Snapshot,
     IReadOnlyDictionary<string, long> QueueDepths,
@@ -23,7 +24,8 @@ public sealed record GatewayStatus(
     TimeSpan Uptime,
     IReadOnlyList<string> StalledLoops,
     DateTimeOffset? ButtonStuckSince = null,
-    MessageCounts? Today = null);
+    MessageCounts? Today = null,
+    string? Tunnel = null);
 
 /// <summary>The message counters of one local day.</summary>
 /// <param name="In">Messages received that day.</param>

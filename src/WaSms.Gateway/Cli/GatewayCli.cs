@@ -94,6 +94,7 @@ public static partial class GatewayCli
                 "press" => await PressAsync(settings, commandLine, output, error, cancellationToken),
                 "reset" => await ResetAsync(settings, commandLine, output, error, cancellationToken),
                 "pair-code" => await PairCodeAsync(settings, commandLine, output, error, cancellationToken),
+                "enroll" => await EnrollAsync(settings, commandLine, output, error, cancellationToken),
                 "dev" => commandLine.Arguments is ["say" or "group-say" or "inbox", ..]
                     ? await DevContactAsync(settings, commandLine, output, error, cancellationToken)
                     : await DevAsync(settings, commandLine, output, error, cancellationToken),
@@ -175,6 +176,18 @@ public static partial class GatewayCli
         }
 
         return text.ToString();
+    }
+
+    /// <summary><c>enroll CODE</c>: hands the platform's one-time enrollment code to the running service (docs/tunnel.md §3).</summary>
+    private static async Task<int> EnrollAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (commandLine.Arguments.Count != 1 || !TunnelOptions.IsEnrollmentCode(commandLine.Arguments[0]))
+        {
+            throw new UsageException("usage: wasms-gateway enroll <code> (4-64 letters, digits or dashes, as the dashboard shows it)");
+        }
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("enroll", Text: commandLine.Arguments[0]),
+            Timeout(commandLine, TimeSpan.FromSeconds(15)), cancellationToken);
+        return await ReportAsync(response, output, error);
     }
 
     /// <summary><c>pair-code +NUMBER</c>: link by phone number instead of the QR.</summary>

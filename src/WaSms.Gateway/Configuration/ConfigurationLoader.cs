@@ -22,7 +22,7 @@ public static partial class ConfigurationLoader
     public const string DefaultConfigFile = "/etc/wasms-gateway/gateway.json";
     public const string EnvironmentPrefix = "WASMS_";
 
-    private static readonly HashSet<string> SecretKeys = new(StringComparer.OrdinalIgnoreCase) { "Tunnel:Token", "Mqtt:Password" };
+    private static readonly HashSet<string> SecretKeys = new(StringComparer.OrdinalIgnoreCase) { "Tunnel:Token", "Tunnel:EnrollmentCode", "Mqtt:Password" };
 
     private static readonly (string Section, PropertyInfo[] Properties)[] Sections =
     [

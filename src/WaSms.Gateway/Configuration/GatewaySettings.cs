@@ -44,7 +44,7 @@ public sealed class GatewaySettings
 
     /// <summary>Secret values (token, passwords) that the log formatter must never print.</summary>
     public IReadOnlyList<string> SecretValues =>
-        new[] { Tunnel.Token, Mqtt.Password }.Where(s => s.Length >= 4).ToArray();
+        new[] { Tunnel.Token, Tunnel.EnrollmentCode, Mqtt.Password }.Where(s => s.Length >= 4).ToArray();
 
     /// <summary>The effective settings as key/value lines for the start-up log, secrets hidden.</summary>
     public IEnumerable<string> Describe()

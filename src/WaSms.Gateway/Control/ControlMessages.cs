@@ -52,13 +52,17 @@ public sealed record StatusReport(
     MqttReport? Mqtt = null,
     ButtonReport? Button = null,
     TodayReport? Today = null,
-    PacingReport? Pacing = null);
+    PacingReport? Pacing = null,
+    TunnelReport? Tunnel = null);
 
 /// <summary>Whether the acceptable-use rules pause sending now (a temporary ban, a cap), why, and until when (null: until the ban ends).</summary>
 public sealed record PacingReport(bool Paused, string? Reason, DateTimeOffset? Until);
 
 /// <summary>One entry of <c>wasms-gateway optouts</c>: who, by which keyword and message (null when added otherwise), when.</summary>
 public sealed record OptOutReport(string Phone, string Keyword, string? MessageId, DateTimeOffset At);
+
+/// <summary>The platform tunnel: its state name, the line <c>status</c> shows, since when, and an update the platform offered.</summary>
+public sealed record TunnelReport(string State, string Line, DateTimeOffset Since, string? UpdateAvailable);
 
 public sealed record AccountReport(string Jid, string? Lid, string? PushName, string MaskedNumber);
 

@@ -32,7 +32,8 @@ public sealed class ControlServer(
     MessagingCommands messaging,
     WhatsAppLinkService whatsApp,
     TimeProvider time,
-    ILogger<ControlServer> log) : BackgroundService
+    ILogger<ControlServer> log,
+    Tunnel.Identity.EnrollmentCodes? enrollment = null) : BackgroundService
 {
     /// <summary>Longest request line, newline included: room for a 4,096-character text (send), JSON-escaped.</summary>
     internal const int MaxRequestBytes = 32 * 1024;
@@ -231,6 +232,16 @@ public sealed class ControlServer(
                 // A stop to protect undelivered items is also a question on the screen (the state carries it).
                 var outcome = await reset.ResetAsync(kind, "wasms-gateway reset", cancellationToken);
                 return new ControlResponse(outcome.Completed, outcome.Completed ? null : outcome.Message, Message: outcome.Message);
+            case "enroll" when enrollment is not null:
+                try
+                {
+                    enrollment.Set(request.Text ?? "");
+                    return new ControlResponse(true, Message: "Enrollment code stored; the gateway links to the platform now (see 'wasms-gateway status')");
+                }
+                catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
+                {
+                    return new ControlResponse(false, ex.Message);
+                }
             case "pair-code":
                 try
                 {

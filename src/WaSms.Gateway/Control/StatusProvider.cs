@@ -12,7 +12,8 @@ namespace WaSms.Gateway.Control;
 
 /// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT, and the counters on the online screen.</summary>
 public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time,
-    GatewayOptions options, MqttConnectionStatus? mqtt = null, Messaging.IMessagingApi? messaging = null, Messaging.Pacing.PacingGate? pacing = null)
+    GatewayOptions options, MqttConnectionStatus? mqtt = null, Messaging.IMessagingApi? messaging = null, Messaging.Pacing.PacingGate? pacing = null,
+    Tunnel.Connection.TunnelLinkStatus? tunnel = null)
     : IGatewayStatusSource, IScreenStatsSource
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
@@ -23,7 +24,7 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
     public async Task<GatewayStatus> GetAsync(CancellationToken cancellationToken) =>
         new(machine.Current, await store.GetQueueDepthsAsync(cancellationToken), board.Kind, board.Display.Description,
             board.Display.IsPresent, Version, time.GetUtcNow() - _started, liveness.FindStalledLoops(), board.Button.StuckSince,
-            await GetTodayAsync(cancellationToken));
+            await GetTodayAsync(cancellationToken), tunnel?.Current.StateName);
 
     private async Task<MessageCounts?> GetTodayAsync(CancellationToken cancellationToken)
     {
@@ -47,7 +48,9 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
     {
         var depths = await store.GetQueueDepthsAsync(cancellationToken);
         var today = await GetTodayAsync(cancellationToken);
-        return new ScreenStats(today?.In, today?.Out, depths.Values.Sum() + (today?.Queued ?? 0));
+        // While the tunnel is connected the platform is in sync now (events flow as they are stored).
+        var lastSync = tunnel?.Current.State == Tunnel.Connection.TunnelLinkState.Connected ? time.GetUtcNow() : (DateTimeOffset?)null;
+        return new ScreenStats(today?.In, today?.Out, depths.Values.Sum() + (today?.Queued ?? 0), lastSync);
     }
 
     public async Task<StatusReport> GetReportAsync(CancellationToken cancellationToken)
@@ -73,11 +76,18 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             mqtt?.Current is { } m ? new MqttReport(m.Broker, m.Connected, m.Since, m.LastError, m.LastErrorAt) : null,
             new ButtonReport(status.ButtonStuckSince is not null, status.ButtonStuckSince),
             status.Today is { } t ? new TodayReport(t.Day, t.In, t.Out, t.Failed, t.Queued) : null,
-            pacing is null ? null : await GetPacingAsync(pacing, cancellationToken));
+            pacing is null ? null : await GetPacingAsync(pacing, cancellationToken),
+            tunnel?.Current is { } link ? new TunnelReport(link.StateName, link.Line, link.Since, await GetUpdateOfferAsync(cancellationToken)) : null);
     }
 
     private static async Task<PacingReport> GetPacingAsync(Messaging.Pacing.PacingGate pacing, CancellationToken cancellationToken) =>
         await pacing.GetPauseAsync(cancellationToken) is { } pause ? new PacingReport(true, pause.Reason, pause.Until) : new PacingReport(false, null, null);
+
+    /// <summary>The version the platform said is available (its <c>update-available</c> command), or null.</summary>
+    private async Task<string?> GetUpdateOfferAsync(CancellationToken cancellationToken) =>
+        await store.GetSettingAsync(Tunnel.Sync.CommandHandler.UpdateSetting, cancellationToken) is { } json
+            ? System.Text.Json.JsonSerializer.Deserialize(json, Tunnel.Protocol.TunnelJson.Default.UpdateOffer)?.Version
+            : null;
 
     private static string Name(Hardware.Leds.LedMode mode) => Hardware.Leds.LedModeNames.Of(mode);
 }

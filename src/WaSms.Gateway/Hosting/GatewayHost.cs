@@ -9,6 +9,7 @@ using WaSms.Gateway.Control;
 using WaSms.Gateway.Links;
 using WaSms.Gateway.Messaging;
 using WaSms.Gateway.Messaging.Pacing;
+using WaSms.Gateway.Tunnel;
 #if SIMULATOR_PAGE
 using WaSms.Gateway.Simulator;
 #endif
@@ -21,7 +22,7 @@ using WaSms.Gateway.Dev;
 
 namespace WaSms.Gateway.Hosting;
 
-/// <summary>Composes the layers into one generic host: each layer registers itself (<c>AddCore</c>, <c>AddHardware</c>, <c>AddWhatsApp</c>, <c>AddStorage</c>, <c>AddMessaging</c>, <c>AddHealth</c>; later <c>AddTunnel</c>). The only place that knows all of them.</summary>
+/// <summary>Composes the layers into one generic host: each layer registers itself (<c>AddCore</c>, <c>AddHardware</c>, <c>AddWhatsApp</c>, <c>AddStorage</c>, <c>AddMessaging</c>, <c>AddTunnel</c>, <c>AddHealth</c>). The only place that knows all of them.</summary>
 public static class GatewayHost
 {
     /// <param name="settings">Validated settings.</param>
@@ -77,6 +78,7 @@ public static class GatewayHost
         services.AddStorage(store);
         services.AddMessaging(settings.Messaging);
         services.AddPacing(settings.Pacing);
+        services.AddTunnel(settings.Tunnel, settings.Gateway);
         services.AddHealth(settings.Mqtt, settings.Gateway.StateDirectory, settings.SecretValues);
         services.AddHostedService<WatchdogService>();
         services.AddSingleton<DevCommands>();

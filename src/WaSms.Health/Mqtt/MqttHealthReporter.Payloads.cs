@@ -38,7 +38,7 @@ public sealed partial class MqttHealthReporter
             snapshot.Sequence,
             snapshot.State == GatewayState.Online,
             snapshot.Account is not null,
-            "unknown",
+            status.Tunnel ?? "unknown",
             status.QueueDepths,
             status.QueueDepths.Values.Sum(),
             status.DisplayPresent,

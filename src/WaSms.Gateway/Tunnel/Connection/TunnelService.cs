@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using WaSms.Core.Health;
+using WaSms.Core.State;
+
+namespace WaSms.Gateway.Tunnel.Connection;
+
+/// <summary>
+/// Keeps the one connection to the platform (docs/tunnel.md §9): waits for the clock and for an
+/// enrollment, connects, and after a failure waits a full-jitter backoff; a terminal error stops it
+/// until a new enrollment code arrives (or a restart). Every attempt after the first is counted.
+/// </summary>
+public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, GatewayStateMachine machine, HealthCounters counters, Random random)
+    : BackgroundService
+{
+    /// <summary>A clock before this has not been set (a board without a real-time clock before NTP); no TLS until it is.</summary>
+    public static readonly DateTimeOffset EarliestPlausibleClock = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static readonly TimeSpan ClockPoll = TimeSpan.FromSeconds(2);
+
+    private readonly Backoff _backoff = new(random);
+
+    /// <summary>Connection attempts made (the first included).</summary>
+    public int Attempts { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var feed = new StateFeed(machine, parts.Time, _ => parts.StateChanged.Pulse());
+        await feed.StartAsync(stoppingToken);
+        try
+        {
+            await RunAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await feed.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            if (parts.Time.GetUtcNow() < EarliestPlausibleClock)
+            {
+                parts.Status.Set(TunnelLinkState.WaitingForClock, $"waiting for the clock (it says {parts.Time.GetUtcNow():yyyy-MM-dd})");
+                await Task.Delay(ClockPoll, parts.Time, stoppingToken);
+                continue;
+            }
+            var codeChanged = parts.Codes.Changed;
+            if (await parts.Identity.GetEnrollmentAsync(stoppingToken) is null && parts.Codes.Current() is null)
+            {
+                parts.Status.Set(TunnelLinkState.NotEnrolled, parts.Status.Current.State == TunnelLinkState.Stopped
+                    ? parts.Status.Current.Reason : "waiting for an enrollment code");
+                await codeChanged.WaitAsync(stoppingToken);
+                continue;
+            }
+            if (Attempts++ > 0)
+            {
+                counters.TunnelReconnected();
+            }
+            parts.Status.Set(TunnelLinkState.Connecting, connector.Endpoint.Host);
+            var end = await ConnectOnceAsync(stoppingToken);
+            if (end.Welcomed && end.Lived >= Backoff.HealthyAfter)
+            {
+                _backoff.Reset();
+            }
+            if (end.After is { } after)
+            {
+                await RunAfterAsync(after, stoppingToken);
+                continue;
+            }
+            if (end.Terminal)
+            {
+                parts.Log.LogError("Tunnel stopped: {Reason}; waiting for a new enrollment code or a restart", end.Reason);
+                parts.Status.Set(TunnelLinkState.Stopped, end.Reason);
+                await codeChanged.WaitAsync(stoppingToken);
+                _backoff.Reset();
+                continue;
+            }
+            var delay = end.ErrorCode == Protocol.TunnelErrors.Replaced ? _backoff.LongestDelay() : end.RetryAfter ?? _backoff.NextDelay();
+            parts.Log.LogWarning("Tunnel: {Reason}; next attempt in {Delay:0.0} s", end.Reason, delay.TotalSeconds);
+            parts.Status.Set(TunnelLinkState.Unreachable, end.Reason);
+            await Task.Delay(delay, parts.Time, stoppingToken);
+        }
+    }
+
+    private async Task<SessionEnd> ConnectOnceAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var socket = await connector.ConnectAsync(stoppingToken);
+            await using var frames = new FrameSocket(socket);
+            return await new TunnelSession(parts, frames).RunAsync(stoppingToken);
+        }
+        catch (TunnelConnectException ex)
+        {
+            return new SessionEnd(ex.Message, Terminal: ex.Terminal);
+        }
+    }
+
+    private async Task RunAfterAsync(Func<CancellationToken, Task> after, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await after(stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            parts.Log.LogError("Tunnel: the platform's reset failed: {Problem}", ex.Message);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using WaSms.Gateway.Configuration;
+using WaSms.Storage;
+
+namespace WaSms.Gateway.Tunnel.Identity;
+
+/// <summary>
+/// Where an enrollment code comes from (docs/tunnel.md §3): the state directory's <c>enrollment-code</c>
+/// (written by provisioning and by <c>wasms-gateway enroll</c>) first, then <c>Tunnel:EnrollmentCode</c>.
+/// A code the platform refused is not tried again; a new one wakes the tunnel (<see cref="Changed"/>).
+/// </summary>
+public sealed class EnrollmentCodes(TunnelOptions options, GatewayOptions gateway)
+{
+    private readonly Lock _lock = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _rejected;
+
+    private string FilePath => Path.Combine(gateway.StateDirectory, GatewayStore.EnrollmentCodeFileName);
+
+    /// <summary>Completes when a new code arrives after it was read.</summary>
+    public Task Changed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _changed.Task;
+            }
+        }
+    }
+
+    /// <summary>The code to enroll with, or null when there is none (or only the one refused).</summary>
+    public string? Current()
+    {
+        var code = ReadFile() ?? (options.EnrollmentCode.Length > 0 ? options.EnrollmentCode : null);
+        lock (_lock)
+        {
+            return code is not null && Same(code, _rejected) ? null : code;
+        }
+    }
+
+    /// <summary>The platform refused <paramref name="code"/>: not tried again until another arrives.</summary>
+    public void Reject(string code)
+    {
+        lock (_lock)
+        {
+            _rejected = code;
+        }
+    }
+
+    /// <summary>Stores a code given with <c>wasms-gateway enroll</c> (owner-only, as provisioning does) and wakes the tunnel.</summary>
+    /// <exception cref="ArgumentException">Not a code's format.</exception>
+    public void Set(string code)
+    {
+        if (!TunnelOptions.IsEnrollmentCode(code))
+        {
+            throw new ArgumentException("the enrollment code must be 4-64 letters, digits or dashes, as shown by the platform", nameof(code));
+        }
+        var temporary = FilePath + ".new";
+        File.WriteAllText(temporary, code + "\n");
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temporary, FilePath, overwrite: true);
+        TaskCompletionSource changed;
+        lock (_lock)
+        {
+            _rejected = null;
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        changed.TrySetResult();
+    }
+
+    /// <summary>The platform compares codes case-insensitively, ignoring dashes and spaces (§3); so does this.</summary>
+    private static bool Same(string a, string? b) =>
+        b is not null && string.Equals(Normal(a), Normal(b), StringComparison.OrdinalIgnoreCase);
+
+    private static string Normal(string code) => code.Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
+
+    private string? ReadFile()
+    {
+        try
+        {
+            var code = File.ReadAllText(FilePath).Trim();
+            return code.Length > 0 ? code : null;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using WaSms.Core.Reset;
+using WaSms.Core.State;
+using WaSms.Gateway.Tunnel.Protocol;
+using WaSms.Storage;
+
+namespace WaSms.Gateway.Tunnel.Sync;
+
+/// <summary>What the link offers the platform's pairing commands (docs/tunnel.md §7.1).</summary>
+public interface IPairingControl
+{
+    /// <summary>An 8-character pairing code for <paramref name="phone"/> (<c>+E164</c>).</summary>
+    /// <exception cref="InvalidOperationException">Not possible now (the message says why).</exception>
+    Task<string> RequestPairingCodeAsync(string phone, CancellationToken cancellationToken);
+}
+
+/// <summary>A command's answer and what runs once it has been sent (a reset runs after its answer, §7.1).</summary>
+public sealed record CommandOutcome(ResultFrame Result, bool SendStateNow = false, Func<CancellationToken, Task>? After = null);
+
+/// <summary>
+/// The platform's <c>command</c> frames (docs/tunnel.md §7.1), executed at most once: the result is stored
+/// with the seq (and any setting the command changes) in one transaction, and a replayed seq or id is
+/// answered with the stored result.
+/// </summary>
+public sealed class CommandHandler(GatewayStore store, IResetRequests reset, GatewayStateMachine machine, IPairingControl pairing, TimeProvider time)
+{
+    /// <summary>The setting the pacing command (and welcome.pacing) is kept under, as the §6.1 JSON object; the pacing reads it.</summary>
+    public const string PacingSetting = "pacing";
+
+    /// <summary>The last <c>update-available</c> offer, as JSON (shown in status, on the screen and MQTT).</summary>
+    public const string UpdateSetting = "tunnel.update";
+
+    public static readonly TimeSpan PairingCodeLifetime = TimeSpan.FromMinutes(3);
+
+    /// <exception cref="ProtocolException"><c>out-of-order</c>: a seq gap, or a replayed seq with no stored result.</exception>
+    public async Task<CommandOutcome> HandleAsync(CommandFrame command, long lastSeq, CancellationToken cancellationToken)
+    {
+        var seq = command.Seq!.Value;
+        if (seq > lastSeq + 1)
+        {
+            throw new ProtocolException(TunnelErrors.OutOfOrder, $"command.seq: {seq} follows {lastSeq} (a gap; resend in order)");
+        }
+        if (await store.GetPlatformCommandResultAsync(seq, command.Id!, cancellationToken) is { } stored)
+        {
+            return new CommandOutcome((ResultFrame)FrameCodec.Decode(System.Text.Encoding.UTF8.GetBytes(stored)));
+        }
+        if (seq <= lastSeq)
+        {
+            throw new ProtocolException(TunnelErrors.OutOfOrder, $"command.seq: {seq} was already processed, and not as command {FrameCodec.Printable(command.Id!)}");
+        }
+        CommandOutcome outcome;
+        (string, string)? setting = null;
+        try
+        {
+            (outcome, setting) = await ExecuteAsync(command, cancellationToken);
+        }
+        catch (CommandRefusedException refused)
+        {
+            outcome = new CommandOutcome(Fail(command, refused.Code, refused.Message));
+        }
+        await store.CommitPlatformCommandAsync(seq, command.Id!, System.Text.Encoding.UTF8.GetString(FrameCodec.Encode(outcome.Result)), setting, cancellationToken);
+        return outcome;
+    }
+
+    private async Task<(CommandOutcome, (string, string)?)> ExecuteAsync(CommandFrame command, CancellationToken cancellationToken)
+    {
+        var args = command.Args is { ValueKind: JsonValueKind.Object } a ? a : JsonDocument.Parse("{}").RootElement;
+        switch (command.Name)
+        {
+            case "reset":
+                var mode = Read(args, TunnelJson.Default.ResetArgs).Mode;
+                var kind = mode switch
+                {
+                    "relink" => ResetKind.Relink,
+                    "unlink" => ResetKind.FactoryReset,
+                    _ => throw new CommandRefusedException("bad-args", "args.mode must be relink or unlink"),
+                };
+                if (machine.Current.State == GatewayState.Resetting)
+                {
+                    throw new CommandRefusedException("busy", "a reset is running");
+                }
+                return (new CommandOutcome(Ok(command), After: ct => reset.ResetAsync(kind, "the platform's reset command", ct)), null);
+            case "new-qr":
+                RequireUnlinked();
+                // WhatsApp hands out the QR refs on its own schedule; the current one goes out now.
+                return (new CommandOutcome(Ok(command), SendStateNow: true), null);
+            case "pair-code":
+                RequireUnlinked();
+                var phone = Read(args, TunnelJson.Default.PairCodeArgs).Phone ?? throw new CommandRefusedException("bad-args", "args.phone is missing");
+                string code;
+                try
+                {
+                    code = await pairing.RequestPairingCodeAsync(phone, cancellationToken);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or TimeoutException)
+                {
+                    throw new CommandRefusedException("bad-args", ex.Message);
+                }
+                var data = new PairCodeData { Code = code, ExpiresAt = FrameValidator.FormatTime(time.GetUtcNow() + PairingCodeLifetime) };
+                return (new CommandOutcome(Ok(command, FrameCodec.ToElement(data, TunnelJson.Default.PairCodeData)), SendStateNow: true), null);
+            case "status":
+                return (new CommandOutcome(Ok(command), SendStateNow: true), null);
+            case "update-available":
+                var offer = Read(args, TunnelJson.Default.UpdateOffer);
+                if (string.IsNullOrEmpty(offer.Version) || string.IsNullOrEmpty(offer.Url))
+                {
+                    throw new CommandRefusedException("bad-args", "args.version and args.url are required");
+                }
+                return (new CommandOutcome(Ok(command), SendStateNow: true), (UpdateSetting, JsonSerializer.Serialize(offer, TunnelJson.Default.UpdateOffer)));
+            case "pacing":
+                var pacing = Read(args, TunnelJson.Default.PacingSettings);
+                try
+                {
+                    FrameValidator.Pacing("args", pacing);
+                }
+                catch (ProtocolException ex)
+                {
+                    throw new CommandRefusedException("bad-args", ex.Message);
+                }
+                return (new CommandOutcome(Ok(command)), (PacingSetting, JsonSerializer.Serialize(pacing, TunnelJson.Default.PacingSettings)));
+            default:
+                throw new CommandRefusedException("unknown-command", $"unknown command '{FrameCodec.Printable(command.Name!)}'");
+        }
+    }
+
+    private void RequireUnlinked()
+    {
+        if (machine.Current.Account is not null)
+        {
+            throw new CommandRefusedException("already-linked", "a WhatsApp number is linked; reset first");
+        }
+    }
+
+    private static T Read<T>(JsonElement args, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
+    {
+        try
+        {
+            return FrameCodec.ReadObject(args, "args", info);
+        }
+        catch (ProtocolException ex)
+        {
+            throw new CommandRefusedException("bad-args", ex.Message);
+        }
+    }
+
+    private static ResultFrame Ok(CommandFrame command, JsonElement? data = null) => new() { Id = command.Id, Seq = command.Seq, Ok = true, Data = data };
+
+    private static ResultFrame Fail(CommandFrame command, string error, string message) =>
+        new() { Id = command.Id, Seq = command.Seq, Ok = false, Error = error, Message = message };
+
+    private sealed class CommandRefusedException(string code, string message) : Exception(message)
+    {
+        public string Code { get; } = code;
+    }
+}
