@@ -1,3 +1,4 @@
+using WaSms.Gateway.Messaging.Pacing;
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;

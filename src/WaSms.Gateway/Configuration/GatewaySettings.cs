@@ -1,3 +1,4 @@
+using WaSms.Gateway.Messaging.Pacing;
 using WaSms.Hardware.Board;
 using WaSms.Health;
 

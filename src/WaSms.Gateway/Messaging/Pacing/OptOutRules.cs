@@ -1,4 +1,3 @@
-using WaSms.Gateway.Configuration;
 using WaSms.Storage;
 using WaSms.WhatsApp.Store;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using WaSms.Core.State;
-using WaSms.Gateway.Configuration;
 using WaSms.Storage;
 using WaSms.WhatsApp.Messaging.Send;
 using WaSms.WhatsApp.Store;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WaSms.Core.State;
-using WaSms.Gateway.Configuration;
 using WaSms.Storage;
 using WaSms.WhatsApp.Messaging.Send;
 

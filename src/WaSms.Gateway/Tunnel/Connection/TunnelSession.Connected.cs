@@ -170,7 +170,8 @@ public sealed partial class TunnelSession
             foreach (var entry in entries)
             {
                 cursor = entry.Cursor;
-                if (Sync.EventMapper.ToFrame(entry) is not { } frame)
+                var effect = entry.Message is { } m ? await parts.Store.GetOptOutEffectAsync(m.Id, cancellationToken) : Storage.OptOutEffect.None;
+                if (Sync.EventMapper.ToFrame(entry, effect) is not { } frame)
                 {
                     continue;
                 }

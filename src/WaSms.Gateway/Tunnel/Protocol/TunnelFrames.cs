@@ -104,6 +104,9 @@ public sealed class MessageInfo
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? Text { get; init; }
     public bool? OptOut { get; init; }
+
+    /// <summary>Only when true (docs/tunnel.md §5): this message took its sender off the opt-out list.</summary>
+    public bool? OptIn { get; init; }
 }
 
 public sealed class StatusInfo
@@ -208,6 +211,8 @@ public sealed class PacingState
     public bool? Paused { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? Reason { get; init; }
+    /// <summary>When sending may go on (a cap's window moving on), absent when unknown (a ban).</summary>
+    public string? Until { get; init; }
 }
 
 /// <summary>The <c>update-available</c> command's arguments (§7.1), also what <c>state.update</c> carries.</summary>

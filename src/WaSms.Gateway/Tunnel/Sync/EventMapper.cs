@@ -1,4 +1,5 @@
 using WaSms.Gateway.Tunnel.Protocol;
+using WaSms.Storage;
 using WaSms.WhatsApp.Store;
 
 namespace WaSms.Gateway.Tunnel.Sync;
@@ -7,7 +8,8 @@ namespace WaSms.Gateway.Tunnel.Sync;
 public static class EventMapper
 {
     /// <summary>The frame for <paramref name="entry"/>, or null for entries the platform is not sent (a job's creation).</summary>
-    public static EventFrame? ToFrame(MessageEvent entry)
+    /// <param name="optOut">What the message did to the opt-out list (GatewayStore.OptOuts.cs); None for status entries.</param>
+    public static EventFrame? ToFrame(MessageEvent entry, OptOutEffect optOut = OptOutEffect.None)
     {
         if (entry.Message is { } m)
         {
@@ -25,7 +27,8 @@ public static class EventMapper
                     Timestamp = FrameValidator.FormatTime(m.Timestamp),
                     MessageType = m.Type,
                     Text = m.Text,
-                    OptOut = false, // the opt-out list is the pacing's (r14); it reports through this field once it exists
+                    OptOut = optOut == OptOutEffect.OptedOut,
+                    OptIn = optOut == OptOutEffect.OptedIn ? true : null,
                 },
             };
         }

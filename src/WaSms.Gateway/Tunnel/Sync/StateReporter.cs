@@ -6,7 +6,8 @@ using WaSms.Storage;
 namespace WaSms.Gateway.Tunnel.Sync;
 
 /// <summary>The <c>state</c> and <c>pairing</c> frames (docs/tunnel.md §7.2–§7.3), read from the one state machine: the tunnel only observes it.</summary>
-public sealed class StateReporter(GatewayStateMachine machine, IMessagingApi messaging, GatewayStore store, TimeProvider time)
+public sealed class StateReporter(GatewayStateMachine machine, IMessagingApi messaging, GatewayStore store, TimeProvider time,
+    Messaging.Pacing.PacingGate? pacing = null)
 {
     public async Task<StateFrame> BuildStateAsync(string firmware, string board, double? clockSkew, CancellationToken cancellationToken)
     {
@@ -30,7 +31,9 @@ public sealed class StateReporter(GatewayStateMachine machine, IMessagingApi mes
             Firmware = firmware,
             Board = board,
             ClockSkew = clockSkew,
-            Pacing = new PacingState { Paused = snapshot.State == GatewayState.TempBanned, Reason = snapshot.State == GatewayState.TempBanned ? snapshot.Reason : null },
+            Pacing = pacing is not null && await pacing.GetPauseAsync(cancellationToken) is { } pause
+                ? new PacingState { Paused = true, Reason = pause.Reason, Until = pause.Until is { } until ? FrameValidator.FormatTime(until) : null }
+                : new PacingState { Paused = snapshot.State == GatewayState.TempBanned, Reason = snapshot.State == GatewayState.TempBanned ? snapshot.Reason : null },
             Update = update,
         };
     }

@@ -1,6 +1,4 @@
-using WaSms.Gateway.Messaging.Pacing;
-
-namespace WaSms.Gateway.Configuration;
+namespace WaSms.Gateway.Messaging.Pacing;
 
 /// <summary>
 /// The <c>Pacing</c> configuration section: the acceptable-use rules the gateway enforces on every send
