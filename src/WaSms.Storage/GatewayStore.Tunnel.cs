@@ -104,9 +104,20 @@ public sealed partial class GatewayStore
                     ("$scope", SecretScopes.Platform), ("$name", name), ("$value", value), ("$now", Now));
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
+            // The platform follows the stream from the start (welcome.ackedCursor 0): as a consumer from now on,
+            // retention keeps every event until the platform acknowledges it (docs/tunnel.md §10).
+            await using (var consumer = Command(c, tx,
+                "INSERT INTO event_consumers (consumer, cursor, updated_at) VALUES ($consumer, 0, $now) " +
+                "ON CONFLICT (consumer) DO UPDATE SET cursor = 0, updated_at = excluded.updated_at", ("$consumer", PlatformConsumer), ("$now", Now)))
+            {
+                await consumer.ExecuteNonQueryAsync(cancellationToken);
+            }
             return 0;
         }, cancellationToken);
     }
+
+    /// <summary>The stream consumer the tunnel acknowledges as (docs/tunnel.md §10).</summary>
+    public const string PlatformConsumer = "platform";
 
     private static async Task<long> ReadPlatformSeqAsync(SqliteConnection c, SqliteTransaction tx, CancellationToken cancellationToken)
     {

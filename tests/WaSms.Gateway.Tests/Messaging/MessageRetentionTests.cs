@@ -74,6 +74,19 @@ public sealed class MessageRetentionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AfterEnrollment_EventsThePlatformHasNotAcknowledgedStay_ThoughTheCliAckedThem()
+    {
+        await ReceiveAsync("A");
+        await _messages.AckEventsAsync("cli", 1, CancellationToken.None);
+        await _store.SaveEnrollmentAsync(new Dictionary<string, byte[]> { ["gateway-id"] = "gw_1"u8.ToArray() }, CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromDays(40));
+        Assert.Equal(new RetentionResult(0, 0, 0), await _retention.RunOnceAsync(CancellationToken.None)); // the platform starts from 0
+        await _messages.AckEventsAsync(GatewayStore.PlatformConsumer, 1, CancellationToken.None);
+        Assert.Equal(new RetentionResult(1, 1, 0), await _retention.RunOnceAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task WithoutAnyConsumer_NothingIsDeleted_AndTheServiceRunsOnTheGatewaysClock()
     {
         await ReceiveAsync("A");

@@ -158,15 +158,22 @@ public sealed class TunnelSyncTests
             Assert.True((await peer.ReceiveAsync("result")).GetProperty("ok").GetBoolean());
             Assert.Equal("changed since", await rig.Store.GetSettingAsync("pacing", None)); // not executed again
 
-            await peer.SendAsync("""{"type":"command","seq":2,"id":"c_2","name":"warp","args":{}}""");
+            // The same id under the next seq (a platform that renumbered its resend): the stored answer, under
+            // the new seq, not run again — and the seq moves on, so the next command is no gap.
+            await peer.SendAsync("""{"type":"command","seq":2,"id":"c_1","name":"pacing","args":{"minGap":9,"maxGap":9}}""");
+            var renumbered = await peer.ReceiveAsync("result");
+            Assert.Equal((2, true), (renumbered.GetProperty("seq").GetInt64(), renumbered.GetProperty("ok").GetBoolean()));
+            Assert.Equal("changed since", await rig.Store.GetSettingAsync("pacing", None));
+
+            await peer.SendAsync("""{"type":"command","seq":3,"id":"c_2","name":"warp","args":{}}""");
             var unknown = await peer.ReceiveAsync("result");
             Assert.Equal("unknown-command", unknown.GetProperty("error").GetString());
-            await peer.SendAsync("""{"type":"command","seq":3,"id":"c_3","name":"update-available","args":{"version":"1.6.0","url":"https://example.com/u","sha256":"ab","signature":"cd"}}""");
+            await peer.SendAsync("""{"type":"command","seq":4,"id":"c_3","name":"update-available","args":{"version":"1.6.0","url":"https://example.com/u","sha256":"ab","signature":"cd"}}""");
             Assert.True((await peer.ReceiveAsync("result")).GetProperty("ok").GetBoolean());
             var state = await peer.ReceiveAsync("state");
             Assert.Equal("1.6.0", state.GetProperty("update").GetProperty("version").GetString());
         }
-        Assert.Equal(3, await rig.Store.GetPlatformSeqAsync(None));
+        Assert.Equal(4, await rig.Store.GetPlatformSeqAsync(None));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed partial class TunnelSession
         var window = welcome.Window ?? 100;
         var pingInterval = TimeSpan.FromSeconds(welcome.PingInterval ?? 20);
         var pingTimeout = TimeSpan.FromSeconds(welcome.PingTimeout ?? 10);
-        if (welcome.Pacing is { } pacing)
+        if (welcome.Pacing is { } pacing && AcceptablePacing(pacing))
         {
             await parts.Store.SetSettingAsync(Sync.CommandHandler.PacingSetting,
                 System.Text.Json.JsonSerializer.Serialize(pacing, TunnelJson.Default.PacingSettings), cancellationToken);
@@ -229,4 +229,19 @@ public sealed partial class TunnelSession
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>A bad <c>welcome.pacing</c> is logged and ignored, the settings in force kept (docs/tunnel.md §6.1).</summary>
+    private bool AcceptablePacing(PacingSettings pacing)
+    {
+        try
+        {
+            FrameValidator.Pacing("welcome.pacing", pacing);
+            return true;
+        }
+        catch (ProtocolException ex)
+        {
+            parts.Log.LogWarning("The platform's pacing settings were ignored, the current ones stay: {Problem}", ex.Message);
+            return false;
+        }
+    }
 }

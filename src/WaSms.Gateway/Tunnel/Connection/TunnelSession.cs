@@ -27,7 +27,7 @@ public sealed partial class TunnelSession(TunnelParts parts, FrameSocket socket)
     /// <summary>How long each side waits for the other's handshake frame (§2).</summary>
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
-    public const string PlatformConsumer = "platform";
+    public const string PlatformConsumer = Storage.GatewayStore.PlatformConsumer;
 
     private readonly Signal _acked = new();
     private readonly Lock _lock = new();

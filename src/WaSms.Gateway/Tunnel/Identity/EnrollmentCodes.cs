@@ -56,8 +56,16 @@ public sealed class EnrollmentCodes(TunnelOptions options, GatewayOptions gatewa
             throw new ArgumentException("the enrollment code must be 4-64 letters, digits or dashes, as shown by the platform", nameof(code));
         }
         var temporary = FilePath + ".new";
-        File.WriteAllText(temporary, code + "\n");
-        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Created owner-only (never readable by others, not even for a moment), then moved into place.
+        using (var file = new FileStream(temporary, new FileStreamOptions
+        {
+            Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        {
+            file.Write(System.Text.Encoding.UTF8.GetBytes(code + "\n"));
+            file.Flush(flushToDisk: true);
+        }
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite); // an older file of that name kept its mode
         File.Move(temporary, FilePath, overwrite: true);
         TaskCompletionSource changed;
         lock (_lock)

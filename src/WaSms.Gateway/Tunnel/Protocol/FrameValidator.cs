@@ -45,11 +45,7 @@ public static partial class FrameValidator
                 Range("welcome.window", f.Window, 1, 1000, optional: true);
                 Range("welcome.pingInterval", f.PingInterval, 1, 3600, optional: true);
                 Range("welcome.pingTimeout", f.PingTimeout, 1, 3600, optional: true);
-                if (f.Pacing is { } pacing)
-                {
-                    Pacing("welcome.pacing", pacing);
-                }
-                break;
+                break; // welcome.pacing is checked where it is applied: a bad one is ignored, not fatal (§6.1)
             case EventFrame f:
                 Event(f);
                 break;
@@ -106,8 +102,9 @@ public static partial class FrameValidator
 
     public static void Pacing(string field, PacingSettings p)
     {
-        Range(field + ".minGap", p.MinGap, 0, 3600);
-        Range(field + ".maxGap", p.MaxGap, p.MinGap ?? 0, 3600);
+        // Every field is optional: one left out keeps the gateway's value (docs/tunnel.md §6.1).
+        Range(field + ".minGap", p.MinGap, 0, 3600, optional: true);
+        Range(field + ".maxGap", p.MaxGap, p.MinGap ?? 0, 3600, optional: true);
         AtLeast(field + ".hourlyCap", p.HourlyCap, 0, optional: true);
         AtLeast(field + ".dailyCap", p.DailyCap, 0, optional: true);
         Range(field + ".cooldown", p.Cooldown, 0, 7 * 86400, optional: true);

@@ -42,7 +42,14 @@ public sealed class CommandHandler(GatewayStore store, IResetRequests reset, Gat
         }
         if (await store.GetPlatformCommandResultAsync(seq, command.Id!, cancellationToken) is { } stored)
         {
-            return new CommandOutcome((ResultFrame)FrameCodec.Decode(System.Text.Encoding.UTF8.GetBytes(stored)));
+            var result = (ResultFrame)FrameCodec.Decode(System.Text.Encoding.UTF8.GetBytes(stored));
+            if (seq > lastSeq)
+            {
+                // The same command id resent under a new seq: answered from the record, never run again, and
+                // the seq moves on (else the next frame would look like a gap and the link would loop).
+                await store.CommitPlatformCommandAsync(seq, command.Id!, stored, null, cancellationToken);
+            }
+            return new CommandOutcome(new ResultFrame { Id = result.Id, Seq = seq, Ok = result.Ok, Error = result.Error, Message = result.Message, Data = result.Data });
         }
         if (seq <= lastSeq)
         {

@@ -29,6 +29,11 @@ internal sealed class PoisonMessages(ReceiveContext context)
             return false; // a stanza that does not parse is nacked by the receiver, never left open
         }
 
+        if (IsTransient(error))
+        {
+            return false; // a busy or full store, a disk error: the message is fine, the server delivers it again
+        }
+
         var count = await context.Messages.CountDecryptFailureAsync(stanza.SenderDevice.ToString(), "handler-error:" + stanza.Id, cancellationToken);
         if (count < MaxHandlerFailures)
         {
@@ -49,4 +54,9 @@ internal sealed class PoisonMessages(ReceiveContext context)
         context.Logger.LogWarning("Message {Id} failed to be handled {Count} times; stored as undecryptable and receipted", stanza.Id, count);
         return true;
     }
+
+    /// <summary>Store and I/O failures (SQLite's are <see cref="System.Data.Common.DbException"/>s) say nothing about the message.</summary>
+    internal static bool IsTransient(Exception error) =>
+        error is System.Data.Common.DbException or IOException or TimeoutException
+        || (error.InnerException is { } inner && IsTransient(inner));
 }

@@ -126,6 +126,23 @@ public sealed class BatchReceiveTests : IDisposable
     }
 
     [Fact]
+    public async Task StoreOrDiskFailures_NeverCountAsPoison_TheMessageStaysUnanswered()
+    {
+        // A busy or full store says nothing about the message: it must come again, not end "undecryptable".
+        var message = ReceiveSession.Message("P2", Alice, [("notify", "Alice")], ReceiveSession.Enc("msg", [0x33, 1, 2, 3]));
+        Exception[] errors = [new IOException("disk full"), new InvalidOperationException("wrapped", new IOException("disk full")), new TimeoutException()];
+        await using var store = await OpenAsync();
+        for (var attempt = 0; attempt < 2 * PoisonMessages.MaxHandlerFailures; attempt++)
+        {
+            var sent = new List<(Node Node, int RowsOnDisk)>();
+            Assert.False(await new PoisonMessages(Context(store, sent, [])).HandleFailureAsync(message, errors[attempt % errors.Length], _token));
+            Assert.Empty(sent);
+        }
+
+        Assert.Empty(await Events(store));
+    }
+
+    [Fact]
     public async Task HandlerFailure_CountedAcrossRestarts_ThirdStoresUndecryptable_AndReceipts()
     {
         var poison = ReceiveSession.Message("P1", Alice, [("notify", "Alice")], ReceiveSession.Enc("msg", [0x33, 1, 2, 3]));
