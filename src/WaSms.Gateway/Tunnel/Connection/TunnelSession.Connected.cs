@@ -120,7 +120,7 @@ public sealed partial class TunnelSession
             case ErrorFrame error:
                 return EndFor(error);
             default:
-                throw new ProtocolException(TunnelErrors.OutOfOrder, $"a {frame.Type} frame after welcome");
+                throw new ProtocolException(TunnelErrors.UnknownType, $"a {frame.Type} frame is the gateway's to send, or the handshake's (docs/tunnel.md §2)");
         }
         return null;
     }
