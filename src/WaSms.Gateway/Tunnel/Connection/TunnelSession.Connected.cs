@@ -20,12 +20,14 @@ public sealed partial class TunnelSession
                 System.Text.Json.JsonSerializer.Serialize(pacing, TunnelJson.Default.PacingSettings), cancellationToken);
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // The ping loop starts first: it runs up to its first timer wait at once, so the half-open clock is
+        // armed before the first state frame leaves (a test on a fake clock relies on that order too).
         Task<SessionEnd>[] loops =
         [
+            GuardAsync(ct => PingLoopAsync(pingInterval, pingTimeout, ct), stop.Token),
             GuardAsync(ReadLoopAsync, stop.Token),
             GuardAsync(ct => EventLoopAsync(window, ct), stop.Token),
             GuardAsync(StateLoopAsync, stop.Token),
-            GuardAsync(ct => PingLoopAsync(pingInterval, pingTimeout, ct), stop.Token),
         ];
         var first = await Task.WhenAny(loops);
         await stop.CancelAsync();
