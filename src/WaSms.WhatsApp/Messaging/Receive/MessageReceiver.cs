@@ -38,7 +38,7 @@ internal sealed class MessageReceiver(ReceiveContext context)
         var chat = await ChatOfAsync(stanza, sender, fromMe, stanza.Recipient, changes, cancellationToken);
         var senderUser = fromMe ? UserIdentity.ToUser(credentials.Jid!) : sender.DisplayUser;
         var row = new InboundMessage(stanza.Id, chat.ToString(), senderUser.ToString(), sender.AlternateUser?.ToString(), stanza.Timestamp,
-            "undecryptable", null, fromMe, stanza.PushName, null, null);
+            InboundMessage.Undecryptable, null, fromMe, stanza.PushName, null, null);
 
         if (stanza.Parts.Count == 0)
         {
