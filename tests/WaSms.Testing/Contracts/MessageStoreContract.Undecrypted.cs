@@ -103,6 +103,8 @@ public abstract partial class MessageStoreContract
         var stored = await Messages.CommitInboundBatchAsync(new SignalChanges(), [placeholder, Text("L2", "here"), Text("L2", "here")], None);
 
         Assert.Equal([true, true, false], stored);
-        Assert.Equal([InboundMessage.Undecryptable, "text"], (await Messages.ReadEventsAsync(0, 10, None)).Select(e => e.Message!.Type));
+        var events = await Messages.ReadEventsAsync(0, 10, None);
+        Assert.Equal(2, events.Count); // the placeholder's and the replacement's (an event read now may show the row as it is now)
+        Assert.Equal(("L2", "text", "here"), (events[1].Message!.Id, events[1].Message!.Type, events[1].Message!.Text));
     }
 }

@@ -93,6 +93,13 @@ internal sealed class MessageReceiver(ReceiveContext context)
         if (failed is null)
         {
             await CommitAsync(stanza, row, changes, ReceiptNodes.Delivery(stanza, fromMe), cancellationToken);
+            if (fromMe && message.ProtocolMessage?.HistorySyncNotification is { } history)
+            {
+                // §10b: acknowledged as whatsmeow and Baileys do; the blob itself is not downloaded.
+                context.Logger.LogDebug("History-sync notification {Id} ({Type}) acknowledged, not downloaded", stanza.Id, history.SyncType);
+                await context.Send(ReceiptNodes.HistorySync(stanza.Id, UserIdentity.ToUser(credentials.Jid!)), cancellationToken);
+            }
+
             return;
         }
 
