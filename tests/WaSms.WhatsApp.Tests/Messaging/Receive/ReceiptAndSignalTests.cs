@@ -91,7 +91,7 @@ public sealed class ReceiptAndSignalTests
                 NodeHelpers.Make("user", ("jid", new Jid("5114", JidServer.Lid)), ("t", "1764633920")))));
         await session.ExpectAsync(n => n.Tag == "ack" && n.Attr("id") == "grouped-1");
 
-        var changes = session.Events.All.OfType<MessageStatusChanged>().Select(e => (e.Change.CallerId, e.Change.To, e.Change.Status, e.Change.At.ToUnixTimeSeconds())).ToList();
+        var changes = session.Events.All.OfType<MessageStatusChanged>().Select(e => (e.Change.CallerId, e.Change.Chat, e.Change.Status, e.Change.At.ToUnixTimeSeconds())).ToList();
         Assert.Equal([("g-1", group.ToString(), MessageStatus.Delivered, 1764633800L), ("g-1", group.ToString(), MessageStatus.Read, 1764633900L), ("g-2", group.ToString(), MessageStatus.Read, 1764633920L)], changes);
     }
 
