@@ -70,7 +70,7 @@ public sealed partial class GatewayStore
     /// Inserts <paramref name="message"/> with its stream event unless it or its PN/LID twin is stored; false when it was.
     /// A stored undecryptable placeholder (the sweep's, the 5th failure's, an <c>unavailable</c> one) is the
     /// exception: a message with content replaces it in place and gets a new stream event, so the API sees
-    /// the late resend (docs/whatsapp.md "Late resends"). Once replaced it is a duplicate like any other.
+    /// the late resend (docs/whatsapp.md §10.2, docs/protocol/messaging.md §10a). Once replaced it is a duplicate like any other.
     /// </summary>
     private async Task<bool> InsertInboundAsync(SqliteConnection c, SqliteTransaction tx, InboundMessage message, CancellationToken cancellationToken)
     {

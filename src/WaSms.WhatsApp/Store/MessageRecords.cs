@@ -41,7 +41,7 @@ public sealed record InboundMessage(
 {
     /// <summary>
     /// The <see cref="Type"/> of a message stored without its content (a placeholder): a later resend that
-    /// decrypts replaces it and is streamed again (docs/whatsapp.md "Late resends").
+    /// decrypts replaces it and is streamed again (docs/whatsapp.md §10.2, docs/protocol/messaging.md §10a).
     /// </summary>
     public const string Undecryptable = "undecryptable";
 }
