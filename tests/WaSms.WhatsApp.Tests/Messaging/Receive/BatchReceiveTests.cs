@@ -106,6 +106,28 @@ public sealed class BatchReceiveTests : IDisposable
     }
 
     [Fact]
+    public async Task LateResendInABatch_ReplacesThePlaceholderOnDisk_Once_ItsRedeliveryOnlyReceipted()
+    {
+        await using var store = await OpenAsync();
+        var placeholder = new InboundMessage("A1", "15555550100@s.whatsapp.net", "15555550100@s.whatsapp.net", null, DateTimeOffset.UnixEpoch,
+            InboundMessage.Undecryptable, null, false, null, null, "no resend from the sender within 10 min (msg: bad MAC)");
+        Assert.True(await new WhatsAppMessageStore(store).CommitInboundAsync(new SignalChanges(), placeholder, _token)); // the sweep's
+        var alice = new RemoteDevice(Alice);
+        await alice.StartSessionAsync(new WhatsAppPreKeyStore(store), _credentials, _token);
+        var resend = Text(alice, "A1", "late but here");
+        var sent = new List<(Node Node, int RowsOnDisk)>();
+        var raised = new List<WaEvent>();
+
+        Assert.Empty(await new MessageBatch(Context(store, sent, raised)).HandleAsync([resend, resend], _token));
+
+        Assert.Equal(["late but here"], raised.OfType<MessageReceived>().Select(e => e.Message.Text));
+        var events = await Events(store);
+        Assert.Equal(2, events.Count);
+        Assert.Equal(("A1", "text", "late but here", null), (events[1].Message!.Id, events[1].Message!.Type, events[1].Message!.Text, events[1].Message!.Error));
+        Assert.Equal([("A1", 2), ("A1", 2)], sent.Select(s => (s.Node.Attr("id"), s.RowsOnDisk)));
+    }
+
+    [Fact]
     public async Task OneFailsToDecrypt_OthersStored_RetryReceiptAndAckAfterTheCommit()
     {
         await using var store = await OpenAsync();
