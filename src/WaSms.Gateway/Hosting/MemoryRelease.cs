@@ -20,9 +20,13 @@ public sealed class MemoryRelease(GatewayStore store, ILogger<MemoryRelease> log
     public const int BacklogThreshold = 256;
 
     private int _releases;
+    private string? _last;
 
-    /// <summary>How many times memory was released since start (tests and logs).</summary>
+    /// <summary>How many times memory was released since start.</summary>
     public int Releases => Volatile.Read(ref _releases);
+
+    /// <summary>What the last release came after (as logged), or null before the first.</summary>
+    public string? LastReleasedAfter => Volatile.Read(ref _last);
 
     /// <summary>
     /// Shrinks SQLite's page cache, runs a blocking compacting GC that decommits the free heap, and trims the C heap.
@@ -37,6 +41,7 @@ public sealed class MemoryRelease(GatewayStore store, ILogger<MemoryRelease> log
             var cache = await store.ShrinkMemoryAsync(cancellationToken);
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var trimmed = TrimCHeap();
+            Volatile.Write(ref _last, after);
             Interlocked.Increment(ref _releases);
             log.LogInformation("Released memory after {After}: GC heap committed {BeforeKb} KB -> {AfterKb} KB, SQLite page cache of {CacheKb} KB freed, C heap {Trimmed}",
                 after, heapBefore / 1024, GC.GetGCMemoryInfo().TotalCommittedBytes / 1024, cache / 1024, trimmed ? "trimmed" : "unchanged");
