@@ -13,6 +13,12 @@ def rss(pid):
     get = lambda k: int(re.search(rf"^{k}:\s+(\d+)", status, re.M).group(1)) / 1024
     return get("VmRSS"), get("VmHWM")
 
+def rss_parts(pid):
+    """(RssAnon, RssFile) in MB: heap and stacks vs. pages of the binary and libraries (clean, reclaimable by the kernel)."""
+    status = open(f"/proc/{pid}/status").read()
+    get = lambda k: int(re.search(rf"^{k}:\s+(\d+)", status, re.M).group(1)) / 1024
+    return get("RssAnon"), get("RssFile")
+
 def cpu_ms(pid):
     """User + system CPU time the process has used so far (ms): the burst's cost whatever else loads the machine."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
@@ -110,6 +116,7 @@ def main():
         if in_stream < COUNT: raise RuntimeError(f"only {in_stream} of {COUNT} messages in the API stream")
         time.sleep(10)
         idle = rss(gw.proc.pid)[0]
+        idle_anon, idle_file = rss_parts(gw.proc.pid)
 
         # Send latency: `send` waits for "sent" (the server's ack); a `status` round trip is the CLI's own cost.
         status_ms, send_ms = [], []
@@ -129,7 +136,7 @@ def main():
                       "perSecond": round(COUNT / (done - gw.t0)),
                       "burstMs": last - first, "burstMessages": after, "burstPerSecond": round(after * 1000 / max(1, last - first)),
                       "burstCpuMs": round(cpu_burst), "burstPerCpuSecond": round(after * 1000 / max(1, cpu_burst)), "peakRssMb": round(peak, 1), "peakRssAtOnlineMb": round(peak_at_online, 1),
-                      "idleRssMb": round(idle, 1), "sends": SENDS,
+                      "idleRssMb": round(idle, 1), "idleRssAnonMb": round(idle_anon, 1), "idleRssFileMb": round(idle_file, 1), "sends": SENDS,
                       "sendP50Ms": round(pct(send_ms, 50), 1), "sendP99Ms": round(pct(send_ms, 99), 1),
                       "cliRoundTripMs": round(base, 1),
                       "sendNetP50Ms": round(pct(send_ms, 50) - base, 1), "sendNetP99Ms": round(pct(send_ms, 99) - base, 1)}))
