@@ -19,7 +19,7 @@ public sealed partial class GatewayStore
         return InTransactionAsync<IReadOnlyDictionary<SignalAddress, byte[]>>(async (c, tx) =>
         {
             var found = new Dictionary<SignalAddress, byte[]>();
-            await using var select = Command(c, tx, "SELECT record FROM signal_sessions WHERE scope = $scope AND name = $name AND device = $device");
+            var select = Prepared(c, tx, "SELECT record FROM signal_sessions WHERE scope = $scope AND name = $name AND device = $device");
             select.Parameters.AddWithValue("$scope", scope);
             var name = select.Parameters.Add("$name", SqliteType.Text);
             var device = select.Parameters.Add("$device", SqliteType.Integer);
@@ -73,11 +73,14 @@ public sealed partial class GatewayStore
         var now = Now;
         foreach (var (address, record) in changes.Sessions)
         {
-            await using var command = record is null
-                ? Command(c, tx, "DELETE FROM signal_sessions WHERE scope = $scope AND name = $name AND device = $device")
-                : Command(c, tx, "INSERT OR REPLACE INTO signal_sessions (scope, name, device, record, updated_at) VALUES ($scope, $name, $device, $record, $now)",
-                    ("$record", record), ("$now", now));
-            await ExecuteAsync(command, cancellationToken, ("$scope", scope), ("$name", address.Name), ("$device", (long)address.DeviceId));
+            if (record is null)
+            {
+                await using var delete = Command(c, tx, "DELETE FROM signal_sessions WHERE scope = $scope AND name = $name AND device = $device");
+                await ExecuteAsync(delete, cancellationToken, ("$scope", scope), ("$name", address.Name), ("$device", (long)address.DeviceId));
+                continue;
+            }
+            var save = Prepared(c, tx, "INSERT OR REPLACE INTO signal_sessions (scope, name, device, record, updated_at) VALUES ($scope, $name, $device, $record, $now)");
+            await ExecuteAsync(save, cancellationToken, ("$scope", scope), ("$name", address.Name), ("$device", (long)address.DeviceId), ("$record", record), ("$now", now));
         }
         foreach (var (address, key) in changes.Identities)
         {
@@ -120,7 +123,12 @@ public sealed partial class GatewayStore
         where T : class =>
         InTransactionAsync(async (c, tx) =>
         {
-            await using var command = Command(c, tx, sql, parameters);
+            // Fixed look-ups (identity, sender key, LID map), asked per message of a backlog: kept prepared.
+            var command = Prepared(c, tx, sql);
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
             return await command.ExecuteScalarAsync(cancellationToken) as T;
         }, cancellationToken);
 }

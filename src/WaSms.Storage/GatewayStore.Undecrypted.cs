@@ -91,28 +91,24 @@ public sealed partial class GatewayStore
             await AppendInboundEventAsync(c, tx, stored.RowId, cancellationToken);
             return true;
         }
-        long? rowId;
-        await using (var insert = Command(c, tx,
+        var insert = Prepared(c, tx,
             "INSERT INTO inbound_messages (chat, sender, message_id, sender_alt, sent_at, type, text, from_me, push_name, content, error, received_at) " +
             "VALUES ($chat, $sender, $id, $alt, $sent, $type, $text, $fromMe, $push, $content, $error, $now) " +
-            "ON CONFLICT (chat, sender, message_id) DO NOTHING RETURNING id"))
-        {
-            Bind(insert, ("$chat", message.Chat), ("$sender", message.Sender), ("$id", message.Id), ("$alt", message.SenderAlt),
-                ("$sent", message.Timestamp.ToUnixTimeMilliseconds()), ("$type", message.Type), ("$text", message.Text),
-                ("$fromMe", message.FromMe ? 1L : 0L), ("$push", message.PushName), ("$content", message.Content), ("$error", message.Error), ("$now", Now));
-            rowId = await insert.ExecuteScalarAsync(cancellationToken) as long?;
-        }
-        if (rowId is null)
+            "ON CONFLICT (chat, sender, message_id) DO NOTHING RETURNING id");
+        Bind(insert, ("$chat", message.Chat), ("$sender", message.Sender), ("$id", message.Id), ("$alt", message.SenderAlt),
+            ("$sent", message.Timestamp.ToUnixTimeMilliseconds()), ("$type", message.Type), ("$text", message.Text),
+            ("$fromMe", message.FromMe ? 1L : 0L), ("$push", message.PushName), ("$content", message.Content), ("$error", message.Error), ("$now", Now));
+        if (await insert.ExecuteScalarAsync(cancellationToken) is not long rowId)
         {
             return false;
         }
-        await AppendInboundEventAsync(c, tx, rowId.Value, cancellationToken);
+        await AppendInboundEventAsync(c, tx, rowId, cancellationToken);
         return true;
     }
 
     private async Task AppendInboundEventAsync(SqliteConnection c, SqliteTransaction tx, long rowId, CancellationToken cancellationToken)
     {
-        await using var evt = Command(c, tx, "INSERT INTO message_events (inbound_id, at) VALUES ($row, $now)");
+        var evt = Prepared(c, tx, "INSERT INTO message_events (inbound_id, at) VALUES ($row, $now)");
         await ExecuteAsync(evt, cancellationToken, ("$row", rowId), ("$now", Now));
     }
 
@@ -122,18 +118,21 @@ public sealed partial class GatewayStore
     /// scope's LID map knows: the server may deliver the same message once addressed by phone number and
     /// once by LID (docs/protocol/messaging.md §1), and it is one message.
     /// </summary>
-    private static async Task<bool> HasEquivalentInboundAsync(SqliteConnection c, SqliteTransaction tx, string chat, string sender, string id, CancellationToken cancellationToken) =>
+    private async Task<bool> HasEquivalentInboundAsync(SqliteConnection c, SqliteTransaction tx, string chat, string sender, string id, CancellationToken cancellationToken) =>
         await FindEquivalentInboundAsync(c, tx, chat, sender, id, cancellationToken) is { Placeholder: false };
 
     /// <summary>The stored row of (chat, sender, id) under any PN/LID form, and whether it is an undecryptable placeholder.</summary>
-    private static async Task<(long RowId, bool Placeholder)?> FindEquivalentInboundAsync(SqliteConnection c, SqliteTransaction tx, string chat, string sender, string id, CancellationToken cancellationToken)
+    private async Task<(long RowId, bool Placeholder)?> FindEquivalentInboundAsync(SqliteConnection c, SqliteTransaction tx, string chat, string sender, string id, CancellationToken cancellationToken)
     {
-        await using var command = Command(c, tx,
-            $"SELECT id, type = $undecryptable FROM inbound_messages WHERE message_id = $id AND chat IN ({FormsOf("$chat")}) AND sender IN ({FormsOf("$sender")}) LIMIT 1",
-            ("$chat", chat), ("$sender", sender), ("$id", id), ("$scope", SecretScopes.WhatsApp), ("$undecryptable", InboundMessage.Undecryptable));
+        var command = Prepared(c, tx, FindEquivalentInboundSql);
+        Bind(command, ("$chat", chat), ("$sender", sender), ("$id", id), ("$scope", SecretScopes.WhatsApp), ("$undecryptable", InboundMessage.Undecryptable));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetInt64(1) != 0) : null;
     }
+    }
+
+    private static readonly string FindEquivalentInboundSql =
+        $"SELECT id, type = $undecryptable FROM inbound_messages WHERE message_id = $id AND chat IN ({FormsOf("$chat")}) AND sender IN ({FormsOf("$sender")}) LIMIT 1";
 
     /// <summary>The JID in <paramref name="parameter"/> and its other form (LID ↔ phone number) when the LID map knows it.</summary>
     private static string FormsOf(string parameter) =>

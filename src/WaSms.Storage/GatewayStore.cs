@@ -21,6 +21,7 @@ public sealed partial class GatewayStore : IAsyncDisposable
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
     private GatewayStore(string path, SqliteConnection connection, TimeProvider time, string? movedAside)
@@ -280,6 +281,26 @@ public sealed partial class GatewayStore : IAsyncDisposable
         return command;
     }
 
+    /// <summary>
+    /// The command for <paramref name="sql"/>, prepared on its first use and kept for the connection's
+    /// life, with no parameters bound: the caller binds them and must not dispose it. For the statements
+    /// an offline backlog runs per message (duplicate check, inbound insert, stream event, session
+    /// read and write): SQLite parsing and planning them anew each time was most of the store's CPU
+    /// (docs/performance.md). Safe because the connection runs one call at a time (<see cref="_gate"/>).
+    /// </summary>
+    private SqliteCommand Prepared(SqliteConnection connection, SqliteTransaction tx, string sql)
+    {
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            _prepared[sql] = command;
+        }
+        command.Transaction = tx;
+        command.Parameters.Clear();
+        return command;
+    }
+
     /// <summary>A command with its parameters bound by name (<c>("$key", value)</c>).</summary>
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
     {
@@ -293,6 +314,11 @@ public sealed partial class GatewayStore : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var command in _prepared.Values)
+        {
+            await command.DisposeAsync();
+        }
+        _prepared.Clear();
         await _connection.DisposeAsync();
         _gate.Dispose();
     }

@@ -76,6 +76,7 @@ public static class GatewayHost
             services.AddSingleton<IResetParticipant, ResetFaultInjection>(); // tests only: kill -9 between logout and wipe
         }
         services.AddStorage(store);
+        services.AddSingleton<MemoryRelease>(); // after bursts: the link service hands their memory back
         services.AddMessaging(settings.Messaging);
         services.AddPacing(settings.Pacing);
         services.AddTunnel(settings.Tunnel, settings.Gateway);

@@ -23,4 +23,11 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     internal static partial uint GetEuid();
+
+    /// <summary>
+    /// glibc's malloc_trim(3): returns the free memory at the top of the heap and in the arenas' free
+    /// pages to the OS. The C heap (SQLite, OpenSSL) keeps what a burst freed otherwise. Not in musl.
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    internal static partial int MallocTrim(nuint pad);
 }

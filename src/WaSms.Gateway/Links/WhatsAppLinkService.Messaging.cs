@@ -117,8 +117,27 @@ public sealed partial class WhatsAppLinkService : IOutboxWaker, IGroupDirectory
         {
             log.LogInformation("Caught up with what arrived while offline ({Count} stanzas)", offlineCount);
         }
+        if (offlineCount >= Hosting.MemoryRelease.BacklogThreshold)
+        {
+            // The handlers take nodes in order, so the whole backlog is stored and receipted by now:
+            // its buffers, parsed records and page cache are garbage, kept only because the burst grew the heap.
+            ReleaseMemory($"an offline backlog of {offlineCount} stanzas");
+        }
         machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "Online", Account: account));
         WakeOutbox(); // jobs queued while offline go out now that the link is up and caught up
+    }
+
+    /// <summary>Hands a burst's memory back to the OS (<see cref="Hosting.MemoryRelease"/>; never throws), or runs a compacting GC without one.</summary>
+    private void ReleaseMemory(string after)
+    {
+        if (memory is not null)
+        {
+            _ = memory.ReleaseAsync(after, CancellationToken.None);
+        }
+        else
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
     }
 
     /// <summary>The connection ended: its login no longer waits for the marker.</summary>

@@ -28,7 +28,8 @@ public sealed partial class WhatsAppLinkService(
     Core.Health.HealthCounters counters,
     TimeProvider time,
     ILogger<WhatsAppLinkService> log,
-    WhatsApp.Messaging.Send.ISendGate? sendGate = null) : BackgroundService, IResetParticipant
+    WhatsApp.Messaging.Send.ISendGate? sendGate = null,
+    Hosting.MemoryRelease? memory = null) : BackgroundService, IResetParticipant
 {
     private static readonly TimeSpan MinBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
@@ -223,7 +224,7 @@ public sealed partial class WhatsAppLinkService(
                 {
                     // A new link's one-off burst (812 keys made, saved, encoded): hand the memory back
                     // to the OS now rather than keep it committed for the life of the process.
-                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                    ReleaseMemory($"uploading {uploaded.Count} prekeys");
                 }
                 return true;
             case LoginStepFailed failed:
