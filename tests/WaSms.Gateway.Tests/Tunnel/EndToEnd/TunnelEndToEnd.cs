@@ -70,6 +70,7 @@ internal sealed class TunnelEndToEnd : IAsyncDisposable
             bed.StartGateway(gatewayArgs);
             await bed.LinkAsync();
             bed.Unique = await bed.WaitConnectedAsync();
+            await bed.NoPacingAsync();
             return bed;
         }
         catch
@@ -173,6 +174,19 @@ internal sealed class TunnelEndToEnd : IAsyncDisposable
             return unique is not null;
         }, TimeSpan.FromSeconds(60), "the platform lists the gateway as connected", Logs);
         return unique!;
+    }
+
+    /// <summary>
+    /// The platform's <c>pacing</c> command with no gap (its welcome carries 1–5 s by default, which outranks
+    /// the gateway's own <c>Pacing:*</c>): these tests are about the link, not acceptable-use pacing.
+    /// </summary>
+    private async Task NoPacingAsync()
+    {
+        var answer = await Api.PostFormAsync("dev/command", ("unique", Unique), ("name", "pacing"),
+            ("args", """{"minGap":0,"maxGap":0,"hourlyCap":0,"dailyCap":0,"cooldown":0}"""));
+        Assert.True((int?)answer["status"] == 200, answer.ToJsonString());
+        await Eventually.UntilAsync(async () => (await Api.ListAsync("get/wa.commands")).Any(c => (string?)c!["name"] == "pacing" && (bool?)c["ok"] == true),
+            Eventually.DefaultTimeout, "the gateway applies the platform's pacing command", Logs);
     }
 
     public async Task<JsonElement> StatusAsync()
