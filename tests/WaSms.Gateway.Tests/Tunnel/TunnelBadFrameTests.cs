@@ -93,6 +93,31 @@ public sealed class TunnelBadFrameTests
     };
 
     [Fact]
+    public async Task AJobBeforeWelcomeIsOutOfOrderAndNotRun()
+    {
+        using var dir = new TempDirectory();
+        await using var platform = new ScriptedPlatform(dir.Path);
+        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await rig.LinkAsync();
+        await rig.Identity.SaveEnrollmentAsync(await rig.Identity.GetOrCreateKeyAsync(None), new Enrollment("gw_1", null), None);
+        var (session, peer) = await rig.ConnectAsync(platform, None);
+        await using (peer)
+        {
+            await peer.SendAsync($$"""{"type":"challenge","nonce":"q8Y3Kx0V2nB7cJtQ4wE6uA","time":"{{TunnelConnectionTests.Now(rig)}}"}""");
+            await peer.ReceiveAsync("hello");
+            await peer.SendAsync(Send(1, "j1", "too early"));
+            var error = await peer.ReceiveAsync("error");
+            Assert.Equal(("out-of-order", "send before welcome"), (error.GetProperty("code").GetString(), error.GetProperty("message").GetString()));
+            Assert.Empty(await peer.ReceiveUntilClosedAsync());
+            Assert.Equal(WebSocketCloseStatus.PolicyViolation, peer.CloseStatus);
+            Assert.False((await session.WaitAsync(PeerConnection.Patience)).Terminal);
+        }
+        Assert.Equal(0, await rig.Store.GetPlatformSeqAsync(None));
+        Assert.Null(await rig.Store.GetOutboundByCallerIdAsync("j1", None));
+        Assert.Equal(0, rig.Waker.Wakes);
+    }
+
+    [Fact]
     public async Task APlatformSpeakingAnotherProtocolVersionStopsTheTunnelUntilAnUpdate()
     {
         using var dir = new TempDirectory();
