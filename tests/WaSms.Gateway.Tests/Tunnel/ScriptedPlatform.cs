@@ -119,6 +119,12 @@ internal sealed class PeerConnection(WebSocket socket, TcpClient client) : IAsyn
     public Task SendAsync(string json) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
 
+    /// <summary>Any bytes as one message of <paramref name="type"/> (a malformed, oversized or binary frame).</summary>
+    public Task SendRawAsync(byte[] bytes, WebSocketMessageType type) => socket.SendAsync(bytes, type, true, CancellationToken.None);
+
+    /// <summary>The close status the gateway sent, once <see cref="ReceiveAsync()"/> returned null.</summary>
+    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+
     /// <summary>The next frame the gateway sent, or null when it closed.</summary>
     public async Task<JsonElement?> ReceiveAsync()
     {

@@ -34,6 +34,11 @@ public sealed class TunnelConnector(TunnelOptions options, TlsValidator tls, Tim
         catch (Exception ex) when (ex is WebSocketException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
+            if (IsOtherSubProtocol(ex))
+            {
+                // The server answered with a subprotocol we did not ask for: another version (docs/tunnel.md §1), terminal (§8).
+                throw new TunnelConnectException(OtherVersion, terminal: true, inner: ex);
+            }
             var reason = tls.LastFailure ?? (timeout.IsCancellationRequested ? $"no answer from {Endpoint.Host} within {ConnectTimeout.TotalSeconds:0} s" : Describe(ex));
             throw new TunnelConnectException(reason, inner: ex);
         }
@@ -41,9 +46,24 @@ public sealed class TunnelConnector(TunnelOptions options, TlsValidator tls, Tim
         {
             socket.Abort();
             socket.Dispose();
-            throw new TunnelConnectException("the platform speaks another tunnel version: firmware update needed", terminal: true);
+            throw new TunnelConnectException(OtherVersion, terminal: true);
         }
         return socket;
+    }
+
+    private const string OtherVersion = "the platform speaks another tunnel version: firmware update needed";
+
+    /// <summary>ClientWebSocket refuses a 101 whose subprotocol it did not request before <see cref="ClientWebSocket.SubProtocol"/> can be read.</summary>
+    private static bool IsOtherSubProtocol(Exception ex)
+    {
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is WebSocketException { WebSocketErrorCode: WebSocketError.UnsupportedProtocol })
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private string Describe(Exception ex)
