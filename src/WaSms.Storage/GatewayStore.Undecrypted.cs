@@ -129,7 +129,6 @@ public sealed partial class GatewayStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetInt64(1) != 0) : null;
     }
-    }
 
     private static readonly string FindEquivalentInboundSql =
         $"SELECT id, type = $undecryptable FROM inbound_messages WHERE message_id = $id AND chat IN ({FormsOf("$chat")}) AND sender IN ({FormsOf("$sender")}) LIMIT 1";
