@@ -38,7 +38,7 @@ public sealed class TunnelConnectionTests
             Assert.Equal(rig.Machine.Current.StateName, state.GetProperty("state").GetString());
             Assert.Equal("1.5.0", state.GetProperty("firmware").GetString());
             Assert.Equal("none", (await peer.ReceiveAsync("pairing")).GetProperty("mode").GetString());
-            Assert.Equal(TunnelLinkState.Connected, rig.Status.Current.State);
+            Assert.Equal(PlatformLinkState.Connected, rig.Status.Current.State);
             Assert.Equal(new Enrollment("gw_test1", "90cf7d40a1b2"), await rig.Identity.GetEnrollmentAsync(None));
 
             await peer.SendAsync("""{"type":"error","code":"unavailable","message":"maintenance","terminal":false,"retryAfter":30}""");
@@ -138,7 +138,7 @@ public sealed class TunnelConnectionTests
             await peer.SendAsync("""{"type":"error","code":"revoked","message":"this gateway was removed from the dashboard","terminal":true}""");
             await peer.ReceiveUntilClosedAsync();
         }
-        await Eventually.UntilAsync(() => rig.Status.Current.State == TunnelLinkState.Stopped, Eventually.DefaultTimeout, "the tunnel stops");
+        await Eventually.UntilAsync(() => rig.Status.Current.State == PlatformLinkState.Stopped, Eventually.DefaultTimeout, "the tunnel stops");
         Assert.Equal("enrollment revoked: this gateway was removed from the dashboard", rig.Status.Current.Reason);
         Assert.Null(await rig.Identity.GetEnrollmentAsync(None));
 
