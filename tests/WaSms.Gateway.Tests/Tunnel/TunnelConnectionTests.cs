@@ -1,4 +1,5 @@
 using System.Text.Json;
+using WaSms.Core.State;
 using WaSms.Gateway.Tunnel.Connection;
 using WaSms.Gateway.Tunnel.Identity;
 
@@ -96,7 +97,7 @@ public sealed class TunnelConnectionTests
         await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; },
             now: new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         var error = await RefusedAsync(rig, platform);
-        Assert.Equal("the platform's certificate is valid from 2026-11-01 00:00 UTC to 2027-11-01 00:00 UTC; this gateway's clock says 2025-03-01 12:00 UTC",
+        Assert.Equal("clock skew: the platform's certificate is valid from 2026-11-01 00:00 UTC to 2027-11-01 00:00 UTC; this gateway's clock says 2025-03-01 12:00 UTC, 609 days before it: is the time synchronised (NTP)?",
             error.Message);
     }
 

@@ -80,7 +80,7 @@ public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, 
                 : _backoff.NextDelay();
             parts.Log.LogWarning("Tunnel: {Reason}; next attempt in {Delay:0.0} s", end.Reason, delay.TotalSeconds);
             parts.Status.Set(end.Refused ? PlatformLinkState.Refused : PlatformLinkState.Unreachable,
-                end.RetryAfter is { } wait ? $"{end.Reason} (retry in {Math.Ceiling(delay.TotalSeconds):0} s, asked {wait.TotalSeconds:0} s)" : end.Reason);
+                end.RetryAfter is not null ? $"{end.Reason} (next attempt in {Math.Ceiling(delay.TotalSeconds):0} s)" : end.Reason);
             await Task.Delay(delay, parts.Time, stoppingToken);
         }
     }

@@ -150,6 +150,7 @@ public sealed partial class TunnelSession(TunnelParts parts, FrameSocket socket)
             TunnelErrors.Forbidden => "the account may not use gateways",
             TunnelErrors.UnsupportedVersion => "firmware update needed",
             TunnelErrors.Replaced => "another gateway uses this enrollment (a cloned SD card?)",
+            TunnelErrors.RateLimited => "rate-limited by the platform",
             _ => $"the platform reported {code}",
         };
         if (!string.IsNullOrWhiteSpace(error.Message))
