@@ -29,7 +29,7 @@ public sealed class TunnelOptions
     /// folder exists but the file does not, the tunnel waits up to <see cref="TimeSyncWait"/> before
     /// TLS; empty, or no such folder (no timesyncd): no wait beyond the build-date check.
     /// </summary>
-    public string TimeSyncFlag { get; set; } = "/run/systemd/timesync/synchronized";
+    public string TimeSyncFlag { get; set; } = "/run/systemd/timesync/synchronized"; // systemd-timesyncd.service(8), as Links/ClockSyncWatch
 
     /// <summary>The longest wait for <see cref="TimeSyncFlag"/> before connecting anyway (a clock past the build date may well be right).</summary>
     public TimeSpan TimeSyncWait { get; set; } = TimeSpan.FromMinutes(2);

@@ -11,6 +11,7 @@ namespace WaSms.Gateway.Tunnel.Connection;
 /// every certificate check would fail or, worse, pass against the wrong day. Two signs, polled on the
 /// <see cref="TimeProvider"/>: a clock before this firmware was built (wait as long as it takes, TLS
 /// cannot work), and systemd-timesyncd not yet synchronised (wait at most <c>Tunnel:TimeSyncWait</c>).
+/// (WhatsApp's link uses Links/ClockSyncWatch the other way round: to retry at once when the clock is set.)
 /// </summary>
 public sealed class ClockGate(TunnelOptions options, TimeProvider time)
 {
