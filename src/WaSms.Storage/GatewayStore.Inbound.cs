@@ -12,7 +12,8 @@ public sealed partial class GatewayStore
 {
     /// <summary>
     /// Saves <paramref name="changes"/> (of <paramref name="scope"/>) and, unless it is already stored,
-    /// <paramref name="message"/> and its stream event, in one transaction.
+    /// <paramref name="message"/> and its stream event, in one transaction. A message with content
+    /// replaces a stored undecryptable placeholder of it (GatewayStore.Undecrypted.cs).
     /// </summary>
     /// <returns>False when the message was a duplicate (the changes are saved all the same).</returns>
     public Task<bool> CommitInboundAsync(string scope, SignalChanges changes, InboundMessage message, CancellationToken cancellationToken) =>
@@ -69,7 +70,7 @@ public sealed partial class GatewayStore
         }, cancellationToken);
     }
 
-    /// <summary>True when (chat, sender, id) is stored, the chat and sender in either PN or LID form (GatewayStore.Undecrypted.cs).</summary>
+    /// <summary>True when (chat, sender, id) is stored with its content, the chat and sender in either PN or LID form (GatewayStore.Undecrypted.cs).</summary>
     public Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken) =>
         InTransactionAsync((c, tx) => HasEquivalentInboundAsync(c, tx, chat, sender, id, cancellationToken), cancellationToken);
 

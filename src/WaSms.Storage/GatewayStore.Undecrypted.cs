@@ -48,7 +48,7 @@ public sealed partial class GatewayStore
                 {
                     var error = NullableString(reader, 7);
                     overdue.Add(new InboundMessage(reader.GetString(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3),
-                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), "undecryptable", null, reader.GetInt64(5) != 0,
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), InboundMessage.Undecryptable, null, reader.GetInt64(5) != 0,
                         NullableString(reader, 6), null, error is null ? reason : $"{reason} ({error})"));
                 }
             }
@@ -66,12 +66,30 @@ public sealed partial class GatewayStore
         }, cancellationToken);
     }
 
-    /// <summary>Inserts <paramref name="message"/> with its stream event unless it or its PN/LID twin is stored; false when it was.</summary>
+    /// <summary>
+    /// Inserts <paramref name="message"/> with its stream event unless it or its PN/LID twin is stored; false when it was.
+    /// A stored undecryptable placeholder (the sweep's, the 5th failure's, an <c>unavailable</c> one) is the
+    /// exception: a message with content replaces it in place and gets a new stream event, so the API sees
+    /// the late resend (docs/whatsapp.md §10.2, docs/protocol/messaging.md §10a). Once replaced it is a duplicate like any other.
+    /// </summary>
     private async Task<bool> InsertInboundAsync(SqliteConnection c, SqliteTransaction tx, InboundMessage message, CancellationToken cancellationToken)
     {
-        if (await HasEquivalentInboundAsync(c, tx, message.Chat, message.Sender, message.Id, cancellationToken))
+        if (await FindEquivalentInboundAsync(c, tx, message.Chat, message.Sender, message.Id, cancellationToken) is { } stored)
         {
-            return false;
+            if (!stored.Placeholder || message.Type == InboundMessage.Undecryptable)
+            {
+                return false;
+            }
+            await using (var update = Command(c, tx,
+                "UPDATE inbound_messages SET type = $type, text = $text, content = $content, error = $error, " +
+                "sender_alt = coalesce($alt, sender_alt), push_name = coalesce($push, push_name) WHERE id = $row"))
+            {
+                Bind(update, ("$type", message.Type), ("$text", message.Text), ("$content", message.Content), ("$error", message.Error),
+                    ("$alt", message.SenderAlt), ("$push", message.PushName), ("$row", stored.RowId));
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await AppendInboundEventAsync(c, tx, stored.RowId, cancellationToken);
+            return true;
         }
         long? rowId;
         await using (var insert = Command(c, tx,
@@ -88,22 +106,33 @@ public sealed partial class GatewayStore
         {
             return false;
         }
-        await using var evt = Command(c, tx, "INSERT INTO message_events (inbound_id, at) VALUES ($row, $now)");
-        await ExecuteAsync(evt, cancellationToken, ("$row", rowId), ("$now", Now));
+        await AppendInboundEventAsync(c, tx, rowId.Value, cancellationToken);
         return true;
     }
 
+    private async Task AppendInboundEventAsync(SqliteConnection c, SqliteTransaction tx, long rowId, CancellationToken cancellationToken)
+    {
+        await using var evt = Command(c, tx, "INSERT INTO message_events (inbound_id, at) VALUES ($row, $now)");
+        await ExecuteAsync(evt, cancellationToken, ("$row", rowId), ("$now", Now));
+    }
+
     /// <summary>
-    /// True when (chat, sender, id) is stored under any PN/LID form of the chat and of the sender that
-    /// the <c>whatsapp</c> scope's LID map knows: the server may deliver the same message once addressed
-    /// by phone number and once by LID (docs/protocol/messaging.md §1), and it is one message.
+    /// True when (chat, sender, id) is stored with its content (not as an undecryptable placeholder, which a
+    /// resend may still replace) under any PN/LID form of the chat and of the sender that the <c>whatsapp</c>
+    /// scope's LID map knows: the server may deliver the same message once addressed by phone number and
+    /// once by LID (docs/protocol/messaging.md §1), and it is one message.
     /// </summary>
-    private static async Task<bool> HasEquivalentInboundAsync(SqliteConnection c, SqliteTransaction tx, string chat, string sender, string id, CancellationToken cancellationToken)
+    private static async Task<bool> HasEquivalentInboundAsync(SqliteConnection c, SqliteTransaction tx, string chat, string sender, string id, CancellationToken cancellationToken) =>
+        await FindEquivalentInboundAsync(c, tx, chat, sender, id, cancellationToken) is { Placeholder: false };
+
+    /// <summary>The stored row of (chat, sender, id) under any PN/LID form, and whether it is an undecryptable placeholder.</summary>
+    private static async Task<(long RowId, bool Placeholder)?> FindEquivalentInboundAsync(SqliteConnection c, SqliteTransaction tx, string chat, string sender, string id, CancellationToken cancellationToken)
     {
         await using var command = Command(c, tx,
-            $"SELECT 1 FROM inbound_messages WHERE message_id = $id AND chat IN ({FormsOf("$chat")}) AND sender IN ({FormsOf("$sender")}) LIMIT 1",
-            ("$chat", chat), ("$sender", sender), ("$id", id), ("$scope", SecretScopes.WhatsApp));
-        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+            $"SELECT id, type = $undecryptable FROM inbound_messages WHERE message_id = $id AND chat IN ({FormsOf("$chat")}) AND sender IN ({FormsOf("$sender")}) LIMIT 1",
+            ("$chat", chat), ("$sender", sender), ("$id", id), ("$scope", SecretScopes.WhatsApp), ("$undecryptable", InboundMessage.Undecryptable));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetInt64(1) != 0) : null;
     }
 
     /// <summary>The JID in <paramref name="parameter"/> and its other form (LID ↔ phone number) when the LID map knows it.</summary>

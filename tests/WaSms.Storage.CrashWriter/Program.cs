@@ -7,10 +7,17 @@ using WaSms.WhatsApp.Store;
 
 // Usage: WaSms.Storage.CrashWriter <state-dir>            (credentials and queue items)
 //        WaSms.Storage.CrashWriter messages <state-dir>   (inbound messages with their Signal changes)
+//        WaSms.Storage.CrashWriter late <state-dir>       (undecryptable placeholders replaced by late resends)
 // Whatever it prints was committed before it printed it, so the test knows what must survive a kill -9.
 if (args is ["messages", var dir])
 {
     await WriteMessagesAsync(dir);
+    return;
+}
+
+if (args is ["late", var lateDir])
+{
+    await WriteLateResendsAsync(lateDir);
     return;
 }
 
@@ -50,6 +57,48 @@ static async Task WriteMessagesAsync(string dir)
             "text", text, false, null, null, null);
         await messages.CommitInboundAsync(changes, message, CancellationToken.None);
         await messages.CommitInboundAsync(new SignalChanges(), message, CancellationToken.None);
+        Console.Out.WriteLine(n);
+        Console.Out.Flush();
+    }
+}
+
+// Message n ("L<n>") is stored as an undecryptable placeholder with the session of device n % 5 of "peer"
+// set to "<n>p", then its late resend replaces it (text "n", session "n"), then the resend comes again
+// (a duplicate). On restart a message whose replacement was not committed gets it first, as a
+// redelivery would bring it.
+static async Task WriteLateResendsAsync(string dir)
+{
+    await using var store = await GatewayStore.OpenAsync(dir, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+    var messages = new WhatsAppMessageStore(store);
+    var events = new List<MessageEvent>();
+    IReadOnlyList<MessageEvent> page;
+    while ((page = await messages.ReadEventsAsync(events.Count == 0 ? 0 : events[^1].Cursor, 500, CancellationToken.None)).Count > 0)
+    {
+        events.AddRange(page);
+    }
+    var last = events.Count == 0 ? 0 : int.Parse(events[^1].Message!.Id[1..], CultureInfo.InvariantCulture);
+    var n = last + 1;
+    if (last > 0 && events.Count(e => e.Message!.Id == "L" + last) == 1)
+    {
+        n = last; // its placeholder is stored, its resend is not
+    }
+    for (; ; n++)
+    {
+        var text = n.ToString(CultureInfo.InvariantCulture);
+        var device = new SignalAddress("peer", (uint)(n % 5));
+        var placeholder = new InboundMessage("L" + text, "peer@s.whatsapp.net", "peer@s.whatsapp.net", null, DateTimeOffset.UnixEpoch.AddSeconds(n),
+            InboundMessage.Undecryptable, null, false, null, null, "no resend");
+        if (n != last)
+        {
+            var failed = new SignalChanges();
+            failed.Sessions[device] = Encoding.ASCII.GetBytes(text + "p");
+            await messages.CommitInboundAsync(failed, placeholder, CancellationToken.None);
+        }
+        var resent = new SignalChanges();
+        resent.Sessions[device] = Encoding.ASCII.GetBytes(text);
+        var resend = placeholder with { Type = "text", Text = text, Error = null };
+        await messages.CommitInboundAsync(resent, resend, CancellationToken.None);
+        await messages.CommitInboundAsync(new SignalChanges(), resend, CancellationToken.None);
         Console.Out.WriteLine(n);
         Console.Out.Flush();
     }

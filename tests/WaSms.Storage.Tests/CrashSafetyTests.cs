@@ -94,6 +94,41 @@ public sealed class CrashSafetyTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task KillDuringLateResends_EachPlaceholderIsReplacedExactlyOnce_WithItsSessionStep()
+    {
+        var writer = WriterPath();
+        var random = new Random(20261203);
+        var printed = 0;
+        for (var round = 0; round < 4; round++)
+        {
+            printed = await RunAndKillAsync([writer, "late", _dir.Path], printed + random.Next(5, 60));
+
+            await using var store = await GatewayStore.OpenAsync(_dir.Path, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+            var messages = new WhatsAppMessageStore(store);
+            var events = await messages.ReadEventsAsync(0, 100_000, CancellationToken.None);
+            var perMessage = events.GroupBy(e => int.Parse(e.Message!.Id[1..], CultureInfo.InvariantCulture)).ToDictionary(g => g.Key, g => g.Count());
+            var highest = perMessage.Keys.Max();
+            Assert.Equal(Enumerable.Range(1, highest), perMessage.Keys.Order());
+            // Every message reported done has its placeholder event and exactly one replacement event; only the
+            // one the kill interrupted may lack its replacement (the writer gives it on the next run).
+            Assert.All(perMessage.Where(p => p.Key < highest), p => Assert.Equal(2, p.Value));
+            Assert.InRange(perMessage[highest], 1, 2);
+            Assert.True(highest >= printed && perMessage[printed] == 2, $"message {printed} was reported replaced but the stream holds {perMessage.GetValueOrDefault(printed)} events for it");
+
+            var signal = new WhatsAppSignalStore(store);
+            for (var device = 0u; device < 5; device++)
+            {
+                var expected = Enumerable.Range(1, highest).LastOrDefault(n => n % 5 == device);
+                var session = (await signal.LoadSessionsAsync([new SignalAddress("peer", device)], CancellationToken.None)).GetValueOrDefault(new SignalAddress("peer", device));
+                var want = expected == 0 ? null : expected.ToString(CultureInfo.InvariantCulture) + (perMessage[expected] == 2 ? string.Empty : "p");
+                Assert.Equal(want, session is null ? null : Encoding.ASCII.GetString(session));
+            }
+            Assert.All(events.Where(e => perMessage[int.Parse(e.Message!.Id[1..], CultureInfo.InvariantCulture)] == 2), e => Assert.Equal("text", e.Message!.Type));
+            printed = highest;
+        }
+    }
+
     /// <summary>Runs the writer with <paramref name="arguments"/> until it reported commit <paramref name="killAfter"/>, then kill -9; returns the last reported.</summary>
     private static async Task<int> RunAndKillAsync(string[] arguments, int killAfter)
     {

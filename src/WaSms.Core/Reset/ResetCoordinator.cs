@@ -161,7 +161,7 @@ public sealed class ResetCoordinator(
         }
 
         var done = $"{what} done; link WhatsApp again";
-        machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, done));
+        machine.TryFire(new StateChange(GatewayTrigger.ResetDone, done));
         foreach (var participant in participants)
         {
             await participant.ResumeAsync(kind, cancellationToken);

@@ -14,7 +14,9 @@ public static class GatewayTransitions
 
     private static readonly (GatewayState[] From, GatewayTrigger Trigger, GatewayState? To)[] Rules =
     [
-        ([Booting, Unpaired, Pairing, Connecting, RelinkNeeded, Resetting], NeedsPairing, Unpaired),
+        // Not from resetting: only the reset itself ends a reset (ResetDone), so a QR the link
+        // service posts while the reset asks its question cannot end it early.
+        ([Booting, Unpaired, Pairing, Connecting, RelinkNeeded], NeedsPairing, Unpaired),
         ([Unpaired], PairingStarted, Pairing),
         // Pairing ends with the server's 515 restart into login; a lapsed ban or a new client
         // version is retried by connecting again.
@@ -27,6 +29,8 @@ public static class GatewayTransitions
         ([Connecting, Online, Degraded], Banned, TempBanned),
         (Except(Booting, Resetting, Updating), ResetRequested, Resetting),
         ([Resetting], ResetCancelled, null),
+        // Booting too: a reset a crash interrupted is finished at start-up, before the first state.
+        ([Booting, Resetting], ResetDone, Unpaired),
         ([Unpaired, Connecting, Online, Degraded, RelinkNeeded, ClientOutdated, TempBanned, Fatal], UpdateStarted, Updating),
         ([Updating], UpdateFailed, null),
         (Except(Fatal), Fail, Fatal),

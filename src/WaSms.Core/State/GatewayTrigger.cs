@@ -22,6 +22,8 @@ public enum GatewayTrigger
     ResetRequested,
     /// <summary>The reset did not happen (released early, nothing discarded): back to where we were.</summary>
     ResetCancelled,
+    /// <summary>The reset wiped everything: unpaired, with a new QR to come. Only the reset path fires it.</summary>
+    ResetDone,
     UpdateStarted,
     /// <summary>The update failed or was rolled back: back to where we were.</summary>
     UpdateFailed,

@@ -192,6 +192,22 @@ public sealed partial class WaEmulator : IAsyncDisposable
     /// <summary>How many stanzas wait in <paramref name="device"/>'s offline queue.</summary>
     public int QueuedFor(Jid device) => Accounts.FindDevice(device)?.Mailbox.QueuedCount ?? 0;
 
+    /// <summary>
+    /// The phone of account <paramref name="phoneNumber"/> (digits) sends its linked devices a history-sync
+    /// notification (docs/protocol/messaging.md §10b); returns its id.
+    /// </summary>
+    public Task<string> SendHistorySyncNotificationAsync(string phoneNumber, CancellationToken cancellationToken)
+    {
+        var phone = PhoneOf(phoneNumber);
+        return phone.RunOnLoopAsync(phone.SendHistorySyncNotificationAsync, cancellationToken);
+    }
+
+    /// <summary>True once a linked device of <paramref name="phoneNumber"/> answered notification <paramref name="id"/> with <c>hist_sync</c>.</summary>
+    public bool HistorySyncAcknowledged(string phoneNumber, string id) => PhoneOf(phoneNumber).HistorySyncAcknowledged(id);
+
+    private PlayedPhone PhoneOf(string phoneNumber) =>
+        Accounts.GetOrCreate(phoneNumber).Phone.Mailbox.Local as PlayedPhone ?? throw new InvalidOperationException($"+{phoneNumber} has no played phone.");
+
     /// <summary>The LID user of the account with <paramref name="phoneNumber"/> (digits), made on first use.</summary>
     public string LidOf(string phoneNumber) => Accounts.GetOrCreate(phoneNumber).LidUser;
 

@@ -109,7 +109,7 @@ internal sealed partial class Connection : IStanzaChannel
         var outbox = new Outbox(Sending.Sender, _client.MessageStore, _client.Raise, Options.Logger, Options.SendGate, Options.Time, Sending.Options);
         _outbox = outbox;
         _background.Run("outbox", () => RunOutboxAsync(outbox, Closing));
-        var sweeper = new Messaging.Receive.UndecryptableSweeper(_client.MessageStore, _client.Raise, Options.UndecryptableAfter, Options.Time, Options.Logger);
+        var sweeper = new Messaging.Receive.UndecryptableSweeper(_client.MessageStore, _client.SignalStateLock, _client.Raise, Options.UndecryptableAfter, Options.Time, Options.Logger);
         _background.Run("undecryptable-sweep", () => sweeper.RunAsync(Closing));
     }
 

@@ -11,7 +11,9 @@ public interface IMessageStore
 {
     /// <summary>
     /// Saves <paramref name="changes"/> and, unless (chat, sender, id) is already stored, the message
-    /// plus its stream event, in one transaction.
+    /// plus its stream event, in one transaction. A message with content whose (chat, sender, id) is
+    /// stored as an <see cref="InboundMessage.Undecryptable"/> placeholder replaces it and appends a new
+    /// stream event (a late resend); a second placeholder, or anything after the replacement, is a duplicate.
     /// </summary>
     /// <returns>False when the message was a duplicate (the changes are still saved).</returns>
     Task<bool> CommitInboundAsync(SignalChanges changes, InboundMessage message, CancellationToken cancellationToken);
@@ -38,7 +40,7 @@ public interface IMessageStore
         return stored;
     }
 
-    /// <summary>True when (chat, sender, id) is stored.</summary>
+    /// <summary>True when (chat, sender, id) is stored with its content (a placeholder a resend may replace does not count).</summary>
     Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken);
 
     /// <summary>Counts one more failed decrypt of (sender device JID, id) and returns the count so far (1 for the first).</summary>

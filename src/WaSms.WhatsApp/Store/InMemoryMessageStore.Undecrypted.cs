@@ -11,7 +11,7 @@ public sealed partial class InMemoryMessageStore
         ArgumentNullException.ThrowIfNull(message);
         lock (Gate)
         {
-            _undecrypted.TryAdd((message.Chat, message.Sender, message.Id), (message with { Type = "undecryptable", Text = null, Content = null }, time.GetUtcNow()));
+            _undecrypted.TryAdd((message.Chat, message.Sender, message.Id), (message with { Type = InboundMessage.Undecryptable, Text = null, Content = null }, time.GetUtcNow()));
         }
         return Task.CompletedTask;
     }
@@ -27,9 +27,8 @@ public sealed partial class InMemoryMessageStore
             {
                 _undecrypted.Remove(key);
                 var row = message with { Error = message.Error is null ? reason : $"{reason} ({message.Error})" };
-                if (!HasEquivalent(row.Chat, row.Sender, row.Id) && _inbound.TryAdd(key, time.GetUtcNow()))
+                if (Add(row))
                 {
-                    _events.Add(new MessageEvent(_events.Count + 1, MessageEventKind.Message, row, null));
                     stored.Add(row);
                 }
             }
@@ -37,7 +36,20 @@ public sealed partial class InMemoryMessageStore
         return Task.FromResult<IReadOnlyList<InboundMessage>>(stored);
     }
 
-    /// <summary>True when (chat, sender, id) is stored under any PN/LID form the LID map knows; the caller holds the gate.</summary>
-    private bool HasEquivalent(string chat, string sender, string id) =>
-        signal.FormsOf(chat).Any(c => signal.FormsOf(sender).Any(s => _inbound.ContainsKey((c, s, id))));
+    /// <summary>The key (chat, sender, id) is stored under in any PN/LID form the LID map knows, or null; the caller holds the gate.</summary>
+    private (string Chat, string Sender, string Id)? FindEquivalent(string chat, string sender, string id)
+    {
+        foreach (var c in signal.FormsOf(chat))
+        {
+            foreach (var s in signal.FormsOf(sender))
+            {
+                if (_inbound.ContainsKey((c, s, id)))
+                {
+                    return (c, s, id);
+                }
+            }
+        }
+
+        return null;
+    }
 }

@@ -7,7 +7,7 @@ namespace WaSms.WhatsApp.Store;
 /// </summary>
 public sealed partial class InMemoryMessageStore(InMemorySignalStore signal, TimeProvider time) : IMessageStore
 {
-    private readonly Dictionary<(string Chat, string Sender, string Id), DateTimeOffset> _inbound = [];
+    private readonly Dictionary<(string Chat, string Sender, string Id), (DateTimeOffset At, bool Placeholder)> _inbound = [];
     private readonly Dictionary<(string Device, string Id), int> _decryptFailures = [];
     private readonly List<OutboundMessage> _jobs = [];
     private readonly Dictionary<string, int> _jobByMessageId = [];
@@ -61,12 +61,27 @@ public sealed partial class InMemoryMessageStore(InMemorySignalStore signal, Tim
         return stored;
     }
 
-    /// <summary>Stores <paramref name="message"/> and its event unless it is a duplicate (the caller holds the gate).</summary>
+    /// <summary>
+    /// Stores <paramref name="message"/> and its event unless it is a duplicate; a message with content
+    /// replaces a stored placeholder of it (under the placeholder's key) with a new event. The caller holds the gate.
+    /// </summary>
     private bool Add(InboundMessage message)
     {
-        if (HasEquivalent(message.Chat, message.Sender, message.Id) || !_inbound.TryAdd((message.Chat, message.Sender, message.Id), time.GetUtcNow()))
+        var placeholder = message.Type == InboundMessage.Undecryptable;
+        if (FindEquivalent(message.Chat, message.Sender, message.Id) is { } key)
         {
-            return false;
+            var stored = _inbound[key];
+            if (!stored.Placeholder || placeholder)
+            {
+                return false;
+            }
+
+            _inbound[key] = (stored.At, false);
+            message = message with { Chat = key.Chat, Sender = key.Sender };
+        }
+        else
+        {
+            _inbound.Add((message.Chat, message.Sender, message.Id), (time.GetUtcNow(), placeholder));
         }
 
         _events.Add(new MessageEvent(_events.Count + 1, MessageEventKind.Message, message with { Content = message.Content?.ToArray() }, null));
@@ -78,7 +93,7 @@ public sealed partial class InMemoryMessageStore(InMemorySignalStore signal, Tim
     {
         lock (Gate)
         {
-            return Task.FromResult(HasEquivalent(chat, sender, id));
+            return Task.FromResult(FindEquivalent(chat, sender, id) is { } key && !_inbound[key].Placeholder);
         }
     }
 
@@ -206,7 +221,8 @@ public sealed partial class InMemoryMessageStore(InMemorySignalStore signal, Tim
         lock (Gate)
         {
             bool OnDay(DateTimeOffset? at) => at is { } value && DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(value, time.LocalTimeZone).DateTime) == day;
-            var inbound = _events.Count(e => e.Message is { FromMe: false } m && OnDay(_inbound[(m.Chat, m.Sender, m.Id)]));
+            var inbound = _events.Where(e => e.Message is { FromMe: false }).Select(e => (e.Message!.Chat, e.Message.Sender, e.Message.Id)).Distinct()
+                .Count(key => OnDay(_inbound[key].At)); // a replaced placeholder has two events and is one message
             return Task.FromResult(new DailyCounters(
                 day,
                 inbound,

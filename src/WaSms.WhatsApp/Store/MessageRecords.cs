@@ -37,7 +37,14 @@ public sealed record InboundMessage(
     bool FromMe,
     string? PushName,
     byte[]? Content,
-    string? Error);
+    string? Error)
+{
+    /// <summary>
+    /// The <see cref="Type"/> of a message stored without its content (a placeholder): a later resend that
+    /// decrypts replaces it and is streamed again (docs/whatsapp.md §10.2, docs/protocol/messaging.md §10a).
+    /// </summary>
+    public const string Undecryptable = "undecryptable";
+}
 
 /// <summary>A send job and where it stands, with the time of each state reached.</summary>
 /// <param name="MessageId">The WhatsApp message id we send it under (made when the job is created).</param>

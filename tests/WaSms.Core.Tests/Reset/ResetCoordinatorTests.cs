@@ -87,6 +87,33 @@ public sealed class ResetCoordinatorTests
     }
 
     [Fact]
+    public async Task Reset_QrPostedWhileAsking_DoesNotEndTheReset_TheQuestionStillReachesTheState()
+    {
+        // The link service keeps posting QR codes while unpaired; one arriving while the reset
+        // flushes used to end the reset early (resetting -> unpaired), and the question was lost.
+        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "Scan the QR code", new PairingInfo("qr-1")));
+        _queue.Undelivered = 1;
+        var posted = false;
+        _queue.OnFlush = () => posted = machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "Scan the QR code", new PairingInfo("qr-2")));
+        using var reset = new ResetCoordinator(machine, [_queue, _credentials], _time, NullLogger<ResetCoordinator>.Instance);
+
+        var first = await reset.ResetAsync(ResetKind.FactoryReset, "test", CancellationToken.None);
+
+        Assert.False(posted, "a QR posted while resetting must be ignored");
+        Assert.False(first.Completed);
+        Assert.Equal(GatewayState.Unpaired, machine.Current.State);
+        var notice = Assert.Single(machine.Current.Notices!.OfType<ResetNotice>());
+        Assert.Equal(1, notice.Undelivered);
+
+        _queue.OnFlush = null;
+        var second = await reset.ResetAsync(ResetKind.FactoryReset, "test", CancellationToken.None);
+
+        Assert.True(second.Completed, second.Message);
+        Assert.Equal(GatewayState.Unpaired, machine.Current.State);
+    }
+
+    [Fact]
     public async Task Reset_ConfirmationWindowExpired_AsksAgain()
     {
         _queue.Undelivered = 1;
@@ -253,6 +280,8 @@ public sealed class ResetCoordinatorTests
     {
         public Action? OnResume { get; set; }
 
+        public Action? OnFlush { get; set; }
+
         public int Undelivered { get; set; }
 
         public bool FailWipe { get; set; }
@@ -264,6 +293,7 @@ public sealed class ResetCoordinatorTests
         public Task<int> FlushAsync(ResetKind kind, CancellationToken cancellationToken)
         {
             calls.Add("flush " + name);
+            OnFlush?.Invoke();
             return Task.FromResult(Undelivered);
         }
 

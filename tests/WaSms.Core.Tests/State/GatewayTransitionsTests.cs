@@ -15,6 +15,7 @@ public sealed class GatewayTransitionsTests
     {
         [(Booting, NeedsPairing)] = Unpaired,
         [(Booting, Connect)] = Connecting,
+        [(Booting, ResetDone)] = Unpaired,
         [(Booting, Fail)] = Fatal,
 
         [(Unpaired, NeedsPairing)] = Unpaired,
@@ -73,7 +74,7 @@ public sealed class GatewayTransitionsTests
         [(TempBanned, UpdateStarted)] = Updating,
         [(TempBanned, Fail)] = Fatal,
 
-        [(Resetting, NeedsPairing)] = Unpaired,
+        [(Resetting, ResetDone)] = Unpaired,
         [(Resetting, ResetCancelled)] = null,
         [(Resetting, Fail)] = Fatal,
 

@@ -71,6 +71,28 @@ public sealed class EmulatedContactsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheAccountsPhone_SendsAHistorySyncNotificationAsAPeerMessage_AndTakesTheHistSyncReceipt()
+    {
+        var sessions = new Dictionary<string, SessionRecord>();
+        var id = await _emulator.SendHistorySyncNotificationAsync(Account, _gateway.Token);
+
+        var message = await _gateway.WaitForAsync(n => n.Tag == "message" && n.Attr("id") == id);
+        Assert.Equal("peer", message.Attr("category"));
+        var from = message.JidAttr("from")!;
+        Assert.Equal((Account, 0u), (from.User, from.Device ?? 0));
+        var notification = Decrypt(sessions, from, Assert.Single(message.Children, c => c.Tag == "enc")).ProtocolMessage;
+        Assert.Equal(ProtocolMessage.Types.Type.HistorySyncNotification, notification.Type);
+        Assert.Equal(HistorySyncNotification.Types.HistorySyncType.InitialBootstrap, notification.HistorySyncNotification.SyncType);
+
+        // What whatsmeow and Baileys answer: the peer receipt, then hist_sync to the own user.
+        await _gateway.SendAsync(NodeHelpers.Make("receipt", ("id", id), ("to", from), ("type", "peer_msg")));
+        await _gateway.SendAsync(NodeHelpers.Make("receipt", ("id", id), ("type", "hist_sync"), ("to", new Jid(Account, JidServer.WhatsApp))));
+        var ack = await _gateway.WaitForAsync(n => n.Tag == "ack" && n.Attr("type") == "hist_sync");
+        Assert.Equal(("receipt", id), (ack.Attr("class"), ack.Attr("id")));
+        await Testing.Eventually.UntilAsync(() => _emulator.HistorySyncAcknowledged(Account, id), Testing.Eventually.DefaultTimeout, "the phone to take the hist_sync receipt");
+    }
+
+    [Fact]
     public async Task ContactsTalkToEachOther_OneToOneAndInTheirGroup_WithRealSessionsAndSenderKeys()
     {
         _emulator.Contacts.AccountNumber = Bob;

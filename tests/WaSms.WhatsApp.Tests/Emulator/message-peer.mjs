@@ -8,7 +8,8 @@
 //   ONLINE              log in again with it (prints "REOPEN" once open)
 //   QUIT                close and exit 0
 // and prints what it sees: "QR <qr>", "OPEN <me.id> <me.lid>", "MSG <chat> <sender> <id> <text>"
-// for every text received, "STATUS <id> <status>" for status updates of its own messages, and
+// for every text received, "STATUS <id> <status>" for status updates of its own messages (from
+// messages.update, or folded into its own upsert by the event buffer), and
 // "ENC <id> <type,...>" for the <enc> types (pkmsg, msg, skmsg) of every message stanza that arrives,
 // "ENCOUT <id> <type,...>" for the <enc> types of every message stanza it sends,
 // "RECEIPT <id> <from> <participant|-> <type|delivery>" for every receipt stanza that arrives.
@@ -80,6 +81,10 @@ const start = () => {
 	})
 	sock.ev.on('messages.upsert', ({ messages }) => {
 		for (const m of messages) {
+			// Baileys' event buffer folds a status update that arrives while its own sent message's
+			// upsert is still buffered into that upsert (Utils/event-buffer.js, 'messages.update'):
+			// then no messages.update is emitted, and the status is only here.
+			if (m.key.fromMe && m.status !== undefined && m.status !== null) console.log(`STATUS ${m.key.id} ${m.status}`)
 			const body = text(m.message)
 			if (body !== null && !m.key.fromMe) {
 				received.set(m.key.id, m.key)

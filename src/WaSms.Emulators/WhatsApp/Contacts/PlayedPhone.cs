@@ -130,6 +130,9 @@ internal sealed partial class PlayedPhone : ILocalDevice
             case "receipt" when stanza.Attr("type") == "retry":
                 await HandleRetryAsync(stanza, cancellationToken);
                 break;
+            case "receipt" when stanza.Attr("type") == "hist_sync":
+                OnHistorySyncReceipt(stanza);
+                break;
             case "notification" when stanza.Attr("type") == "encrypt" && stanza.TryGetChild("count", out var count)
                 && count.TryIntAttr("value", out var left) && left < PreKeyUpload.MinServerCount:
                 Device.Keys.Add(Keys.NewUpload(PreKeyUpload.TopUpCount));

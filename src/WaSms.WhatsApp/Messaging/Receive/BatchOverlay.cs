@@ -100,20 +100,23 @@ internal sealed class BatchOverlay(ISignalStore signal, IMessageStore messages) 
         return Task.CompletedTask;
     }
 
-    public Task<bool> CommitInboundAsync(SignalChanges changes, InboundMessage message, CancellationToken cancellationToken)
+    public async Task<bool> CommitInboundAsync(SignalChanges changes, InboundMessage message, CancellationToken cancellationToken)
     {
-        var duplicate = Pending(message.Chat, message.Sender, message.Id);
         _stanza.Changes.Add(changes);
+        // As the store decides at the commit: a duplicate unless the pending one is a placeholder this one's content replaces.
+        var duplicate = await PendingAsync(message.Chat, message.Sender, message.Id, cancellationToken) is { } pending
+            && (pending.Type != InboundMessage.Undecryptable || message.Type == InboundMessage.Undecryptable);
         if (!duplicate)
         {
             _stanza.Rows.Add(message);
         }
 
-        return Task.FromResult(!duplicate);
+        return !duplicate;
     }
 
     public async Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken) =>
-        Pending(chat, sender, id) || await messages.HasInboundAsync(chat, sender, id, cancellationToken);
+        await PendingAsync(chat, sender, id, cancellationToken) is { Type: not InboundMessage.Undecryptable }
+        || await messages.HasInboundAsync(chat, sender, id, cancellationToken);
 
     public async Task<IReadOnlyDictionary<SignalAddress, byte[]>> LoadSessionsAsync(IReadOnlyCollection<SignalAddress> addresses, CancellationToken cancellationToken)
     {
@@ -227,8 +230,41 @@ internal sealed class BatchOverlay(ISignalStore signal, IMessageStore messages) 
     /// <summary>The current stanza's layer first: its changes are the newest.</summary>
     private IEnumerable<Layer> Layers => [_stanza, _batch];
 
-    private bool Pending(string chat, string sender, string id) =>
-        Layers.Any(l => l.Rows.Exists(r => r.Chat == chat && r.Sender == sender && r.Id == id));
+    /// <summary>
+    /// The newest row of the batch that is (chat, sender, id) in either PN or LID form, as the store's
+    /// dedupe sees it across batches (docs/protocol/messaging.md §1): one message delivered under both
+    /// forms of its sender is one message within a batch too.
+    /// </summary>
+    private async Task<InboundMessage?> PendingAsync(string chat, string sender, string id, CancellationToken cancellationToken)
+    {
+        (string Chat, string Sender)? wanted = null;
+        InboundMessage? found = null;
+        foreach (var row in _batch.Rows.Concat(_stanza.Rows))
+        {
+            if (row.Id != id)
+            {
+                continue;
+            }
+
+            wanted ??= (await CanonicalAsync(chat, cancellationToken), await CanonicalAsync(sender, cancellationToken));
+            if ((await CanonicalAsync(row.Chat, cancellationToken), await CanonicalAsync(row.Sender, cancellationToken)) == wanted)
+            {
+                found = row;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>A user JID in its LID form when the map (the batch's pairs over the stored ones) knows it; anything else as it is.</summary>
+    private async Task<string> CanonicalAsync(string jid, CancellationToken cancellationToken)
+    {
+        const string PhoneSuffix = "@s.whatsapp.net";
+        return jid.EndsWith(PhoneSuffix, StringComparison.Ordinal)
+            && await GetLidUserAsync(jid[..^PhoneSuffix.Length], cancellationToken) is { } lid
+            ? lid + "@lid"
+            : jid;
+    }
 
     private bool TryPending<TKey, TValue>(Func<Layer, Dictionary<TKey, TValue>> of, TKey key, out TValue value)
         where TKey : notnull

@@ -38,7 +38,7 @@ internal sealed class MessageReceiver(ReceiveContext context)
         var chat = await ChatOfAsync(stanza, sender, fromMe, stanza.Recipient, changes, cancellationToken);
         var senderUser = fromMe ? UserIdentity.ToUser(credentials.Jid!) : sender.DisplayUser;
         var row = new InboundMessage(stanza.Id, chat.ToString(), senderUser.ToString(), sender.AlternateUser?.ToString(), stanza.Timestamp,
-            "undecryptable", null, fromMe, stanza.PushName, null, null);
+            InboundMessage.Undecryptable, null, fromMe, stanza.PushName, null, null);
 
         if (stanza.Parts.Count == 0)
         {
@@ -93,6 +93,13 @@ internal sealed class MessageReceiver(ReceiveContext context)
         if (failed is null)
         {
             await CommitAsync(stanza, row, changes, ReceiptNodes.Delivery(stanza, fromMe), cancellationToken);
+            if (fromMe && message.ProtocolMessage?.HistorySyncNotification is { } history)
+            {
+                // §10b: acknowledged as whatsmeow and Baileys do; the blob itself is not downloaded.
+                context.Logger.LogDebug("History-sync notification {Id} ({Type}) acknowledged, not downloaded", stanza.Id, history.SyncType);
+                await context.Send(ReceiptNodes.HistorySync(stanza.Id, UserIdentity.ToUser(credentials.Jid!)), cancellationToken);
+            }
+
             return;
         }
 

@@ -44,7 +44,7 @@ internal sealed class PoisonMessages(ReceiveContext context)
         var sender = new UserIdentity(stanza.SenderDevice, null, null);
         var fromMe = sender.IsUser(credentials.Jid, credentials.Lid);
         var row = new InboundMessage(stanza.Id, (stanza.IsGroup ? stanza.From : sender.DisplayUser).ToString(), sender.DisplayUser.ToString(), null,
-            stanza.Timestamp, "undecryptable", null, fromMe, stanza.PushName, null, "handler error: " + error.GetType().Name);
+            stanza.Timestamp, InboundMessage.Undecryptable, null, fromMe, stanza.PushName, null, "handler error: " + error.GetType().Name);
         if (await context.Messages.CommitInboundAsync(new SignalChanges(), row, cancellationToken))
         {
             context.Raise(new MessageReceived(row));

@@ -35,6 +35,14 @@ internal static class ReceiptNodes
     }
 
     /// <summary>
+    /// <c>&lt;receipt id type="hist_sync" to="own user"/&gt;</c>: our phone's history-sync notification was
+    /// taken (docs/protocol/messaging.md §10b; whatsmeow message.go <c>SendProtocolMessageReceipt</c>,
+    /// Baileys messages-recv.ts), sent after the delivery receipt.
+    /// </summary>
+    public static Node HistorySync(string id, Jid ownUser) =>
+        NodeHelpers.Make("receipt", ("id", id), ("type", "hist_sync"), ("to", ownUser));
+
+    /// <summary>
     /// <c>&lt;receipt type="retry"&gt;&lt;retry count id t v="1"/&gt;&lt;registration/&gt;[&lt;keys&gt;…]&lt;/receipt&gt;</c>:
     /// asks the sender to encrypt <paramref name="stanza"/> again; with <paramref name="preKey"/> the
     /// <c>&lt;keys&gt;</c> bundle lets it start a new session (whatsmeow sends it from count 2 on).

@@ -58,38 +58,59 @@ internal sealed class ReceiptReceiver(ReceiveContext context, Func<RetryReceiptR
 
     private async Task UpdateAsync(Node receipt, MessageStatus status, CancellationToken cancellationToken)
     {
-        var at = long.TryParse(receipt.Attr("t"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t <= 253402300799
-            ? DateTimeOffset.FromUnixTimeSeconds(t)
-            : context.Time.GetUtcNow();
-        foreach (var id in IdsOf(receipt))
+        var at = TimeOf(receipt) ?? context.Time.GetUtcNow();
+        foreach (var (id, when) in Answered(receipt, at))
         {
-            if (!await context.Messages.UpdateOutboundStatusAsync(id, status, at, null, cancellationToken))
+            if (!await context.Messages.UpdateOutboundStatusAsync(id, status, when, null, cancellationToken))
             {
-                continue;
+                continue; // not ours, or already there: a group send moves at its first participant's receipt (§9a)
             }
 
             var job = await context.Messages.GetOutboundAsync(id, cancellationToken);
-            context.Raise(new MessageStatusChanged(new StatusChange(id, job?.CallerId, job?.To ?? receipt.Attr("from") ?? string.Empty, status, at, null)));
+            context.Raise(new MessageStatusChanged(new StatusChange(id, job?.CallerId, job?.To ?? receipt.Attr("from") ?? string.Empty, status, when, null)));
         }
     }
 
-    /// <summary>The receipt's id and those of its <c>&lt;list&gt;&lt;item id/&gt;</c> (one receipt may cover several messages, §4).</summary>
-    private static IEnumerable<string> IdsOf(Node receipt)
+    /// <summary>
+    /// The messages a receipt answers, each with its time: the receipt's id and those of its
+    /// <c>&lt;list&gt;&lt;item id/&gt;</c> (one receipt may cover several messages, §4) at the receipt's
+    /// <c>t</c>; and for a grouped group receipt (no <c>participant</c>, whatsmeow receipt.go
+    /// <c>parseReceipt</c>/<c>handleGroupedReceipt</c>) each <c>&lt;participants key&gt;</c> at the earliest
+    /// <c>t</c> of its <c>&lt;user jid t/&gt;</c> children (§9a).
+    /// </summary>
+    private static IEnumerable<(string Id, DateTimeOffset At)> Answered(Node receipt, DateTimeOffset at)
     {
         if (receipt.Attr("id") is { Length: > 0 } first)
         {
-            yield return first;
+            yield return (first, at);
         }
 
-        if (receipt.TryGetChild("list", out var list))
+        foreach (var child in receipt.Children)
         {
-            foreach (var item in list.Children)
+            if (child.Tag == "list")
             {
-                if (item.Tag == "item" && item.Attr("id") is { Length: > 0 } id)
+                foreach (var item in child.Children)
                 {
-                    yield return id;
+                    if (item.Tag == "item" && item.Attr("id") is { Length: > 0 } id)
+                    {
+                        yield return (id, at);
+                    }
+                }
+            }
+            else if (child.Tag == "participants" && child.Attr("key") is { Length: > 0 } key)
+            {
+                var users = child.Children.Where(u => u.Tag == "user" && u.Attr("jid") is { Length: > 0 }).ToList();
+                if (users.Count > 0)
+                {
+                    yield return (key, users.Select(TimeOf).Min() ?? at);
                 }
             }
         }
     }
+
+    /// <summary>The node's <c>t</c> (Unix seconds), or null when absent or out of range.</summary>
+    private static DateTimeOffset? TimeOf(Node node) =>
+        long.TryParse(node.Attr("t"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t <= 253402300799
+            ? DateTimeOffset.FromUnixTimeSeconds(t)
+            : null;
 }

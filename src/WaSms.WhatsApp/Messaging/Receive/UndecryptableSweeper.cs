@@ -10,10 +10,12 @@ namespace WaSms.WhatsApp.Messaging.Receive;
 /// within <see cref="Wait"/> of the first failure: the retry receipt is only a request, and a sender that
 /// never answers (offline for good, uninstalled, an old client) would otherwise leave the message
 /// unstored forever — only the 5th failure stores it (<see cref="MessageReceiver.MaxDecryptAttempts"/>).
-/// Runs while connected (a resend can only arrive then); one sweep per <see cref="Interval"/>.
+/// Runs while connected (a resend can only arrive then); one sweep per <see cref="Interval"/>. A sweep
+/// holds <paramref name="signalStateLock"/>, the lock the receive path decrypts and commits under, so a
+/// placeholder and the resend that replaces it are stored, and their events raised, one after the other.
 /// docs/protocol/messaging.md §10a.
 /// </summary>
-internal sealed class UndecryptableSweeper(IMessageStore messages, Action<WaEvent> raise, TimeSpan wait, TimeProvider time, ILogger logger)
+internal sealed class UndecryptableSweeper(IMessageStore messages, SemaphoreSlim signalStateLock, Action<WaEvent> raise, TimeSpan wait, TimeProvider time, ILogger logger)
 {
     /// <summary>
     /// The default wait: a resend comes within seconds (whatsmeow asks the phone after 5 s without one,
@@ -51,12 +53,20 @@ internal sealed class UndecryptableSweeper(IMessageStore messages, Action<WaEven
     /// <summary>Stores the overdue messages and raises <see cref="MessageReceived"/> for each; returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var stored = await messages.StoreUndecryptedAsync(time.GetUtcNow() - Wait, Reason, cancellationToken);
-        foreach (var message in stored)
+        await signalStateLock.WaitAsync(cancellationToken);
+        try
         {
-            logger.LogWarning("Message {Id} from {Sender} stored as undecryptable: {Reason}", message.Id, message.Sender, message.Error);
-            raise(new MessageReceived(message));
+            var stored = await messages.StoreUndecryptedAsync(time.GetUtcNow() - Wait, Reason, cancellationToken);
+            foreach (var message in stored)
+            {
+                logger.LogWarning("Message {Id} from {Sender} stored as undecryptable: {Reason}", message.Id, message.Sender, message.Error);
+                raise(new MessageReceived(message));
+            }
+            return stored.Count;
         }
-        return stored.Count;
+        finally
+        {
+            signalStateLock.Release();
+        }
     }
 }

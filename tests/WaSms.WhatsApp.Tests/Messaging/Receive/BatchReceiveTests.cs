@@ -82,6 +82,52 @@ public sealed class BatchReceiveTests : IDisposable
     }
 
     [Fact]
+    public async Task TwinsInOneBatch_ByLidThenByPhoneNumberWithThePairLearntOnTheWay_AreOneMessage()
+    {
+        await using var store = await OpenAsync();
+        var overlay = new BatchOverlay(new WhatsAppSignalStore(store), new WhatsAppMessageStore(store));
+        var byLid = new InboundMessage("T1", "5114@lid", "5114@lid", null, DateTimeOffset.UnixEpoch, "text", "twin", false, null, null, null);
+        Assert.True(await overlay.CommitInboundAsync(new SignalChanges(), byLid, _token));
+        overlay.Raise(new MessageReceived(byLid)); // as MessageReceiver does for a new message
+        overlay.Accept();
+
+        // The next stanza names the pair (sender_lid) and carries the same message by phone number.
+        var pair = new SignalChanges();
+        pair.LidMappings["5114"] = "15555550100";
+        Assert.False(await overlay.CommitInboundAsync(pair, byLid with { Chat = "15555550100@s.whatsapp.net", Sender = "15555550100@s.whatsapp.net" }, _token));
+        Assert.True(await overlay.HasInboundAsync("15555550100@s.whatsapp.net", "15555550100@s.whatsapp.net", "T1", _token));
+        Assert.False(await overlay.HasInboundAsync("15555550101@s.whatsapp.net", "15555550101@s.whatsapp.net", "T1", _token)); // someone else
+        overlay.Accept();
+        var raised = new List<WaEvent>();
+        await overlay.CommitAsync((_, _) => ValueTask.CompletedTask, raised.Add, _token);
+
+        Assert.Equal(["5114@lid"], raised.OfType<MessageReceived>().Select(e => e.Message.Chat));
+        Assert.Equal(["5114@lid"], (await Events(store)).Select(e => e.Message!.Chat));
+    }
+
+    [Fact]
+    public async Task LateResendInABatch_ReplacesThePlaceholderOnDisk_Once_ItsRedeliveryOnlyReceipted()
+    {
+        await using var store = await OpenAsync();
+        var placeholder = new InboundMessage("A1", "15555550100@s.whatsapp.net", "15555550100@s.whatsapp.net", null, DateTimeOffset.UnixEpoch,
+            InboundMessage.Undecryptable, null, false, null, null, "no resend from the sender within 10 min (msg: bad MAC)");
+        Assert.True(await new WhatsAppMessageStore(store).CommitInboundAsync(new SignalChanges(), placeholder, _token)); // the sweep's
+        var alice = new RemoteDevice(Alice);
+        await alice.StartSessionAsync(new WhatsAppPreKeyStore(store), _credentials, _token);
+        var resend = Text(alice, "A1", "late but here");
+        var sent = new List<(Node Node, int RowsOnDisk)>();
+        var raised = new List<WaEvent>();
+
+        Assert.Empty(await new MessageBatch(Context(store, sent, raised)).HandleAsync([resend, resend], _token));
+
+        Assert.Equal(["late but here"], raised.OfType<MessageReceived>().Select(e => e.Message.Text));
+        var events = await Events(store);
+        Assert.Equal(2, events.Count);
+        Assert.Equal(("A1", "text", "late but here", null), (events[1].Message!.Id, events[1].Message!.Type, events[1].Message!.Text, events[1].Message!.Error));
+        Assert.Equal([("A1", 2), ("A1", 2)], sent.Select(s => (s.Node.Attr("id"), s.RowsOnDisk)));
+    }
+
+    [Fact]
     public async Task OneFailsToDecrypt_OthersStored_RetryReceiptAndAckAfterTheCommit()
     {
         await using var store = await OpenAsync();

@@ -63,6 +63,39 @@ public sealed class ReceiptAndSignalTests
     }
 
     [Fact]
+    public async Task GroupSend_MovesAtItsFirstParticipantsReceipt_SingleOrGroupedForm_LaterParticipantsChangeNothing()
+    {
+        await using var session = await ReceiveSession.StartAsync();
+        var group = new Jid("120363000000000001", JidServer.Group);
+        var first = await session.Store.EnqueueOutboundAsync("g-1", group.ToString(), "hello team", session.Token);
+        var second = await session.Store.EnqueueOutboundAsync("g-2", group.ToString(), "again", session.Token);
+        foreach (var job in (OutboundMessage[])[first, second])
+        {
+            await session.Store.UpdateOutboundStatusAsync(job.MessageId, MessageStatus.Sent, DateTimeOffset.UnixEpoch, null, session.Token);
+        }
+
+        // One participant's delivery receipt (participant attribute): the send is delivered.
+        await session.SendAsync(NodeHelpers.Make("receipt", ("from", group), ("id", first.MessageId), ("participant", new Jid("5114", JidServer.Lid, 0)), ("t", "1764633800")));
+        await session.ExpectAsync(n => n.Tag == "ack" && n.Attr("id") == first.MessageId);
+        // A second participant's changes nothing.
+        await session.SendAsync(NodeHelpers.Make("receipt", ("from", group), ("id", first.MessageId), ("participant", new Jid("5115", JidServer.Lid, 0)), ("t", "1764633810")));
+        await session.ExpectAsync(n => n.Tag == "ack" && n.Attr("id") == first.MessageId);
+
+        // The grouped form (whatsmeow handleGroupedReceipt): no participant, one <participants key> per message,
+        // one <user jid t> per reader; the earliest reader's time counts.
+        await session.SendAsync(NodeHelpers.Make("receipt", [("from", group), ("id", "grouped-1"), ("type", "read"), ("t", "1764633999")],
+            NodeHelpers.Make("participants", [("key", first.MessageId)],
+                NodeHelpers.Make("user", ("jid", new Jid("5115", JidServer.Lid)), ("t", "1764633950")),
+                NodeHelpers.Make("user", ("jid", new Jid("5114", JidServer.Lid)), ("t", "1764633900"))),
+            NodeHelpers.Make("participants", [("key", second.MessageId)],
+                NodeHelpers.Make("user", ("jid", new Jid("5114", JidServer.Lid)), ("t", "1764633920")))));
+        await session.ExpectAsync(n => n.Tag == "ack" && n.Attr("id") == "grouped-1");
+
+        var changes = session.Events.All.OfType<MessageStatusChanged>().Select(e => (e.Change.CallerId, e.Change.Chat, e.Change.Status, e.Change.At.ToUnixTimeSeconds())).ToList();
+        Assert.Equal([("g-1", group.ToString(), MessageStatus.Delivered, 1764633800L), ("g-1", group.ToString(), MessageStatus.Read, 1764633900L), ("g-2", group.ToString(), MessageStatus.Read, 1764633920L)], changes);
+    }
+
+    [Fact]
     public async Task GroupReceiptFromParticipant_AckedWithParticipant_UnknownIdIgnored()
     {
         await using var session = await ReceiveSession.StartAsync();
