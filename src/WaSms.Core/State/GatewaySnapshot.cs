@@ -9,6 +9,7 @@ namespace WaSms.Core.State;
 /// <param name="Account">The linked account, when there is one.</param>
 /// <param name="Problem">What is wrong beyond the state (e.g. the clock), until the next change.</param>
 /// <param name="Notices">What the customer is being told beside the state (at most one of each kind), until each lapses; null when none.</param>
+/// <param name="Platform">The platform link's sub-state, set by the tunnel and carried across state changes; null on a host without the tunnel.</param>
 public sealed record GatewaySnapshot(
     GatewayState State,
     string Reason,
@@ -17,7 +18,8 @@ public sealed record GatewaySnapshot(
     PairingInfo? Pairing = null,
     LinkedAccount? Account = null,
     GatewayProblem Problem = GatewayProblem.None,
-    IReadOnlyList<GatewayNotice>? Notices = null)
+    IReadOnlyList<GatewayNotice>? Notices = null,
+    PlatformLink? Platform = null)
 {
     public string StateName => State.ToName();
 

@@ -66,7 +66,7 @@ public sealed class GatewayStateMachine
             }
             var since = state == previous.State ? previous.Since : _time.GetUtcNow();
             next = new GatewaySnapshot(state, change.Reason, since, previous.Sequence + 1, pairing, account, change.Problem,
-                Notices(previous.Notices, change.Notice));
+                Notices(previous.Notices, change.Notice), previous.Platform);
             _current = next;
             Publish(_subscribers, next);
         }
@@ -92,6 +92,36 @@ public sealed class GatewayStateMachine
             _current = next;
             Publish(_subscribers, next);
         }
+    }
+
+    /// <summary>
+    /// Records the platform link's sub-state (only the tunnel calls this): a new snapshot of the same
+    /// state carrying it, so the screen, LEDs, MQTT and <c>status</c> see it as they see any change.
+    /// The WhatsApp state is untouched: the gateway keeps sending while the platform is away.
+    /// </summary>
+    /// <returns>False when the link was already exactly that (no snapshot published).</returns>
+    public bool SetPlatform(PlatformLinkState state, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        PlatformLink? before;
+        GatewaySnapshot next;
+        lock (_gate)
+        {
+            before = _current.Platform;
+            if (before is not null && before.State == state && before.Reason == reason)
+            {
+                return false;
+            }
+            var link = new PlatformLink(state, reason, before?.State == state ? before.Since : _time.GetUtcNow());
+            next = _current with { Sequence = _current.Sequence + 1, Platform = link };
+            _current = next;
+            Publish(_subscribers, next);
+        }
+        if (before?.State != state)
+        {
+            _log.LogInformation("Platform link {From} -> {To}: {Reason}", before?.StateName ?? "none", next.Platform!.StateName, reason);
+        }
+        return true;
     }
 
     /// <summary>The open notices carried forward, <paramref name="added"/> replacing one of its kind; null when none.</summary>

@@ -24,6 +24,16 @@ public sealed class TunnelOptions
     /// <summary>How long a platform job may wait to be sent before it ends failed with <c>expired</c>.</summary>
     public TimeSpan JobTtl { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// A file that exists once the system clock is synchronised (systemd-timesyncd's flag). While its
+    /// folder exists but the file does not, the tunnel waits up to <see cref="TimeSyncWait"/> before
+    /// TLS; empty, or no such folder (no timesyncd): no wait beyond the build-date check.
+    /// </summary>
+    public string TimeSyncFlag { get; set; } = "/run/systemd/timesync/synchronized"; // systemd-timesyncd.service(8), as Links/ClockSyncWatch
+
+    /// <summary>The longest wait for <see cref="TimeSyncFlag"/> before connecting anyway (a clock past the build date may well be right).</summary>
+    public TimeSpan TimeSyncWait { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The pins as lower-case hex, none when unset.</summary>
     public IReadOnlyList<string> ParsePins() =>
         PinnedCertSha256.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -46,6 +56,10 @@ public sealed class TunnelOptions
         if (EnrollmentCode.Length > 0 && !IsEnrollmentCode(EnrollmentCode))
         {
             yield return ("Tunnel:EnrollmentCode", "must be 4-64 letters, digits or dashes, as shown by the platform");
+        }
+        if (TimeSyncWait < TimeSpan.Zero || TimeSyncWait > TimeSpan.FromHours(1))
+        {
+            yield return ("Tunnel:TimeSyncWait", $"must be between 00:00:00 and 01:00:00 (is {TimeSyncWait.ToString("c", CultureInfo.InvariantCulture)})");
         }
         if (JobTtl < TimeSpan.FromMinutes(1) || JobTtl > TimeSpan.FromDays(30))
         {

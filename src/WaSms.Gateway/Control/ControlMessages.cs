@@ -61,8 +61,8 @@ public sealed record PacingReport(bool Paused, string? Reason, DateTimeOffset? U
 /// <summary>One entry of <c>wasms-gateway optouts</c>: who, by which keyword and message (null when added otherwise), when.</summary>
 public sealed record OptOutReport(string Phone, string Keyword, string? MessageId, DateTimeOffset At);
 
-/// <summary>The platform tunnel: its state name, the line <c>status</c> shows, since when, and an update the platform offered.</summary>
-public sealed record TunnelReport(string State, string Line, DateTimeOffset Since, string? UpdateAvailable);
+/// <summary>The platform tunnel: its state name, the line <c>status</c> shows, since when, an update the platform offered, and why (a stop's or refusal's cause; empty when nothing to add).</summary>
+public sealed record TunnelReport(string State, string Line, DateTimeOffset Since, string? UpdateAvailable, string Reason = "");
 
 public sealed record AccountReport(string Jid, string? Lid, string? PushName, string MaskedNumber);
 

@@ -49,7 +49,7 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
         var depths = await store.GetQueueDepthsAsync(cancellationToken);
         var today = await GetTodayAsync(cancellationToken);
         // While the tunnel is connected the platform is in sync now (events flow as they are stored).
-        var lastSync = tunnel?.Current.State == Tunnel.Connection.TunnelLinkState.Connected ? time.GetUtcNow() : (DateTimeOffset?)null;
+        var lastSync = machine.Current.Platform?.State == PlatformLinkState.Connected ? time.GetUtcNow() : (DateTimeOffset?)null;
         return new ScreenStats(today?.In, today?.Out, depths.Values.Sum() + (today?.Queued ?? 0), lastSync);
     }
 
@@ -77,7 +77,7 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             new ButtonReport(status.ButtonStuckSince is not null, status.ButtonStuckSince),
             status.Today is { } t ? new TodayReport(t.Day, t.In, t.Out, t.Failed, t.Queued) : null,
             pacing is null ? null : await GetPacingAsync(pacing, cancellationToken),
-            tunnel?.Current is { } link ? new TunnelReport(link.StateName, link.Line, link.Since, await GetUpdateOfferAsync(cancellationToken)) : null);
+            snapshot.Platform is { } link ? new TunnelReport(link.StateName, link.Line, link.Since, await GetUpdateOfferAsync(cancellationToken), link.Reason) : null);
     }
 
     private static async Task<PacingReport> GetPacingAsync(Messaging.Pacing.PacingGate pacing, CancellationToken cancellationToken) =>

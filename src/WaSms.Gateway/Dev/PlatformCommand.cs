@@ -68,7 +68,7 @@ public static class PlatformCommand
                 await output.WriteLineAsync($"CA file:         {emulator.CaFile}");
                 foreach (var code in codes)
                 {
-                    await output.WriteLineAsync($"Enrollment code: {code}");
+                    await output.WriteLineAsync($"Enrollment code: {code} (valid {new Emulators.Platform.Tunnel.TunnelSettings().CodeLifetime.TotalHours:0} h)");
                 }
 
                 await output.WriteLineAsync($"Point a gateway at it: --Tunnel:Url={emulator.TunnelUri} --Tunnel:CaFile={emulator.CaFile} --Tunnel:EnrollmentCode={(codes.Count > 0 ? codes[0] : "CODE")}");

@@ -45,7 +45,8 @@ public static class TunnelServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("WaSms.Gateway.Tunnel"),
             StatusProvider.Version, sp.GetRequiredService<IBoard>().Kind));
         services.AddHostedService(sp => new TunnelService(sp.GetRequiredService<TunnelParts>(), sp.GetRequiredService<TunnelConnector>(),
-            sp.GetRequiredService<GatewayStateMachine>(), sp.GetRequiredService<HealthCounters>(), new Random()));
+            sp.GetRequiredService<GatewayStateMachine>(), sp.GetRequiredService<HealthCounters>(), new Random(),
+            new ClockGate(options, sp.GetRequiredService<TimeProvider>())));
         return services;
     }
 

@@ -265,6 +265,8 @@ public sealed class DisplayController : BackgroundService
             GatewayState.Unpaired when snapshot.Pairing?.QrCode is not null => "qr-expired:" + snapshot.Reason,
             GatewayState.Unpaired => "not-linked:" + snapshot.Reason,
             GatewayState.RelinkNeeded or GatewayState.ClientOutdated or GatewayState.Fatal => $"{snapshot.StateName}:{snapshot.Reason}",
+            // A platform link that needs a person is drawn at once, not at the next counters refresh.
+            GatewayState.Online or GatewayState.Degraded when snapshot.Platform is { NeedsAttention: true } link => "platform:" + link.ScreenLine,
             _ => null,
         };
     }

@@ -60,7 +60,7 @@ public static partial class ScreenRenderer
                 DrawOnline(frame, model);
                 break;
             case GatewayState.Degraded:
-                Message(frame, Icon.Warning, "Degraded", DegradedHeadline(snapshot.Reason), [snapshot.Reason], AccountLine(snapshot));
+                Message(frame, Icon.Warning, "Degraded", DegradedHeadline(snapshot.Reason), [snapshot.Reason, PlatformLine(snapshot)], AccountLine(snapshot));
                 break;
             case GatewayState.RelinkNeeded:
                 Message(frame, Icon.BrokenLink, "Link again", "Logged out", [snapshot.Reason], "Hold the button 5 s to link again");
@@ -164,14 +164,32 @@ public static partial class ScreenRenderer
             {
                 lines.Add(string.Join(" \u00b7 ", counters));
             }
-            if (stats.LastSync is { } sync)
+        }
+        // The platform link: a line among the others while all is well or retrying; the bold footer
+        // when it needs a person (revoked, forbidden, a refused certificate…), so it cannot be missed.
+        string? footer = null;
+        if (PlatformLine(snapshot) is { } platform)
+        {
+            if (snapshot.Platform!.NeedsAttention)
             {
-                lines.Add("Last sync " + Clock(sync, model.Now, zone));
+                footer = platform;
+            }
+            else
+            {
+                lines.Add(platform);
             }
         }
+        if (model.Stats?.LastSync is { } sync)
+        {
+            lines.Add("Last sync " + Clock(sync, model.Now, zone));
+        }
         lines.Add("Online since " + Clock(snapshot.Since, model.Now, zone));
-        Message(frame, Icon.Check, "Online", snapshot.Account?.MaskedNumber ?? "Online", lines, null);
+        Message(frame, Icon.Check, "Online", snapshot.Account?.MaskedNumber ?? "Online", lines, footer);
     }
+
+    /// <summary>"Platform: connected / unreachable / not enrolled / enrollment revoked…"; null on a gateway without the platform tunnel.</summary>
+    private static string? PlatformLine(GatewaySnapshot snapshot) =>
+        snapshot.Platform is { State: not PlatformLinkState.NotConfigured } link ? link.ScreenLine : null;
 
     private static void DrawHold(MonoFrame frame, HoldProgress hold)
     {

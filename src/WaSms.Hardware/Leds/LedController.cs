@@ -15,9 +15,7 @@ public sealed class LedController : StateObserver
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly ITimer _holdTimer;
-    private GatewayState _state = GatewayState.Booting;
-    private GatewayProblem _problem;
-    private bool _stateKnown;
+    private GatewaySnapshot? _snapshot;
 
     public LedController(GatewayStateMachine machine, ILedOutput leds, ButtonInput button, LivenessMonitor liveness, TimeProvider time)
         : base(machine, liveness, time, "leds")
@@ -35,9 +33,7 @@ public sealed class LedController : StateObserver
     {
         lock (_gate)
         {
-            _state = snapshot.State;
-            _problem = snapshot.Problem;
-            _stateKnown = true;
+            _snapshot = snapshot;
         }
         Update();
         return Task.CompletedTask;
@@ -63,9 +59,9 @@ public sealed class LedController : StateObserver
             else
             {
                 _holdTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                if (_stateKnown)
+                if (_snapshot is { } snapshot)
                 {
-                    _leds.Show(LedPattern.For(_state, _problem));
+                    _leds.Show(LedPattern.For(snapshot));
                 }
             }
         }

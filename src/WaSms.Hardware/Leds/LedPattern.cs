@@ -19,6 +19,21 @@ public sealed record LedPattern(LedMode Green, LedMode Amber, LedMode Red)
         _ => For(state),
     };
 
+    /// <summary>
+    /// The pattern for a whole snapshot: <see cref="For(GatewayState, GatewayProblem)"/>, and while
+    /// WhatsApp works (online or degraded) but the platform link needs a person (a terminal stop such
+    /// as a revoked enrollment, or a refused certificate) red blinks slowly beside green: messages
+    /// still go out locally, but the dashboard hears nothing until someone acts.
+    /// </summary>
+    public static LedPattern For(GatewaySnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var pattern = For(snapshot.State, snapshot.Problem);
+        return snapshot.Problem == GatewayProblem.None && snapshot.State is GatewayState.Online or GatewayState.Degraded && snapshot.Platform is { NeedsAttention: true }
+            ? pattern with { Red = LedMode.SlowBlink }
+            : pattern;
+    }
+
     public static LedPattern For(GatewayState state) => state switch
     {
         GatewayState.Booting => new(LedMode.Off, LedMode.On, LedMode.Off),

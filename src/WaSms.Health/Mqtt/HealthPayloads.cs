@@ -14,6 +14,7 @@ internal sealed record StatePayload(
     bool WhatsappLinked,
     bool AccountLinked,
     string Tunnel,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TunnelReason,
     IReadOnlyDictionary<string, long> Queues,
     long QueuedTotal,
     bool DisplayPresent,

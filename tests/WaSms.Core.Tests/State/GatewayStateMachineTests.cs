@@ -94,6 +94,54 @@ public sealed class GatewayStateMachineTests
     }
 
     [Fact]
+    public async Task SetPlatform_PublishesASnapshotOfTheSameState_AndTransitionsCarryTheLinkAlong()
+    {
+        _machine.TryFire(new StateChange(GatewayTrigger.Connect, "Logging in"));
+        _machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "Online"));
+        var online = _machine.Current;
+        using var subscription = _machine.Subscribe();
+        Assert.Equal(online, await subscription.NextAsync(CancellationToken.None));
+
+        Assert.True(_machine.SetPlatform(PlatformLinkState.Connecting, "sys.wasms.net"));
+        var connectedAt = _time.GetUtcNow();
+        Assert.True(_machine.SetPlatform(PlatformLinkState.Connected, ""));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.False(_machine.SetPlatform(PlatformLinkState.Connected, "")); // nothing new: no snapshot
+
+        var snapshot = await subscription.NextAsync(CancellationToken.None);
+        Assert.Equal(GatewayState.Online, snapshot.State);
+        Assert.Equal(online.Since, snapshot.Since); // the WhatsApp state did not change
+        Assert.Equal(online.Sequence + 2, snapshot.Sequence);
+        Assert.Equal(new PlatformLink(PlatformLinkState.Connected, "", connectedAt), snapshot.Platform);
+
+        _machine.TryFire(new StateChange(GatewayTrigger.LinkDown, "WhatsApp has not answered pings"));
+        Assert.Equal(GatewayState.Degraded, _machine.Current.State);
+        Assert.Equal(PlatformLinkState.Connected, _machine.Current.Platform?.State); // carried across the transition
+
+        _machine.SetPlatform(PlatformLinkState.Unreachable, "no answer");
+        var since = _machine.Current.Platform!.Since;
+        _time.Advance(TimeSpan.FromSeconds(5));
+        _machine.SetPlatform(PlatformLinkState.Unreachable, "still no answer");
+        Assert.Equal(since, _machine.Current.Platform!.Since); // a new reason in the same state keeps since
+        Assert.Equal("platform: unreachable (still no answer)", _machine.Current.Platform.Line);
+    }
+
+    [Theory]
+    [InlineData(PlatformLinkState.Connected, "", "Platform: connected", false)]
+    [InlineData(PlatformLinkState.Unreachable, "sys.wasms.net:443: Connection refused", "Platform: unreachable", false)]
+    [InlineData(PlatformLinkState.NotEnrolled, "waiting for an enrollment code", "Platform: not enrolled", false)]
+    [InlineData(PlatformLinkState.WaitingForClock, "waiting for time sync (NTP has not answered yet)", "Platform: waiting for time sync", false)]
+    [InlineData(PlatformLinkState.Stopped, "enrollment revoked: this gateway was removed from the dashboard", "Platform: enrollment revoked", true)]
+    [InlineData(PlatformLinkState.Stopped, "firmware update needed", "Platform: firmware update needed", true)]
+    [InlineData(PlatformLinkState.Refused, "clock skew: the platform's certificate is valid from 2026-11-01", "Platform: clock skew", true)]
+    public void PlatformLink_ScreenLineSaysTheStateOrTheCauseThatNeedsAPerson(PlatformLinkState state, string reason, string line, bool attention)
+    {
+        var link = new PlatformLink(state, reason, _time.GetUtcNow());
+        Assert.Equal(line, link.ScreenLine);
+        Assert.Equal(attention, link.NeedsAttention);
+    }
+
+    [Fact]
     public async Task Subscribe_StartsWithCurrentAndSeesEveryLaterChange()
     {
         _machine.TryFire(new StateChange(GatewayTrigger.NeedsPairing, "scan"));

@@ -27,7 +27,9 @@ internal sealed class InProcessGateway(IHost host, GatewayStore store, GatewaySe
     public T Get<T>() where T : notnull => host.Services.GetRequiredService<T>();
 
     /// <param name="output">Where the host logs: the test's output, shown only when the test fails.</param>
-    public static async Task<InProcessGateway> StartAsync(WaEmulator emulator, string stateDirectory, ITestOutputHelper output, TimeProvider? time = null)
+    /// <param name="tunnel">The platform tunnel's settings; none (not configured) when null.</param>
+    public static async Task<InProcessGateway> StartAsync(WaEmulator emulator, string stateDirectory, ITestOutputHelper output, TimeProvider? time = null,
+        TunnelOptions? tunnel = null)
     {
         time ??= TimeProvider.System;
         var settings = new GatewaySettings
@@ -35,6 +37,8 @@ internal sealed class InProcessGateway(IHost host, GatewayStore store, GatewaySe
             Gateway = new GatewayOptions { StateDirectory = stateDirectory },
             Board = new BoardOptions { Kind = BoardKind.Simulated },
             WhatsApp = new WhatsAppOptions { ServerUrl = emulator.Uri.ToString(), TrustedRootKey = emulator.TrustedRootKeyHex },
+            Tunnel = tunnel ?? new TunnelOptions(),
+            TunnelUrlGiven = tunnel is not null,
         };
         var store = await GatewayStore.OpenAsync(stateDirectory, time, NullLogger.Instance, CancellationToken.None);
         var host = GatewayHost.Build(settings, new SystemdSettings(null, null), store, TestLog.Create(output), time);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using WaSms.Core.State;
 using WaSms.Gateway.Tunnel.Connection;
 using WaSms.Gateway.Tunnel.Identity;
 
@@ -38,7 +39,7 @@ public sealed class TunnelConnectionTests
             Assert.Equal(rig.Machine.Current.StateName, state.GetProperty("state").GetString());
             Assert.Equal("1.5.0", state.GetProperty("firmware").GetString());
             Assert.Equal("none", (await peer.ReceiveAsync("pairing")).GetProperty("mode").GetString());
-            Assert.Equal(TunnelLinkState.Connected, rig.Status.Current.State);
+            Assert.Equal(PlatformLinkState.Connected, rig.Status.Current.State);
             Assert.Equal(new Enrollment("gw_test1", "90cf7d40a1b2"), await rig.Identity.GetEnrollmentAsync(None));
 
             await peer.SendAsync("""{"type":"error","code":"unavailable","message":"maintenance","terminal":false,"retryAfter":30}""");
@@ -96,7 +97,7 @@ public sealed class TunnelConnectionTests
         await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; },
             now: new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         var error = await RefusedAsync(rig, platform);
-        Assert.Equal("the platform's certificate is valid from 2026-11-01 00:00 UTC to 2027-11-01 00:00 UTC; this gateway's clock says 2025-03-01 12:00 UTC",
+        Assert.Equal("clock skew: the platform's certificate is valid from 2026-11-01 00:00 UTC to 2027-11-01 00:00 UTC; this gateway's clock says 2025-03-01 12:00 UTC, 609 days before it: is the time synchronised (NTP)?",
             error.Message);
     }
 
@@ -138,7 +139,7 @@ public sealed class TunnelConnectionTests
             await peer.SendAsync("""{"type":"error","code":"revoked","message":"this gateway was removed from the dashboard","terminal":true}""");
             await peer.ReceiveUntilClosedAsync();
         }
-        await Eventually.UntilAsync(() => rig.Status.Current.State == TunnelLinkState.Stopped, Eventually.DefaultTimeout, "the tunnel stops");
+        await Eventually.UntilAsync(() => rig.Status.Current.State == PlatformLinkState.Stopped, Eventually.DefaultTimeout, "the tunnel stops");
         Assert.Equal("enrollment revoked: this gateway was removed from the dashboard", rig.Status.Current.Reason);
         Assert.Null(await rig.Identity.GetEnrollmentAsync(None));
 

@@ -37,7 +37,7 @@ internal sealed class TunnelRig : IAsyncDisposable
         Machine = services.GetRequiredService<GatewayStateMachine>();
         Codes = new EnrollmentCodes(options, new GatewayOptions { StateDirectory = dir.Path });
         Identity = new DeviceIdentity(store);
-        Status = new TunnelLinkStatus(time);
+        Status = new TunnelLinkStatus(Machine);
         Parts = new TunnelParts(Identity, Codes, api, store, new JobHandler(store, messages, session, waker, time),
             new CommandHandler(store, services.GetRequiredService<IResetRequests>(), Machine, new NoPairing(), time),
             new StateReporter(Machine, api, store, time), Status, new Signal(), time, NullLogger.Instance, "1.5.0", "test board");

@@ -271,6 +271,33 @@ public sealed class DisplayControllerTests : IDisposable
         Assert.True(_board.Refreshes[^1].At - arrived <= TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>A platform link that needs a person (revoked, a refused certificate) is drawn at once; one that only retries waits like the counters.</summary>
+    [Fact]
+    public async Task PlatformStopped_IsDrawnAtOnce_PlatformUnreachableIsNotUrgent()
+    {
+        var online = Snapshot(GatewayState.Online) with { Platform = new PlatformLink(PlatformLinkState.Connected, "", _time.GetUtcNow()) };
+        _controller.Observe(online);
+        await RunForAsync(TimeSpan.FromSeconds(5));
+        Assert.Single(_board.Refreshes);
+
+        _controller.Observe(online with { Sequence = 2, Platform = new PlatformLink(PlatformLinkState.Unreachable, "no answer", _time.GetUtcNow()) });
+        await RunForAsync(TimeSpan.FromSeconds(30));
+        Assert.Single(_board.Refreshes); // retried by itself: shown with the next non-urgent refresh
+
+        var arrived = _time.GetUtcNow();
+        var revoked = online with
+        {
+            Sequence = 3,
+            Platform = new PlatformLink(PlatformLinkState.Stopped, "enrollment revoked: this gateway was removed from the dashboard", arrived),
+        };
+        _controller.Observe(revoked);
+        await RunForAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, _board.Refreshes.Count);
+        Assert.True(_board.Refreshes[^1].At - arrived <= TimeSpan.FromSeconds(1));
+        var expected = ScreenRenderer.Render(new ScreenModel(revoked, _time.GetUtcNow(), TimeZoneInfo.Utc, _stats.Value), 250, 122);
+        Assert.True(expected.SameAs(_board.Refreshes[^1].Frame), "the panel shows the online screen with the platform's bold line");
+    }
+
     [Fact]
     public async Task OnlineCounters_StayNotUrgent()
     {

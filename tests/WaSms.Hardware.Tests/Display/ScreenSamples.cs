@@ -23,8 +23,11 @@ public static class ScreenSamples
 
     private static readonly LinkedAccount Account = new("491701234567@s.whatsapp.net", PushName: "Acme Front Desk");
 
-    private static GatewaySnapshot Snap(GatewayState state, string reason, PairingInfo? pairing = null, LinkedAccount? account = null) =>
-        new(state, reason, Now.AddMinutes(-3), 7, pairing, account);
+    private static GatewaySnapshot Snap(GatewayState state, string reason, PairingInfo? pairing = null, LinkedAccount? account = null,
+        PlatformLink? platform = null) =>
+        new(state, reason, Now.AddMinutes(-3), 7, pairing, account, Platform: platform);
+
+    private static PlatformLink Link(PlatformLinkState state, string reason = "") => new(state, reason, Now.AddMinutes(-2));
 
     /// <summary>Name (the file name in docs/screens), what it shows, and the model.</summary>
     public static IReadOnlyList<(string Name, string Description, ScreenModel Model)> All { get; } =
@@ -38,12 +41,28 @@ public static class ScreenSamples
             new(Snap(GatewayState.Unpaired, "No more codes from WhatsApp", new PairingInfo(Qr, Now.AddSeconds(-1), RefNumber: 6, RefCount: 6)), Now)),
         ("pairing", "The phone scanned the code; the link is being completed.", new(Snap(GatewayState.Pairing, "Phone scanned the code"), Now)),
         ("connecting", "Linked, connecting to WhatsApp.", new(Snap(GatewayState.Connecting, "Logging in", account: Account), Now)),
-        ("online", "Online: masked number, name, messages in/out, queue depth, last sync.",
-            new(Snap(GatewayState.Online, "Online", account: Account), Now, Stats: new ScreenStats(12, 7, 0, Now.AddMinutes(-1)))),
+        ("online", "Online: masked number, name, messages in/out, queue depth, the platform link, last sync.",
+            new(Snap(GatewayState.Online, "Online", account: Account, platform: Link(PlatformLinkState.Connected)), Now,
+                Stats: new ScreenStats(12, 7, 0, Now.AddMinutes(-1)))),
+        ("online-platform-unreachable", "Online, but the platform does not answer: the gateway keeps sending and retries with backoff.",
+            new(Snap(GatewayState.Online, "Online", account: Account,
+                platform: Link(PlatformLinkState.Unreachable, "sys.wasms.net:443: Connection refused")), Now, Stats: new ScreenStats(12, 7, 3))),
+        ("online-platform-not-enrolled", "Online, with a platform URL but no enrollment code yet.",
+            new(Snap(GatewayState.Online, "Online", account: Account,
+                platform: Link(PlatformLinkState.NotEnrolled, "waiting for an enrollment code")), Now, Stats: new ScreenStats(12, 7, 0))),
+        ("online-platform-revoked", "Online, but the platform revoked the enrollment: no retries; the bold line says why (red LED blinks slowly).",
+            new(Snap(GatewayState.Online, "Online", account: Account,
+                platform: Link(PlatformLinkState.Stopped, "enrollment revoked: this gateway was removed from the dashboard")), Now,
+                Stats: new ScreenStats(12, 7, 0))),
+        ("online-platform-refused", "Online, but the platform's certificate was refused (here: the clock is behind it); retried, the bold line says why.",
+            new(Snap(GatewayState.Online, "Online", account: Account,
+                platform: Link(PlatformLinkState.Refused, "clock skew: the platform's certificate is valid from 2026-11-01 00:00 UTC to 2027-11-01 00:00 UTC; this gateway's clock says 2026-03-14 14:05 UTC, 231 days before it: is the time synchronised (NTP)?")), Now,
+                Stats: new ScreenStats(12, 7, 0))),
         ("online-no-stats", "Online before anything counts messages: only what the snapshot has.",
             new(Snap(GatewayState.Online, "Online", account: new LinkedAccount("447700900123@s.whatsapp.net")), Now)),
-        ("degraded", "Linked, but WhatsApp stopped answering; the reason in words.",
-            new(Snap(GatewayState.Degraded, "WhatsApp has not answered pings since 14:01:10; waiting", account: Account), Now)),
+        ("degraded", "Linked, but WhatsApp stopped answering; the reason in words, and the platform link.",
+            new(Snap(GatewayState.Degraded, "WhatsApp has not answered pings since 14:01:10; waiting", account: Account,
+                platform: Link(PlatformLinkState.Connected)), Now)),
         ("relink-needed", "WhatsApp logged the gateway out: hold the button to link again.",
             new(Snap(GatewayState.RelinkNeeded, "WhatsApp logged this gateway out (401: device removed); press the button to link again"), Now)),
         ("client-outdated", "WhatsApp rejected the client version: a firmware update is needed.",

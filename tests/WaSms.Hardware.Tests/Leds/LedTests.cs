@@ -185,6 +185,35 @@ public sealed class LedTests
         await controller.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task PlatformNeedingAPerson_BlinksRedSlowlyBesideOnlineGreen_RetryableProblemsDoNot()
+    {
+        var (board, machine, controller) = await StartControllerAsync();
+        using var running = controller;
+        machine.TryFire(new StateChange(GatewayTrigger.Connect, "Logging in"));
+        machine.TryFire(new StateChange(GatewayTrigger.LinkUp, "Online"));
+        machine.SetPlatform(PlatformLinkState.Connected, "");
+        await EventuallyAsync(() => board.Leds.Current == LedPattern.For(GatewayState.Online));
+
+        var attention = new LedPattern(LedMode.On, LedMode.Off, LedMode.SlowBlink);
+        Assert.DoesNotContain(attention, Enum.GetValues<GatewayState>().Select(LedPattern.For)); // not mistaken for a state
+        machine.SetPlatform(PlatformLinkState.Stopped, "enrollment revoked: this gateway was removed from the dashboard");
+        await EventuallyAsync(() => board.Leds.Current == attention);
+
+        machine.SetPlatform(PlatformLinkState.Unreachable, "sys.wasms.net:443: Connection refused"); // retried by itself: nothing to do
+        await EventuallyAsync(() => board.Leds.Current == LedPattern.For(GatewayState.Online));
+
+        machine.SetPlatform(PlatformLinkState.Refused, "the platform's certificate is for platform.example, not sys.wasms.net");
+        await EventuallyAsync(() => board.Leds.Current == attention);
+
+        machine.TryFire(new StateChange(GatewayTrigger.LinkDown, "WhatsApp has not answered pings"));
+        await EventuallyAsync(() => board.Leds.Current == new LedPattern(LedMode.On, LedMode.SlowBlink, LedMode.SlowBlink));
+
+        machine.TryFire(new StateChange(GatewayTrigger.LoggedOut, "WhatsApp logged this gateway out")); // WhatsApp's own problem comes first
+        await EventuallyAsync(() => board.Leds.Current == LedPattern.For(GatewayState.RelinkNeeded));
+        await controller.StopAsync(CancellationToken.None);
+    }
+
     private static Task EventuallyAsync(Func<bool> condition) =>
         Eventually.UntilAsync(condition, Eventually.DefaultTimeout, "the LED controller caught up");
 

@@ -95,6 +95,23 @@ public sealed class MqttHealthReporterTests
     }
 
     [Fact]
+    public async Task PlatformLinkChange_RepublishesStateWithTunnelAndItsReason_WithoutAStateChangedEvent()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        var topics = await harness.StartAsync();
+        await using var live = await MqttRecorder.ConnectAsync(broker);
+        await live.WaitForAsync(m => m.Topic == topics.Telemetry, Long);
+
+        harness.Machine.SetPlatform(PlatformLinkState.Stopped, "enrollment revoked: this gateway was removed from the dashboard");
+
+        var state = await live.WaitForAsync(m => m.Topic == topics.State && m.Payload.Contains("\"tunnel\":\"stopped\"", StringComparison.Ordinal), Long);
+        Assert.Contains("\"tunnel_reason\":\"enrollment revoked: this gateway was removed from the dashboard\"", state.Payload, StringComparison.Ordinal);
+        Assert.Contains("\"state\":\"booting\"", state.Payload, StringComparison.Ordinal); // the gateway's own state is untouched
+        Assert.DoesNotContain(live.Messages, m => m.Topic == topics.Event && m.Payload.Contains("state-changed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Telemetry_FollowsTheClock()
     {
         using var broker = await MosquittoBroker.StartAsync();

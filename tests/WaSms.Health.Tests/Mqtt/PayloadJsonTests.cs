@@ -12,10 +12,10 @@ public sealed class PayloadJsonTests
     [Fact]
     public void State_AllFields()
     {
-        var payload = new StatePayload("online", "Online", At, 7, true, true, "unknown", new Dictionary<string, long> { ["outbound"] = 2 }, 2,
+        var payload = new StatePayload("online", "Online", At, 7, true, true, "stopped", "enrollment revoked: removed from the dashboard", new Dictionary<string, long> { ["outbound"] = 2 }, 2,
             true, "SSD1680 2.13in", "pi", "0.1.0", ["leds"], true, At, At);
-        Assert.Equal("""{"state":"online","reason":"Online","since":"2026-12-02T04:00:00+00:00","seq":7,"whatsapp_linked":true,"account_linked":true,"tunnel":"unknown","queues":{"outbound":2},"queued_total":2,"display_present":true,"display":"SSD1680 2.13in","board":"pi","fw":"0.1.0","stalled_loops":["leds"],"button_stuck":true,"button_stuck_since":"2026-12-02T04:00:00+00:00","ts":"2026-12-02T04:00:00+00:00"}""", JsonSerializer.Serialize(payload, HealthJsonContext.Default.StatePayload));
-        Assert.Equal("""{"state":"online","reason":"Online","since":"2026-12-02T04:00:00+00:00","seq":7,"whatsapp_linked":true,"account_linked":true,"tunnel":"unknown","queues":{"outbound":2},"queued_total":2,"display_present":true,"display":"SSD1680 2.13in","board":"pi","fw":"0.1.0","stalled_loops":["leds"],"button_stuck":true}""", JsonSerializer.Serialize(payload with { ButtonStuckSince = null, Timestamp = null }, HealthJsonContext.Default.StatePayload));
+        Assert.Equal("""{"state":"online","reason":"Online","since":"2026-12-02T04:00:00+00:00","seq":7,"whatsapp_linked":true,"account_linked":true,"tunnel":"stopped","tunnel_reason":"enrollment revoked: removed from the dashboard","queues":{"outbound":2},"queued_total":2,"display_present":true,"display":"SSD1680 2.13in","board":"pi","fw":"0.1.0","stalled_loops":["leds"],"button_stuck":true,"button_stuck_since":"2026-12-02T04:00:00+00:00","ts":"2026-12-02T04:00:00+00:00"}""", JsonSerializer.Serialize(payload, HealthJsonContext.Default.StatePayload));
+        Assert.Equal("""{"state":"online","reason":"Online","since":"2026-12-02T04:00:00+00:00","seq":7,"whatsapp_linked":true,"account_linked":true,"tunnel":"connected","queues":{"outbound":2},"queued_total":2,"display_present":true,"display":"SSD1680 2.13in","board":"pi","fw":"0.1.0","stalled_loops":["leds"],"button_stuck":true}""", JsonSerializer.Serialize(payload with { Tunnel = "connected", TunnelReason = null, ButtonStuckSince = null, Timestamp = null }, HealthJsonContext.Default.StatePayload));
     }
 
     [Fact]

@@ -87,8 +87,9 @@ public sealed partial class PlatformApi : IAsyncDisposable
                 ("GET", "/api/create/wa.relink") => await CommandAsync(request, "reset", new JsonObject { ["mode"] = "relink" }, cancellationToken),
                 ("GET", "/api/delete/wa.account") => await DeleteAsync(request, cancellationToken),
                 ("POST", "/api/dev/command") => await DevCommandAsync(request, cancellationToken),
+                ("POST", "/api/dev/refuse") => Refuse(request),
                 ("GET" or "POST", "/api/dev/code") => Ok("Enrollment code created!", new JsonObject { ["code"] = await _store.IssueCodeAsync(cancellationToken) }),
-                (_, "/api/send/whatsapp" or "/api/dev/command") => (405, Envelope(405, $"use POST for {request.Path}")),
+                (_, "/api/send/whatsapp" or "/api/dev/command" or "/api/dev/refuse") => (405, Envelope(405, $"use POST for {request.Path}")),
                 _ => (404, Envelope(404, $"no endpoint {request.Method} {request.Path}")),
             };
         }
@@ -169,6 +170,32 @@ public sealed partial class PlatformApi : IAsyncDisposable
         await _store.EnqueueCommandAsync(gateway.Id, "reset", new JsonObject { ["mode"] = "unlink" }, cancellationToken);
         _hub.Notify(gateway.Id);
         return Ok("WhatsApp account has been deleted!", null);
+    }
+
+    /// <summary>
+    /// The platform's refusals, for trying a gateway against them (docs/tunnel.md §8, §11): from now on
+    /// every <c>enroll</c>/<c>hello</c> is answered <c>forbidden</c>, <c>rate-limited</c> (with
+    /// <c>retryAfter</c>, default 30 s) or <c>unavailable</c>; <c>code=none</c> lifts it.
+    /// </summary>
+    private (int, JsonObject) Refuse(ApiRequest request)
+    {
+        var code = Required(request, "code");
+        int? retryAfter = null;
+        if (request["retryAfter"] is { Length: > 0 } text)
+        {
+            retryAfter = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 86400
+                ? seconds : throw new ApiException(400, "retryAfter is whole seconds, 1-86400");
+        }
+
+        _hub.Refusal = code switch
+        {
+            "none" => null,
+            "forbidden" or "unavailable" => new HandshakeRefusal(code, null, request["message"]),
+            "rate-limited" => new HandshakeRefusal(code, retryAfter ?? 30, request["message"]),
+            _ => throw new ApiException(400, "code is forbidden, rate-limited, unavailable or none"),
+        };
+        return Ok(code == "none" ? "Handshakes are accepted again" : $"Every handshake is now answered {code}",
+            _hub.Refusal is { } r ? new JsonObject { ["code"] = r.Code, ["retryAfter"] = r.RetryAfter } : null);
     }
 
     private async Task<(int, JsonObject)> DevCommandAsync(ApiRequest request, CancellationToken cancellationToken)

@@ -43,8 +43,15 @@ public static class PlatformFrames
 
     public static JsonObject Pong(string id) => new() { ["type"] = "pong", ["id"] = id };
 
-    public static JsonObject Error(string code, string message, bool terminal) =>
-        new() { ["type"] = "error", ["code"] = code, ["message"] = message, ["terminal"] = terminal };
+    public static JsonObject Error(string code, string message, bool terminal, int? retryAfter = null)
+    {
+        var frame = new JsonObject { ["type"] = "error", ["code"] = code, ["message"] = message, ["terminal"] = terminal };
+        if (retryAfter is { } seconds)
+        {
+            frame["retryAfter"] = seconds;
+        }
+        return frame;
+    }
 
     /// <summary>An RFC 3339 time from a frame, or null when absent or unreadable (times are informative, never required).</summary>
     public static DateTimeOffset? ParseTime(JsonNode? node) =>

@@ -83,38 +83,51 @@ public sealed partial class PlatformStore : IAsyncDisposable
 
     /// <summary>
     /// Consumes <paramref name="code"/> for <paramref name="publicKey"/> and returns the gateway, or
-    /// null when the code is unknown or used by another key (docs/tunnel.md §3). The same code from the
-    /// same key within 24 h answers the same gateway (the <c>enrolled</c> frame may have been lost).
+    /// why not (docs/tunnel.md §3): unknown, older than <paramref name="lifetime"/>, or used by another
+    /// key. The same code from the same key within 24 h answers the same gateway (the <c>enrolled</c>
+    /// frame may have been lost), even past the code's lifetime.
     /// </summary>
-    public Task<PlatformGateway?> EnrollAsync(string code, byte[] publicKey, CancellationToken cancellationToken) => Transaction(async () =>
+    public Task<(PlatformGateway? Gateway, string? Refusal)> EnrollAsync(string code, byte[] publicKey, TimeSpan lifetime, CancellationToken cancellationToken) =>
+        Transaction<(PlatformGateway?, string?)>(async () =>
     {
         var normalized = NormalizeCode(code);
-        await using var read = Command("SELECT used_key, used_at, gateway_id FROM codes WHERE code = $c", [("$c", normalized)]);
+        await using var read = Command("SELECT used_key, used_at, gateway_id, created FROM codes WHERE code = $c", [("$c", normalized)]);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
-            return null;
+            return (null, "the enrollment code is unknown");
         }
 
+        var now = _time.GetUtcNow();
         if (!reader.IsDBNull(0))
         {
             var sameKey = ((byte[])reader[0]).AsSpan().SequenceEqual(publicKey);
-            var recent = _time.GetUtcNow() - DateTimeOffset.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture) < TimeSpan.FromHours(24);
+            var recent = now - DateTimeOffset.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture) < TimeSpan.FromHours(24);
             var id = reader.GetString(2);
             await reader.DisposeAsync();
             var gateway = sameKey && recent ? await ReadGatewayAsync("id", id, cancellationToken) : null;
-            return gateway is { Revoked: false } ? gateway : null;
+            return gateway is { Revoked: false } ? (gateway, null) : (null, "the enrollment code was already used");
         }
 
+        var issued = DateTimeOffset.Parse(reader.GetString(3), System.Globalization.CultureInfo.InvariantCulture);
         await reader.DisposeAsync();
+        if (now - issued >= lifetime)
+        {
+            return (null, $"the enrollment code expired: codes are valid for {Hours(lifetime)} after they are issued; create a new one in the dashboard");
+        }
+
         var gatewayId = "gw_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var unique = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         await NonQueryAsync("INSERT INTO gateways (id, uniq, public_key, pacing, created) VALUES ($i, $u, $k, $p, $t)",
             [("$i", gatewayId), ("$u", unique), ("$k", publicKey), ("$p", DefaultPacing), ("$t", Now())], cancellationToken);
         await NonQueryAsync("UPDATE codes SET used_key = $k, used_at = $t, gateway_id = $i WHERE code = $c",
             [("$k", publicKey), ("$t", Now()), ("$i", gatewayId), ("$c", normalized)], cancellationToken);
-        return await ReadGatewayAsync("id", gatewayId, cancellationToken);
+        return (await ReadGatewayAsync("id", gatewayId, cancellationToken), null);
     }, cancellationToken);
+
+    private static string Hours(TimeSpan lifetime) =>
+        lifetime.TotalHours >= 1 ? lifetime.TotalHours.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " h"
+            : lifetime.TotalMinutes.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " min";
 
     /// <summary>The gateway with tunnel id <paramref name="id"/>, or null.</summary>
     public Task<PlatformGateway?> GetGatewayAsync(string id, CancellationToken cancellationToken) =>

@@ -9,6 +9,14 @@ namespace WaSms.Emulators.Platform.Tunnel;
 public sealed class TunnelHub
 {
     private readonly ConcurrentDictionary<string, TunnelSession> _sessions = new();
+    private volatile HandshakeRefusal? _refusal;
+
+    /// <summary>While set, every <c>enroll</c> and <c>hello</c> is answered with this error after authentication (the dev API's error modes).</summary>
+    public HandshakeRefusal? Refusal
+    {
+        get => _refusal;
+        set => _refusal = value;
+    }
 
     /// <summary>Makes <paramref name="session"/> the gateway's connection and returns the one it replaces, if any.</summary>
     public TunnelSession? Register(string gatewayId, TunnelSession session)
@@ -34,3 +42,7 @@ public sealed class TunnelHub
         }
     }
 }
+
+/// <summary>An error the emulated platform answers every handshake with (docs/tunnel.md §8): <c>forbidden</c>, <c>rate-limited</c> (with <paramref name="RetryAfter"/>) or <c>unavailable</c>.</summary>
+/// <param name="Message">The error's message; null for the emulator's default text.</param>
+public sealed record HandshakeRefusal(string Code, int? RetryAfter = null, string? Message = null);

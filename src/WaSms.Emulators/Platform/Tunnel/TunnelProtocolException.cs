@@ -35,6 +35,9 @@ public sealed class TunnelProtocolException : Exception
     /// <summary>The error code of the doc's table.</summary>
     public string Code { get; }
 
+    /// <summary>Seconds the gateway must wait before it comes back (<c>rate-limited</c>), or null.</summary>
+    public int? RetryAfter { get; init; }
+
     /// <summary>Whether the other side stops reconnecting.</summary>
     public bool Terminal => TerminalCodes.Contains(Code);
 

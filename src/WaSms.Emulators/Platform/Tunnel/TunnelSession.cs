@@ -129,7 +129,7 @@ public sealed partial class TunnelSession : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await SendAsync(PlatformFrames.Error(error.Code, error.Message, error.Terminal), timeout.Token);
+            await SendAsync(PlatformFrames.Error(error.Code, error.Message, error.Terminal, error.RetryAfter), timeout.Token);
             await _sendLock.WaitAsync(timeout.Token);
             try
             {
@@ -200,8 +200,23 @@ public sealed partial class TunnelSession : IDisposable
             throw new TunnelProtocolException("auth-failed", "the enroll signature does not verify with the key sent");
         }
 
-        return await _store.EnrollAsync(code, publicKey, cancellationToken)
-            ?? throw new TunnelProtocolException("invalid-code", "the enrollment code is unknown, expired or used by another key");
+        ThrowIfRefused("add a gateway");
+        var (gateway, refusal) = await _store.EnrollAsync(code, publicKey, _settings.CodeLifetime, cancellationToken);
+        return gateway ?? throw new TunnelProtocolException("invalid-code", refusal!);
+    }
+
+    /// <summary>The refusal set through the dev API (<c>/api/dev/refuse</c>), after authentication as a real platform would.</summary>
+    private void ThrowIfRefused(string what)
+    {
+        if (_hub.Refusal is { } refusal)
+        {
+            throw new TunnelProtocolException(refusal.Code, refusal.Message ?? refusal.Code switch
+            {
+                "forbidden" => $"this account may not {what} (plan or suspension)",
+                "rate-limited" => $"too many connections; come back in {refusal.RetryAfter} s",
+                _ => "the platform is not available now",
+            }) { RetryAfter = refusal.RetryAfter };
+        }
     }
 
     private async Task<(PlatformGateway Gateway, long PlatformSeq)> HelloAsync(JsonObject frame, string nonce, CancellationToken cancellationToken)
@@ -220,6 +235,8 @@ public sealed partial class TunnelSession : IDisposable
         {
             throw new TunnelProtocolException("revoked", "this gateway was removed from the dashboard");
         }
+
+        ThrowIfRefused("use gateways");
 
         if (platformSeq < 0 || platformSeq > gateway.LastSeq)
         {

@@ -12,6 +12,9 @@ public sealed record TunnelSettings
     /// <summary>Seconds the gateway waits beyond <see cref="PingInterval"/> before it calls the link half-open.</summary>
     public int PingTimeout { get; init; } = 10;
 
+    /// <summary>How long an enrollment code is valid after it is issued (docs/tunnel.md §3); a later <c>enroll</c> is <c>invalid-code</c>.</summary>
+    public TimeSpan CodeLifetime { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>How long the gateway has to send <c>enroll</c> or <c>hello</c>.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

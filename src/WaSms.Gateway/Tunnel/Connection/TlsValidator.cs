@@ -34,9 +34,15 @@ public sealed class TlsValidator(TunnelOptions options, TimeProvider time)
         }
         using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         var now = time.GetUtcNow();
-        if (now < leaf.NotBefore.ToUniversalTime() || now > leaf.NotAfter.ToUniversalTime())
+        // Dates first: a board whose clock is wrong fails every other check too, and this says why.
+        if (now < leaf.NotBefore.ToUniversalTime())
         {
-            return $"the platform's certificate is valid from {Day(leaf.NotBefore)} to {Day(leaf.NotAfter)}; this gateway's clock says {Day(now.UtcDateTime)}";
+            return $"clock skew: the platform's certificate is valid from {Day(leaf.NotBefore)} to {Day(leaf.NotAfter)}; this gateway's clock says {Day(now.UtcDateTime)}, " +
+                   $"{Behind(leaf.NotBefore.ToUniversalTime() - now.UtcDateTime)} before it: is the time synchronised (NTP)?";
+        }
+        if (now > leaf.NotAfter.ToUniversalTime())
+        {
+            return $"certificate expired: the platform's certificate is valid from {Day(leaf.NotBefore)} to {Day(leaf.NotAfter)}; this gateway's clock says {Day(now.UtcDateTime)}";
         }
         if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
         {
@@ -81,6 +87,8 @@ public sealed class TlsValidator(TunnelOptions options, TimeProvider time)
     }
 
     private static string Day(DateTime time) => time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    private static string Behind(TimeSpan gap) => gap.TotalDays >= 2 ? $"{Math.Floor(gap.TotalDays):0} days" : $"{Math.Ceiling(gap.TotalHours):0} h";
 
     private static string HostOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host : url;
 }

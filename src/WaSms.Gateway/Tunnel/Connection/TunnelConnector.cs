@@ -4,9 +4,12 @@ using WaSms.Gateway.Configuration;
 namespace WaSms.Gateway.Tunnel.Connection;
 
 /// <summary>A connection attempt failed before any frame; <see cref="Exception.Message"/> is the state's reason.</summary>
-public sealed class TunnelConnectException(string reason, bool terminal = false, Exception? inner = null) : Exception(reason, inner)
+public sealed class TunnelConnectException(string reason, bool terminal = false, Exception? inner = null, bool refused = false) : Exception(reason, inner)
 {
     public bool Terminal { get; } = terminal;
+
+    /// <summary>The platform's certificate was refused (<see cref="TlsValidator"/>): retried with backoff, but shown as "refused".</summary>
+    public bool Refused { get; } = refused;
 }
 
 /// <summary>Opens the WebSocket to <c>Tunnel:Url</c> with the v1 subprotocol and the certificate check of <see cref="TlsValidator"/>.</summary>
@@ -39,7 +42,11 @@ public sealed class TunnelConnector(TunnelOptions options, TlsValidator tls, Tim
                 // The server answered with a subprotocol we did not ask for: another version (docs/tunnel.md §1), terminal (§8).
                 throw new TunnelConnectException(OtherVersion, terminal: true, inner: ex);
             }
-            var reason = tls.LastFailure ?? (timeout.IsCancellationRequested ? $"no answer from {Endpoint.Host} within {ConnectTimeout.TotalSeconds:0} s" : Describe(ex));
+            if (tls.LastFailure is { } refusal)
+            {
+                throw new TunnelConnectException(refusal, inner: ex, refused: true);
+            }
+            var reason = timeout.IsCancellationRequested ? $"no answer from {Endpoint.Host} within {ConnectTimeout.TotalSeconds:0} s" : Describe(ex);
             throw new TunnelConnectException(reason, inner: ex);
         }
         if (socket.SubProtocol != SubProtocol)

@@ -1,54 +1,28 @@
+using WaSms.Core.State;
+
 namespace WaSms.Gateway.Tunnel.Connection;
 
-/// <summary>Where the tunnel stands, for <c>status</c>, the screen and MQTT.</summary>
-public enum TunnelLinkState
+/// <summary>
+/// The tunnel's hand on the platform link's sub-state (<see cref="PlatformLink"/>): it writes into the
+/// one state machine, which carries it in every snapshot to the screen, LEDs, MQTT and <c>status</c>;
+/// nothing else keeps a copy.
+/// </summary>
+public sealed class TunnelLinkStatus
 {
-    NotConfigured,
-    NotEnrolled,
-    WaitingForClock,
-    Connecting,
-    Connected,
-    Unreachable,
-    /// <summary>A terminal error: no reconnecting until a new code, a firmware update or a restart.</summary>
-    Stopped,
-}
+    private readonly GatewayStateMachine _machine;
 
-public sealed record TunnelLinkSnapshot(TunnelLinkState State, string Reason, DateTimeOffset Since)
-{
-    /// <summary>The short name MQTT's <c>tunnel</c> field and <c>status --json</c> carry.</summary>
-    public string StateName => State switch
+    /// <summary>Starts the link as "not configured" (unless the tunnel already said more), so every snapshot from now on carries it.</summary>
+    public TunnelLinkStatus(GatewayStateMachine machine)
     {
-        TunnelLinkState.NotConfigured => "not-configured",
-        TunnelLinkState.NotEnrolled => "not-enrolled",
-        TunnelLinkState.WaitingForClock => "waiting-for-clock",
-        TunnelLinkState.Connecting => "connecting",
-        TunnelLinkState.Connected => "connected",
-        TunnelLinkState.Unreachable => "unreachable",
-        _ => "stopped",
-    };
-
-    /// <summary>The line <c>status</c> and the screen show: "platform: unreachable (…)".</summary>
-    public string Line => "platform: " + StateName.Replace('-', ' ') + (Reason.Length > 0 ? $" ({Reason})" : "");
-}
-
-/// <summary>The tunnel's current <see cref="TunnelLinkSnapshot"/>; one instance per gateway, set only by the tunnel.</summary>
-public sealed class TunnelLinkStatus(TimeProvider time)
-{
-    private TunnelLinkSnapshot _current = new(TunnelLinkState.NotConfigured, "", time.GetUtcNow());
-
-    public TunnelLinkSnapshot Current => Volatile.Read(ref _current);
-
-    public event EventHandler<TunnelLinkSnapshot>? Changed;
-
-    public void Set(TunnelLinkState state, string reason = "")
-    {
-        var now = Current;
-        if (now.State == state && now.Reason == reason)
+        ArgumentNullException.ThrowIfNull(machine);
+        _machine = machine;
+        if (machine.Current.Platform is null)
         {
-            return;
+            machine.SetPlatform(PlatformLinkState.NotConfigured, "");
         }
-        var next = new TunnelLinkSnapshot(state, reason, time.GetUtcNow());
-        Volatile.Write(ref _current, next);
-        Changed?.Invoke(this, next);
     }
+
+    public PlatformLink Current => _machine.Current.Platform!;
+
+    public void Set(PlatformLinkState state, string reason = "") => _machine.SetPlatform(state, reason);
 }

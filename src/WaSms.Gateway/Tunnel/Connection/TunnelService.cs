@@ -10,15 +10,13 @@ namespace WaSms.Gateway.Tunnel.Connection;
 /// enrollment, connects, and after a failure waits a full-jitter backoff; a terminal error stops it
 /// until a new enrollment code arrives (or a restart). Every attempt after the first is counted.
 /// </summary>
-public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, GatewayStateMachine machine, HealthCounters counters, Random random)
+/// <param name="clock">The wait for a trustworthy clock before TLS; null: the build-date check only (no time-sync flag).</param>
+public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, GatewayStateMachine machine, HealthCounters counters, Random random,
+    ClockGate? clock = null)
     : BackgroundService
 {
-    /// <summary>A clock before this has not been set (a board without a real-time clock before NTP); no TLS until it is.</summary>
-    public static readonly DateTimeOffset EarliestPlausibleClock = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    public static readonly TimeSpan ClockPoll = TimeSpan.FromSeconds(2);
-
     private readonly Backoff _backoff = new(random);
+    private readonly ClockGate _clock = clock ?? new ClockGate(new Configuration.TunnelOptions { TimeSyncFlag = "" }, parts.Time);
 
     /// <summary>Connection attempts made (the first included).</summary>
     public int Attempts { get; private set; }
@@ -44,16 +42,11 @@ public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, 
     {
         while (true)
         {
-            if (parts.Time.GetUtcNow() < EarliestPlausibleClock)
-            {
-                parts.Status.Set(TunnelLinkState.WaitingForClock, $"waiting for the clock (it says {parts.Time.GetUtcNow():yyyy-MM-dd})");
-                await Task.Delay(ClockPoll, parts.Time, stoppingToken);
-                continue;
-            }
+            await _clock.WaitAsync(parts.Status, stoppingToken);
             var codeChanged = parts.Codes.Changed;
             if (await parts.Identity.GetEnrollmentAsync(stoppingToken) is null && parts.Codes.Current() is null)
             {
-                parts.Status.Set(TunnelLinkState.NotEnrolled, parts.Status.Current.State == TunnelLinkState.Stopped
+                parts.Status.Set(PlatformLinkState.NotEnrolled, parts.Status.Current.State == PlatformLinkState.Stopped
                     ? parts.Status.Current.Reason : "waiting for an enrollment code");
                 await codeChanged.WaitAsync(stoppingToken);
                 continue;
@@ -62,7 +55,7 @@ public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, 
             {
                 counters.TunnelReconnected();
             }
-            parts.Status.Set(TunnelLinkState.Connecting, connector.Endpoint.Host);
+            parts.Status.Set(PlatformLinkState.Connecting, connector.Endpoint.Host);
             var end = await ConnectOnceAsync(stoppingToken);
             if (end.Welcomed && end.Lived >= Backoff.HealthyAfter)
             {
@@ -76,14 +69,18 @@ public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, 
             if (end.Terminal)
             {
                 parts.Log.LogError("Tunnel stopped: {Reason}; waiting for a new enrollment code or a restart", end.Reason);
-                parts.Status.Set(TunnelLinkState.Stopped, end.Reason);
+                parts.Status.Set(PlatformLinkState.Stopped, end.Reason);
                 await codeChanged.WaitAsync(stoppingToken);
                 _backoff.Reset();
                 continue;
             }
-            var delay = end.ErrorCode == Protocol.TunnelErrors.Replaced ? _backoff.LongestDelay() : end.RetryAfter ?? _backoff.NextDelay();
+            // A rate limit's retryAfter is a floor: never sooner, and repeated limits still back off.
+            var delay = end.ErrorCode == Protocol.TunnelErrors.Replaced ? _backoff.LongestDelay()
+                : end.RetryAfter is { } floor ? TimeSpan.FromTicks(Math.Max(floor.Ticks, _backoff.NextDelay().Ticks))
+                : _backoff.NextDelay();
             parts.Log.LogWarning("Tunnel: {Reason}; next attempt in {Delay:0.0} s", end.Reason, delay.TotalSeconds);
-            parts.Status.Set(TunnelLinkState.Unreachable, end.Reason);
+            parts.Status.Set(end.Refused ? PlatformLinkState.Refused : PlatformLinkState.Unreachable,
+                end.RetryAfter is not null ? $"{end.Reason} (next attempt in {Math.Ceiling(delay.TotalSeconds):0} s)" : end.Reason);
             await Task.Delay(delay, parts.Time, stoppingToken);
         }
     }
@@ -98,7 +95,7 @@ public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, 
         }
         catch (TunnelConnectException ex)
         {
-            return new SessionEnd(ex.Message, Terminal: ex.Terminal);
+            return new SessionEnd(ex.Message, Terminal: ex.Terminal, Refused: ex.Refused);
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using WaSms.Core.State;
 using WaSms.Gateway.Messaging;
 using WaSms.Gateway.Tunnel.Identity;
 using WaSms.Gateway.Tunnel.Protocol;
@@ -9,8 +10,9 @@ namespace WaSms.Gateway.Tunnel.Connection;
 
 /// <summary>How a connection ended: the state's reason, and whether and when to try again.</summary>
 /// <param name="After">Work to run once the connection is gone (a reset the platform asked for, answered first, §7.1).</param>
+/// <param name="Refused">The platform's certificate was refused: retried, but the link shows "refused".</param>
 public sealed record SessionEnd(string Reason, string? ErrorCode = null, bool Terminal = false, TimeSpan? RetryAfter = null, bool Welcomed = false,
-    TimeSpan Lived = default, Func<CancellationToken, Task>? After = null);
+    TimeSpan Lived = default, Func<CancellationToken, Task>? After = null, bool Refused = false);
 
 /// <summary>Everything a connection works with; one per gateway.</summary>
 public sealed record TunnelParts(DeviceIdentity Identity, EnrollmentCodes Codes, IMessagingApi Messaging, GatewayStore Store, JobHandler Jobs,
@@ -52,7 +54,7 @@ public sealed partial class TunnelSession(TunnelParts parts, FrameSocket socket)
         {
             return new SessionEnd($"protocol error: {ex.Message}", ex.Code, TunnelErrors.IsTerminal(ex.Code));
         }
-        parts.Status.Set(TunnelLinkState.Connected);
+        parts.Status.Set(PlatformLinkState.Connected);
         parts.Log.LogInformation("Tunnel connected (session {Session}, platform has events up to {Cursor})", welcome.Session, welcome.AckedCursor);
         var welcomed = parts.Time.GetTimestamp();
         var end = await RunConnectedAsync(welcome, cancellationToken);
@@ -148,6 +150,7 @@ public sealed partial class TunnelSession(TunnelParts parts, FrameSocket socket)
             TunnelErrors.Forbidden => "the account may not use gateways",
             TunnelErrors.UnsupportedVersion => "firmware update needed",
             TunnelErrors.Replaced => "another gateway uses this enrollment (a cloned SD card?)",
+            TunnelErrors.RateLimited => "rate-limited by the platform",
             _ => $"the platform reported {code}",
         };
         if (!string.IsNullOrWhiteSpace(error.Message))
