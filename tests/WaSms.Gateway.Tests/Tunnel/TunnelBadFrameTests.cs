@@ -1,3 +1,4 @@
+using WaSms.Core.State;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -128,7 +129,7 @@ public sealed class TunnelBadFrameTests
         await service.StartAsync(None);
         await using (var peer = await accept)
         {
-            await Eventually.UntilAsync(() => rig.Status.Current.State == TunnelLinkState.Stopped, Eventually.DefaultTimeout, "the tunnel stops",
+            await Eventually.UntilAsync(() => rig.Status.Current.State == PlatformLinkState.Stopped, Eventually.DefaultTimeout, "the tunnel stops",
                 () => $"{rig.Status.Current.State}: {rig.Status.Current.Reason}");
         }
         Assert.Contains("firmware update needed", rig.Status.Current.Reason, StringComparison.Ordinal);
@@ -154,7 +155,7 @@ public sealed class TunnelBadFrameTests
             await peer.SendAsync("""{"type":"error","code":"unsupported-version","message":"this platform speaks v2 only","terminal":true}""");
             await peer.ReceiveUntilClosedAsync();
         }
-        await Eventually.UntilAsync(() => rig.Status.Current.State == TunnelLinkState.Stopped, Eventually.DefaultTimeout, "the tunnel stops");
+        await Eventually.UntilAsync(() => rig.Status.Current.State == PlatformLinkState.Stopped, Eventually.DefaultTimeout, "the tunnel stops");
         Assert.Equal("firmware update needed: this platform speaks v2 only", rig.Status.Current.Reason);
         Assert.Equal(new Enrollment("gw_1", null), await rig.Identity.GetEnrollmentAsync(None)); // an update, not a new code, is what it waits for
         rig.Time.Advance(TimeSpan.FromMinutes(10));

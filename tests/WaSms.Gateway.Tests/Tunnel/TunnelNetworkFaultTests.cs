@@ -1,3 +1,4 @@
+using WaSms.Core.State;
 using System.Net;
 using WaSms.Emulators.Platform;
 using WaSms.Gateway.Tunnel.Connection;
@@ -36,11 +37,31 @@ public sealed class TunnelNetworkFaultTests(ITestOutputHelper output)
             o.EnrollmentCode = code;
         });
         var reasons = new List<string>();
-        rig.Status.Changed += (_, s) => { lock (reasons) { reasons.Add($"{s.StateName}: {s.Reason}"); } };
+        // Every platform-link reason the machine carries (a subscriber skips only to newer snapshots,
+        // and each reason below holds for a whole backoff step).
+        using var subscription = rig.Machine.Subscribe();
+        using var stopReading = new CancellationTokenSource();
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var snapshot = await subscription.NextAsync(stopReading.Token);
+                    if (snapshot.Platform is { } link)
+                    {
+                        lock (reasons) { reasons.Add($"{link.StateName}: {link.Reason}"); }
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
         using var service = new TunnelService(rig.Parts, rig.Connector(), rig.Machine, rig.Counters, new Random(Seed));
 
         await service.StartAsync(CancellationToken.None);
-        await DriveUntilAsync(rig, proxy, () => rig.Status.Current.State == TunnelLinkState.Connected, "the first connection");
+        await DriveUntilAsync(rig, proxy, () => rig.Status.Current.State == PlatformLinkState.Connected, "the first connection");
         Assert.Equal((1, 1), (service.Attempts, proxy.Accepted));
 
         // 1. Connections reset for five minutes: every attempt fails at once, then waits out its backoff.
@@ -74,6 +95,8 @@ public sealed class TunnelNetworkFaultTests(ITestOutputHelper output)
         Assert.Equal(service.Attempts, proxy.Accepted);
         Assert.Equal(service.Attempts - 1, rig.Counters.TunnelReconnects);
         await service.StopAsync(CancellationToken.None);
+        await stopReading.CancelAsync();
+        await reading;
     }
 
     /// <summary>
@@ -114,9 +137,9 @@ public sealed class TunnelNetworkFaultTests(ITestOutputHelper output)
     {
         proxy.Mode = mode;
         var before = service.Attempts;
-        await DriveUntilAsync(rig, proxy, () => rig.Status.Current.State == TunnelLinkState.Unreachable, $"{what}: the link is lost");
+        await DriveUntilAsync(rig, proxy, () => rig.Status.Current.State == PlatformLinkState.Unreachable, $"{what}: the link is lost");
         var lost = rig.Time.GetUtcNow();
-        await DriveUntilAsync(rig, proxy, () => rig.Time.GetUtcNow() - lost >= Outage && rig.Status.Current.State == TunnelLinkState.Unreachable,
+        await DriveUntilAsync(rig, proxy, () => rig.Time.GetUtcNow() - lost >= Outage && rig.Status.Current.State == PlatformLinkState.Unreachable,
             $"{what}: {Outage.TotalMinutes:0} minutes of outage");
         var attempts = service.Attempts - before;
         _drawn += 1 + attempts; // the loss drew a delay, and so did each failed attempt
@@ -132,7 +155,7 @@ public sealed class TunnelNetworkFaultTests(ITestOutputHelper output)
         var back = rig.Time.GetUtcNow();
         var before = service.Attempts;
         var ceiling = TimeSpan.FromSeconds(Math.Min(Backoff.Cap.TotalSeconds, Math.Pow(2, _drawn)));
-        await DriveUntilAsync(rig, proxy, () => rig.Status.Current.State == TunnelLinkState.Connected, $"{what}: reconnected once the network is back");
+        await DriveUntilAsync(rig, proxy, () => rig.Status.Current.State == PlatformLinkState.Connected, $"{what}: reconnected once the network is back");
         var took = rig.Time.GetUtcNow() - back;
         output.WriteLine($"{what}: connected {took.TotalSeconds:0.0} s after the network came back (this step's ceiling {ceiling.TotalSeconds:0} s)");
         Assert.Equal(before + 1, service.Attempts);
@@ -154,8 +177,8 @@ public sealed class TunnelNetworkFaultTests(ITestOutputHelper output)
                     $"proxy {proxy.Mode}, {proxy.Accepted} connections accepted");
             }
             var state = rig.Status.Current.State;
-            var realWork = (state == TunnelLinkState.Connecting && proxy.Mode is ProxyMode.Pass or ProxyMode.Drop) ||
-                           (state == TunnelLinkState.Connected && proxy.Mode == ProxyMode.Pass);
+            var realWork = (state == PlatformLinkState.Connecting && proxy.Mode is ProxyMode.Pass or ProxyMode.Drop) ||
+                           (state == PlatformLinkState.Connected && proxy.Mode == ProxyMode.Pass);
             if (!realWork)
             {
                 rig.Time.Advance(Step);
