@@ -58,6 +58,7 @@ internal sealed class TunnelRig : IAsyncDisposable
     public TunnelParts Parts { get; }
     public PacingGate Pacing { get; }
     public HealthCounters Counters => _services.GetRequiredService<HealthCounters>();
+    public ResetCoordinator Reset => _services.GetRequiredService<ResetCoordinator>();
 
     public static async Task<TunnelRig> StartAsync(Action<TunnelOptions> configure, DateTimeOffset? now = null)
     {
