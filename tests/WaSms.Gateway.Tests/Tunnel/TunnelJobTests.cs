@@ -47,7 +47,7 @@ public sealed class TunnelJobTests
             await peer.SendAsync(Send(1, "8812", "+4915112345678", "Yes, 9 to 6."));
             Assert.Equal("accepted", (await peer.ReceiveAsync("job")).GetProperty("state").GetString());
             var job = (await rig.Store.GetPendingOutboundAsync(10, None)).Single();
-            Assert.Equal(rig.Time.GetUtcNow() + TimeSpan.FromHours(1), job.ExpiresAt);
+            Assert.Equal((rig.Time.GetUtcNow() + TimeSpan.FromHours(1)).ToUnixTimeMilliseconds(), job.ExpiresAt?.ToUnixTimeMilliseconds());
 
             // Nothing sends it (no WhatsApp connection here, as when caps or a ban hold every job).
             await expiry.StartAsync(None);
@@ -120,8 +120,8 @@ public sealed class TunnelJobTests
             platformMessageId = job.GetProperty("messageId").GetString()!;
             Assert.NotEqual(local.MessageId, platformMessageId);
 
-            await rig.Store.UpdateOutboundStatusAsync(local.MessageId, MessageStatus.Sent, rig.Time.GetUtcNow(), null, None);
-            await rig.Store.UpdateOutboundStatusAsync(platformMessageId, MessageStatus.Sent, rig.Time.GetUtcNow(), null, None);
+            await rig.Messages.UpdateOutboundStatusAsync(local.MessageId, MessageStatus.Sent, rig.Time.GetUtcNow(), null, None);
+            await rig.Messages.UpdateOutboundStatusAsync(platformMessageId, MessageStatus.Sent, rig.Time.GetUtcNow(), null, None);
             var localStatus = await StatusEventAsync(peer, s => s.GetProperty("messageId").GetString() == local.MessageId);
             Assert.Equal(JsonValueKind.Null, localStatus.GetProperty("jobId").ValueKind); // not the platform's job 8812
             var platformStatus = await StatusEventAsync(peer, s => s.GetProperty("messageId").GetString() == platformMessageId);
