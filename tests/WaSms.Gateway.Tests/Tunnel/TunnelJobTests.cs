@@ -40,33 +40,49 @@ public sealed class TunnelJobTests
         await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; o.JobTtl = TimeSpan.FromHours(1); });
         await rig.LinkAsync();
         using var expiry = new JobExpiry(rig.Store, rig.Messages, rig.Time, rig.Options.JobTtl, NullLogger<JobExpiry>.Instance);
+        OutboundMessage job;
         var (_, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
         {
             await TunnelConnectionTests.HandshakeAsync(rig, peer, ackedCursor: 0);
             await peer.SendAsync(Send(1, "8812", "+4915112345678", "Yes, 9 to 6."));
             Assert.Equal("accepted", (await peer.ReceiveAsync("job")).GetProperty("state").GetString());
-            var job = (await rig.Store.GetPendingOutboundAsync(10, None)).Single();
+            job = (await rig.Store.GetPendingOutboundAsync(10, None)).Single();
             Assert.Equal((rig.Time.GetUtcNow() + TimeSpan.FromHours(1)).ToUnixTimeMilliseconds(), job.ExpiresAt?.ToUnixTimeMilliseconds());
+        }
 
-            // Nothing sends it (no WhatsApp connection here, as when caps or a ban hold every job).
-            await expiry.StartAsync(None);
+        // Nothing sends it (no WhatsApp connection here, as when caps or a ban hold every job). The fake hour
+        // passes with the tunnel down (on the fake clock the link would time out as half-open anyway).
+        await expiry.StartAsync(None);
+        try
+        {
             rig.Time.Advance(TimeSpan.FromMinutes(59));
             Assert.Equal(MessageStatus.Pending, (await rig.Store.GetOutboundAsync(job.MessageId, None))!.Status);
             rig.Time.Advance(TimeSpan.FromMinutes(1));
+            await Eventually.UntilAsync(async () => (await rig.Store.GetOutboundAsync(job.MessageId, None))!.Status == MessageStatus.Failed,
+                PeerConnection.Patience, "the job expired at its deadline");
+            Assert.Equal(GatewayStore.ExpiredReason, (await rig.Store.GetOutboundAsync(job.MessageId, None))!.FailureReason);
+        }
+        finally
+        {
+            await expiry.StopAsync(None);
+        }
 
+        (_, peer) = await rig.ConnectAsync(platform, None);
+        await using (peer)
+        {
+            await TunnelConnectionTests.HandshakeAsync(rig, peer, ackedCursor: 0);
             var status = await StatusEventAsync(peer, s => s.GetProperty("jobId").GetString() == "8812");
             Assert.Equal(("failed", "expired"), (status.GetProperty("state").GetString(), status.GetProperty("reason").GetString()));
-            Assert.Equal(GatewayStore.ExpiredReason, (await rig.Store.GetOutboundAsync(job.MessageId, None))!.FailureReason);
 
-            // A replay is answered with the final state, and the send gate refuses the job should the outbox reach it first.
+            // A replay is answered with the final state.
             await peer.SendAsync(Send(1, "8812", "+4915112345678", "Yes, 9 to 6."));
             var replay = await peer.ReceiveAsync("job");
             Assert.Equal(("failed", "expired"), (replay.GetProperty("state").GetString(), replay.GetProperty("reason").GetString()));
-            var decision = await rig.Pacing.CheckAsync(job, None);
-            Assert.Equal((WaSms.WhatsApp.Messaging.Send.SendVerdict.Fail, "expired"), (decision.Verdict, decision.Reason));
-            await expiry.StopAsync(None);
         }
+        // The send gate refuses the job too, should the outbox reach it before the expiry task.
+        var decision = await rig.Pacing.CheckAsync(job, None);
+        Assert.Equal((WaSms.WhatsApp.Messaging.Send.SendVerdict.Fail, "expired"), (decision.Verdict, decision.Reason));
     }
 
     [Fact]
