@@ -4,6 +4,7 @@ import json, os, re, shlex, signal, statistics, subprocess, sys, tempfile, time,
 import wa_emulator
 
 GATEWAY, JOBS, SAMPLES = shlex.split(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+assert JOBS + SAMPLES <= 1000, "the API lists at most 1000 rows a page: jobs + samples <= 1000"
 ALICE = "+15555550100"
 POLL = 0.002  # the API is polled every 2 ms: the figures carry up to that much (plus one HTTP round trip) of error
 LOG = open(os.environ["BENCH_GATEWAY_LOG"], "a") if os.environ.get("BENCH_GATEWAY_LOG") else subprocess.DEVNULL
@@ -17,9 +18,13 @@ class Api:
         form["secret"] = self.secret
         with urllib.request.urlopen(f"{self.base}/{path}", data=urllib.parse.urlencode(form).encode(), timeout=30) as r: return json.load(r)
 
+WATCH = []  # processes that must stay alive while we wait
+
 def until(what, condition, timeout=300, pause=POLL):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        for name, proc in WATCH:
+            if proc.poll() is not None: raise RuntimeError(f"{name} exited ({proc.returncode}) while waiting for {what}")
         value = condition()
         if value: return value
         time.sleep(pause)
@@ -50,6 +55,7 @@ def main():
                                      f"--Tunnel:Url={info['tunnelUrl']}", f"--Tunnel:CaFile={info['caFile']}",
                                      f"--Tunnel:EnrollmentCode={info['enrollmentCode']}",
                                      "--Pacing:MinGap=00:00:00", "--Pacing:MaxGap=00:00:00"], env=env, stdout=LOG, stderr=LOG)
+    WATCH.extend([("the gateway", gw), ("the platform emulator", platform), ("the WhatsApp emulator", emu)])
     try:
         cli = lambda *a: subprocess.run(GATEWAY + list(a) + ["--state-dir", state], capture_output=True, text=True).stdout
         qr = until("the gateway's QR", lambda: (m := re.search(r'"qr":"([^"]+)"', cli("status", "--json"))) and m.group(1), pause=0.2)
@@ -60,7 +66,7 @@ def main():
         api.post("dev/command", unique=account, name="pacing", args='{"minGap":0,"maxGap":0,"hourlyCap":0,"dailyCap":0,"cooldown":0}')
         until("the pacing command's result", lambda: all(c.get("ok") for c in api.get("get/wa.commands")["data"]), pause=0.05)
 
-        def sent_states(): return {j["id"]: j["status"] for j in api.get("get/wa.sent", limit=100000)["data"]}
+        def sent_states(): return {j["id"]: j["status"] for j in api.get("get/wa.sent", limit=1000)["data"]}
         # 1. Latency out: one job at a time, POST -> the platform holds its "sent" status (the WhatsApp server's ack, relayed back).
         out_ms = []
         for i in range(SAMPLES):
@@ -71,11 +77,12 @@ def main():
             out_ms.append((time.monotonic() - t) * 1000)
         # 2. Latency in: Alice's phone sends one text; -> the platform has stored it (in wa.received).
         in_ms = []
+        newest = lambda: (api.get("get/wa.received", limit=1)["data"] or [{"cursor": 0}])[0]["cursor"]
         for i in range(SAMPLES):
-            before = len(api.get("get/wa.received", limit=100000)["data"])
+            before = newest()
             t = time.monotonic()
             ask(emu, "say 1", "queued")
-            until("a reply stored", lambda: len(api.get("get/wa.received", limit=100000)["data"]) > before)
+            until("a reply stored", lambda: newest() > before)
             in_ms.append((time.monotonic() - t) * 1000)
         # 3. Throughput out: JOBS jobs posted at once; until every one is "sent" at the platform.
         t = time.monotonic()
@@ -84,10 +91,10 @@ def main():
         until("every burst job sent", lambda: all(s in ("sent", "delivered", "read") for s in map(sent_states().get, ids)), timeout=1800, pause=0.05)
         out_s = time.monotonic() - t
         # 4. Throughput in: Alice sends JOBS texts while linked; until the platform has stored them all.
-        before = len(api.get("get/wa.received", limit=100000)["data"])
+        before = len(api.get("get/wa.received", limit=1000)["data"])
         t = time.monotonic()
         ask(emu, f"say {JOBS}", "queued")
-        until("every burst reply stored", lambda: len(api.get("get/wa.received", limit=100000)["data"]) >= before + JOBS, timeout=1800, pause=0.05)
+        until("every burst reply stored", lambda: len(api.get("get/wa.received", limit=1000)["data"]) >= before + JOBS, timeout=1800, pause=0.05)
         in_s = time.monotonic() - t
     finally:
         for p in (gw, platform):
