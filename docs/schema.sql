@@ -2,7 +2,7 @@
 -- this file: fresh and old databases alike get src/WaSms.Storage/Migrations/NNNN-*.sql in order. SchemaFileTests
 -- compares it with a freshly migrated database (sqlite_schema and the two header pragmas).
 PRAGMA application_id = 1465996109; -- 0x5761534D, "WaSM"
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;
 
 -- v1 (0001-settings-and-secrets.sql): gateway id and other small facts
 CREATE TABLE settings (
@@ -136,7 +136,11 @@ CREATE TABLE send_jobs (
     read_at        INTEGER,
     failed_at      INTEGER,
     failure_reason TEXT,
-    attempts       INTEGER NOT NULL DEFAULT 0
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    -- v10 (0010-job-priority-and-expiry.sql): 1 = ahead of other chats' queued jobs, 2 = normal;
+    -- expires_at: a job not sent by then fails 'expired' (NULL = never)
+    priority       INTEGER NOT NULL DEFAULT 2 CHECK (priority IN (1, 2)),
+    expires_at     INTEGER
 ) STRICT;
 
 CREATE INDEX send_jobs_pending ON send_jobs (id) WHERE status = 0;
@@ -227,3 +231,7 @@ CREATE TABLE tunnel_commands (
     result     TEXT    NOT NULL,
     at         INTEGER NOT NULL
 ) STRICT;
+
+-- v10: The outbox's order ranks a job by the most urgent pending job of its chat queued after it.
+CREATE INDEX send_jobs_pending_chat ON send_jobs (chat, id) WHERE status = 0;
+CREATE INDEX send_jobs_expiry ON send_jobs (expires_at) WHERE status = 0 AND expires_at IS NOT NULL;

@@ -84,6 +84,53 @@ public sealed partial class GatewayStore
             };
         }, cancellationToken);
 
+    /// <summary>
+    /// <see cref="GetOptOutEffectAsync"/> for many messages in one query (the tunnel maps a page of the stream at
+    /// a time); a message that changed nothing is absent.
+    /// </summary>
+    public Task<Dictionary<string, OptOutEffect>> GetOptOutEffectsAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        return InTransactionAsync(async (c, tx) =>
+        {
+            var effects = new Dictionary<string, OptOutEffect>(StringComparer.Ordinal);
+            if (messageIds.Count == 0)
+            {
+                return effects;
+            }
+            // One JSON array parameter, whatever the page size (no SQL built from values).
+            await using var select = Command(c, tx,
+                "SELECT message_id, change FROM optout_changes WHERE message_id IN (SELECT value FROM json_each($ids))",
+                ("$ids", JsonArrayOf(messageIds)));
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                effects[reader.GetString(0)] = reader.GetString(1) switch
+                {
+                    "out" => OptOutEffect.OptedOut,
+                    "in" => OptOutEffect.OptedIn,
+                    _ => OptOutEffect.None,
+                };
+            }
+            return effects;
+        }, cancellationToken);
+    }
+
+    private static string JsonArrayOf(IEnumerable<string> values)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+            writer.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     private async Task ApplyOptOutAsync(SqliteConnection c, SqliteTransaction tx, OptOutChange change, string messageId, CancellationToken cancellationToken)
     {
         if (change.OptIn)

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using WaSms.Core.Reset;
 
 namespace WaSms.Storage;
@@ -31,18 +32,21 @@ public sealed partial class GatewayStore
     public Task SetPendingResetAsync(ResetIntent intent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(intent);
-        return InTransactionAsync(async (c, tx) =>
-        {
-            await using var command = Command(c, tx,
-                "INSERT INTO pending_reset (only_row, kind, discard_confirmed, origin, started_at) VALUES (1, $kind, $confirmed, $origin, $at) " +
-                "ON CONFLICT (only_row) DO UPDATE SET kind = CASE WHEN kind = 'factory' THEN 'factory' ELSE excluded.kind END, " +
-                "discard_confirmed = excluded.discard_confirmed, origin = excluded.origin, started_at = excluded.started_at");
-            command.Parameters.AddWithValue("$kind", intent.Kind == ResetKind.FactoryReset ? "factory" : "relink");
-            command.Parameters.AddWithValue("$confirmed", intent.DiscardConfirmed ? 1 : 0);
-            command.Parameters.AddWithValue("$origin", intent.Origin);
-            command.Parameters.AddWithValue("$at", intent.StartedAt.ToUnixTimeMilliseconds());
-            return await command.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        return InTransactionAsync((c, tx) => WritePendingResetAsync(c, tx, intent, cancellationToken), cancellationToken);
+    }
+
+    /// <summary><see cref="SetPendingResetAsync"/> inside a caller's transaction (the platform's reset command records it with its result).</summary>
+    private static async Task<int> WritePendingResetAsync(SqliteConnection c, SqliteTransaction tx, ResetIntent intent, CancellationToken cancellationToken)
+    {
+        await using var command = Command(c, tx,
+            "INSERT INTO pending_reset (only_row, kind, discard_confirmed, origin, started_at) VALUES (1, $kind, $confirmed, $origin, $at) " +
+            "ON CONFLICT (only_row) DO UPDATE SET kind = CASE WHEN kind = 'factory' THEN 'factory' ELSE excluded.kind END, " +
+            "discard_confirmed = excluded.discard_confirmed, origin = excluded.origin, started_at = excluded.started_at");
+        command.Parameters.AddWithValue("$kind", intent.Kind == ResetKind.FactoryReset ? "factory" : "relink");
+        command.Parameters.AddWithValue("$confirmed", intent.DiscardConfirmed ? 1 : 0);
+        command.Parameters.AddWithValue("$origin", intent.Origin);
+        command.Parameters.AddWithValue("$at", intent.StartedAt.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Forgets the reset in progress.</summary>

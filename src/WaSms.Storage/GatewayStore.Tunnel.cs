@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using WaSms.Core.Reset;
 using WaSms.WhatsApp.Store;
 
 namespace WaSms.Storage;
@@ -19,8 +20,10 @@ public sealed partial class GatewayStore
     /// reason (kept, so a replay is answered the same). A job already stored under the id is returned
     /// unchanged (Created false).
     /// </summary>
+    /// <param name="priority">1 (ahead of other chats) or 2 (normal).</param>
+    /// <param name="expiresAt">When the job, not sent by then, fails <c>expired</c>.</param>
     public Task<(OutboundMessage Job, bool Created)> CommitPlatformJobAsync(long seq, string jobId, string chat, string text, string? refusal,
-        CancellationToken cancellationToken)
+        int priority, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         return InTransactionAsync(async (c, tx) =>
@@ -32,16 +35,17 @@ public sealed partial class GatewayStore
             }
             if (refusal is null)
             {
-                return (await EnqueueOutboundAsync(c, tx, jobId, chat, text, cancellationToken), true);
+                return (await EnqueueOutboundAsync(c, tx, jobId, chat, text, priority, expiresAt, cancellationToken), true);
             }
             var now = _time.GetUtcNow();
-            var job = new OutboundMessage(OutgoingMessageId.New(), jobId, chat, text, MessageStatus.Failed, now, null, null, null, now, refusal, 0);
+            var job = new OutboundMessage(OutgoingMessageId.New(), jobId, chat, text, MessageStatus.Failed, now, null, null, null, now, refusal, 0, priority);
             long rowId;
             await using (var insert = Command(c, tx,
-                "INSERT INTO send_jobs (message_id, caller_id, chat, text, status, created_at, failed_at, failure_reason) " +
-                "VALUES ($id, $caller, $chat, $text, 4, $now, $now, $reason) RETURNING id"))
+                "INSERT INTO send_jobs (message_id, caller_id, chat, text, status, created_at, failed_at, failure_reason, priority) " +
+                "VALUES ($id, $caller, $chat, $text, 4, $now, $now, $reason, $priority) RETURNING id"))
             {
-                Bind(insert, ("$id", job.MessageId), ("$caller", jobId), ("$chat", chat), ("$text", text), ("$now", now.ToUnixTimeMilliseconds()), ("$reason", refusal));
+                Bind(insert, ("$id", job.MessageId), ("$caller", jobId), ("$chat", chat), ("$text", text), ("$now", now.ToUnixTimeMilliseconds()), ("$reason", refusal),
+                    ("$priority", (long)priority));
                 rowId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
             }
             await AppendStatusEventAsync(c, tx, rowId, job, now, cancellationToken);
@@ -51,11 +55,17 @@ public sealed partial class GatewayStore
 
     /// <summary>
     /// Records command <paramref name="commandId"/> (frame <paramref name="seq"/>) with its result frame's
-    /// JSON, the seq, and optionally one setting the command changes, in one transaction.
+    /// JSON, the seq, and optionally one setting the command changes or the reset it decided (recorded in
+    /// <c>pending_reset</c>, so a crash after the answer still finishes it at the next start), in one transaction.
     /// </summary>
-    public Task CommitPlatformCommandAsync(long seq, string commandId, string resultJson, (string Key, string Value)? setting, CancellationToken cancellationToken) =>
+    public Task CommitPlatformCommandAsync(long seq, string commandId, string resultJson, (string Key, string Value)? setting, CancellationToken cancellationToken,
+        ResetIntent? reset = null) =>
         InTransactionAsync(async (c, tx) =>
         {
+            if (reset is not null)
+            {
+                await WritePendingResetAsync(c, tx, reset, cancellationToken);
+            }
             await AdvancePlatformSeqAsync(c, tx, seq, cancellationToken);
             await using (var insert = Command(c, tx,
                 "INSERT INTO tunnel_commands (seq, command_id, result, at) VALUES ($seq, $id, $result, $now) ON CONFLICT DO NOTHING",

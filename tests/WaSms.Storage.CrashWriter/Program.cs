@@ -8,10 +8,16 @@ using WaSms.WhatsApp.Store;
 // Usage: WaSms.Storage.CrashWriter <state-dir>            (credentials and queue items)
 //        WaSms.Storage.CrashWriter messages <state-dir>   (inbound messages with their Signal changes)
 //        WaSms.Storage.CrashWriter late <state-dir>       (undecryptable placeholders replaced by late resends)
+//        WaSms.Storage.CrashWriter platform-reset <state-dir>   (platform reset commands with their recorded reset)
 // Whatever it prints was committed before it printed it, so the test knows what must survive a kill -9.
 if (args is ["messages", var dir])
 {
     await WriteMessagesAsync(dir);
+    return;
+}
+if (args is ["platform-reset", var resetDir])
+{
+    await WritePlatformResetsAsync(resetDir);
     return;
 }
 
@@ -99,6 +105,22 @@ static async Task WriteLateResendsAsync(string dir)
         var resend = placeholder with { Type = "text", Text = text, Error = null };
         await messages.CommitInboundAsync(resent, resend, CancellationToken.None);
         await messages.CommitInboundAsync(new SignalChanges(), resend, CancellationToken.None);
+        Console.Out.WriteLine(n);
+        Console.Out.Flush();
+    }
+}
+
+// Platform command n ("c_<n>", seq n) is a reset answered ok, committed with its seq and the reset it
+// decided (a relink, origin "c_<n>", replacing the one before) in one transaction, as the tunnel does
+// before it sends the answer.
+static async Task WritePlatformResetsAsync(string dir)
+{
+    await using var store = await GatewayStore.OpenAsync(dir, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+    for (var n = (int)await store.GetPlatformSeqAsync(CancellationToken.None) + 1; ; n++)
+    {
+        var id = "c_" + n.ToString(CultureInfo.InvariantCulture);
+        await store.CommitPlatformCommandAsync(n, id, $$"""{"type":"result","id":"{{id}}","seq":{{n}},"ok":true}""", null, CancellationToken.None,
+            new WaSms.Core.Reset.ResetIntent(WaSms.Core.Reset.ResetKind.Relink, true, id, DateTimeOffset.UtcNow));
         Console.Out.WriteLine(n);
         Console.Out.Flush();
     }

@@ -17,7 +17,7 @@ public sealed class CrashSafetyTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static string WriterPath()
+    internal static string WriterPath()
     {
         var testDir = AppContext.BaseDirectory; // tests/WaSms.Storage.Tests/bin/<Config>/net10.0/
         var configuration = new DirectoryInfo(testDir).Parent!.Name;
@@ -130,7 +130,7 @@ public sealed class CrashSafetyTests : IDisposable
     }
 
     /// <summary>Runs the writer with <paramref name="arguments"/> until it reported commit <paramref name="killAfter"/>, then kill -9; returns the last reported.</summary>
-    private static async Task<int> RunAndKillAsync(string[] arguments, int killAfter)
+    internal static async Task<int> RunAndKillAsync(string[] arguments, int killAfter)
     {
         var psi = new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(psi)!;

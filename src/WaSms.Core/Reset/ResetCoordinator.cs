@@ -5,7 +5,7 @@ namespace WaSms.Core.Reset;
 
 /// <summary>
 /// The one reset path (<see cref="IResetRequests"/>), shared by the button, <c>wasms-gateway reset</c>
-/// and (later) the platform's "Reset gateway" command: flush every participant, refuse to lose data
+/// and the platform's reset command (which records the reset in the journal before it answers): flush every participant, refuse to lose data
 /// silently (the question goes into the state as a <see cref="ResetNotice"/>, so the screen and every
 /// other observer see it), record the reset in the journal, let each participant wipe what it owns,
 /// once, clear the journal, re-pair. A reset a crash interrupted after it was recorded is finished on
@@ -39,15 +39,18 @@ public sealed class ResetCoordinator(
         {
             // A factory reset whose wipe failed is still pending: a relink asked now must not replace
             // it (that would keep the platform data the customer asked to erase), so it runs as one.
-            if (kind == ResetKind.Relink && journal is not null &&
-                await journal.ReadAsync(cancellationToken) is { Kind: ResetKind.FactoryReset } pending)
+            var recorded = journal is null ? null : await journal.ReadAsync(cancellationToken);
+            if (kind == ResetKind.Relink && recorded is { Kind: ResetKind.FactoryReset } pending)
             {
                 log.LogWarning("Relink requested ({Origin}) while the factory reset requested at {StartedAt:u} is unfinished; doing the factory reset",
                     origin, pending.StartedAt);
                 kind = ResetKind.FactoryReset;
             }
             var what = Describe(kind);
-            var confirmed = _pendingConfirmation is { } p && p.Kind == kind && time.GetUtcNow() <= p.Until;
+            // A reset recorded already decided (the platform's command records it before answering, docs/tunnel.md
+            // §7.1) is not asked about again: the dashboard's action was the customer's confirmation.
+            var confirmed = (recorded is { DiscardConfirmed: true } decided && decided.Kind == kind)
+                            || (_pendingConfirmation is { } p && p.Kind == kind && time.GetUtcNow() <= p.Until);
             // Asked again in time: the question is answered, so it closes (a lapsed notice replaces it)
             // and the screen goes on to what the reset brings, e.g. the new QR.
             var answered = confirmed ? new ResetNotice(kind == ResetKind.FactoryReset, 0, time.GetUtcNow()) : null;

@@ -15,6 +15,9 @@ public sealed class MessagingApi(ObservedMessageStore messages, IWhatsAppSession
     /// <summary>Longest caller id accepted.</summary>
     public const int MaxCallerIdLength = 128;
 
+    /// <summary>The prefix of the platform's jobs' caller ids (docs/tunnel.md §10), which local sends may not use.</summary>
+    public const string ReservedIdPrefix = "platform:";
+
     public async Task<OutboundMessage> SendTextAsync(string? callerId, string to, string text, CancellationToken cancellationToken)
     {
         var chat = Recipient.ToChatJid(to);
@@ -26,6 +29,10 @@ public sealed class MessagingApi(ObservedMessageStore messages, IWhatsAppSession
         if (callerId is not null && (callerId.Length is 0 or > MaxCallerIdLength || callerId.Any(char.IsControl)))
         {
             throw new ArgumentException($"the id must have 1 to {MaxCallerIdLength} printable characters", nameof(callerId));
+        }
+        if (callerId is not null && callerId.StartsWith(ReservedIdPrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"ids starting with '{ReservedIdPrefix}' are the platform's jobs'; choose another id", nameof(callerId));
         }
         if (!await session.HasSessionAsync(cancellationToken))
         {

@@ -34,7 +34,10 @@ public static class TunnelServiceCollectionExtensions
         services.AddSingleton<DeviceIdentity>();
         services.AddSingleton<IPairingControl, LinkPairingControl>();
         services.AddSingleton(sp => new JobHandler(sp.GetRequiredService<GatewayStore>(), sp.GetRequiredService<ObservedMessageStore>(),
-            sp.GetRequiredService<IWhatsAppSessionStore>(), sp.GetRequiredService<IOutboxWaker>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IWhatsAppSessionStore>(), sp.GetRequiredService<IOutboxWaker>(), sp.GetRequiredService<DeviceIdentity>(),
+            sp.GetRequiredService<TimeProvider>(), options.JobTtl));
+        services.AddHostedService(sp => new JobExpiry(sp.GetRequiredService<GatewayStore>(), sp.GetRequiredService<ObservedMessageStore>(),
+            sp.GetRequiredService<TimeProvider>(), options.JobTtl, sp.GetRequiredService<ILogger<JobExpiry>>()));
         services.AddSingleton<CommandHandler>();
         services.AddSingleton<StateReporter>();
         services.AddSingleton(sp => new TlsValidator(options, sp.GetRequiredService<TimeProvider>()));

@@ -62,7 +62,16 @@ public sealed record OutboundMessage(
     DateTimeOffset? ReadAt,
     DateTimeOffset? FailedAt,
     string? FailureReason,
-    int Attempts);
+    int Attempts,
+    int Priority = OutboundMessage.NormalPriority,
+    DateTimeOffset? ExpiresAt = null)
+{
+    /// <summary>Ahead of other chats' queued jobs (the platform's <c>priority</c> 1, docs/tunnel.md §6).</summary>
+    public const int HighPriority = 1;
+
+    /// <summary>In the order queued (the default).</summary>
+    public const int NormalPriority = 2;
+}
 
 /// <summary>A status change of a message we sent, as it appears in the event stream.</summary>
 public sealed record StatusChange(string MessageId, string? CallerId, string Chat, MessageStatus Status, DateTimeOffset At, string? Reason);

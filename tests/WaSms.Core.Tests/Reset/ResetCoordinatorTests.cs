@@ -205,6 +205,21 @@ public sealed class ResetCoordinatorTests
     }
 
     [Fact]
+    public async Task Reset_AlreadyRecordedAsDecided_IsNotAskedAgain()
+    {
+        // The platform's reset command records the reset (confirmed) with its answer, then asks for it.
+        var journal = new RecordingJournal(_calls) { Intent = new ResetIntent(ResetKind.Relink, true, "the platform's reset command", _time.GetUtcNow()) };
+        _queue.Undelivered = 3;
+        using var reset = Create(_machine, journal);
+
+        var outcome = await reset.ResetAsync(ResetKind.Relink, "the platform's reset command", CancellationToken.None);
+
+        Assert.True(outcome.Completed, outcome.Message);
+        Assert.Equal([ResetKind.Relink], _queue.Wiped);
+        Assert.Null(journal.Intent);
+    }
+
+    [Fact]
     public async Task FinishInterrupted_NothingRecorded_DoesNothing()
     {
         var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);

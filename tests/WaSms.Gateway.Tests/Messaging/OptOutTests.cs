@@ -185,4 +185,17 @@ public sealed class OptOutTests : IAsyncLifetime
         public Task<IReadOnlyList<JoinedGroup>> GetJoinedGroupsAsync(CancellationToken cancellationToken) =>
             throw new InvalidOperationException("not online");
     }
+
+    [Fact]
+    public async Task APageOfTheStreamGetsItsOptOutFlagsFromOneLookup()
+    {
+        await ReceiveAsync("hello");
+        await ReceiveAsync("STOP");
+        await ReceiveAsync("start");
+        var page = await _messages.ReadEventsAsync(0, 10, CancellationToken.None);
+        var frames = await WaSms.Gateway.Tunnel.Sync.EventMapper.ToFramesAsync(page, _store, new WaSms.Gateway.Tunnel.Identity.DeviceIdentity(_store),
+            CancellationToken.None);
+        Assert.Equal([("hello", false, (bool?)null), ("STOP", true, null), ("start", false, true)],
+            frames.Select(f => (f.Frame!.Message!.Text, f.Frame.Message.OptOut, f.Frame.Message.OptIn)));
+    }
 }

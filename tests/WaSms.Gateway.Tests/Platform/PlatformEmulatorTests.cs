@@ -143,4 +143,36 @@ public sealed class PlatformEmulatorTests
             Assert.True(time.GetUtcNow() - time.Start >= TimeSpan.FromSeconds(50));
         }
     }
+
+    [Fact]
+    public async Task Only_pacing_the_gateway_accepted_becomes_the_welcome_pacing()
+    {
+        await using var bed = await PlatformTestBed.StartAsync();
+        var (client, gatewayId, account) = await bed.EnrolledAsync();
+        await using (client)
+        {
+            async Task AnswerPacingAsync(string args, bool ok)
+            {
+                Assert.Equal(200, (int)(await bed.Api.PostFormAsync("dev/command", ("unique", account), ("name", "pacing"), ("args", args)))["status"]!);
+                var command = await client.ReadUntilAsync("command");
+                var result = new JsonObject { ["type"] = "result", ["id"] = command["id"]!.DeepClone(), ["seq"] = command["seq"]!.DeepClone(), ["ok"] = ok };
+                if (!ok)
+                {
+                    result["error"] = "bad-args";
+                    result["message"] = "args: minGap must not be above maxGap";
+                }
+                await client.SendAsync(result);
+            }
+
+            await AnswerPacingAsync("""{"minGap":30}""", ok: false);
+            await AnswerPacingAsync("""{"minGap":2,"hourlyCap":50}""", ok: true);
+            await Eventually.UntilAsync(async () => (await bed.Api.ListAsync("get/wa.commands")).All(c => c!["ok"] is not null),
+                Eventually.DefaultTimeout, "both results recorded");
+        }
+
+        await using var again = await bed.ConnectAsync();
+        var welcome = await again.HelloAsync(gatewayId, platformSeq: 2);
+        // The refused minGap 30 is not the account's; the accepted fields are, over the defaults.
+        Assert.Equal("""{"minGap":2,"maxGap":5,"hourlyCap":50,"dailyCap":0,"cooldown":0}""", welcome["pacing"]!.ToJsonString());
+    }
 }

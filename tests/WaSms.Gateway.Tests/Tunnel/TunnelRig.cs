@@ -8,6 +8,7 @@ using WaSms.Core.Reset;
 using WaSms.Core.State;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Messaging;
+using WaSms.Gateway.Messaging.Pacing;
 using WaSms.Gateway.Tunnel.Connection;
 using WaSms.Gateway.Tunnel.Identity;
 using WaSms.Gateway.Tunnel.Sync;
@@ -38,8 +39,9 @@ internal sealed class TunnelRig : IAsyncDisposable
         Codes = new EnrollmentCodes(options, new GatewayOptions { StateDirectory = dir.Path });
         Identity = new DeviceIdentity(store);
         Status = new TunnelLinkStatus(Machine);
-        Parts = new TunnelParts(Identity, Codes, api, store, new JobHandler(store, messages, session, waker, time),
-            new CommandHandler(store, services.GetRequiredService<IResetRequests>(), Machine, new NoPairing(), time),
+        Pacing = new PacingGate(new PacingOptions(), store, Machine, time, new Random(1), NullLogger<PacingGate>.Instance);
+        Parts = new TunnelParts(Identity, Codes, api, store, new JobHandler(store, messages, session, waker, Identity, time, options.JobTtl),
+            new CommandHandler(store, services.GetRequiredService<IResetRequests>(), Machine, new NoPairing(), Pacing, time, NullLogger<CommandHandler>.Instance),
             new StateReporter(Machine, api, store, time), Status, new Signal(), time, NullLogger.Instance, "1.5.0", "test board");
     }
 
@@ -54,7 +56,9 @@ internal sealed class TunnelRig : IAsyncDisposable
     public DeviceIdentity Identity { get; }
     public TunnelLinkStatus Status { get; }
     public TunnelParts Parts { get; }
+    public PacingGate Pacing { get; }
     public HealthCounters Counters => _services.GetRequiredService<HealthCounters>();
+    public ResetCoordinator Reset => _services.GetRequiredService<ResetCoordinator>();
 
     public static async Task<TunnelRig> StartAsync(Action<TunnelOptions> configure, DateTimeOffset? now = null)
     {

@@ -183,8 +183,8 @@ public sealed class TunnelSyncTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using (var store = await GatewayStore.OpenAsync(dir.Path, time, NullLogger.Instance, None))
         {
-            await store.CommitPlatformJobAsync(1, "j1", "4915112345678@s.whatsapp.net", "hi", null, None);
-            await store.CommitPlatformJobAsync(2, "j2", "nobody", "hi", "bad-recipient", None);
+            await store.CommitPlatformJobAsync(1, "j1", "4915112345678@s.whatsapp.net", "hi", null, 2, time.GetUtcNow().AddDays(1), None);
+            await store.CommitPlatformJobAsync(2, "j2", "nobody", "hi", "bad-recipient", 2, time.GetUtcNow().AddDays(1), None);
         }
         await using (var reopened = await GatewayStore.OpenAsync(dir.Path, time, NullLogger.Instance, None))
         {
@@ -194,7 +194,7 @@ public sealed class TunnelSyncTests
             // A transaction that fails writes neither: the same caller id under a failing insert (a cancelled token) leaves seq 2.
             using var cancelled = new CancellationTokenSource();
             await cancelled.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reopened.CommitPlatformJobAsync(3, "j3", "x@g.us", "hi", null, cancelled.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reopened.CommitPlatformJobAsync(3, "j3", "x@g.us", "hi", null, 2, time.GetUtcNow().AddDays(1), cancelled.Token));
             Assert.Equal(2, await reopened.GetPlatformSeqAsync(None));
             Assert.Null(await reopened.GetOutboundByCallerIdAsync("j3", None));
         }

@@ -41,11 +41,6 @@ public sealed partial class PlatformStore
             var argsJson = args.ToJsonString();
             await NonQueryAsync("INSERT INTO commands (gateway_id, id, seq, name, args, created) VALUES ($g, $i, $s, $n, $a, $t)",
                 [("$g", gatewayId), ("$i", id), ("$s", seq), ("$n", name), ("$a", argsJson), ("$t", Now())], cancellationToken);
-            if (name == "pacing")
-            {
-                await NonQueryAsync("UPDATE gateways SET pacing = $p WHERE id = $g", [("$p", argsJson), ("$g", gatewayId)], cancellationToken);
-            }
-
             await AddOutboxAsync(gatewayId, seq, PlatformFrames.Command(seq, id, name, args), cancellationToken);
             return (id, seq);
         }, cancellationToken);
@@ -108,10 +103,21 @@ public sealed partial class PlatformStore
     public Task<(string Name, string Args)?> RecordResultAsync(string gatewayId, string id, bool ok, string? error, string? message, string? data, CancellationToken cancellationToken) =>
         Transaction<(string Name, string Args)?>(async () =>
         {
-            await NonQueryAsync("UPDATE commands SET ok = $o, error = $e, message = $m, data = $d, result_at = $t WHERE gateway_id = $g AND id = $i AND ok IS NULL",
+            var first = await ChangeAsync("UPDATE commands SET ok = $o, error = $e, message = $m, data = $d, result_at = $t WHERE gateway_id = $g AND id = $i AND ok IS NULL",
                 [("$o", ok ? 1 : 0), ("$e", error), ("$m", message), ("$d", data), ("$t", Now()), ("$g", gatewayId), ("$i", id)], cancellationToken);
             await using var command = Command("SELECT name, args FROM commands WHERE gateway_id = $g AND id = $i", [("$g", gatewayId), ("$i", id)]);
             var rows = await ReadAllAsync(command, r => (r.GetString(0), r.GetString(1)), cancellationToken);
+            if (rows.Count > 0 && rows[0].Item1 == "pacing" && ok && first > 0)
+            {
+                // Only settings the gateway took become the account's (welcome.pacing): a refused object
+                // (bad-args) leaves the ones in force, as on the gateway (docs/tunnel.md §6.1).
+                var pacing = JsonNode.Parse(await ScalarAsync<string>("SELECT pacing FROM gateways WHERE id = $g", [("$g", gatewayId)], cancellationToken) ?? DefaultPacing)!.AsObject();
+                foreach (var (field, value) in JsonNode.Parse(rows[0].Item2)!.AsObject())
+                {
+                    pacing[field] = value?.DeepClone();
+                }
+                await NonQueryAsync("UPDATE gateways SET pacing = $p WHERE id = $g", [("$p", pacing.ToJsonString()), ("$g", gatewayId)], cancellationToken);
+            }
             return rows.Count > 0 ? rows[0] : null;
         }, cancellationToken);
 

@@ -225,10 +225,14 @@ public sealed partial class PlatformStore : IAsyncDisposable
         return command;
     }
 
-    private async Task NonQueryAsync(string sql, (string Name, object? Value)[] parameters, CancellationToken cancellationToken)
+    private async Task NonQueryAsync(string sql, (string Name, object? Value)[] parameters, CancellationToken cancellationToken) =>
+        await ChangeAsync(sql, parameters, cancellationToken);
+
+    /// <returns>How many rows changed.</returns>
+    private async Task<int> ChangeAsync(string sql, (string Name, object? Value)[] parameters, CancellationToken cancellationToken)
     {
         await using var command = Command(sql, parameters);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<T?> ScalarAsync<T>(string sql, (string Name, object? Value)[] parameters, CancellationToken cancellationToken)

@@ -76,6 +76,10 @@ public sealed class PacingGate(PacingOptions options, GatewayStore store, Gatewa
     public async ValueTask<SendDecision> CheckAsync(OutboundMessage job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
+        if (job.ExpiresAt is { } expiry && expiry <= time.GetUtcNow())
+        {
+            return SendDecision.Fail(GatewayStore.ExpiredReason); // JobExpiry fails it too; whichever comes first
+        }
         if (OptOutRules.IsPerson(job.To) && await store.IsOptedOutAsync(OptOutRules.PhoneOf(job.To), cancellationToken))
         {
             return SendDecision.Fail(OptedOutReason);

@@ -14,11 +14,7 @@ public sealed partial class TunnelSession
         var window = welcome.Window ?? 100;
         var pingInterval = TimeSpan.FromSeconds(welcome.PingInterval ?? 20);
         var pingTimeout = TimeSpan.FromSeconds(welcome.PingTimeout ?? 10);
-        if (welcome.Pacing is { } pacing && AcceptablePacing(pacing))
-        {
-            await parts.Store.SetSettingAsync(Sync.CommandHandler.PacingSetting,
-                System.Text.Json.JsonSerializer.Serialize(pacing, TunnelJson.Default.PacingSettings), cancellationToken);
-        }
+        await parts.Commands.ApplyWelcomePacingAsync(welcome.Pacing, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // The ping loop starts first: it runs up to its first timer wait at once, so the half-open clock is
         // armed before the first state frame leaves (a test on a fake clock relies on that order too).
@@ -169,11 +165,10 @@ public sealed partial class TunnelSession
                 await parts.Messaging.WaitForEventsAsync(cursor, cancellationToken);
                 continue;
             }
-            foreach (var entry in entries)
+            foreach (var (entry, frame) in await Sync.EventMapper.ToFramesAsync(entries, parts.Store, parts.Identity, cancellationToken))
             {
                 cursor = entry.Cursor;
-                var effect = entry.Message is { } m ? await parts.Store.GetOptOutEffectAsync(m.Id, cancellationToken) : Storage.OptOutEffect.None;
-                if (Sync.EventMapper.ToFrame(entry, effect) is not { } frame)
+                if (frame is null)
                 {
                     continue;
                 }
@@ -231,19 +226,4 @@ public sealed partial class TunnelSession
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    /// <summary>A bad <c>welcome.pacing</c> is logged and ignored, the settings in force kept (docs/tunnel.md §6.1).</summary>
-    private bool AcceptablePacing(PacingSettings pacing)
-    {
-        try
-        {
-            FrameValidator.Pacing("welcome.pacing", pacing);
-            return true;
-        }
-        catch (ProtocolException ex)
-        {
-            parts.Log.LogWarning("The platform's pacing settings were ignored, the current ones stay: {Problem}", ex.Message);
-            return false;
-        }
-    }
 }

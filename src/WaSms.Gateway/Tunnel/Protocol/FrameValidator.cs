@@ -100,16 +100,6 @@ public static partial class FrameValidator
         }
     }
 
-    public static void Pacing(string field, PacingSettings p)
-    {
-        // Every field is optional: one left out keeps the gateway's value (docs/tunnel.md §6.1).
-        Range(field + ".minGap", p.MinGap, 0, 3600, optional: true);
-        Range(field + ".maxGap", p.MaxGap, p.MinGap ?? 0, 3600, optional: true);
-        AtLeast(field + ".hourlyCap", p.HourlyCap, 0, optional: true);
-        AtLeast(field + ".dailyCap", p.DailyCap, 0, optional: true);
-        Range(field + ".cooldown", p.Cooldown, 0, 7 * 86400, optional: true);
-    }
-
     /// <summary>Parses an RFC 3339 UTC time with a <c>Z</c>, e.g. <c>2026-12-02T10:15:03.120Z</c>.</summary>
     public static bool TryParseTime(string? value, out DateTimeOffset time)
     {

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using WaSms.Core.Reset;
+using Microsoft.Extensions.Logging;
 using WaSms.Core.State;
 using WaSms.Gateway.Tunnel.Protocol;
 using WaSms.Storage;
+using PacingGate = WaSms.Gateway.Messaging.Pacing.PacingGate;
 
 namespace WaSms.Gateway.Tunnel.Sync;
 
@@ -14,7 +16,10 @@ public interface IPairingControl
     Task<string> RequestPairingCodeAsync(string phone, CancellationToken cancellationToken);
 }
 
-/// <summary>A command's answer and what runs once it has been sent (a reset runs after its answer, §7.1).</summary>
+/// <summary>
+/// A command's answer and what runs once it has been sent (a reset runs after its answer, §7.1; it is recorded
+/// in the reset journal with the answer, so a crash in between still finishes it at the next start).
+/// </summary>
 public sealed record CommandOutcome(ResultFrame Result, bool SendStateNow = false, Func<CancellationToken, Task>? After = null);
 
 /// <summary>
@@ -22,7 +27,8 @@ public sealed record CommandOutcome(ResultFrame Result, bool SendStateNow = fals
 /// with the seq (and any setting the command changes) in one transaction, and a replayed seq or id is
 /// answered with the stored result.
 /// </summary>
-public sealed class CommandHandler(GatewayStore store, IResetRequests reset, GatewayStateMachine machine, IPairingControl pairing, TimeProvider time)
+public sealed class CommandHandler(GatewayStore store, IResetRequests reset, GatewayStateMachine machine, IPairingControl pairing, PacingGate pacingGate,
+    TimeProvider time, ILogger<CommandHandler> log)
 {
     /// <summary>The setting the pacing command (and welcome.pacing) is kept under, as the §6.1 JSON object; the pacing reads it.</summary>
     public const string PacingSetting = "pacing";
@@ -57,19 +63,43 @@ public sealed class CommandHandler(GatewayStore store, IResetRequests reset, Gat
         }
         CommandOutcome outcome;
         (string, string)? setting = null;
+        ResetIntent? decided = null;
         try
         {
-            (outcome, setting) = await ExecuteAsync(command, cancellationToken);
+            (outcome, setting, decided) = await ExecuteAsync(command, cancellationToken);
         }
         catch (CommandRefusedException refused)
         {
             outcome = new CommandOutcome(Fail(command, refused.Code, refused.Message));
         }
-        await store.CommitPlatformCommandAsync(seq, command.Id!, System.Text.Encoding.UTF8.GetString(FrameCodec.Encode(outcome.Result)), setting, cancellationToken);
+        // The reset goes into the journal with the answer: once the platform may hear "ok", a kill -9 can no
+        // longer lose it (ResetCoordinator.FinishInterruptedAsync runs it at the next start), and the stored
+        // result answers any replay without running it again.
+        await store.CommitPlatformCommandAsync(seq, command.Id!, System.Text.Encoding.UTF8.GetString(FrameCodec.Encode(outcome.Result)), setting,
+            cancellationToken, decided);
         return outcome;
     }
 
-    private async Task<(CommandOutcome, (string, string)?)> ExecuteAsync(CommandFrame command, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps <c>welcome.pacing</c> (docs/tunnel.md §6.1) when the pacing accepts it; a refused object is logged and
+    /// ignored, the settings in force stay.
+    /// </summary>
+    public async Task ApplyWelcomePacingAsync(PacingSettings? pacing, CancellationToken cancellationToken)
+    {
+        if (pacing is null)
+        {
+            return;
+        }
+        var json = JsonSerializer.Serialize(pacing, TunnelJson.Default.PacingSettings);
+        if (pacingGate.CheckPlatformSettings(json) is { } problem)
+        {
+            log.LogWarning("The platform's pacing settings were ignored, the current ones stay: welcome.pacing: {Problem}", problem);
+            return;
+        }
+        await store.SetSettingAsync(PacingSetting, json, cancellationToken);
+    }
+
+    private async Task<(CommandOutcome, (string, string)?, ResetIntent?)> ExecuteAsync(CommandFrame command, CancellationToken cancellationToken)
     {
         var args = command.Args is { ValueKind: JsonValueKind.Object } a ? a : JsonDocument.Parse("{}").RootElement;
         switch (command.Name)
@@ -86,11 +116,13 @@ public sealed class CommandHandler(GatewayStore store, IResetRequests reset, Gat
                 {
                     throw new CommandRefusedException("busy", "a reset is running");
                 }
-                return (new CommandOutcome(Ok(command), After: ct => reset.ResetAsync(kind, "the platform's reset command", ct)), null);
+                const string Origin = "the platform's reset command";
+                return (new CommandOutcome(Ok(command), After: ct => RunResetAsync(kind, Origin, ct)), null,
+                    new ResetIntent(kind, DiscardConfirmed: true, Origin, time.GetUtcNow()));
             case "new-qr":
                 RequireUnlinked();
                 // WhatsApp hands out the QR refs on its own schedule; the current one goes out now.
-                return (new CommandOutcome(Ok(command), SendStateNow: true), null);
+                return (new CommandOutcome(Ok(command), SendStateNow: true), null, null);
             case "pair-code":
                 RequireUnlinked();
                 var phone = Read(args, TunnelJson.Default.PairCodeArgs).Phone ?? throw new CommandRefusedException("bad-args", "args.phone is missing");
@@ -104,29 +136,36 @@ public sealed class CommandHandler(GatewayStore store, IResetRequests reset, Gat
                     throw new CommandRefusedException("bad-args", ex.Message);
                 }
                 var data = new PairCodeData { Code = code, ExpiresAt = FrameValidator.FormatTime(time.GetUtcNow() + PairingCodeLifetime) };
-                return (new CommandOutcome(Ok(command, FrameCodec.ToElement(data, TunnelJson.Default.PairCodeData)), SendStateNow: true), null);
+                return (new CommandOutcome(Ok(command, FrameCodec.ToElement(data, TunnelJson.Default.PairCodeData)), SendStateNow: true), null, null);
             case "status":
-                return (new CommandOutcome(Ok(command), SendStateNow: true), null);
+                return (new CommandOutcome(Ok(command), SendStateNow: true), null, null);
             case "update-available":
                 var offer = Read(args, TunnelJson.Default.UpdateOffer);
                 if (string.IsNullOrEmpty(offer.Version) || string.IsNullOrEmpty(offer.Url))
                 {
                     throw new CommandRefusedException("bad-args", "args.version and args.url are required");
                 }
-                return (new CommandOutcome(Ok(command), SendStateNow: true), (UpdateSetting, JsonSerializer.Serialize(offer, TunnelJson.Default.UpdateOffer)));
+                return (new CommandOutcome(Ok(command), SendStateNow: true), (UpdateSetting, JsonSerializer.Serialize(offer, TunnelJson.Default.UpdateOffer)), null);
             case "pacing":
-                var pacing = Read(args, TunnelJson.Default.PacingSettings);
-                try
+                // One validation, the pacing's own: the object merged over the configured settings must hold (§6.1).
+                var json = JsonSerializer.Serialize(Read(args, TunnelJson.Default.PacingSettings), TunnelJson.Default.PacingSettings);
+                if (pacingGate.CheckPlatformSettings(json) is { } problem)
                 {
-                    FrameValidator.Pacing("args", pacing);
+                    throw new CommandRefusedException("bad-args", $"args: {problem}");
                 }
-                catch (ProtocolException ex)
-                {
-                    throw new CommandRefusedException("bad-args", ex.Message);
-                }
-                return (new CommandOutcome(Ok(command)), (PacingSetting, JsonSerializer.Serialize(pacing, TunnelJson.Default.PacingSettings)));
+                return (new CommandOutcome(Ok(command)), (PacingSetting, json), null);
             default:
                 throw new CommandRefusedException("unknown-command", $"unknown command '{FrameCodec.Printable(command.Name!)}'");
+        }
+    }
+
+    /// <summary>The recorded reset, through the one reset path; an outcome other than done is logged (the journal keeps it for the next start).</summary>
+    private async Task RunResetAsync(ResetKind kind, string origin, CancellationToken cancellationToken)
+    {
+        var outcome = await reset.ResetAsync(kind, origin, cancellationToken);
+        if (!outcome.Completed)
+        {
+            log.LogWarning("The platform's reset did not run now ({Message}); it stays recorded and runs at the next start", outcome.Message);
         }
     }
 

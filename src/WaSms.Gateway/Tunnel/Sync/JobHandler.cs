@@ -1,4 +1,5 @@
 using WaSms.Gateway.Messaging;
+using WaSms.Gateway.Tunnel.Identity;
 using WaSms.Gateway.Tunnel.Protocol;
 using WaSms.Storage;
 using WaSms.WhatsApp.Store;
@@ -8,9 +9,11 @@ namespace WaSms.Gateway.Tunnel.Sync;
 /// <summary>
 /// The platform's <c>send</c> frames (docs/tunnel.md §6): stored once per job id with the seq in the same
 /// transaction, answered with a <c>job</c> frame; a repeat is answered with the job's current state and
-/// never sent twice; a seq gap is <c>out-of-order</c>.
+/// never sent twice; a seq gap is <c>out-of-order</c>. Jobs are kept under <see cref="PlatformJobIds"/>, with their
+/// priority and an expiry <paramref name="jobTtl"/> after they arrive (<see cref="JobExpiry"/> fails them then).
 /// </summary>
-public sealed class JobHandler(GatewayStore store, ObservedMessageStore messages, IWhatsAppSessionStore session, IOutboxWaker outbox, TimeProvider time)
+public sealed class JobHandler(GatewayStore store, ObservedMessageStore messages, IWhatsAppSessionStore session, IOutboxWaker outbox, DeviceIdentity identity,
+    TimeProvider time, TimeSpan jobTtl)
 {
     /// <param name="lastSeq">The highest seq processed (with every lower one).</param>
     /// <exception cref="ProtocolException"><c>out-of-order</c>: a gap, or a replayed seq of no known job.</exception>
@@ -18,6 +21,9 @@ public sealed class JobHandler(GatewayStore store, ObservedMessageStore messages
     {
         var seq = send.Seq!.Value;
         var jobId = send.JobId!;
+        var gatewayId = (await identity.GetEnrollmentAsync(cancellationToken))?.GatewayId
+                        ?? throw new InvalidOperationException("a send frame arrived without an enrollment");
+        var callerId = PlatformJobIds.CallerId(gatewayId, jobId);
         if (seq > lastSeq + 1)
         {
             throw new ProtocolException(TunnelErrors.OutOfOrder, $"send.seq: {seq} follows {lastSeq} (a gap; resend in order)");
@@ -26,12 +32,13 @@ public sealed class JobHandler(GatewayStore store, ObservedMessageStore messages
         OutboundMessage job;
         if (seq <= lastSeq)
         {
-            job = await store.GetOutboundByCallerIdAsync(jobId, cancellationToken)
+            job = await store.GetOutboundByCallerIdAsync(callerId, cancellationToken)
                   ?? throw new ProtocolException(TunnelErrors.OutOfOrder, $"send.seq: {seq} was already processed, and not as job {FrameCodec.Printable(jobId)}");
         }
         else
         {
-            (job, var created) = await store.CommitPlatformJobAsync(seq, jobId, chat, send.Text!, refusal, cancellationToken);
+            (job, var created) = await store.CommitPlatformJobAsync(seq, callerId, chat, send.Text!, refusal, send.Priority ?? OutboundMessage.NormalPriority,
+                time.GetUtcNow() + jobTtl, cancellationToken);
             if (created)
             {
                 messages.Pulse();
@@ -45,13 +52,13 @@ public sealed class JobHandler(GatewayStore store, ObservedMessageStore messages
         {
             return new JobFrame { JobId = jobId, Seq = seq, State = "failed", Reason = "job-id-reused", At = FrameValidator.FormatTime(time.GetUtcNow()) };
         }
-        return ToFrame(job, seq);
+        return ToFrame(job, jobId, seq);
     }
 
     /// <summary>The job's current state as a <c>job</c> frame: <c>accepted</c> while pending, then as the stream says.</summary>
-    public static JobFrame ToFrame(OutboundMessage job, long seq) => new()
+    public static JobFrame ToFrame(OutboundMessage job, string jobId, long seq) => new()
     {
-        JobId = job.CallerId,
+        JobId = jobId,
         Seq = seq,
         State = job.Status == MessageStatus.Pending ? "accepted" : StatusName(job.Status),
         MessageId = job.MessageId,
