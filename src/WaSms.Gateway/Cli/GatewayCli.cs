@@ -224,7 +224,7 @@ public static partial class GatewayCli
         while (true)
         {
             var update = (await GetStatusAsync(settings, commandLine, cancellationToken)).Update;
-            var line = update is null ? "no update in progress (the gateway restarted?)" : UpdateLine(update);
+            var line = update is null ? "no update in progress (the gateway restarted?)" : update.Describe();
             if (line != last)
             {
                 await output.WriteLineAsync(line);
@@ -242,14 +242,6 @@ public static partial class GatewayCli
             }
         }
     }
-
-    private static string UpdateLine(Updates.UpdateReport update) => update.Phase switch
-    {
-        "installing" => $"installing {update.Version}: {update.Percent}% {update.Step}",
-        "installed" => $"update {update.Version} installed; reboot to run it (the board returns to this version by itself if it does not come up)",
-        "failed" => $"update {update.Version} failed: {update.Reason}",
-        _ => $"update {update.Phase}: {update.Reason ?? update.Step}",
-    };
 
     /// <summary><c>pair-code +NUMBER</c>: link by phone number instead of the QR.</summary>
     private static async Task<int> PairCodeAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)

@@ -40,6 +40,7 @@ public sealed class UpdateCoordinatorTests : IDisposable
         var report = await _updates.RunAsync(_bundle, CancellationToken.None);
 
         Assert.Equal(("refused", "signature verification failed: unable to get local issuer certificate"), (report.Phase, report.Reason));
+        Assert.Equal("wasms-gateway-2.0.0.raucb refused: signature verification failed: unable to get local issuer certificate", report.Describe());
         Assert.Equal(GatewayState.Online, _state.Current.State);
         Assert.Equal([$"check {_bundle}"], _rauc.Calls);
         Assert.Equal(report, _updates.Current);
@@ -91,6 +92,7 @@ public sealed class UpdateCoordinatorTests : IDisposable
         var report = await _updates.RunAsync(_bundle, CancellationToken.None);
 
         Assert.Equal(("failed", "Installation error: Failed updating slot rootfs.1: No space left on device"), (report.Phase, report.Reason));
+        Assert.Equal("update 2.0.0 failed: Installation error: Failed updating slot rootfs.1: No space left on device", report.Describe());
         // Back to where it was, with the failure as the reason status and the screen show.
         Assert.Equal(GatewayState.Online, _state.Current.State);
         Assert.Equal("Update 2.0.0 failed: Installation error: Failed updating slot rootfs.1: No space left on device", _state.Current.Reason);
