@@ -6,7 +6,7 @@ namespace WaSms.Gateway.Cli;
 /// </summary>
 public sealed class CommandLine
 {
-    public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "enroll", "press", "reset", "send", "messages", "groups", "optouts", "wa", "dev", "provision", "version", "help"];
+    public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "enroll", "update", "press", "reset", "send", "messages", "groups", "optouts", "wa", "dev", "provision", "version", "help"];
 
     private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout", "--id", "--api-port", "--codes", "--data"];
     private static readonly string[] BareFlags = ["--json", "--factory", "--no-wait", "--follow", "--help", "-h"];
@@ -99,6 +99,8 @@ public sealed class CommandLine
           qr                       print the current pairing QR in the terminal
           pair-code +NUMBER        link by phone number: prints (and shows) an 8-character code
           enroll CODE              link to the WaSMS platform with the dashboard's one-time code
+          update BUNDLE [--no-wait] check a signed update bundle and install it into the other slot;
+                                   follows the installation (docs/updates.md); reboot to run it
           press [--hold SECONDS]   press the button (hold 5 s = relink, 15 s = factory reset)
           reset [--factory]        relink (as a 5 s hold), or factory reset
           send TO TEXT [--id ID] [--no-wait]

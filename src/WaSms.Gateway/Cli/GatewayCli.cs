@@ -95,6 +95,7 @@ public static partial class GatewayCli
                 "reset" => await ResetAsync(settings, commandLine, output, error, cancellationToken),
                 "pair-code" => await PairCodeAsync(settings, commandLine, output, error, cancellationToken),
                 "enroll" => await EnrollAsync(settings, commandLine, output, error, cancellationToken),
+                "update" => await UpdateAsync(settings, commandLine, output, error, cancellationToken),
                 "dev" => commandLine.Arguments is ["say" or "group-say" or "inbox", ..]
                     ? await DevContactAsync(settings, commandLine, output, error, cancellationToken)
                     : await DevAsync(settings, commandLine, output, error, cancellationToken),
@@ -188,6 +189,58 @@ public static partial class GatewayCli
         var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("enroll", Text: commandLine.Arguments[0]),
             Timeout(commandLine, TimeSpan.FromSeconds(15)), cancellationToken);
         return await ReportAsync(response, output, error);
+    }
+
+    /// <summary>
+    /// <c>update BUNDLE</c>: the service checks the bundle (signature and every block) before anything is
+    /// written, then installs it; this follows the installation in <c>status</c> unless <c>--no-wait</c>.
+    /// Exit 0 installed (or started, with --no-wait), 65 refused bundle, 1 failed or busy.
+    /// </summary>
+    private static async Task<int> UpdateAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (commandLine.Arguments.Count != 1)
+        {
+            throw new UsageException("usage: wasms-gateway update <bundle.raucb> [--no-wait]");
+        }
+        var bundle = Path.GetFullPath(commandLine.Arguments[0]);
+        if (!File.Exists(bundle))
+        {
+            throw new UsageException($"update: {bundle} does not exist");
+        }
+        // Checking reads the whole bundle (tens of MB from the SD card): allow for it.
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("update", Bundle: bundle),
+            Timeout(commandLine, TimeSpan.FromMinutes(5)), cancellationToken);
+        if (!response.Ok)
+        {
+            await error.WriteLineAsync($"wasms-gateway: {response.Error}");
+            return response.Code == "refused" ? ExitCodes.DataError : response.Code == "usage" ? ExitCodes.Usage : ExitCodes.Failure;
+        }
+        await output.WriteLineAsync(response.Message);
+        if (commandLine.Has("--no-wait"))
+        {
+            return ExitCodes.Ok;
+        }
+        string? last = null;
+        while (true)
+        {
+            var update = (await GetStatusAsync(settings, commandLine, cancellationToken)).Update;
+            var line = update is null ? "no update in progress (the gateway restarted?)" : update.Describe();
+            if (line != last)
+            {
+                await output.WriteLineAsync(line);
+                last = line;
+            }
+            switch (update?.Phase)
+            {
+                case "installed":
+                    return ExitCodes.Ok;
+                case "installing" or "checking" or "checked":
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                    continue;
+                default:
+                    return ExitCodes.Failure;
+            }
+        }
     }
 
     /// <summary><c>pair-code +NUMBER</c>: link by phone number instead of the QR.</summary>

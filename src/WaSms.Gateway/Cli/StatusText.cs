@@ -36,6 +36,10 @@ public static class StatusText
         {
             text.AppendLine($"Platform: {tunnel.Line["platform: ".Length..]}{(tunnel.UpdateAvailable is { } version ? $"; update {version} available" : "")}");
         }
+        if (status.Update is { } update)
+        {
+            text.AppendLine($"Update:   {update.Describe()}");
+        }
         text.AppendLine($"Queues:   {(status.Queues.Count == 0 ? "empty" : string.Join(", ", status.Queues.Select(q => $"{q.Key} {q.Value}")))}");
         var board = status.Board;
         text.AppendLine($"Board:    {board.Kind}, display {board.Display}, LEDs green {board.Green} / amber {board.Amber} / red {board.Red}");

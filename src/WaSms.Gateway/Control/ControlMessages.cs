@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using WaSms.Gateway.Updates;
 
 namespace WaSms.Gateway.Control;
 
@@ -7,14 +8,16 @@ namespace WaSms.Gateway.Control;
 /// <param name="WaitSeconds">send: how long to wait for <c>sent</c>; messages: how long to wait for a first new event (0: answer at once).</param>
 /// <param name="Cursor">messages: the events after this one.</param>
 /// <param name="From">dev say/group-say: the emulated contact; dev inbox: the contact whose inbox to show.</param>
+/// <param name="Bundle">update: the absolute path of the update bundle (docs/updates.md).</param>
 /// <param name="Group">dev group-say: the group's JID or subject.</param>
 public sealed record ControlRequest(string Command, double? HoldSeconds = null, bool Factory = false, string? Qr = null, string? PhoneNumber = null,
-    string? To = null, string? Text = null, string? Id = null, double? WaitSeconds = null, long? Cursor = null, string? From = null, string? Group = null);
+    string? To = null, string? Text = null, string? Id = null, double? WaitSeconds = null, long? Cursor = null, string? From = null, string? Group = null,
+    string? Bundle = null);
 
 /// <param name="Code">Why it failed, for the CLI's exit code: <c>usage</c>, <c>not-linked</c>, <c>timeout</c>; null for other failures.</param>
 public sealed record ControlResponse(bool Ok, string? Error = null, StatusReport? Status = null, string? Message = null, string? Code = null,
     SendReport? Send = null, IReadOnlyList<EventReport>? Events = null, IReadOnlyList<GroupReport>? Groups = null, IReadOnlyList<InboxReport>? Inbox = null,
-    IReadOnlyList<OptOutReport>? OptOuts = null);
+    IReadOnlyList<OptOutReport>? OptOuts = null, UpdateReport? Update = null);
 
 /// <summary>A send job as <c>send</c> reports it.</summary>
 public sealed record SendReport(string Id, string? CallerId, string Chat, string Status, string? Reason);
@@ -53,7 +56,8 @@ public sealed record StatusReport(
     ButtonReport? Button = null,
     TodayReport? Today = null,
     PacingReport? Pacing = null,
-    TunnelReport? Tunnel = null);
+    TunnelReport? Tunnel = null,
+    UpdateReport? Update = null);
 
 /// <summary>Whether the acceptable-use rules pause sending now (a temporary ban, a cap), why, and until when (null: until the ban ends).</summary>
 public sealed record PacingReport(bool Paused, string? Reason, DateTimeOffset? Until);

@@ -33,7 +33,8 @@ public sealed class ControlServer(
     WhatsAppLinkService whatsApp,
     TimeProvider time,
     ILogger<ControlServer> log,
-    Tunnel.Identity.EnrollmentCodes? enrollment = null) : BackgroundService
+    Tunnel.Identity.EnrollmentCodes? enrollment = null,
+    Updates.UpdateCoordinator? updates = null) : BackgroundService
 {
     /// <summary>Longest request line, newline included: room for a 4,096-character text (send), JSON-escaped.</summary>
     internal const int MaxRequestBytes = 32 * 1024;
@@ -253,6 +254,8 @@ public sealed class ControlServer(
                 {
                     return new ControlResponse(false, ex.Message);
                 }
+            case "update" when updates is not null:
+                return await StartUpdateAsync(updates, request.Bundle, cancellationToken);
             case "dev-code":
                 return await dev.EnterCodeAsync(request.Qr, cancellationToken);
             case "dev-scan":
@@ -260,6 +263,26 @@ public sealed class ControlServer(
             default:
                 return await messaging.HandleAsync(request, cancellationToken)
                        ?? new ControlResponse(false, $"unknown command \"{request.Command}\"");
+        }
+    }
+
+    /// <summary>Checks the bundle now and starts installing it; the CLI follows the installation in <c>status</c>.</summary>
+    private static async Task<ControlResponse> StartUpdateAsync(Updates.UpdateCoordinator updates, string? bundle, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(bundle) || !Path.IsPathFullyQualified(bundle))
+        {
+            return new ControlResponse(false, "update needs the bundle's absolute path", Code: "usage");
+        }
+        try
+        {
+            var report = await updates.StartAsync(bundle, cancellationToken);
+            return report.Phase == "installing"
+                ? new ControlResponse(true, Message: $"Update {report.Version} checked; installing", Update: report)
+                : new ControlResponse(false, $"update refused: {report.Reason}", Code: "refused", Update: report);
+        }
+        catch (Updates.UpdateBusyException ex)
+        {
+            return new ControlResponse(false, ex.Message, Code: "busy");
         }
     }
 

@@ -13,7 +13,7 @@ namespace WaSms.Gateway.Control;
 /// <summary>Assembles the status report shown by <c>status</c>, <c>qr</c> and (later) MQTT, and the counters on the online screen.</summary>
 public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore store, IBoard board, LivenessMonitor liveness, TimeProvider time,
     GatewayOptions options, MqttConnectionStatus? mqtt = null, Messaging.IMessagingApi? messaging = null, Messaging.Pacing.PacingGate? pacing = null,
-    Tunnel.Connection.TunnelLinkStatus? tunnel = null)
+    Tunnel.Connection.TunnelLinkStatus? tunnel = null, Updates.UpdateCoordinator? updates = null)
     : IGatewayStatusSource, IScreenStatsSource
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
@@ -77,7 +77,8 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             new ButtonReport(status.ButtonStuckSince is not null, status.ButtonStuckSince),
             status.Today is { } t ? new TodayReport(t.Day, t.In, t.Out, t.Failed, t.Queued) : null,
             pacing is null ? null : await GetPacingAsync(pacing, cancellationToken),
-            snapshot.Platform is { } link ? new TunnelReport(link.StateName, link.Line, link.Since, await GetUpdateOfferAsync(cancellationToken), link.Reason) : null);
+            snapshot.Platform is { } link ? new TunnelReport(link.StateName, link.Line, link.Since, await GetUpdateOfferAsync(cancellationToken), link.Reason) : null,
+            updates?.Current);
     }
 
     private static async Task<PacingReport> GetPacingAsync(Messaging.Pacing.PacingGate pacing, CancellationToken cancellationToken) =>

@@ -84,6 +84,8 @@ public static class GatewayHost
         services.AddHostedService<WatchdogService>();
         services.AddSingleton<DevCommands>();
         services.AddSingleton<MessagingCommands>();
+        services.AddSingleton<Updates.IRaucAdapter>(new Updates.RaucProcessAdapter());
+        services.AddSingleton<Updates.UpdateCoordinator>();
         services.AddHostedService<ControlServer>();
 #if SIMULATOR_PAGE
         if (settings.Board.Kind == BoardKind.Simulated)
