@@ -1,3 +1,4 @@
+using WaSms.Gateway.Tunnel.Sync;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -209,8 +210,12 @@ public sealed class TunnelCrashTests(ITestOutputHelper output)
         {
             using var json = JsonDocument.Parse(line);
             var e = json.RootElement;
-            if (e.GetProperty("kind").GetString() == "status" && e.TryGetProperty("callerId", out var caller) && caller.GetString() is { } jobId)
+            if (e.GetProperty("kind").GetString() == "status" && e.TryGetProperty("callerId", out var caller) && caller.GetString() is { } callerId)
             {
+                // A platform job is stored as "platform:<gatewayId>:<jobId>" (docs/tunnel.md §10).
+                var jobId = callerId.StartsWith(PlatformJobIds.Prefix, StringComparison.Ordinal)
+                    ? callerId[(callerId.IndexOf(':', PlatformJobIds.Prefix.Length) + 1)..]
+                    : callerId;
                 (history.TryGetValue(jobId, out var list) ? list : history[jobId] = []).Add(e.GetProperty("status").GetString()!);
             }
         }
