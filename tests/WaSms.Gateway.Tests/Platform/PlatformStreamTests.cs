@@ -78,6 +78,36 @@ public sealed class PlatformStreamTests
     }
 
     [Fact]
+    public async Task A_late_resend_replaces_a_stored_undecryptable_message_once_and_nothing_replaces_real_content()
+    {
+        await using var bed = await PlatformTestBed.StartAsync();
+        var api = bed.Api;
+        var code = await bed.IssueCodeAsync();
+        await using (var client = await bed.ConnectAsync())
+        {
+            var gatewayId = (await client.EnrollAsync(code)).GatewayId;
+            await client.HelloAsync(gatewayId);
+            var placeholder = MessageEvent(1, "3EB0B1", "");
+            placeholder["message"]!["type"] = "undecryptable";
+            placeholder["message"]!["text"] = null;
+            await client.SendAsync(placeholder);
+            await client.SendAsync(MessageEvent(2, "3EB0B1", "the real text")); // the late resend decrypted (docs/tunnel.md §5)
+            var again = MessageEvent(3, "3EB0B1", "");
+            again["message"]!["type"] = "undecryptable";
+            again["message"]!["text"] = null;
+            await client.SendAsync(again); // a placeholder never replaces real content
+            await client.SendAsync(MessageEvent(4, "3EB0B1", "another text")); // nor does a second real event
+            while ((long)(await client.ReadUntilAsync("ack"))["cursor"]! < 4)
+            {
+            }
+        }
+
+        var received = Assert.Single(await api.ListAsync("get/wa.received", ("limit", "100")));
+        Assert.Equal("3EB0B1", (string?)received!["id"]);
+        Assert.Equal("the real text", (string?)received["message"]);
+    }
+
+    [Fact]
     public async Task Jobs_from_the_API_arrive_as_send_frames_are_resent_after_reconnect_and_their_replies_show_in_wa_sent()
     {
         await using var bed = await PlatformTestBed.StartAsync();

@@ -55,7 +55,7 @@ public sealed partial class PlatformStore
 
     /// <summary>
     /// Stores the events above the gateway's acked cursor in one transaction (on disk when it returns)
-    /// and returns the new acked cursor: messages once per WhatsApp id, chat and sender; status events
+    /// and returns the new acked cursor: messages once per WhatsApp id, chat and sender (a real message replaces an undecryptable one); status events
     /// move their job. Events at or below the acked cursor are duplicates and change nothing.
     /// </summary>
     public Task<long> StoreEventsAsync(string gatewayId, IReadOnlyList<InboundEvent> events, CancellationToken cancellationToken) => Transaction(async () =>
@@ -66,7 +66,11 @@ public sealed partial class PlatformStore
             var body = JsonNode.Parse(item.Json)!.AsObject();
             if (item.Kind == "message")
             {
-                await NonQueryAsync("INSERT OR IGNORE INTO received (gateway_id, cursor, message_id, chat, sender, json, stored) VALUES ($g, $c, $m, $h, $f, $j, $t)",
+                // Once per WhatsApp id, chat and sender; but a late resend's real content replaces a stored
+                // undecryptable placeholder (docs/tunnel.md §5), as the platform is told to do.
+                await NonQueryAsync("INSERT INTO received (gateway_id, cursor, message_id, chat, sender, json, stored) VALUES ($g, $c, $m, $h, $f, $j, $t) " +
+                    "ON CONFLICT (gateway_id, message_id, chat, sender) DO UPDATE SET cursor = excluded.cursor, json = excluded.json, stored = excluded.stored " +
+                    "WHERE json_extract(received.json, '$.type') = 'undecryptable' AND json_extract(excluded.json, '$.type') IS NOT 'undecryptable'",
                     [("$g", gatewayId), ("$c", item.Cursor), ("$m", (string?)body["id"]), ("$h", (string?)body["chat"]), ("$f", (string?)body["from"]), ("$j", item.Json), ("$t", Now())],
                     cancellationToken);
             }
