@@ -1,3 +1,4 @@
+using WaSms.Core.State;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using WaSms.Core.Reset;
@@ -195,6 +196,33 @@ public sealed class TunnelJobTests
         }
         Assert.Null(await rig.Store.GetPendingResetAsync(None));
         Assert.Equal(1, await rig.Store.GetPlatformSeqAsync(None));
+    }
+
+    [Fact]
+    public async Task AResetRecordedButNotRunBecauseTheSessionEnded_IsRunByTheTunnelAfterTheSession_NotAtTheNextStart()
+    {
+        using var dir = new TempDirectory();
+        await using var platform = new ScriptedPlatform(dir.Path);
+        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await rig.LinkAsync();
+        rig.Machine.TryFire(new StateChange(GatewayTrigger.Connect, "connecting")); // past booting, as in the host once BootService ran
+        Assert.Null(await rig.Parts.Commands.PendingResetAsync(None)); // nothing recorded: nothing to run
+        var (session, peer) = await rig.ConnectAsync(platform, None);
+        await using (peer)
+        {
+            await TunnelConnectionTests.HandshakeAsync(rig, peer, ackedCursor: 0);
+            await peer.SendAsync("""{"type":"command","seq":1,"id":"c_78","name":"reset","args":{"mode":"relink"}}""");
+            Assert.True((await peer.ReceiveAsync("result")).GetProperty("ok").GetBoolean());
+        }
+        await session.WaitAsync(PeerConnection.Patience); // its After is dropped here, as when the answer's send fails
+
+        // What TunnelService asks after every session: the recorded reset, run through the one reset path.
+        var pending = await rig.Parts.Commands.PendingResetAsync(None);
+        Assert.NotNull(pending);
+        await pending(None);
+        Assert.Null(await rig.Store.GetPendingResetAsync(None));
+        Assert.False(await new WhatsAppSessionStore(rig.Store).HasSessionAsync(None));
+        Assert.Null(await rig.Parts.Commands.PendingResetAsync(None));
     }
 
     [Fact]

@@ -72,6 +72,31 @@ public sealed class TunnelLinkStateTests
     }
 
     [Fact]
+    public async Task AHugeRetryAfterFromThePlatformWaitsOneDay_AndTheServiceKeepsRunning()
+    {
+        using var dir = new TempDirectory();
+        await using var platform = new ScriptedPlatform(dir.Path);
+        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        using var service = Service(rig);
+        var accept = platform.AcceptAsync(None);
+        await service.StartAsync(None);
+        await using (var peer = await accept ?? throw new InvalidOperationException("the gateway did not connect"))
+        {
+            await TunnelConnectionTests.HandshakeAsync(rig, peer, ackedCursor: 0);
+            // ~115 days: more than Task.Delay takes; a platform bug must not stop the host.
+            await peer.SendAsync("""{"type":"error","code":"rate-limited","message":"slow down","retryAfter":10000000}""");
+            await Eventually.UntilAsync(() => rig.Status.Current.State == PlatformLinkState.Unreachable, Eventually.DefaultTimeout, "the refusal is reported");
+        }
+        Assert.EndsWith("(next attempt in 86400 s)", rig.Status.Current.Reason, StringComparison.Ordinal);
+        rig.Time.Advance(TimeSpan.FromDays(1) - TimeSpan.FromSeconds(1));
+        Assert.Equal(1, service.Attempts);
+        accept = platform.AcceptAsync(None);
+        await Eventually.UntilAsync(() => service.Attempts == 2, Eventually.DefaultTimeout, "the attempt after a day",
+            between: () => rig.Time.Advance(TimeSpan.FromSeconds(1)));
+        await service.StopAsync(None);
+    }
+
+    [Fact]
     public async Task ACertificateForAnotherHostIsRefused_WithItsOwnStateAndReason_AndRetriedWithBackoff()
     {
         using var dir = new TempDirectory();
@@ -90,6 +115,25 @@ public sealed class TunnelLinkStateTests
         await Eventually.UntilAsync(() => service.Attempts == 2, Eventually.DefaultTimeout, "a second attempt after the backoff",
             between: () => rig.Time.Advance(TimeSpan.FromSeconds(1)));
         Assert.Null(await accept);
+        await service.StopAsync(None);
+    }
+
+    [Fact]
+    public async Task AnAttemptThatNeverReachesTlsAfterARefusal_IsUnreachable_NotTheOldRefusal()
+    {
+        using var dir = new TempDirectory();
+        var platform = new ScriptedPlatform(dir.Path, leafHost: "platform.example");
+        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        using var service = Service(rig);
+        var accept = platform.AcceptAsync(None);
+        await service.StartAsync(None);
+        Assert.Null(await accept);
+        await Eventually.UntilAsync(() => rig.Status.Current.State == PlatformLinkState.Refused, Eventually.DefaultTimeout, "the certificate is refused");
+
+        await platform.DisposeAsync(); // nothing listens now: the next attempt fails at TCP, before any certificate
+        await Eventually.UntilAsync(() => service.Attempts == 2 && rig.Status.Current.State == PlatformLinkState.Unreachable, Eventually.DefaultTimeout,
+            "the next attempt is reported unreachable", between: () => rig.Time.Advance(TimeSpan.FromSeconds(1)));
+        Assert.DoesNotContain("certificate", rig.Status.Current.Reason, StringComparison.Ordinal);
         await service.StopAsync(None);
     }
 

@@ -20,6 +20,9 @@ public sealed class TlsValidator(TunnelOptions options, TimeProvider time)
     /// <summary>Why the last certificate was refused, or null.</summary>
     public string? LastFailure { get; private set; }
 
+    /// <summary>Forgets the last refusal: called before each attempt, so an attempt that never reaches TLS (DNS, TCP) is not reported as refused.</summary>
+    public void Reset() => LastFailure = null;
+
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         LastFailure = Check(certificate, chain, errors);

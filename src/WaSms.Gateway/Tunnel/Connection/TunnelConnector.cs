@@ -24,6 +24,7 @@ public sealed class TunnelConnector(TunnelOptions options, TlsValidator tls, Tim
     /// <exception cref="TunnelConnectException">Unreachable, refused certificate, or another protocol version.</exception>
     public async Task<WebSocket> ConnectAsync(CancellationToken cancellationToken)
     {
+        tls.Reset();
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(SubProtocol);
         socket.Options.RemoteCertificateValidationCallback = tls.Validate;

@@ -61,7 +61,7 @@ public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, 
             {
                 _backoff.Reset();
             }
-            if (end.After is { } after)
+            if ((end.After ?? await parts.Commands.PendingResetAsync(stoppingToken)) is { } after)
             {
                 await RunAfterAsync(after, stoppingToken);
                 continue;

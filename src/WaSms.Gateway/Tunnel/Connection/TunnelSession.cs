@@ -29,6 +29,9 @@ public sealed partial class TunnelSession(TunnelParts parts, FrameSocket socket)
     /// <summary>How long each side waits for the other's handshake frame (§2).</summary>
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The longest <c>retryAfter</c> honoured (§8): a larger one (a platform bug) waits a day, never longer.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
+
     public const string PlatformConsumer = Storage.GatewayStore.PlatformConsumer;
 
     private readonly Signal _acked = new();
@@ -157,7 +160,7 @@ public sealed partial class TunnelSession(TunnelParts parts, FrameSocket socket)
         {
             reason += ": " + FrameCodec.Printable(error.Message, max: 200);
         }
-        return new SessionEnd(reason, code, terminal, error.RetryAfter is { } s ? TimeSpan.FromSeconds(s) : null);
+        return new SessionEnd(reason, code, terminal, error.RetryAfter is { } s ? TimeSpan.FromSeconds(Math.Min(s, MaxRetryAfter.TotalSeconds)) : null);
     }
 
     private sealed class SessionEndException(SessionEnd end) : Exception(end.Reason)

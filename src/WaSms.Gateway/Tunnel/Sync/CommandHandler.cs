@@ -38,6 +38,25 @@ public sealed class CommandHandler(GatewayStore store, IResetRequests reset, Gat
 
     public static readonly TimeSpan PairingCodeLifetime = TimeSpan.FromMinutes(3);
 
+    /// <summary>The origin a platform reset is recorded under in the reset journal.</summary>
+    public const string ResetOrigin = "the platform's reset command";
+
+    /// <summary>
+    /// The platform reset recorded with its answer but not run, when there is one: the connection can end between
+    /// the commit and the reset (the answer's send failed, another loop ended the session), and the platform's
+    /// replay is then only answered from the record. The tunnel runs it after every session, so it never waits
+    /// for the next start.
+    /// </summary>
+    public async Task<Func<CancellationToken, Task>?> PendingResetAsync(CancellationToken cancellationToken)
+    {
+        if (machine.Current.State == GatewayState.Resetting ||
+            await store.GetPendingResetAsync(cancellationToken) is not { Origin: ResetOrigin } intent)
+        {
+            return null;
+        }
+        return ct => RunResetAsync(intent.Kind, ResetOrigin, ct);
+    }
+
     /// <exception cref="ProtocolException"><c>out-of-order</c>: a seq gap, or a replayed seq with no stored result.</exception>
     public async Task<CommandOutcome> HandleAsync(CommandFrame command, long lastSeq, CancellationToken cancellationToken)
     {
@@ -116,9 +135,8 @@ public sealed class CommandHandler(GatewayStore store, IResetRequests reset, Gat
                 {
                     throw new CommandRefusedException("busy", "a reset is running");
                 }
-                const string Origin = "the platform's reset command";
-                return (new CommandOutcome(Ok(command), After: ct => RunResetAsync(kind, Origin, ct)), null,
-                    new ResetIntent(kind, DiscardConfirmed: true, Origin, time.GetUtcNow()));
+                return (new CommandOutcome(Ok(command), After: ct => RunResetAsync(kind, ResetOrigin, ct)), null,
+                    new ResetIntent(kind, DiscardConfirmed: true, ResetOrigin, time.GetUtcNow()));
             case "new-qr":
                 RequireUnlinked();
                 // WhatsApp hands out the QR refs on its own schedule; the current one goes out now.
