@@ -117,16 +117,21 @@ public sealed partial class GatewayStore
 
     /// <summary>Saves <paramref name="changes"/> and counts an attempt of job <paramref name="messageId"/>, in one transaction.</summary>
     /// <exception cref="InvalidOperationException">There is no such job (nothing is saved).</exception>
+    /// <exception cref="SendJobClosedException">The job has failed meanwhile (nothing is saved; do not send it).</exception>
     public Task CommitSendAttemptAsync(string scope, SignalChanges changes, string messageId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
         return InTransactionAsync(async (c, tx) =>
         {
-            await using (var update = Command(c, tx, "UPDATE send_jobs SET attempts = attempts + 1 WHERE message_id = $id", ("$id", messageId)))
+            // Not a failed job: the expiry may have failed it after the pacing gate let it go (JobExpiry).
+            await using (var update = Command(c, tx, "UPDATE send_jobs SET attempts = attempts + 1 WHERE message_id = $id AND status <> 4", ("$id", messageId)))
             {
                 if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
                 {
-                    throw new InvalidOperationException($"No send job {messageId}");
+                    await using var exists = Command(c, tx, "SELECT 1 FROM send_jobs WHERE message_id = $id", ("$id", messageId));
+                    throw await exists.ExecuteScalarAsync(cancellationToken) is null
+                        ? new InvalidOperationException($"No send job {messageId}")
+                        : new SendJobClosedException(messageId);
                 }
             }
             await ApplySignalChangesAsync(c, tx, scope, changes, cancellationToken);

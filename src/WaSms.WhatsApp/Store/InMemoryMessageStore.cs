@@ -159,6 +159,10 @@ public sealed partial class InMemoryMessageStore(InMemorySignalStore signal, Tim
             var index = _jobByMessageId.TryGetValue(messageId, out var found)
                 ? found
                 : throw new InvalidOperationException($"No send job {messageId}");
+            if (_jobs[index].Status == MessageStatus.Failed)
+            {
+                throw new SendJobClosedException(messageId);
+            }
             signal.Apply(changes);
             _jobs[index] = _jobs[index] with { Attempts = _jobs[index].Attempts + 1 };
         }

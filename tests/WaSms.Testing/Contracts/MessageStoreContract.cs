@@ -130,6 +130,19 @@ public abstract partial class MessageStoreContract : MessagingStoreContract
     }
 
     [Fact]
+    public async Task CommitSendAttempt_ForAJobFailedMeanwhile_IsRefusedAndSavesNothing()
+    {
+        // The expiry failed it after the pacing gate let it go: it must not be sent (nor its session step kept).
+        var job = await Messages.EnqueueOutboundAsync(null, Chat, "hello", None);
+        await Messages.UpdateOutboundStatusAsync(job.MessageId, MessageStatus.Failed, Time.GetUtcNow(), "expired", None);
+
+        await Assert.ThrowsAsync<SendJobClosedException>(() => Messages.CommitSendAttemptAsync(SessionChange(Alice, 5), job.MessageId, None));
+
+        Assert.Null(await SessionOf(Alice));
+        Assert.Equal(0, (await Messages.GetOutboundAsync(job.MessageId, None))!.Attempts);
+    }
+
+    [Fact]
     public async Task CommitSendAttempt_ForAnUnknownJob_FailsAndSavesNothing()
     {
         await Assert.ThrowsAsync<InvalidOperationException>(() => Messages.CommitSendAttemptAsync(SessionChange(Alice, 5), "3EB0000000000000000000", None));

@@ -75,6 +75,11 @@ internal sealed class MessageSender
             await _messages.CommitSendAttemptAsync(prepared.Changes, job.MessageId, cancellationToken);
             ackWait = await channel.WriteMessageAsync(prepared.Stanza, _options.ServerAckDeadline, cancellationToken);
         }
+        catch (SendJobClosedException ex)
+        {
+            // Failed (expired) while it was being prepared: its session step was not kept and nothing was written.
+            return new SendOutcome(SendOutcomeKind.Failed, _time.GetUtcNow(), ex.Message);
+        }
         finally
         {
             _context.SignalLock.Release();

@@ -145,7 +145,15 @@ internal sealed class RetryResponder
             }
 
             var stanza = BuildResend(own, retry, to.Children[0], fanout.AnyPreKeyMessage, isGroup);
-            await _messages.CommitSendAttemptAsync(changes, job.MessageId, cancellationToken);
+            try
+            {
+                await _messages.CommitSendAttemptAsync(changes, job.MessageId, cancellationToken);
+            }
+            catch (SendJobClosedException)
+            {
+                _context.Logger.LogWarning("Retry receipt from {Device} for {Id} not answered: the job has failed.", device, retry.MessageId);
+                return null;
+            }
             await channel.WriteAsync(stanza, cancellationToken);
             return stanza;
         }
