@@ -20,3 +20,12 @@ public sealed record ResetNotice(bool FactoryReset, int Undelivered, DateTimeOff
 /// <param name="Message">What is wrong, for a person.</param>
 /// <param name="Until">When the screen goes back to normal (the problem stays in <c>status</c> and the log).</param>
 public sealed record SetupNotice(string Key, int Line, string Message, DateTimeOffset Until) : GatewayNotice(Until);
+
+/// <summary>
+/// The platform offered a firmware update (its <c>update-available</c> command, docs/tunnel.md §7.1): shown on the
+/// online screen, in <c>status</c> and MQTT until a newer offer replaces it (posting one replaces this) or the
+/// installer withdraws it (<see cref="GatewayStateMachine.Withdraw{T}"/>). It never lapses by itself, and carries only
+/// what a person is shown: the bundle's URL and signature stay in the store.
+/// </summary>
+/// <param name="Version">The offered firmware version, e.g. <c>1.6.0</c>.</param>
+public sealed record UpdateNotice(string Version) : GatewayNotice(DateTimeOffset.MaxValue);

@@ -95,6 +95,27 @@ public sealed class GatewayStateMachine
     }
 
     /// <summary>
+    /// Takes the open notice of kind <typeparamref name="T"/> away from every observer (e.g. the installer, once the
+    /// offered update is installed): a new snapshot of the same state without it.
+    /// </summary>
+    /// <returns>False when no such notice was open (no snapshot published).</returns>
+    public bool Withdraw<T>() where T : GatewayNotice
+    {
+        lock (_gate)
+        {
+            if (_current.Notices?.OfType<T>().Any() != true)
+            {
+                return false;
+            }
+            var kept = _current.Notices.Where(n => n is not T).ToArray();
+            var next = _current with { Sequence = _current.Sequence + 1, Notices = kept.Length == 0 ? null : kept };
+            _current = next;
+            Publish(_subscribers, next);
+        }
+        return true;
+    }
+
+    /// <summary>
     /// Records the platform link's sub-state (only the tunnel calls this): a new snapshot of the same
     /// state carrying it, so the screen, LEDs, MQTT and <c>status</c> see it as they see any change.
     /// The WhatsApp state is untouched: the gateway keeps sending while the platform is away.
