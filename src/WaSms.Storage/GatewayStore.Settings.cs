@@ -19,6 +19,14 @@ public sealed partial class GatewayStore
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
+    /// <summary>Removes the setting; false when there was none.</summary>
+    public Task<bool> DeleteSettingAsync(string key, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (c, tx) =>
+        {
+            await using var command = Command(c, tx, "DELETE FROM settings WHERE key = $key", ("$key", key));
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken);
+
     /// <summary>Returns the setting, first storing <paramref name="create"/>'s value when there is none.</summary>
     public Task<string> GetOrCreateSettingAsync(string key, Func<string> create, CancellationToken cancellationToken) =>
         InTransactionAsync(async (c, tx) =>

@@ -77,18 +77,12 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             new ButtonReport(status.ButtonStuckSince is not null, status.ButtonStuckSince),
             status.Today is { } t ? new TodayReport(t.Day, t.In, t.Out, t.Failed, t.Queued) : null,
             pacing is null ? null : await GetPacingAsync(pacing, cancellationToken),
-            snapshot.Platform is { } link ? new TunnelReport(link.StateName, link.Line, link.Since, await GetUpdateOfferAsync(cancellationToken), link.Reason) : null,
+            snapshot.Platform is { } link ? new TunnelReport(link.StateName, link.Line, link.Since, snapshot.OpenNotice<UpdateNotice>(time.GetUtcNow())?.Version, link.Reason) : null,
             updates?.Current);
     }
 
     private static async Task<PacingReport> GetPacingAsync(Messaging.Pacing.PacingGate pacing, CancellationToken cancellationToken) =>
         await pacing.GetPauseAsync(cancellationToken) is { } pause ? new PacingReport(true, pause.Reason, pause.Until) : new PacingReport(false, null, null);
-
-    /// <summary>The version the platform said is available (its <c>update-available</c> command), or null.</summary>
-    private async Task<string?> GetUpdateOfferAsync(CancellationToken cancellationToken) =>
-        await store.GetSettingAsync(Tunnel.Sync.CommandHandler.UpdateSetting, cancellationToken) is { } json
-            ? System.Text.Json.JsonSerializer.Deserialize(json, Tunnel.Protocol.TunnelJson.Default.UpdateOffer)?.Version
-            : null;
 
     private static string Name(Hardware.Leds.LedMode mode) => Hardware.Leds.LedModeNames.Of(mode);
 }

@@ -33,7 +33,10 @@ public sealed class CommandHandler(GatewayStore store, IResetRequests reset, Gat
     /// <summary>The setting the pacing command (and welcome.pacing) is kept under, as the §6.1 JSON object; the pacing reads it.</summary>
     public const string PacingSetting = "pacing";
 
-    /// <summary>The last <c>update-available</c> offer, as JSON (shown in status, on the screen and MQTT).</summary>
+    /// <summary>
+    /// The last <c>update-available</c> offer, as JSON; shown in status, on the screen and MQTT as an <see cref="UpdateNotice"/>
+    /// (posted once recorded, restored at start-up by <see cref="Updates.UpdateOffers"/>).
+    /// </summary>
     public const string UpdateSetting = "tunnel.update";
 
     public static readonly TimeSpan PairingCodeLifetime = TimeSpan.FromMinutes(3);
@@ -96,6 +99,12 @@ public sealed class CommandHandler(GatewayStore store, IResetRequests reset, Gat
         // result answers any replay without running it again.
         await store.CommitPlatformCommandAsync(seq, command.Id!, System.Text.Encoding.UTF8.GetString(FrameCodec.Encode(outcome.Result)), setting,
             cancellationToken, decided);
+        if (setting is (UpdateSetting, var offerJson) && Updates.UpdateOffers.Parse(offerJson) is { } offer)
+        {
+            // Shown only once recorded: the screen, status and MQTT never show an offer a crash could lose.
+            machine.Post(new UpdateNotice(offer.Version!));
+            log.LogInformation("The platform offers firmware {Version}", offer.Version);
+        }
         return outcome;
     }
 

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using WaSms.Core.State;
+using WaSms.Emulators.WhatsApp;
+using WaSms.Gateway.Control;
+using WaSms.Gateway.Tunnel.Protocol;
+using WaSms.Gateway.Tunnel.Sync;
+using WaSms.Gateway.Updates;
+using WaSms.Storage;
+
+namespace WaSms.Gateway.Tests.Tunnel;
+
+/// <summary>
+/// The platform's <c>update-available</c> command (docs/tunnel.md §7.1) reaches the state machine as an
+/// <see cref="UpdateNotice"/> once recorded, a newer offer replaces it, and a restart shows the stored one again.
+/// </summary>
+public sealed class TunnelUpdateOfferTests(ITestOutputHelper testOutput)
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task TheCommandPostsTheNotice_ANewerOfferReplacesIt_AReplayOrRefusalDoesNot()
+    {
+        using var dir = new TempDirectory();
+        await using var platform = new ScriptedPlatform(dir.Path);
+        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        var (_, peer) = await rig.ConnectAsync(platform, None);
+        await using (peer)
+        {
+            await TunnelConnectionTests.HandshakeAsync(rig, peer, ackedCursor: 0);
+            Assert.Null(Offered(rig.Machine));
+
+            await peer.SendAsync("""{"type":"command","seq":1,"id":"u_1","name":"update-available","args":{"version":"1.6.0","url":"https://example.com/1.6.0.raucb","sha256":"ab","signature":"cd"}}""");
+            Assert.True((await peer.ReceiveAsync("result")).GetProperty("ok").GetBoolean());
+            Assert.Equal(new UpdateNotice("1.6.0"), Offered(rig.Machine)); // posted before the answer left
+
+            await peer.SendAsync("""{"type":"command","seq":2,"id":"u_2","name":"update-available","args":{"version":"1.7.0"}}""");
+            var refused = await peer.ReceiveAsync("result");
+            Assert.Equal("bad-args", refused.GetProperty("error").GetString());
+            Assert.Equal(new UpdateNotice("1.6.0"), Offered(rig.Machine)); // an offer without a URL changes nothing
+
+            await peer.SendAsync("""{"type":"command","seq":3,"id":"u_3","name":"update-available","args":{"version":"1.7.0","url":"https://example.com/1.7.0.raucb","sha256":"ef","signature":"01"}}""");
+            Assert.True((await peer.ReceiveAsync("result")).GetProperty("ok").GetBoolean());
+            Assert.Equal(new UpdateNotice("1.7.0"), Assert.Single(rig.Machine.Current.Notices!.OfType<UpdateNotice>()));
+
+            // The platform resends the old offer's id: answered from the record, never run again, so 1.6.0 does not come back.
+            await peer.SendAsync("""{"type":"command","seq":4,"id":"u_1","name":"update-available","args":{"version":"1.6.0","url":"https://example.com/1.6.0.raucb","sha256":"ab","signature":"cd"}}""");
+            Assert.True((await peer.ReceiveAsync("result")).GetProperty("ok").GetBoolean());
+            Assert.Equal(new UpdateNotice("1.7.0"), Offered(rig.Machine));
+            Assert.Equal("1.7.0", (await UpdateOffers.ReadAsync(rig.Store, None))?.Version);
+        }
+    }
+
+    [Fact]
+    public async Task ARestartShowsTheStoredOfferAgain_UntilTheInstallerClearsIt()
+    {
+        using var state = new TempDirectory();
+        await using (var store = await GatewayStore.OpenAsync(state.Path, TimeProvider.System, NullLogger.Instance, None))
+        {
+            // What the command handler recorded before the restart.
+            var offer = new UpdateOffer { Version = "1.6.0", Url = "https://example.com/1.6.0.raucb", Sha256 = "ab", Signature = "cd" };
+            await store.SetSettingAsync(CommandHandler.UpdateSetting, JsonSerializer.Serialize(offer, TunnelJson.Default.UpdateOffer), None);
+        }
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+
+        await using (var gateway = await InProcessGateway.StartAsync(emulator, state.Path, testOutput))
+        {
+            Assert.Equal(new UpdateNotice("1.6.0"), Offered(gateway.Machine)); // restored by the boot, before READY
+            var report = await gateway.Get<StatusProvider>().GetReportAsync(None);
+            Assert.Equal("1.6.0", report.Tunnel?.UpdateAvailable);
+
+            // The hook the installer (issue #13) calls once the offered version is installed.
+            await UpdateOffers.ClearAsync(gateway.Store, gateway.Machine, None);
+            Assert.Null(Offered(gateway.Machine));
+            Assert.Null((await gateway.Get<StatusProvider>().GetReportAsync(None)).Tunnel?.UpdateAvailable);
+        }
+        await using (var again = await InProcessGateway.StartAsync(emulator, state.Path, testOutput))
+        {
+            Assert.Null(Offered(again.Machine)); // cleared for good, not only until the next restart
+        }
+    }
+
+    private static UpdateNotice? Offered(GatewayStateMachine machine) => machine.Current.OpenNotice<UpdateNotice>(DateTimeOffset.UtcNow);
+}
