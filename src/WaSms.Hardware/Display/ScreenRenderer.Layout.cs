@@ -31,11 +31,13 @@ public static partial class ScreenRenderer
 
     /// <summary>
     /// The common layout: a dark header with icon and title, the icon again at double size beside a
-    /// large headline, body text below, and an optional bold footer on the bottom line(s).
+    /// large headline, body text below, and an optional bold footer on the bottom line(s). <paramref name="aside"/>
+    /// (e.g. an update offer) goes right-aligned into the header, so it never displaces a line or the footer.
     /// </summary>
-    private static void Message(MonoFrame frame, Icon icon, string title, string headline, IEnumerable<string?> paragraphs, string? footer, int reserveBottom = 0)
+    private static void Message(MonoFrame frame, Icon icon, string title, string headline, IEnumerable<string?> paragraphs, string? footer,
+        int reserveBottom = 0, IReadOnlyList<string>? aside = null)
     {
-        Header(frame, 0, icon, title);
+        Header(frame, 0, icon, title, aside);
         var width = frame.Width - 2 * Margin;
         var y = HeaderHeight + 3;
         var iconSize = icon.Height * BigIconScale;
@@ -54,13 +56,23 @@ public static partial class ScreenRenderer
         DrawLines(frame, Body, Margin, y, lines);
     }
 
-    /// <summary>The dark title bar from <paramref name="left"/> to the right edge.</summary>
-    private static void Header(MonoFrame frame, int left, Icon icon, string title)
+    /// <summary>
+    /// The dark title bar from <paramref name="left"/> to the right edge. The title comes first; <paramref name="aside"/>
+    /// (longest first, e.g. "Update 1.6.0 available", "Update 1.6.0") is drawn right-aligned in the first form that fits
+    /// beside it, or not at all.
+    /// </summary>
+    private static void Header(MonoFrame frame, int left, Icon icon, string title, IReadOnlyList<string>? aside = null)
     {
         frame.FillRectangle(left, 0, frame.Width - left, HeaderHeight);
         icon.Draw(frame, left + Margin, (HeaderHeight - icon.Height) / 2, 1, dark: false);
         var x = left + Margin + icon.Width + 4;
-        Bold.Draw(frame, x, 2, Bold.Ellipsize(title, frame.Width - x - Margin), dark: false);
+        var shown = Bold.Ellipsize(title, frame.Width - x - Margin);
+        Bold.Draw(frame, x, 2, shown, dark: false);
+        var free = frame.Width - Margin - (x + Bold.MeasureWidth(shown) + 2 * Bold.MeasureWidth(" "));
+        if (aside?.FirstOrDefault(a => Bold.MeasureWidth(a) <= free) is { } side)
+        {
+            Bold.Draw(frame, frame.Width - Margin - Bold.MeasureWidth(side), 2, side, dark: false);
+        }
     }
 
     /// <summary>Wraps the paragraphs to <paramref name="width"/>; beyond <paramref name="maxLines"/> the last line kept ends in "…".</summary>

@@ -60,7 +60,8 @@ public static partial class ScreenRenderer
                 DrawOnline(frame, model);
                 break;
             case GatewayState.Degraded:
-                Message(frame, Icon.Warning, "Degraded", DegradedHeadline(snapshot.Reason), [snapshot.Reason, PlatformLine(snapshot)], AccountLine(snapshot));
+                Message(frame, Icon.Warning, "Degraded", DegradedHeadline(snapshot.Reason), [snapshot.Reason, PlatformLine(snapshot)], AccountLine(snapshot),
+                    aside: UpdateAside(model));
                 break;
             case GatewayState.RelinkNeeded:
                 Message(frame, Icon.BrokenLink, "Link again", "Logged out", [snapshot.Reason], "Hold the button 5 s to link again");
@@ -184,8 +185,15 @@ public static partial class ScreenRenderer
             lines.Add("Last sync " + Clock(sync, model.Now, zone));
         }
         lines.Add("Online since " + Clock(snapshot.Since, model.Now, zone));
-        Message(frame, Icon.Check, "Online", snapshot.Account?.MaskedNumber ?? "Online", lines, footer);
+        Message(frame, Icon.Check, "Online", snapshot.Account?.MaskedNumber ?? "Online", lines, footer, aside: UpdateAside(model));
     }
+
+    /// <summary>
+    /// "Update 1.6.0 available" in the header (shorter where the title leaves less room) while the platform offers firmware
+    /// (docs/tunnel.md §7.1); only the version: the bundle's URL and signature are for the installer. Null when none.
+    /// </summary>
+    private static string[]? UpdateAside(ScreenModel model) =>
+        model.Snapshot.OpenNotice<UpdateNotice>(model.Now) is { } offer ? [$"Update {offer.Version} available", $"Update {offer.Version}", "Update available"] : null;
 
     /// <summary>"Platform: connected / unreachable / not enrolled / enrollment revoked…"; null on a gateway without the platform tunnel.</summary>
     private static string? PlatformLine(GatewaySnapshot snapshot) =>

@@ -208,6 +208,34 @@ public sealed class DisplayControllerTests : IDisposable
         Assert.Null(_controller.Notice);
         Assert.True(_board.Refreshes[^1].Frame.SameAs(normal));
     }
+    [Fact]
+    public async Task UpdateOffer_ReachesThePanel_AndGoesWhenWithdrawn()
+    {
+        var online = Snapshot(GatewayState.Online);
+        _controller.Observe(online);
+        await RunForAsync(TimeSpan.FromSeconds(1));
+        var normal = _board.Refreshes[^1].Frame;
+
+        // The offer travels in the state, as the tunnel's command handler (or the boot) posts it.
+        var offered = online with { Sequence = 2, Notices = [new UpdateNotice("1.6.0")] };
+        _controller.Observe(offered);
+        await RunForAsync(TimeSpan.FromSeconds(61)); // an ordinary change: within the policy's minimum interval
+        var shown = _board.Refreshes[^1];
+        Assert.False(shown.Frame.SameAs(normal));
+        Assert.True(ScreenRenderer.Render(new ScreenModel(offered, shown.At, TimeZoneInfo.Utc, _stats.Value), 250, 122).SameAs(shown.Frame));
+
+        await RunForAsync(TimeSpan.FromDays(2)); // it does not lapse: whatever was drawn since still names it
+        var later = _board.Refreshes[^1];
+        Assert.True(ScreenRenderer.Render(new ScreenModel(offered, later.At, TimeZoneInfo.Utc, _stats.Value), 250, 122).SameAs(later.Frame));
+
+        var withdrawn = online with { Sequence = 3 }; // as after GatewayStateMachine.Withdraw<UpdateNotice>()
+        _controller.Observe(withdrawn);
+        await RunForAsync(TimeSpan.FromSeconds(61)); // an ordinary change: within the policy's minimum interval
+        var gone = _board.Refreshes[^1];
+        Assert.True(gone.At > later.At, "the withdrawal was not drawn");
+        Assert.True(ScreenRenderer.Render(new ScreenModel(withdrawn, gone.At, TimeZoneInfo.Utc, _stats.Value), 250, 122).SameAs(gone.Frame));
+    }
+
     /// <summary>Issue 9 item 12: after <c>pair-code</c> the code replaced the QR only when the minimum interval (60 s) had passed.</summary>
     [Fact]
     public async Task PairingCode_ReplacesTheQrAtOnce_WithAFullRefresh()

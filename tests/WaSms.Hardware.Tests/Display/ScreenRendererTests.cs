@@ -22,6 +22,9 @@ public sealed class ScreenRendererTests
         {
             yield return new ScreenModel(new GatewaySnapshot(state, LongReason, Now.AddDays(-3), 1, Account: account), Now,
                 Stats: new ScreenStats(long.MaxValue, long.MaxValue, long.MaxValue, Now.AddDays(-2)));
+            // A version the platform could send that is longer than any line.
+            yield return new ScreenModel(new GatewaySnapshot(state, "Online", Now.AddDays(-3), 1, Account: account,
+                Notices: [new UpdateNotice(new string('9', 120) + "-rc.1+" + LongReason)]), Now);
         }
         var unpaired = new GatewaySnapshot(GatewayState.Unpaired, LongReason, Now, 1, new PairingInfo(null, PairingCode: "ABCDEFGHIJKLMNOPQRSTUVWXYZ"));
         yield return new ScreenModel(unpaired, Now);
@@ -120,6 +123,46 @@ public sealed class ScreenRendererTests
 
         Assert.False(live.SameAs(expired));
         Assert.True(expired.SameAs(ScreenRenderer.Render(ScreenSamples.All.Single(s => s.Name == "unpaired-expired").Model with { Snapshot = snapshot }, 250, 122)));
+    }
+
+    /// <summary>
+    /// The update offer goes into the header, right of the title: every line, the platform line and a platform
+    /// problem footer stay exactly where they were, and the title is untouched.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Panels))]
+    public void UpdateOffer_InTheHeader_NoOtherPixelChanges(int width, int height)
+    {
+        const int headerHeight = 17, titleEnd = 60;
+        foreach (var name in new[] { "online-update-available", "degraded-update-available", "online-update-platform-revoked" })
+        {
+            var model = ScreenSamples.All.Single(s => s.Name == name).Model;
+            var with = ScreenRenderer.Render(model, width, height);
+            var without = ScreenRenderer.Render(model with { Snapshot = model.Snapshot with { Notices = null } }, width, height);
+            var changed = 0;
+            for (var y = 0; y < height; y++)
+            {
+                for (var x = 0; x < width; x++)
+                {
+                    if (with[x, y] != without[x, y])
+                    {
+                        Assert.True(y < headerHeight && x >= titleEnd, $"{name} on {width}x{height}: the offer changed pixel ({x},{y}) outside the header's right side");
+                        changed++;
+                    }
+                }
+            }
+            Assert.Equal(0, with.ClippedPixels);
+            Assert.True(changed > 100, $"{name} on {width}x{height}: the offer changed only {changed} pixels; is it shown?");
+        }
+    }
+
+    [Fact]
+    public void UpdateOffer_NotShownOutsideOnlineAndDegraded()
+    {
+        var unpaired = ScreenSamples.All.Single(s => s.Name == "unpaired-qr").Model;
+        var offered = unpaired with { Snapshot = unpaired.Snapshot with { Notices = [new UpdateNotice("1.6.0")] } };
+
+        Assert.True(ScreenRenderer.Render(offered, 250, 122).SameAs(ScreenRenderer.Render(unpaired, 250, 122)));
     }
 
     [Fact]

@@ -24,8 +24,8 @@ public static class ScreenSamples
     private static readonly LinkedAccount Account = new("491701234567@s.whatsapp.net", PushName: "Acme Front Desk");
 
     private static GatewaySnapshot Snap(GatewayState state, string reason, PairingInfo? pairing = null, LinkedAccount? account = null,
-        PlatformLink? platform = null) =>
-        new(state, reason, Now.AddMinutes(-3), 7, pairing, account, Platform: platform);
+        PlatformLink? platform = null, string? offered = null) =>
+        new(state, reason, Now.AddMinutes(-3), 7, pairing, account, Notices: offered is null ? null : [new UpdateNotice(offered)], Platform: platform);
 
     private static PlatformLink Link(PlatformLinkState state, string reason = "") => new(state, reason, Now.AddMinutes(-2));
 
@@ -58,11 +58,21 @@ public static class ScreenSamples
             new(Snap(GatewayState.Online, "Online", account: Account,
                 platform: Link(PlatformLinkState.Refused, "clock skew: the platform's certificate is valid from 2026-11-01 00:00 UTC to 2027-11-01 00:00 UTC; this gateway's clock says 2026-03-14 14:05 UTC, 231 days before it: is the time synchronised (NTP)?")), Now,
                 Stats: new ScreenStats(12, 7, 0))),
+        ("online-update-available", "Online, and the platform offers firmware 1.6.0: named in the header, so no line moves.",
+            new(Snap(GatewayState.Online, "Online", account: Account, platform: Link(PlatformLinkState.Connected), offered: "1.6.0"), Now,
+                Stats: new ScreenStats(12, 7, 0, Now.AddMinutes(-1)))),
+        ("online-update-platform-revoked", "An update is offered and the platform revoked the enrollment: the bold line stays at the bottom, the offer in the header.",
+            new(Snap(GatewayState.Online, "Online", account: Account,
+                platform: Link(PlatformLinkState.Stopped, "enrollment revoked: this gateway was removed from the dashboard"), offered: "1.6.0"), Now,
+                Stats: new ScreenStats(12, 7, 0))),
         ("online-no-stats", "Online before anything counts messages: only what the snapshot has.",
             new(Snap(GatewayState.Online, "Online", account: new LinkedAccount("447700900123@s.whatsapp.net")), Now)),
         ("degraded", "Linked, but WhatsApp stopped answering; the reason in words, and the platform link.",
             new(Snap(GatewayState.Degraded, "WhatsApp has not answered pings since 14:01:10; waiting", account: Account,
                 platform: Link(PlatformLinkState.Connected)), Now)),
+        ("degraded-update-available", "Degraded, with an update offered: in the header, where the shorter title leaves room for the version only.",
+            new(Snap(GatewayState.Degraded, "WhatsApp has not answered pings since 14:01:10; waiting", account: Account,
+                platform: Link(PlatformLinkState.Connected), offered: "1.6.0"), Now)),
         ("relink-needed", "WhatsApp logged the gateway out: hold the button to link again.",
             new(Snap(GatewayState.RelinkNeeded, "WhatsApp logged this gateway out (401: device removed); press the button to link again"), Now)),
         ("client-outdated", "WhatsApp rejected the client version: a firmware update is needed.",
