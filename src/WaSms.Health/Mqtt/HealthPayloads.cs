@@ -15,6 +15,7 @@ internal sealed record StatePayload(
     bool AccountLinked,
     string Tunnel,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TunnelReason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? UpdateAvailable,
     IReadOnlyDictionary<string, long> Queues,
     long QueuedTotal,
     bool DisplayPresent,

@@ -4,7 +4,7 @@ namespace WaSms.Health.Mqtt;
 
 /// <summary>
 /// Builds the one device-based discovery payload (docs/mqtt.md "Home Assistant"): connectivity
-/// binary sensors for the WhatsApp and platform links, problem sensors (display missing, button stuck, and
+/// binary sensors for the WhatsApp and platform links, an update sensor (the platform's offer), problem sensors (display missing, button stuck, and
 /// under-voltage / throttled where the board reports them), an enum sensor for the state, and
 /// measurements and counters with device classes and units. Sensors for values the platform does
 /// not expose (no thermal zone, no throttling flags) are left out rather than shown as unknown.
@@ -32,6 +32,8 @@ internal static class HomeAssistantDiscovery
             c => c with { DeviceClass = "connectivity" });
         State("platform", "binary_sensor", "Platform link", "{{ 'ON' if value_json.tunnel == 'connected' else 'OFF' }}",
             c => c with { DeviceClass = "connectivity" });
+        State("update", "binary_sensor", "Firmware update available", "{{ 'ON' if value_json.update_available else 'OFF' }}",
+            c => c with { DeviceClass = "update" });
         State("state", "sensor", "State", "{{ value_json.state }}",
             c => c with { DeviceClass = "enum", Options = GatewayStateNames.All });
         State("display_missing", "binary_sensor", "Display missing", "{{ 'OFF' if value_json.display_present else 'ON' }}",

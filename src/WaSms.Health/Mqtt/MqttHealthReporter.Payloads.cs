@@ -40,6 +40,7 @@ public sealed partial class MqttHealthReporter
             snapshot.Account is not null,
             snapshot.Platform?.StateName ?? status.Tunnel ?? "unknown",
             snapshot.Platform is { Reason.Length: > 0 } link ? PayloadRedactor.Text(link.Reason, forbidden) : null,
+            snapshot.OpenNotice<UpdateNotice>(_time.GetUtcNow()) is { } offer ? PayloadRedactor.Text(offer.Version, forbidden) : null,
             status.QueueDepths,
             status.QueueDepths.Values.Sum(),
             status.DisplayPresent,

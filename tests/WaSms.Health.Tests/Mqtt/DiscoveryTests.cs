@@ -14,7 +14,9 @@ public sealed class DiscoveryTests
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
     private static readonly HashSet<string> Platforms = ["sensor", "binary_sensor"];
     private static readonly HashSet<string> SensorDeviceClasses = ["duration", "temperature", "data_size", "enum"];
-    private static readonly HashSet<string> BinaryDeviceClasses = ["connectivity", "problem"];
+    /// <summary>Fields whose null is a value (no update offered: the sensor is OFF), not a missing reading.</summary>
+    private static readonly HashSet<string> NullMeansNone = ["update_available"];
+    private static readonly HashSet<string> BinaryDeviceClasses = ["connectivity", "problem", "update"];
     private static readonly HashSet<string> StateClasses = ["measurement", "total", "total_increasing"];
 
     [Fact]
@@ -62,7 +64,10 @@ public sealed class DiscoveryTests
             foreach (System.Text.RegularExpressions.Match field in System.Text.RegularExpressions.Regex.Matches(template, @"value_json\.([a-z0-9_]+)"))
             {
                 Assert.True(source.TryGetProperty(field.Groups[1].Value, out var value), $"{key}: {field.Groups[1].Value} is not published");
-                Assert.NotEqual(JsonValueKind.Null, value.ValueKind);
+                if (!NullMeansNone.Contains(field.Groups[1].Value))
+                {
+                    Assert.NotEqual(JsonValueKind.Null, value.ValueKind);
+                }
             }
             if (c.TryGetProperty("device_class", out var deviceClass))
             {
@@ -81,6 +86,7 @@ public sealed class DiscoveryTests
 
         Assert.Equal("connectivity", components["whatsapp"].GetProperty("device_class").GetString());
         Assert.Equal("connectivity", components["platform"].GetProperty("device_class").GetString());
+        Assert.Equal("update", components["update"].GetProperty("device_class").GetString());
         Assert.Equal("problem", components["undervoltage"].GetProperty("device_class").GetString());
         Assert.Equal("problem", components["throttled"].GetProperty("device_class").GetString());
         Assert.Equal("problem", components["display_missing"].GetProperty("device_class").GetString());

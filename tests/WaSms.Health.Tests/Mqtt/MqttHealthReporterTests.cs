@@ -112,6 +112,36 @@ public sealed class MqttHealthReporterTests
     }
 
     [Fact]
+    public async Task UpdateOffer_RepublishesStateWithTheVersion_AndNullOnceWithdrawn()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        await using var harness = new ReporterHarness(broker);
+        var topics = await harness.StartAsync();
+        await using var live = await MqttRecorder.ConnectAsync(broker);
+        var before = await live.WaitForAsync(m => m.Topic == topics.State, Long);
+        Assert.Contains("\"update_available\":null", before.Payload, StringComparison.Ordinal);
+
+        // As the tunnel's command handler posts the platform's update-available command (docs/tunnel.md §7.1).
+        harness.Machine.Post(new UpdateNotice("1.6.0"));
+        var offered = await live.WaitForAsync(m => m.Topic == topics.State && m.Payload.Contains("\"update_available\":\"1.6.0\"", StringComparison.Ordinal), Long);
+        Assert.Contains("\"state\":\"booting\"", offered.Payload, StringComparison.Ordinal); // the state itself is untouched
+
+        harness.Machine.Post(new UpdateNotice("1.7.0")); // a newer offer replaces it
+        await live.WaitForAsync(m => m.Topic == topics.State && m.Payload.Contains("\"update_available\":\"1.7.0\"", StringComparison.Ordinal), Long);
+        await using (var late = await MqttRecorder.ConnectAsync(broker)) // retained: Home Assistant starting later sees it too
+        {
+            var retained = await late.WaitForAsync(m => m.Topic == topics.State, Long);
+            Assert.True(retained.Retained);
+            Assert.Contains("\"update_available\":\"1.7.0\"", retained.Payload, StringComparison.Ordinal);
+        }
+
+        bool Withdrawn(Received m) => m.Topic == topics.State && m.Payload.Contains("\"update_available\":null", StringComparison.Ordinal);
+        var nullsBefore = live.Messages.Count(Withdrawn);
+        Assert.True(harness.Machine.Withdraw<UpdateNotice>()); // the installer's hook, once installed
+        await live.WaitForAsync(Withdrawn, nullsBefore + 1, Long);
+    }
+
+    [Fact]
     public async Task Telemetry_FollowsTheClock()
     {
         using var broker = await MosquittoBroker.StartAsync();
