@@ -6,7 +6,7 @@ namespace WaSms.Hardware.Display;
 /// Everything one screen shows: the state snapshot plus the facts around it that the
 /// <see cref="DisplayController"/> gathers. Rendering it is a pure function (<see cref="ScreenRenderer"/>).
 /// </summary>
-/// <param name="Snapshot">The state machine's snapshot.</param>
+/// <param name="Snapshot">The state machine's snapshot (the renderer reads the platform link and an <see cref="UpdateNotice"/> from it).</param>
 /// <param name="Now">The clock reading the screen is drawn for (QR time left, countdowns).</param>
 /// <param name="TimeZone">Zone for wall-clock times such as "last sync 14:02"; UTC when null.</param>
 /// <param name="Stats">Message counters and queue depth, when the host provides them.</param>
