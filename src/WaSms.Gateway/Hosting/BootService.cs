@@ -8,7 +8,7 @@ namespace WaSms.Gateway.Hosting;
 /// <summary>
 /// Leaves <c>booting</c> once the store is open: first finishes a reset a crash interrupted (which
 /// ends unpaired), otherwise to <c>connecting</c> when a WhatsApp session is stored, to
-/// <c>unpaired</c> otherwise; then shows the platform's stored update offer again. Runs before READY=1 is sent.
+/// <c>unpaired</c> otherwise; then shows the platform's stored update offer again (unless it is the version now running). Runs before READY=1 is sent.
 /// </summary>
 public sealed class BootService(GatewayStateMachine machine, GatewayStore store, IWhatsAppSessionStore session, ResetCoordinator reset) : IHostedService
 {
@@ -16,7 +16,7 @@ public sealed class BootService(GatewayStateMachine machine, GatewayStore store,
     {
         await DecideStateAsync(cancellationToken);
         // The platform's last update offer shows again after a restart (after the reset: a wipe takes it along).
-        await Updates.UpdateOffers.RestoreAsync(store, machine, cancellationToken);
+        await Updates.UpdateOffers.RestoreAsync(store, machine, Control.StatusProvider.Version, cancellationToken);
     }
 
     private async Task DecideStateAsync(CancellationToken cancellationToken)

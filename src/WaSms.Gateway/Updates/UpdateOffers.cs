@@ -33,11 +33,19 @@ public static class UpdateOffers
         }
     }
 
-    /// <summary>Shows the stored offer again at start-up, so it survives restarts; returns it, or null when there is none.</summary>
-    public static async Task<UpdateOffer?> RestoreAsync(GatewayStore store, GatewayStateMachine machine, CancellationToken cancellationToken)
+    /// <summary>
+    /// Shows the stored offer again at start-up, so it survives restarts; returns it, or null when there is none.
+    /// An offer of the version now running (<paramref name="runningVersion"/>) was installed: it is cleared instead.
+    /// </summary>
+    public static async Task<UpdateOffer?> RestoreAsync(GatewayStore store, GatewayStateMachine machine, string? runningVersion, CancellationToken cancellationToken)
     {
         if (await ReadAsync(store, cancellationToken) is not { } offer)
         {
+            return null;
+        }
+        if (runningVersion is not null && string.Equals(offer.Version, runningVersion, StringComparison.OrdinalIgnoreCase))
+        {
+            await ClearAsync(store, machine, cancellationToken);
             return null;
         }
         machine.Post(new UpdateNotice(offer.Version!));

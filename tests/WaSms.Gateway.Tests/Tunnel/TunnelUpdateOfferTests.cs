@@ -81,5 +81,22 @@ public sealed class TunnelUpdateOfferTests(ITestOutputHelper testOutput)
         }
     }
 
+    [Fact]
+    public async Task AnOfferOfTheVersionNowRunning_WasInstalled_AndIsClearedAtStart()
+    {
+        using var state = new TempDirectory();
+        await using (var store = await GatewayStore.OpenAsync(state.Path, TimeProvider.System, NullLogger.Instance, None))
+        {
+            var offer = new UpdateOffer { Version = StatusProvider.Version, Url = "https://example.com/now.raucb", Sha256 = "ab", Signature = "cd" };
+            await store.SetSettingAsync(CommandHandler.UpdateSetting, JsonSerializer.Serialize(offer, TunnelJson.Default.UpdateOffer), None);
+        }
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+
+        await using var gateway = await InProcessGateway.StartAsync(emulator, state.Path, testOutput);
+        Assert.Null(Offered(gateway.Machine));
+        Assert.Null(await UpdateOffers.ReadAsync(gateway.Store, None));
+    }
+
     private static UpdateNotice? Offered(GatewayStateMachine machine) => machine.Current.OpenNotice<UpdateNotice>(DateTimeOffset.UtcNow);
 }
