@@ -118,11 +118,11 @@ public sealed partial class GatewayStore
     /// scope's LID map knows: the server may deliver the same message once addressed by phone number and
     /// once by LID (docs/protocol/messaging.md §1), and it is one message.
     /// </summary>
-    private async Task<bool> HasEquivalentInboundAsync(SqliteConnection c, SqliteTransaction tx, string chat, string sender, string id, CancellationToken cancellationToken) =>
+    private async Task<bool> HasEquivalentInboundAsync(SqliteConnection c, SqliteTransaction? tx, string chat, string sender, string id, CancellationToken cancellationToken) =>
         await FindEquivalentInboundAsync(c, tx, chat, sender, id, cancellationToken) is { Placeholder: false };
 
     /// <summary>The stored row of (chat, sender, id) under any PN/LID form, and whether it is an undecryptable placeholder.</summary>
-    private async Task<(long RowId, bool Placeholder)?> FindEquivalentInboundAsync(SqliteConnection c, SqliteTransaction tx, string chat, string sender, string id, CancellationToken cancellationToken)
+    private async Task<(long RowId, bool Placeholder)?> FindEquivalentInboundAsync(SqliteConnection c, SqliteTransaction? tx, string chat, string sender, string id, CancellationToken cancellationToken)
     {
         var command = Prepared(c, tx, FindEquivalentInboundSql);
         Bind(command, ("$chat", chat), ("$sender", sender), ("$id", id), ("$scope", SecretScopes.WhatsApp), ("$undecryptable", InboundMessage.Undecryptable));
