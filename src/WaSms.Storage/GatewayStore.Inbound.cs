@@ -70,9 +70,23 @@ public sealed partial class GatewayStore
         }, cancellationToken);
     }
 
-    /// <summary>True when (chat, sender, id) is stored with its content, the chat and sender in either PN or LID form (GatewayStore.Undecrypted.cs).</summary>
-    public Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken) =>
-        InTransactionAsync((c, tx) => HasEquivalentInboundAsync(c, tx, chat, sender, id, cancellationToken), cancellationToken);
+    /// <summary>
+    /// True when (chat, sender, id) is stored with its content, the chat and sender in either PN or LID form (GatewayStore.Undecrypted.cs).
+    /// One SELECT outside a transaction (autocommit: it reads one snapshot by itself), so the check every
+    /// message of a backlog makes before it is decrypted costs no BEGIN IMMEDIATE and COMMIT of its own.
+    /// </summary>
+    public async Task<bool> HasInboundAsync(string chat, string sender, string id, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await HasEquivalentInboundAsync(_connection, null, chat, sender, id, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     /// <summary>How long a failed decrypt is remembered: the sender's retries come within minutes, never days later.</summary>
     public static readonly TimeSpan DecryptFailureMemory = TimeSpan.FromDays(7);

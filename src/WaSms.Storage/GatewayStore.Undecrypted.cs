@@ -118,11 +118,11 @@ public sealed partial class GatewayStore
     /// scope's LID map knows: the server may deliver the same message once addressed by phone number and
     /// once by LID (docs/protocol/messaging.md §1), and it is one message.
     /// </summary>
-    private async Task<bool> HasEquivalentInboundAsync(SqliteConnection c, SqliteTransaction tx, string chat, string sender, string id, CancellationToken cancellationToken) =>
+    private async Task<bool> HasEquivalentInboundAsync(SqliteConnection c, SqliteTransaction? tx, string chat, string sender, string id, CancellationToken cancellationToken) =>
         await FindEquivalentInboundAsync(c, tx, chat, sender, id, cancellationToken) is { Placeholder: false };
 
     /// <summary>The stored row of (chat, sender, id) under any PN/LID form, and whether it is an undecryptable placeholder.</summary>
-    private async Task<(long RowId, bool Placeholder)?> FindEquivalentInboundAsync(SqliteConnection c, SqliteTransaction tx, string chat, string sender, string id, CancellationToken cancellationToken)
+    private async Task<(long RowId, bool Placeholder)?> FindEquivalentInboundAsync(SqliteConnection c, SqliteTransaction? tx, string chat, string sender, string id, CancellationToken cancellationToken)
     {
         var command = Prepared(c, tx, FindEquivalentInboundSql);
         Bind(command, ("$chat", chat), ("$sender", sender), ("$id", id), ("$scope", SecretScopes.WhatsApp), ("$undecryptable", InboundMessage.Undecryptable));
@@ -133,9 +133,16 @@ public sealed partial class GatewayStore
     private static readonly string FindEquivalentInboundSql =
         $"SELECT id, type = $undecryptable FROM inbound_messages WHERE message_id = $id AND chat IN ({FormsOf("$chat")}) AND sender IN ({FormsOf("$sender")}) LIMIT 1";
 
-    /// <summary>The JID in <paramref name="parameter"/> and its other form (LID ↔ phone number) when the LID map knows it.</summary>
+    /// <summary>
+    /// The JID in <paramref name="parameter"/> and its other form (LID ↔ phone number) when the LID map knows it.
+    /// The user part is cut from the JID rather than the server appended to the column
+    /// (<c>lid_user || '@lid' = $chat</c>), so the look-up uses the map's (scope, lid_user) and (scope, pn_user)
+    /// keys instead of scanning the scope's rows, four times per message; the columns are STRICT TEXT, so it is the same match.
+    /// </summary>
     private static string FormsOf(string parameter) =>
         $"SELECT {parameter} UNION ALL " +
-        $"SELECT pn_user || '@s.whatsapp.net' FROM lid_map WHERE scope = $scope AND lid_user || '@lid' = {parameter} UNION ALL " +
-        $"SELECT lid_user || '@lid' FROM lid_map WHERE scope = $scope AND pn_user || '@s.whatsapp.net' = {parameter}";
+        $"SELECT pn_user || '@s.whatsapp.net' FROM lid_map WHERE scope = $scope AND substr({parameter}, -4) = '@lid' " +
+        $"AND lid_user = substr({parameter}, 1, length({parameter}) - 4) UNION ALL " +
+        $"SELECT lid_user || '@lid' FROM lid_map WHERE scope = $scope AND substr({parameter}, -15) = '@s.whatsapp.net' " +
+        $"AND pn_user = substr({parameter}, 1, length({parameter}) - 15)";
 }

@@ -288,7 +288,7 @@ public sealed partial class GatewayStore : IAsyncDisposable
     /// read and write): SQLite parsing and planning them anew each time was most of the store's CPU
     /// (docs/performance.md). Safe because the connection runs one call at a time (<see cref="_gate"/>).
     /// </summary>
-    private SqliteCommand Prepared(SqliteConnection connection, SqliteTransaction tx, string sql)
+    private SqliteCommand Prepared(SqliteConnection connection, SqliteTransaction? tx, string sql)
     {
         if (!_prepared.TryGetValue(sql, out var command))
         {

@@ -237,6 +237,11 @@ internal sealed class BatchOverlay(ISignalStore signal, IMessageStore messages) 
     /// </summary>
     private async Task<InboundMessage?> PendingAsync(string chat, string sender, string id, CancellationToken cancellationToken)
     {
+        if (!HasRowWithId(_batch.Rows, id) && !HasRowWithId(_stanza.Rows, id))
+        {
+            return null; // nearly always (twice per message): no canonical forms to work out
+        }
+
         (string Chat, string Sender)? wanted = null;
         InboundMessage? found = null;
         foreach (var row in _batch.Rows.Concat(_stanza.Rows))
@@ -254,6 +259,19 @@ internal sealed class BatchOverlay(ISignalStore signal, IMessageStore messages) 
         }
 
         return found;
+    }
+
+    private static bool HasRowWithId(List<InboundMessage> rows, string id)
+    {
+        foreach (var row in rows)
+        {
+            if (row.Id == id)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A user JID in its LID form when the map (the batch's pairs over the stored ones) knows it; anything else as it is.</summary>
