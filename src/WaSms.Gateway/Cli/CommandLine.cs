@@ -8,8 +8,8 @@ public sealed class CommandLine
 {
     public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "enroll", "update", "press", "reset", "send", "messages", "groups", "optouts", "wa", "dev", "provision", "version", "help"];
 
-    private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout", "--id", "--api-port", "--codes", "--data"];
-    private static readonly string[] BareFlags = ["--json", "--factory", "--no-wait", "--follow", "--help", "-h"];
+    private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout", "--id", "--api-port", "--codes", "--data", "--sha256"];
+    private static readonly string[] BareFlags = ["--json", "--factory", "--no-wait", "--follow", "--reboot", "--offer", "--help", "-h"];
 
     public string Verb { get; private init; } = "run";
 
@@ -99,8 +99,13 @@ public sealed class CommandLine
           qr                       print the current pairing QR in the terminal
           pair-code +NUMBER        link by phone number: prints (and shows) an 8-character code
           enroll CODE              link to the WaSMS platform with the dashboard's one-time code
-          update BUNDLE [--no-wait] check a signed update bundle and install it into the other slot;
-                                   follows the installation (docs/updates.md); reboot to run it
+          update BUNDLE|URL [--sha256 HEX] [--reboot] [--no-wait]
+                                   install a signed update bundle into the other slot: a file, or
+                                   an https URL the gateway downloads (resumable; --sha256 checked);
+                                   checked before anything is written; follows it (docs/updates.md);
+                                   reboot to run it (--reboot: the board reboots by itself)
+          update --offer           install the update the WaSMS platform offers now (no waiting
+                                   for a quiet moment); the board reboots into it
           press [--hold SECONDS]   press the button (hold 5 s = relink, 15 s = factory reset)
           reset [--factory]        relink (as a 5 s hold), or factory reset
           send TO TEXT [--id ID] [--no-wait]
@@ -138,7 +143,8 @@ public sealed class CommandLine
 
         Exit codes: 0 ok, 1 failure (also: the gateway did not answer in time; a send that failed),
         2 reset needs confirmation (undelivered data), 3 not running, 4 not linked (send), 5 not sent
-        in time (send; it stays queued), 64 usage (also: a bad recipient or text), 65 bad data (a
-        database from a newer firmware; wa decode: input that does not decode), 78 invalid configuration.
+        in time (send; it stays queued), 64 usage (also: a bad recipient or text, a bad URL), 65 bad
+        data (a database from a newer firmware; wa decode: input that does not decode; update: a
+        bundle refused or with another sha256), 78 invalid configuration.
         """;
 }

@@ -192,23 +192,55 @@ public static partial class GatewayCli
     }
 
     /// <summary>
-    /// <c>update BUNDLE</c>: the service checks the bundle (signature and every block) before anything is
-    /// written, then installs it; this follows the installation in <c>status</c> unless <c>--no-wait</c>.
-    /// Exit 0 installed (or started, with --no-wait), 65 refused bundle, 1 failed or busy.
+    /// <c>update BUNDLE|URL</c>: the service downloads a URL itself (resumable, into its updates directory), checks the
+    /// bundle (signature and every block) before anything is written, then installs it; this follows the update in
+    /// <c>status</c> unless <c>--no-wait</c>. <c>update --offer</c>: install the platform's offer now.
+    /// Exit 0 installed (or started, with --no-wait), 64 bad input, 65 refused bundle or another sha256, 1 failed or busy.
     /// </summary>
     private static async Task<int> UpdateAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (commandLine.Arguments.Count != 1)
+        const string usage = "usage: wasms-gateway update <bundle.raucb|https-url> [--sha256 HEX] [--reboot] [--no-wait]  or  wasms-gateway update --offer";
+        ControlRequest request;
+        if (commandLine.Has("--offer"))
         {
-            throw new UsageException("usage: wasms-gateway update <bundle.raucb> [--no-wait]");
+            if (commandLine.Arguments.Count != 0)
+            {
+                throw new UsageException(usage);
+            }
+            request = new ControlRequest("update", Offer: true);
         }
-        var bundle = Path.GetFullPath(commandLine.Arguments[0]);
-        if (!File.Exists(bundle))
+        else if (commandLine.Arguments.Count != 1)
         {
-            throw new UsageException($"update: {bundle} does not exist");
+            throw new UsageException(usage);
+        }
+        else if (commandLine.Arguments[0].Contains("://", StringComparison.Ordinal))
+        {
+            if (Updates.BundleDownloader.CheckUrl(commandLine.Arguments[0], settings.Updates.AllowHttp, out var url) is { } problem)
+            {
+                throw new UsageException($"update: {problem}");
+            }
+            var sha = commandLine.Flags.GetValueOrDefault("--sha256");
+            if (sha is not null && !Updates.BundleDownloader.IsSha256(sha))
+            {
+                throw new UsageException($"update: --sha256 takes 64 hex digits, not \"{sha}\"");
+            }
+            request = new ControlRequest("update", Url: url!.AbsoluteUri, Sha256: sha, Reboot: commandLine.Has("--reboot"));
+        }
+        else
+        {
+            if (commandLine.Has("--sha256"))
+            {
+                throw new UsageException("update: --sha256 is for a URL; a bundle file is checked by its signature");
+            }
+            var bundle = Path.GetFullPath(commandLine.Arguments[0]);
+            if (!File.Exists(bundle))
+            {
+                throw new UsageException($"update: {bundle} does not exist");
+            }
+            request = new ControlRequest("update", Bundle: bundle, Reboot: commandLine.Has("--reboot"));
         }
         // Checking reads the whole bundle (tens of MB from the SD card): allow for it.
-        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("update", Bundle: bundle),
+        var response = await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, request,
             Timeout(commandLine, TimeSpan.FromMinutes(5)), cancellationToken);
         if (!response.Ok)
         {
@@ -216,7 +248,7 @@ public static partial class GatewayCli
             return response.Code == "refused" ? ExitCodes.DataError : response.Code == "usage" ? ExitCodes.Usage : ExitCodes.Failure;
         }
         await output.WriteLineAsync(response.Message);
-        if (commandLine.Has("--no-wait"))
+        if (commandLine.Has("--no-wait") || request.Offer)
         {
             return ExitCodes.Ok;
         }
@@ -225,16 +257,20 @@ public static partial class GatewayCli
         {
             var update = (await GetStatusAsync(settings, commandLine, cancellationToken)).Update;
             var line = update is null ? "no update in progress (the gateway restarted?)" : update.Describe();
-            if (line != last)
+            // A download's progress changes all the time: one line per ten percent is enough to follow it.
+            var key = update?.Phase == "downloading" ? $"downloading {update.Bundle} {update.Percent / 10}" : line;
+            if (key != last)
             {
                 await output.WriteLineAsync(line);
-                last = line;
+                last = key;
             }
             switch (update?.Phase)
             {
                 case "installed":
                     return ExitCodes.Ok;
-                case "installing" or "checking" or "checked":
+                case "refused":
+                    return ExitCodes.DataError;
+                case "installing" or "checking" or "checked" or "downloading":
                     await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
                     continue;
                 default:

@@ -9,10 +9,14 @@ namespace WaSms.Gateway.Control;
 /// <param name="Cursor">messages: the events after this one.</param>
 /// <param name="From">dev say/group-say: the emulated contact; dev inbox: the contact whose inbox to show.</param>
 /// <param name="Bundle">update: the absolute path of the update bundle (docs/updates.md).</param>
+/// <param name="Url">update: the https URL the gateway downloads the bundle from, instead of <paramref name="Bundle"/>.</param>
+/// <param name="Sha256">update: the bundle's sha256 (hex), checked after the download.</param>
+/// <param name="Reboot">update: reboot once installed.</param>
+/// <param name="Offer">update: install the platform's offer now.</param>
 /// <param name="Group">dev group-say: the group's JID or subject.</param>
 public sealed record ControlRequest(string Command, double? HoldSeconds = null, bool Factory = false, string? Qr = null, string? PhoneNumber = null,
     string? To = null, string? Text = null, string? Id = null, double? WaitSeconds = null, long? Cursor = null, string? From = null, string? Group = null,
-    string? Bundle = null);
+    string? Bundle = null, string? Url = null, string? Sha256 = null, bool Reboot = false, bool Offer = false);
 
 /// <param name="Code">Why it failed, for the CLI's exit code: <c>usage</c>, <c>not-linked</c>, <c>timeout</c>; null for other failures.</param>
 public sealed record ControlResponse(bool Ok, string? Error = null, StatusReport? Status = null, string? Message = null, string? Code = null,

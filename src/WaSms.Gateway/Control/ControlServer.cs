@@ -34,7 +34,9 @@ public sealed class ControlServer(
     TimeProvider time,
     ILogger<ControlServer> log,
     Tunnel.Identity.EnrollmentCodes? enrollment = null,
-    Updates.UpdateCoordinator? updates = null) : BackgroundService
+    Updates.UpdateCoordinator? updates = null,
+    Configuration.UpdatesOptions? updateOptions = null,
+    Updates.OfferInstaller? offers = null) : BackgroundService
 {
     /// <summary>Longest request line, newline included: room for a 4,096-character text (send), JSON-escaped.</summary>
     internal const int MaxRequestBytes = 32 * 1024;
@@ -255,7 +257,7 @@ public sealed class ControlServer(
                     return new ControlResponse(false, ex.Message);
                 }
             case "update" when updates is not null:
-                return await StartUpdateAsync(updates, request.Bundle, cancellationToken);
+                return await StartUpdateAsync(updates, request, cancellationToken);
             case "dev-code":
                 return await dev.EnterCodeAsync(request.Qr, cancellationToken);
             case "dev-scan":
@@ -266,16 +268,39 @@ public sealed class ControlServer(
         }
     }
 
-    /// <summary>Checks the bundle now and starts installing it; the CLI follows the installation in <c>status</c>.</summary>
-    private static async Task<ControlResponse> StartUpdateAsync(Updates.UpdateCoordinator updates, string? bundle, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks the bundle now and starts installing it, or starts downloading it from its URL, or wakes the installer of
+    /// the platform's offer; the CLI follows the update in <c>status</c>.
+    /// </summary>
+    private async Task<ControlResponse> StartUpdateAsync(Updates.UpdateCoordinator updates, ControlRequest request, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(bundle) || !Path.IsPathFullyQualified(bundle))
+        if (request.Offer)
         {
-            return new ControlResponse(false, "update needs the bundle's absolute path", Code: "usage");
+            return offers is not null && await offers.InstallNowAsync(cancellationToken) is { } version
+                ? new ControlResponse(true, Message: $"Installing the platform's update {version} as soon as it is downloaded; the board reboots into it")
+                : new ControlResponse(false, "the platform offers no update to install", Code: "usage");
         }
         try
         {
-            var report = await updates.StartAsync(bundle, cancellationToken);
+            if (request.Url is { } text)
+            {
+                if (Updates.BundleDownloader.CheckUrl(text, updateOptions?.AllowHttp ?? false, out var url) is { } problem)
+                {
+                    return new ControlResponse(false, problem, Code: "usage");
+                }
+                if (request.Sha256 is { } sha && !Updates.BundleDownloader.IsSha256(sha))
+                {
+                    return new ControlResponse(false, $"--sha256 takes 64 hex digits, not \"{sha}\"", Code: "usage");
+                }
+                var downloading = updates.StartDownload(url!, request.Sha256, request.Reboot, cancellationToken);
+                return new ControlResponse(true, Message: $"Downloading {downloading.Bundle}", Update: downloading);
+            }
+            var bundle = request.Bundle;
+            if (string.IsNullOrEmpty(bundle) || !Path.IsPathFullyQualified(bundle))
+            {
+                return new ControlResponse(false, "update needs the bundle's absolute path", Code: "usage");
+            }
+            var report = await updates.StartAsync(bundle, cancellationToken, request.Reboot);
             return report.Phase == "installing"
                 ? new ControlResponse(true, Message: $"Update {report.Version} checked; installing", Update: report)
                 : new ControlResponse(false, $"update refused: {report.Reason}", Code: "refused", Update: report);

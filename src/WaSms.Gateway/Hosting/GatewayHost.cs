@@ -10,6 +10,7 @@ using WaSms.Gateway.Links;
 using WaSms.Gateway.Messaging;
 using WaSms.Gateway.Messaging.Pacing;
 using WaSms.Gateway.Tunnel;
+using WaSms.Gateway.Updates;
 #if SIMULATOR_PAGE
 using WaSms.Gateway.Simulator;
 #endif
@@ -84,8 +85,7 @@ public static class GatewayHost
         services.AddHostedService<WatchdogService>();
         services.AddSingleton<DevCommands>();
         services.AddSingleton<MessagingCommands>();
-        services.AddSingleton<Updates.IRaucAdapter>(new Updates.RaucProcessAdapter());
-        services.AddSingleton<Updates.UpdateCoordinator>();
+        services.AddUpdates(settings.Updates, settings.Gateway.StateDirectory);
         services.AddHostedService<ControlServer>();
 #if SIMULATOR_PAGE
         if (settings.Board.Kind == BoardKind.Simulated)

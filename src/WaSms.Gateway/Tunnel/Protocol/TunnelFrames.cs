@@ -222,6 +222,8 @@ public sealed class UpdateOffer
     public string? Url { get; init; }
     public string? Sha256 { get; init; }
     public string? Signature { get; init; }
+    /// <summary>Install at once rather than at a quiet moment (a security fix); absent: false.</summary>
+    public bool? Urgent { get; init; }
 }
 
 public sealed class PairingFrame : TunnelFrame

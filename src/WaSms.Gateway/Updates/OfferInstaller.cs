@@ -1,0 +1,207 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using WaSms.Core.State;
+using WaSms.Gateway.Configuration;
+using WaSms.Storage;
+
+namespace WaSms.Gateway.Updates;
+
+/// <summary>
+/// Installs the platform's offer (<see cref="UpdateOffers"/>, docs/updates.md §5): downloads it in the background as soon
+/// as it is stored, then installs it at a quiet moment — nothing queued to send or to hand over, and no message received,
+/// sent or failed for <see cref="UpdatesOptions.QuietFor"/> — or at once when the offer is <c>urgent</c> or the customer
+/// asked (<c>wasms-gateway update --offer</c>); never while linking (unpaired, pairing) or resetting. The installation
+/// requests the reboot. A refused or failed version is not tried again until a newer offer or a restart.
+/// </summary>
+public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store, GatewayStateMachine machine, UpdatesOptions options,
+    TimeProvider time, ILogger<OfferInstaller> log, string? runningVersion = null) : BackgroundService
+{
+    /// <summary>How often the stored offer and the quiet are looked at.</summary>
+    internal static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>The wait before downloading again after a download failed (after its own retries).</summary>
+    internal static readonly TimeSpan DownloadRetryAfter = TimeSpan.FromHours(1);
+
+    private readonly string _running = runningVersion ?? Control.StatusProvider.Version;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private string? _bundle;
+    private string? _bundleVersion;
+    private string? _givenUp;
+    private DateTimeOffset _nextDownload = DateTimeOffset.MinValue;
+    private DateTimeOffset? _quietSince;
+    private (DateOnly, int, int, int)? _activity;
+    private volatile bool _installNow;
+
+    /// <summary>
+    /// The customer asks for the offer now: it installs as soon as it is downloaded, without waiting for quiet.
+    /// Returns the offered version, or null when there is no offer to install.
+    /// </summary>
+    public async Task<string?> InstallNowAsync(CancellationToken cancellationToken)
+    {
+        if (await UpdateOffers.ReadAsync(store, cancellationToken) is not { Url.Length: > 0 } offer || IsRunning(offer))
+        {
+            return null;
+        }
+        if (string.Equals(_givenUp, offer.Version, StringComparison.OrdinalIgnoreCase))
+        {
+            _givenUp = null; // asked for again: one more try
+        }
+        _installNow = true;
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // already woken
+        }
+        return offer.Version;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await StepAsync(stoppingToken);
+                using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                await Task.WhenAny(Task.Delay(PollInterval, time, tick.Token), _wake.WaitAsync(tick.Token));
+                await tick.CancelAsync();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is StoreException or IOException or UnauthorizedAccessException)
+            {
+                log.LogWarning("Update offer: {Reason}; trying again shortly", ex.Message);
+            }
+        }
+    }
+
+    /// <summary>One look: download the offer if needed, and install it when the moment is right (the loop calls it; tests drive it).</summary>
+    internal async Task StepAsync(CancellationToken cancellationToken)
+    {
+        var offer = await UpdateOffers.ReadAsync(store, cancellationToken);
+        if (offer is not { Url.Length: > 0 } || IsRunning(offer) || string.Equals(_givenUp, offer.Version, StringComparison.OrdinalIgnoreCase))
+        {
+            _quietSince = null;
+            return;
+        }
+        if (_bundleVersion != offer.Version || _bundle is null || !File.Exists(_bundle))
+        {
+            _bundle = null;
+            if (!await DownloadAsync(offer, cancellationToken))
+            {
+                return;
+            }
+        }
+        if (!await IsMomentAsync(offer, cancellationToken))
+        {
+            return;
+        }
+        log.LogInformation("Installing the platform's update {Version} ({Why})", offer.Version,
+            offer.Urgent == true ? "urgent" : _installNow ? "asked for" : "quiet moment");
+        UpdateReport report;
+        try
+        {
+            report = await updates.RunAsync(_bundle!, cancellationToken, reboot: true);
+        }
+        catch (UpdateBusyException)
+        {
+            return; // an update from the CLI runs; look again later
+        }
+        _installNow = false;
+        _bundle = null;
+        if (report.Phase != "installed")
+        {
+            _givenUp = offer.Version;
+            log.LogWarning("The platform's update {Version} was not installed: {Reason}", offer.Version, report.Reason);
+        }
+    }
+
+    private bool IsRunning(Tunnel.Protocol.UpdateOffer offer) => string.Equals(offer.Version, _running, StringComparison.OrdinalIgnoreCase);
+
+    private async Task<bool> DownloadAsync(Tunnel.Protocol.UpdateOffer offer, CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow() < _nextDownload)
+        {
+            return false;
+        }
+        var problem = BundleDownloader.CheckUrl(offer.Url!, options.AllowHttp, out var url);
+        var sha = offer.Sha256 is { Length: > 0 } given ? given : null;
+        if (problem is null && sha is not null && !BundleDownloader.IsSha256(sha))
+        {
+            problem = $"sha256 \"{sha}\" is not 64 hex digits";
+        }
+        if (problem is not null)
+        {
+            _givenUp = offer.Version;
+            log.LogWarning("The platform's update {Version} cannot be downloaded: {Problem}", offer.Version, problem);
+            return false;
+        }
+        string? path;
+        try
+        {
+            path = await updates.DownloadAsync(url!, sha, cancellationToken);
+        }
+        catch (UpdateBusyException)
+        {
+            return false;
+        }
+        if (path is null)
+        {
+            if (updates.Current?.Phase == "refused")
+            {
+                _givenUp = offer.Version;
+            }
+            else
+            {
+                _nextDownload = time.GetUtcNow() + DownloadRetryAfter;
+            }
+            return false;
+        }
+        (_bundle, _bundleVersion, _quietSince) = (path, offer.Version, null);
+        return true;
+    }
+
+    /// <summary>Whether to install now: urgent or asked for, else after <see cref="UpdatesOptions.QuietFor"/> of quiet.</summary>
+    private async Task<bool> IsMomentAsync(Tunnel.Protocol.UpdateOffer offer, CancellationToken cancellationToken)
+    {
+        var state = machine.Current.State;
+        if (state is GatewayState.Booting or GatewayState.Pairing or GatewayState.Resetting or GatewayState.Updating)
+        {
+            _quietSince = null;
+            return false;
+        }
+        if (offer.Urgent == true || _installNow)
+        {
+            return true;
+        }
+        if (state == GatewayState.Unpaired)
+        {
+            // A QR or code may be on screen right now: only an urgent or asked-for update restarts it.
+            _quietSince = null;
+            return false;
+        }
+        var now = time.GetUtcNow();
+        var queued = (await store.GetQueueDepthsAsync(cancellationToken)).Values.Sum() + await store.CountPendingSendsAsync(cancellationToken);
+        var today = await store.GetDailyCountersAsync(DateOnly.FromDateTime(time.GetLocalNow().DateTime), cancellationToken);
+        var activity = (today.Day, today.In, today.Out, today.Failed);
+        if (queued > 0 || activity != _activity)
+        {
+            // Busy, or something was received, sent or failed since the last look: the quiet starts again.
+            (_activity, _quietSince) = (activity, queued > 0 ? null : now);
+            return false;
+        }
+        _quietSince ??= now;
+        return now - _quietSince >= options.QuietFor;
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+}
