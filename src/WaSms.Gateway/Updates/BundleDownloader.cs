@@ -150,7 +150,13 @@ public sealed partial class BundleDownloader(
                     : new RangeConditionHeaderValue(DateTimeOffset.Parse(validator, CultureInfo.InvariantCulture));
             }
         }
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        HttpResponseMessage response;
+        using (var stall = new CancellationTokenSource(ReadStall, time))
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stall.Token))
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, waiting.Token);
+        }
+        using var disposeResponse = response;
         long? total;
         switch (response.StatusCode)
         {

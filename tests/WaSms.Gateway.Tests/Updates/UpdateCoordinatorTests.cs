@@ -1,156 +1,239 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using WaSms.Core.State;
 using WaSms.Gateway.Updates;
-using WaSms.Testing;
 
 namespace WaSms.Gateway.Tests.Updates;
 
 /// <summary>
 /// The gateway side of an update with a scripted RAUC (docs/updates.md, "Installing"): the bundle is
 /// checked before anything changes, <c>updating</c> is entered only for a checked bundle, progress is
-/// visible while RAUC works, and a failure leaves <c>updating</c> with its reason.
+/// visible while RAUC works, and a failure leaves <c>updating</c> with its reason. A URL is downloaded
+/// first (over real HTTPS on loopback); an installation is recorded, and reboots only when asked.
 /// </summary>
-public sealed class UpdateCoordinatorTests : IDisposable
+public sealed class UpdateCoordinatorTests : IAsyncLifetime
 {
-    private readonly TempDirectory _dir = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
-    private readonly GatewayStateMachine _state;
-    private readonly ScriptedRauc _rauc = new();
-    private readonly UpdateCoordinator _updates;
-    private readonly string _bundle;
+    private UpdateRig _rig = null!;
+    private string _bundle = null!;
 
-    public UpdateCoordinatorTests()
+    private UpdateCoordinator Updates => _rig.Updates;
+    private ScriptedRauc Rauc => _rig.Rauc;
+    private GatewayStateMachine State => _rig.State;
+
+    public async Task InitializeAsync()
     {
-        _state = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
-        _updates = new UpdateCoordinator(_rauc, _state, _time, NullLogger<UpdateCoordinator>.Instance);
-        _bundle = _dir.File("wasms-gateway-2.0.0.raucb");
-        File.WriteAllText(_bundle, "bundle bytes");
-        Assert.True(_state.TryFire(new StateChange(GatewayTrigger.Connect, "Connecting")));
-        Assert.True(_state.TryFire(new StateChange(GatewayTrigger.LinkUp, "Linked")));
+        _rig = await UpdateRig.CreateAsync();
+        _bundle = _rig.Dir.File("wasms-gateway-2.0.0.raucb");
+        await File.WriteAllTextAsync(_bundle, "bundle bytes");
     }
 
-    public void Dispose() => _dir.Dispose();
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
     public async Task RefusedBundle_ChangesNoStateAndIsNeverInstalled()
     {
-        _rauc.Check = BundleCheck.Refused("signature verification failed: unable to get local issuer certificate");
+        Rauc.Check = BundleCheck.Refused("signature verification failed: unable to get local issuer certificate");
 
-        var report = await _updates.RunAsync(_bundle, CancellationToken.None);
+        var report = await Updates.RunAsync(_bundle, CancellationToken.None);
 
         Assert.Equal(("refused", "signature verification failed: unable to get local issuer certificate"), (report.Phase, report.Reason));
         Assert.Equal("wasms-gateway-2.0.0.raucb refused: signature verification failed: unable to get local issuer certificate", report.Describe());
-        Assert.Equal(GatewayState.Online, _state.Current.State);
-        Assert.Equal([$"check {_bundle}"], _rauc.Calls);
-        Assert.Equal(report, _updates.Current);
+        Assert.Equal(GatewayState.Online, State.Current.State);
+        Assert.Equal([$"check {_bundle}"], Rauc.Calls);
+        Assert.Equal(report, Updates.Current);
+        Assert.Null(await _rig.SettingAsync(UpdateCoordinator.InstalledSetting));
     }
 
     [Fact]
     public async Task MissingBundle_IsRefusedWithoutCallingRauc()
     {
-        var report = await _updates.RunAsync(_dir.File("nothing.raucb"), CancellationToken.None);
+        var report = await Updates.RunAsync(_rig.Dir.File("nothing.raucb"), CancellationToken.None);
 
         Assert.Equal("refused", report.Phase);
         Assert.Contains("nothing.raucb does not exist", report.Reason);
-        Assert.Empty(_rauc.Calls);
-        Assert.Equal(GatewayState.Online, _state.Current.State);
+        Assert.Empty(Rauc.Calls);
+        Assert.Equal(GatewayState.Online, State.Current.State);
     }
 
     [Fact]
     public async Task CheckedBundle_EntersUpdating_ShowsProgress_AndStaysUpdatingUntilTheReboot()
     {
-        _rauc.Check = BundleCheck.Valid("2.0.0");
+        Rauc.Check = BundleCheck.Valid("2.0.0");
         var seen = new List<string>();
-        _rauc.DuringInstall = progress =>
+        Rauc.DuringInstall = progress =>
         {
-            seen.Add($"{_state.Current.StateName}");
+            seen.Add($"{State.Current.StateName}");
             foreach (var (percent, step) in new[] { (20, "Checking slot"), (60, "Copying image to rootfs.1"), (100, "Installing done.") })
             {
                 progress.Report(new InstallProgress(percent, step));
-                var now = _updates.Current!;
+                var now = Updates.Current!;
                 seen.Add($"{now.Phase} {now.Version} {now.Percent}% {now.Step}");
             }
         };
 
-        var report = await _updates.RunAsync(_bundle, CancellationToken.None);
+        var report = await Updates.RunAsync(_bundle, CancellationToken.None);
 
         Assert.Equal(["updating", "installing 2.0.0 20% Checking slot", "installing 2.0.0 60% Copying image to rootfs.1",
             "installing 2.0.0 100% Installing done."], seen);
         Assert.Equal(("installed", "2.0.0", "reboot to run it"), (report.Phase, report.Version, report.Step));
-        Assert.Equal([$"check {_bundle}", $"install {_bundle}"], _rauc.Calls);
-        Assert.Equal(GatewayState.Updating, _state.Current.State);
-        Assert.Equal("Installing update 2.0.0", _state.Current.Reason);
+        Assert.Equal([$"check {_bundle}", $"install {_bundle}"], Rauc.Calls);
+        Assert.Equal(GatewayState.Updating, State.Current.State);
+        Assert.Equal("Installing update 2.0.0", State.Current.Reason);
+        // Recorded for the next boot's report, but no reboot without --reboot.
+        Assert.Equal("{\"version\":\"2.0.0\",\"at\":\"2026-12-02T12:00:00.000Z\"}", await _rig.SettingAsync(UpdateCoordinator.InstalledSetting));
+        Assert.False(File.Exists(_rig.RebootFile));
     }
 
     [Fact]
-    public async Task FailedInstallation_LeavesUpdatingWithTheReason()
+    public async Task InstalledWithReboot_RequestsTheReboot()
     {
-        _rauc.Check = BundleCheck.Valid("2.0.0");
-        _rauc.DuringInstall = _ => throw new UpdateFailedException("Installation error: Failed updating slot rootfs.1: No space left on device");
+        Rauc.Check = BundleCheck.Valid("2.0.0");
 
-        var report = await _updates.RunAsync(_bundle, CancellationToken.None);
+        var report = await Updates.RunAsync(_bundle, CancellationToken.None, reboot: true);
+
+        Assert.Equal(("installed", UpdateReport.Rebooting), (report.Phase, report.Step));
+        Assert.StartsWith("update 2.0.0 installed; rebooting into it", report.Describe());
+        Assert.Equal("2.0.0\n", await File.ReadAllTextAsync(_rig.RebootFile));
+    }
+
+    [Fact]
+    public async Task FailedInstallation_LeavesUpdatingWithTheReason_AndRecordsNothing()
+    {
+        Rauc.Check = BundleCheck.Valid("2.0.0");
+        Rauc.DuringInstall = _ => throw new UpdateFailedException("Installation error: Failed updating slot rootfs.1: No space left on device");
+
+        var report = await Updates.RunAsync(_bundle, CancellationToken.None, reboot: true);
 
         Assert.Equal(("failed", "Installation error: Failed updating slot rootfs.1: No space left on device"), (report.Phase, report.Reason));
         Assert.Equal("update 2.0.0 failed: Installation error: Failed updating slot rootfs.1: No space left on device", report.Describe());
         // Back to where it was, with the failure as the reason status and the screen show.
-        Assert.Equal(GatewayState.Online, _state.Current.State);
-        Assert.Equal("Update 2.0.0 failed: Installation error: Failed updating slot rootfs.1: No space left on device", _state.Current.Reason);
+        Assert.Equal(GatewayState.Online, State.Current.State);
+        Assert.Equal("Update 2.0.0 failed: Installation error: Failed updating slot rootfs.1: No space left on device", State.Current.Reason);
+        Assert.Null(await _rig.SettingAsync(UpdateCoordinator.InstalledSetting));
+        Assert.False(File.Exists(_rig.RebootFile));
     }
 
     [Fact]
     public async Task SecondUpdateWhileOneRuns_IsRefusedAsBusy()
     {
-        _rauc.Check = BundleCheck.Valid("2.0.0");
+        Rauc.Check = BundleCheck.Valid("2.0.0");
         var installing = new TaskCompletionSource();
         var release = new TaskCompletionSource();
-        _rauc.DuringInstallAsync = async _ => { installing.SetResult(); await release.Task; };
+        Rauc.DuringInstallAsync = async _ => { installing.SetResult(); await release.Task; };
 
-        var first = _updates.RunAsync(_bundle, CancellationToken.None);
+        var first = Updates.RunAsync(_bundle, CancellationToken.None);
         await installing.Task;
-        var busy = await Assert.ThrowsAsync<UpdateBusyException>(() => _updates.RunAsync(_bundle, CancellationToken.None));
+        var busy = await Assert.ThrowsAsync<UpdateBusyException>(() => Updates.RunAsync(_bundle, CancellationToken.None));
+        var busyDownload = Assert.Throws<UpdateBusyException>(() => Updates.StartDownload(_rig.Server.UrlFor(), null, false, CancellationToken.None));
         release.SetResult();
         var report = await first;
 
         Assert.Contains("wasms-gateway-2.0.0.raucb", busy.Message);
+        Assert.Contains("wasms-gateway-2.0.0.raucb", busyDownload.Message);
         Assert.Equal("installed", report.Phase);
-        Assert.Equal(1, _rauc.Calls.Count(c => c.StartsWith("install", StringComparison.Ordinal)));
+        Assert.Equal(1, Rauc.Calls.Count(c => c.StartsWith("install", StringComparison.Ordinal)));
     }
 
     [Fact]
     public async Task UpdateWhileBooting_IsRefusedBeforeInstalling()
     {
-        var booting = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
-        var updates = new UpdateCoordinator(_rauc, booting, _time, NullLogger<UpdateCoordinator>.Instance);
-        _rauc.Check = BundleCheck.Valid("2.0.0");
+        var booting = new GatewayStateMachine(_rig.Time, NullLogger<GatewayStateMachine>.Instance);
+        var updates = new UpdateCoordinator(Rauc, booting, _rig.Store, _rig.Downloader, _rig.RebootFile, _rig.Time, NullLogger<UpdateCoordinator>.Instance);
+        Rauc.Check = BundleCheck.Valid("2.0.0");
 
         var report = await updates.RunAsync(_bundle, CancellationToken.None);
 
         Assert.Equal(("refused", "an update cannot start in state booting"), (report.Phase, report.Reason));
-        Assert.DoesNotContain(_rauc.Calls, c => c.StartsWith("install", StringComparison.Ordinal));
+        Assert.DoesNotContain(Rauc.Calls, c => c.StartsWith("install", StringComparison.Ordinal));
     }
 
-    /// <summary>RAUC as a script: a fixed check result and an action run while "installing".</summary>
-    private sealed class ScriptedRauc : IRaucAdapter
+    [Fact]
+    public async Task Url_IsDownloadedResumedCheckedAndInstalled_ThenTheBundleIsDeleted()
     {
-        public BundleCheck Check { get; set; } = BundleCheck.Refused("not scripted");
-        public Action<IProgress<InstallProgress>>? DuringInstall { get; set; }
-        public Func<IProgress<InstallProgress>, Task>? DuringInstallAsync { get; set; }
-        public List<string> Calls { get; } = [];
+        _rig.Server.CutAfter[0] = 50_000;
+        Rauc.Check = BundleCheck.Valid("2.0.0");
+        string? checkedSha = null;
+        Rauc.DuringInstall = _ => checkedSha = Sha(Rauc.Calls[0]["check ".Length..]);
 
-        public Task<BundleCheck> CheckAsync(string bundlePath, CancellationToken cancellationToken)
-        {
-            Calls.Add($"check {bundlePath}");
-            return Task.FromResult(Check);
-        }
+        var started = Updates.StartDownload(_rig.Server.UrlFor(), _rig.Server.Sha256, reboot: true, CancellationToken.None);
+        var report = await _rig.FinishAsync();
 
-        public async Task InstallAsync(string bundlePath, IProgress<InstallProgress> progress, CancellationToken cancellationToken)
+        Assert.Equal("downloading", started.Phase);
+        Assert.Equal(("installed", "2.0.0", UpdateReport.Rebooting), (report.Phase, report.Version, report.Step));
+        Assert.Equal("bytes=50000-", _rig.Server.Request(1)["range"]);
+        Assert.Equal(_rig.Server.Sha256, checkedSha); // the whole file went to the check, then to RAUC
+        Assert.StartsWith($"check {_rig.Downloader.Directory}/", Rauc.Calls[0]);
+        Assert.Equal(["reboot-requested"], Directory.GetFiles(_rig.Downloader.Directory).Select(Path.GetFileName));
+        Assert.Contains("\"version\":\"2.0.0\"", await _rig.SettingAsync(UpdateCoordinator.InstalledSetting));
+    }
+
+    [Fact]
+    public async Task Url_WithAnotherSha256_IsRefusedBeforeTheCheck()
+    {
+        var started = Updates.StartDownload(_rig.Server.UrlFor(), new string('a', 64), reboot: true, CancellationToken.None);
+        var report = await _rig.FinishAsync();
+
+        Assert.Equal("refused", report.Phase);
+        Assert.Contains($"has sha256 {_rig.Server.Sha256}, not the expected {new string('a', 64)}", report.Reason);
+        Assert.Empty(Rauc.Calls);
+        Assert.Equal(GatewayState.Online, State.Current.State);
+        Assert.Empty(Directory.GetFiles(_rig.Downloader.Directory));
+        Assert.Equal("downloading", started.Phase);
+    }
+
+    [Fact]
+    public async Task Url_RefusedByTheCheck_IsDeleted()
+    {
+        Rauc.Check = BundleCheck.Refused("Compatible mismatch");
+
+        Updates.StartDownload(_rig.Server.UrlFor(), null, reboot: false, CancellationToken.None);
+        var report = await _rig.FinishAsync();
+
+        Assert.Equal(("refused", "Compatible mismatch"), (report.Phase, report.Reason));
+        Assert.Empty(Directory.GetFiles(_rig.Downloader.Directory));
+        Assert.Null(await _rig.SettingAsync(UpdateCoordinator.InstalledSetting));
+    }
+
+    [Fact]
+    public async Task Url_NotFound_FailsWithTheStatusAndChangesNothing()
+    {
+        _rig.Server.Status = System.Net.HttpStatusCode.NotFound;
+
+        Updates.StartDownload(_rig.Server.UrlFor(), null, reboot: false, CancellationToken.None);
+        var report = await _rig.FinishAsync();
+
+        Assert.Equal("failed", report.Phase);
+        Assert.EndsWith("the server answered 404 NotFound", report.Reason);
+        Assert.StartsWith("update ", report.Describe());
+        Assert.Empty(Rauc.Calls);
+        Assert.Equal(GatewayState.Online, State.Current.State);
+    }
+
+    [Fact]
+    public async Task Downloading_ShowsBytesAndPercent()
+    {
+        Rauc.Check = BundleCheck.Refused("stop here");
+        var seen = new List<UpdateReport>();
+        var progress = new Progress(seen, Updates);
+        _rig.Server.CutAfter[0] = 100_000;
+
+        Updates.StartDownload(_rig.Server.UrlFor(), null, reboot: false, CancellationToken.None);
+        await Eventually.UntilAsync(() => { progress.Look(); return Updates.Installation!.IsCompleted; }, Eventually.DefaultTimeout,
+            "the update to end", between: () => _rig.Time.Advance(TimeSpan.FromSeconds(5)));
+
+        // After the cut the download waits for its retry: 100,000 of 200,000 bytes, 50 %.
+        Assert.Contains(seen, r => r is { Phase: "downloading", Bytes: 100_000, Total: 200_000, Percent: 50 });
+        Assert.Contains(seen.Select(r => r.Describe()), d => d.EndsWith(": 50% (0.1 of 0.2 MB)", StringComparison.Ordinal));
+    }
+
+    private static string Sha(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+
+    private sealed class Progress(List<UpdateReport> seen, UpdateCoordinator updates)
+    {
+        public void Look()
         {
-            Calls.Add($"install {bundlePath}");
-            DuringInstall?.Invoke(progress);
-            if (DuringInstallAsync is not null)
+            if (updates.Current is { } now && (seen.Count == 0 || seen[^1] != now))
             {
-                await DuringInstallAsync(progress);
+                seen.Add(now);
             }
         }
     }
