@@ -28,8 +28,9 @@ internal sealed class InProcessGateway(IHost host, GatewayStore store, GatewaySe
 
     /// <param name="output">Where the host logs: the test's output, shown only when the test fails.</param>
     /// <param name="tunnel">The platform tunnel's settings; none (not configured) when null.</param>
+    /// <param name="configure">Registrations over the host's own (a scripted RAUC, say).</param>
     public static async Task<InProcessGateway> StartAsync(WaEmulator emulator, string stateDirectory, ITestOutputHelper output, TimeProvider? time = null,
-        TunnelOptions? tunnel = null)
+        TunnelOptions? tunnel = null, Action<IServiceCollection>? configure = null)
     {
         time ??= TimeProvider.System;
         var settings = new GatewaySettings
@@ -41,7 +42,7 @@ internal sealed class InProcessGateway(IHost host, GatewayStore store, GatewaySe
             TunnelUrlGiven = tunnel is not null,
         };
         var store = await GatewayStore.OpenAsync(stateDirectory, time, NullLogger.Instance, CancellationToken.None);
-        var host = GatewayHost.Build(settings, new SystemdSettings(null, null), store, TestLog.Create(output), time);
+        var host = GatewayHost.Build(settings, new SystemdSettings(null, null), store, TestLog.Create(output), time, configure);
         await host.StartAsync();
         return new InProcessGateway(host, store, settings);
     }

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using WaSms.Emulators.WhatsApp;
+using WaSms.Gateway.Updates;
+
+namespace WaSms.Gateway.Tests.Updates;
+
+/// <summary>
+/// <c>wasms-gateway update https://… --sha256 … --reboot</c> against the whole gateway in this process: the CLI hands the
+/// URL over the control socket, the gateway downloads it (real HTTPS on loopback, a test CA given to its downloader),
+/// checks and installs it through a scripted RAUC, records it and requests the reboot; the CLI follows it in status.
+/// </summary>
+public sealed class UpdateFromUrlCliTests(ITestOutputHelper testOutput) : IAsyncLifetime
+{
+    private readonly TempDirectory _state = new();
+    private readonly ScriptedRauc _rauc = new() { Check = BundleCheck.Valid("2.0.0") };
+    private readonly BundleServer _server = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(300_000));
+    private readonly WaEmulator _emulator = new();
+    private InProcessGateway _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _emulator.Start();
+        _gateway = await InProcessGateway.StartAsync(_emulator, _state.Path, testOutput, configure: services =>
+        {
+            services.AddSingleton<IRaucAdapter>(_rauc);
+            services.AddSingleton(sp => new BundleDownloader(Path.Combine(_state.Path, "updates"), 16 << 20, 3, TimeSpan.Zero,
+                _server.TrustingHandler(), TimeProvider.System, NullLogger<BundleDownloader>.Instance));
+        });
+        await _gateway.Machine.WaitForAsync(s => s.State == Core.State.GatewayState.Unpaired, 30);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _emulator.DisposeAsync();
+        await _server.DisposeAsync();
+        _state.Dispose();
+    }
+
+    [Fact]
+    public async Task UpdateUrlWithReboot_DownloadsResumesInstallsAndRequestsTheReboot()
+    {
+        _server.CutAfter[0] = 120_000;
+
+        var (code, output, error) = await InProcessCli.RunAsync("update", _server.UrlFor().AbsoluteUri, "--sha256", _server.Sha256.ToUpperInvariant(),
+            "--reboot", "--state-dir", _state.Path);
+
+        Assert.True(code == ExitCodes.Ok, $"exit {code}: {error}\n{output}");
+        var lines = output.ReplaceLineEndings("\n").TrimEnd().Split('\n');
+        Assert.StartsWith("Downloading ", lines[0]);
+        Assert.StartsWith("update 2.0.0 installed; rebooting into it", lines[^1]);
+        Assert.Equal("bytes=120000-", _server.Request(1)["range"]);
+        Assert.True(File.Exists(Path.Combine(_state.Path, "updates", "reboot-requested")));
+        Assert.Contains("\"version\":\"2.0.0\"", await _gateway.Store.GetSettingAsync(UpdateCoordinator.InstalledSetting, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task UpdateUrlWithAnotherSha256_ExitsDataError()
+    {
+        var (code, output, error) = await InProcessCli.RunAsync("update", _server.UrlFor().AbsoluteUri, "--sha256", new string('0', 64),
+            "--state-dir", _state.Path);
+
+        Assert.Equal(ExitCodes.DataError, code);
+        Assert.Contains($"has sha256 {_server.Sha256}, not the expected", output);
+        Assert.Empty(error);
+        Assert.Empty(_rauc.Calls);
+    }
+
+    [Fact]
+    public async Task UpdateUrlNotFound_ExitsFailureWithTheReason()
+    {
+        _server.Status = System.Net.HttpStatusCode.NotFound;
+
+        var (code, output, _) = await InProcessCli.RunAsync("update", _server.UrlFor().AbsoluteUri, "--state-dir", _state.Path);
+
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.EndsWith("the server answered 404 NotFound", output.TrimEnd());
+    }
+
+    [Fact]
+    public async Task UpdateOffer_WithoutAnOffer_IsAUsageError()
+    {
+        var (code, _, error) = await InProcessCli.RunAsync("update", "--offer", "--state-dir", _state.Path);
+
+        Assert.Equal((ExitCodes.Usage, "wasms-gateway: the platform offers no update to install\n"), (code, error.ReplaceLineEndings("\n")));
+    }
+}
