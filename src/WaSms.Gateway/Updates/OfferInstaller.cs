@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using WaSms.Core.Requests;
 using WaSms.Core.State;
 using WaSms.Gateway.Configuration;
 using WaSms.Storage;
@@ -10,11 +11,12 @@ namespace WaSms.Gateway.Updates;
 /// Installs the platform's offer (<see cref="UpdateOffers"/>, docs/updates.md §5): downloads it in the background as soon
 /// as it is stored, then installs it at a quiet moment — nothing queued to send or to hand over, and no message received,
 /// sent or failed for <see cref="UpdatesOptions.QuietFor"/> — or at once when the offer is <c>urgent</c> or the customer
-/// asked (<c>wasms-gateway update --offer</c>); never while linking (unpaired, pairing) or resetting. The installation
-/// requests the reboot. A refused or failed version is not tried again until a newer offer or a restart.
+/// asked: <c>wasms-gateway update --offer</c>, or a short press of the button while the online or degraded screen shows
+/// the offer (the press is a <see cref="UserRequests"/> retry, classified on release before the 5 s relink hold, so the
+/// holds are untouched). Never while linking (unpaired, pairing) or resetting. The installation requests the reboot.
+/// A refused or failed version is not tried again until a newer offer, a request, or a restart.
 /// </summary>
-public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store, GatewayStateMachine machine, UpdatesOptions options,
-    TimeProvider time, ILogger<OfferInstaller> log, string? runningVersion = null) : BackgroundService
+public sealed class OfferInstaller : BackgroundService
 {
     /// <summary>How often the stored offer and the quiet are looked at.</summary>
     internal static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(30);
@@ -22,7 +24,14 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
     /// <summary>The wait before downloading again after a download failed (after its own retries).</summary>
     internal static readonly TimeSpan DownloadRetryAfter = TimeSpan.FromHours(1);
 
-    private readonly string _running = runningVersion ?? Control.StatusProvider.Version;
+    private readonly UpdateCoordinator _updates;
+    private readonly GatewayStore _store;
+    private readonly GatewayStateMachine _machine;
+    private readonly UpdatesOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<OfferInstaller> _log;
+    private readonly UserRequests? _requests;
+    private readonly string _running;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private string? _bundle;
     private string? _bundleVersion;
@@ -32,17 +41,49 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
     private (DateOnly, int, int, int)? _activity;
     private volatile bool _installNow;
 
+    /// <param name="requests">The button's requests: a short press while the offer is shown installs it.</param>
+    /// <param name="runningVersion">The firmware running now (tests); default: this build's.</param>
+    public OfferInstaller(UpdateCoordinator updates, GatewayStore store, GatewayStateMachine machine, UpdatesOptions options,
+        TimeProvider time, ILogger<OfferInstaller> log, UserRequests? requests = null, string? runningVersion = null)
+    {
+        (_updates, _store, _machine, _options, _time, _log, _requests) = (updates, store, machine, options, time, log, requests);
+        _running = runningVersion ?? Control.StatusProvider.Version;
+        if (requests is not null)
+        {
+            // From construction, not start: a press is heard whether or not the loop runs yet.
+            requests.RetryRequested += OnShortPress;
+        }
+    }
+
     /// <summary>
     /// The customer asks for the offer now: it installs as soon as it is downloaded, without waiting for quiet.
     /// Returns the offered version, or null when there is no offer to install.
     /// </summary>
     public async Task<string?> InstallNowAsync(CancellationToken cancellationToken)
     {
-        if (await UpdateOffers.ReadAsync(store, cancellationToken) is not { Url.Length: > 0 } offer || IsRunning(offer))
+        if (await UpdateOffers.ReadAsync(_store, cancellationToken) is not { Url.Length: > 0 } offer || IsRunning(offer))
         {
             return null;
         }
-        if (string.Equals(_givenUp, offer.Version, StringComparison.OrdinalIgnoreCase))
+        Ask(offer.Version!);
+        return offer.Version;
+    }
+
+    /// <summary>A short press: a request to install when the screen shows the offer (online or degraded header), else not ours.</summary>
+    private void OnShortPress(object? sender, EventArgs e)
+    {
+        var now = _machine.Current;
+        if (now.State is GatewayState.Online or GatewayState.Degraded && now.OpenNotice<UpdateNotice>(_time.GetUtcNow()) is { } shown
+            && !string.Equals(shown.Version, _running, StringComparison.OrdinalIgnoreCase))
+        {
+            _log.LogInformation("Button: install update {Version} now", shown.Version);
+            Ask(shown.Version);
+        }
+    }
+
+    private void Ask(string version)
+    {
+        if (string.Equals(_givenUp, version, StringComparison.OrdinalIgnoreCase))
         {
             _givenUp = null; // asked for again: one more try
         }
@@ -55,7 +96,6 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
         {
             // already woken
         }
-        return offer.Version;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,7 +106,7 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
             {
                 await StepAsync(stoppingToken);
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                await Task.WhenAny(Task.Delay(PollInterval, time, tick.Token), _wake.WaitAsync(tick.Token));
+                await Task.WhenAny(Task.Delay(PollInterval, _time, tick.Token), _wake.WaitAsync(tick.Token));
                 await tick.CancelAsync();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -75,7 +115,7 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
             }
             catch (Exception ex) when (ex is StoreException or IOException or UnauthorizedAccessException)
             {
-                log.LogWarning("Update offer: {Reason}; trying again shortly", ex.Message);
+                _log.LogWarning("Update offer: {Reason}; trying again shortly", ex.Message);
             }
         }
     }
@@ -83,7 +123,7 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
     /// <summary>One look: download the offer if needed, and install it when the moment is right (the loop calls it; tests drive it).</summary>
     internal async Task StepAsync(CancellationToken cancellationToken)
     {
-        var offer = await UpdateOffers.ReadAsync(store, cancellationToken);
+        var offer = await UpdateOffers.ReadAsync(_store, cancellationToken);
         if (offer is not { Url.Length: > 0 } || IsRunning(offer) || string.Equals(_givenUp, offer.Version, StringComparison.OrdinalIgnoreCase))
         {
             _quietSince = null;
@@ -101,12 +141,12 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
         {
             return;
         }
-        log.LogInformation("Installing the platform's update {Version} ({Why})", offer.Version,
+        _log.LogInformation("Installing the platform's update {Version} ({Why})", offer.Version,
             offer.Urgent == true ? "urgent" : _installNow ? "asked for" : "quiet moment");
         UpdateReport report;
         try
         {
-            report = await updates.RunAsync(_bundle!, cancellationToken, reboot: true);
+            report = await _updates.RunAsync(_bundle!, cancellationToken, reboot: true);
         }
         catch (UpdateBusyException)
         {
@@ -117,7 +157,7 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
         if (report.Phase != "installed")
         {
             _givenUp = offer.Version;
-            log.LogWarning("The platform's update {Version} was not installed: {Reason}", offer.Version, report.Reason);
+            _log.LogWarning("The platform's update {Version} was not installed: {Reason}", offer.Version, report.Reason);
         }
     }
 
@@ -125,11 +165,11 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
 
     private async Task<bool> DownloadAsync(Tunnel.Protocol.UpdateOffer offer, CancellationToken cancellationToken)
     {
-        if (time.GetUtcNow() < _nextDownload)
+        if (_time.GetUtcNow() < _nextDownload)
         {
             return false;
         }
-        var problem = BundleDownloader.CheckUrl(offer.Url!, options.AllowHttp, out var url);
+        var problem = BundleDownloader.CheckUrl(offer.Url!, _options.AllowHttp, out var url);
         var sha = offer.Sha256 is { Length: > 0 } given ? given : null;
         if (problem is null && sha is not null && !BundleDownloader.IsSha256(sha))
         {
@@ -138,13 +178,13 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
         if (problem is not null)
         {
             _givenUp = offer.Version;
-            log.LogWarning("The platform's update {Version} cannot be downloaded: {Problem}", offer.Version, problem);
+            _log.LogWarning("The platform's update {Version} cannot be downloaded: {Problem}", offer.Version, problem);
             return false;
         }
         string? path;
         try
         {
-            path = await updates.DownloadAsync(url!, sha, cancellationToken);
+            path = await _updates.DownloadAsync(url!, sha, cancellationToken);
         }
         catch (UpdateBusyException)
         {
@@ -152,13 +192,13 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
         }
         if (path is null)
         {
-            if (updates.Current?.Phase == "refused")
+            if (_updates.Current?.Phase == "refused")
             {
                 _givenUp = offer.Version;
             }
             else
             {
-                _nextDownload = time.GetUtcNow() + DownloadRetryAfter;
+                _nextDownload = _time.GetUtcNow() + DownloadRetryAfter;
             }
             return false;
         }
@@ -169,7 +209,7 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
     /// <summary>Whether to install now: urgent or asked for, else after <see cref="UpdatesOptions.QuietFor"/> of quiet.</summary>
     private async Task<bool> IsMomentAsync(Tunnel.Protocol.UpdateOffer offer, CancellationToken cancellationToken)
     {
-        var state = machine.Current.State;
+        var state = _machine.Current.State;
         if (state is GatewayState.Booting or GatewayState.Pairing or GatewayState.Resetting or GatewayState.Updating)
         {
             _quietSince = null;
@@ -185,9 +225,9 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
             _quietSince = null;
             return false;
         }
-        var now = time.GetUtcNow();
-        var queued = (await store.GetQueueDepthsAsync(cancellationToken)).Values.Sum() + await store.CountPendingSendsAsync(cancellationToken);
-        var today = await store.GetDailyCountersAsync(DateOnly.FromDateTime(time.GetLocalNow().DateTime), cancellationToken);
+        var now = _time.GetUtcNow();
+        var queued = (await _store.GetQueueDepthsAsync(cancellationToken)).Values.Sum() + await _store.CountPendingSendsAsync(cancellationToken);
+        var today = await _store.GetDailyCountersAsync(DateOnly.FromDateTime(_time.GetLocalNow().DateTime), cancellationToken);
         var activity = (today.Day, today.In, today.Out, today.Failed);
         if (queued > 0 || activity != _activity)
         {
@@ -196,11 +236,15 @@ public sealed class OfferInstaller(UpdateCoordinator updates, GatewayStore store
             return false;
         }
         _quietSince ??= now;
-        return now - _quietSince >= options.QuietFor;
+        return now - _quietSince >= _options.QuietFor;
     }
 
     public override void Dispose()
     {
+        if (_requests is not null)
+        {
+            _requests.RetryRequested -= OnShortPress;
+        }
         _wake.Dispose();
         base.Dispose();
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using WaSms.Core.Requests;
 using WaSms.Core.State;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Tunnel.Sync;
@@ -16,6 +17,7 @@ namespace WaSms.Gateway.Tests.Updates;
 public sealed class OfferInstallerTests : IAsyncLifetime
 {
     private static readonly TimeSpan QuietFor = TimeSpan.FromMinutes(2);
+    private readonly UserRequests _requests = new();
     private UpdateRig _rig = null!;
     private OfferInstaller _installer = null!;
 
@@ -24,7 +26,7 @@ public sealed class OfferInstallerTests : IAsyncLifetime
         _rig = await UpdateRig.CreateAsync();
         _rig.Rauc.Check = BundleCheck.Valid("2.0.0");
         _installer = new OfferInstaller(_rig.Updates, _rig.Store, _rig.State, new UpdatesOptions { QuietFor = QuietFor }, _rig.Time,
-            NullLogger<OfferInstaller>.Instance, runningVersion: "1.5.0");
+            NullLogger<OfferInstaller>.Instance, _requests, runningVersion: "1.5.0");
     }
 
     public async Task DisposeAsync()
@@ -114,6 +116,33 @@ public sealed class OfferInstallerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ShortPressWhileTheOfferIsShown_InstallsWithoutWaiting()
+    {
+        await _rig.Store.EnqueueOutboundAsync(null, "15551234567@s.whatsapp.net", "hello", CancellationToken.None);
+        await OfferAsync();
+        await StepAsync();
+        Assert.False(Installed);
+
+        _requests.RequestRetry(); // what ButtonController does for a press released before the relink hold
+        await StepAsync();
+
+        await AssertInstalledAndRecordedAsync();
+    }
+
+    [Fact]
+    public async Task ShortPressWithoutAnOfferShown_InstallsNothing()
+    {
+        await _rig.Store.EnqueueOutboundAsync(null, "15551234567@s.whatsapp.net", "hello", CancellationToken.None);
+        await OfferAsync();
+        _rig.State.Withdraw<UpdateNotice>(); // not on screen (e.g. taken off while another screen shows)
+
+        _requests.RequestRetry();
+        await StepAsync();
+
+        Assert.False(Installed);
+    }
+
+    [Fact]
     public async Task FailedInstallation_RecordsNothing_AndIsNotRetried()
     {
         _rig.Rauc.DuringInstall = _ => throw new UpdateFailedException("Installation error: Failed updating slot rootfs.1");
@@ -150,6 +179,7 @@ public sealed class OfferInstallerTests : IAsyncLifetime
         rig.Rauc.Check = BundleCheck.Valid("2.0.0");
         using var installer = new OfferInstaller(rig.Updates, rig.Store, rig.State, new UpdatesOptions { QuietFor = QuietFor }, rig.Time,
             NullLogger<OfferInstaller>.Instance, runningVersion: "1.5.0");
+        rig.Rauc.Check = BundleCheck.Valid("2.0.0");
         var offer = $"{{\"version\":\"2.0.0\",\"url\":\"{rig.Server.UrlFor()}\"}}";
         await rig.Store.SetSettingAsync(CommandHandler.UpdateSetting, offer, CancellationToken.None);
 
