@@ -105,6 +105,18 @@ public sealed class OfferInstaller : BackgroundService
             try
             {
                 await StepAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Never stops the host: the offer waits, and the next look tries again.
+                _log.LogWarning(ex, "Update offer: {Reason}; trying again shortly", ex.Message);
+            }
+            try
+            {
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 await Task.WhenAny(Task.Delay(PollInterval, _time, tick.Token), _wake.WaitAsync(tick.Token));
                 await tick.CancelAsync();
@@ -112,10 +124,6 @@ public sealed class OfferInstaller : BackgroundService
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
-            }
-            catch (Exception ex) when (ex is StoreException or IOException or UnauthorizedAccessException)
-            {
-                _log.LogWarning("Update offer: {Reason}; trying again shortly", ex.Message);
             }
         }
     }

@@ -134,11 +134,17 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
             Refuse(name, ex.Message);
             return null;
         }
-        catch (Exception ex) when (ex is BundleDownloadException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Any end of the download is reported, so that the CLI following it in status stops too.
             log.LogWarning("Update download {Bundle} failed: {Reason}", name, ex.Message);
             Report(new UpdateReport("failed", name, null, null, null, ex.Message, time.GetUtcNow()));
             return null;
+        }
+        catch (OperationCanceledException)
+        {
+            Report(new UpdateReport("failed", name, null, null, null, "interrupted: the gateway stopped (the download resumes at the next try)", time.GetUtcNow()));
+            throw;
         }
     }
 
