@@ -154,7 +154,7 @@ public sealed class OfferInstaller : BackgroundService
         UpdateReport report;
         try
         {
-            report = await _updates.RunAsync(_bundle!, cancellationToken, reboot: true);
+            report = await _updates.RunAsync(_bundle!, cancellationToken, reboot: true, offeredVersion: offer.Version);
         }
         catch (UpdateBusyException)
         {

@@ -38,9 +38,11 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
 
     /// <summary>Checks and installs <paramref name="bundlePath"/>; returns the final report.</summary>
     /// <exception cref="UpdateBusyException">Another update is running.</exception>
-    public async Task<UpdateReport> RunAsync(string bundlePath, CancellationToken cancellationToken, bool reboot = false)
+    /// <param name="offeredVersion">The platform offer's version when installing it: that offer is cleared once installed, even
+    /// when the bundle calls itself otherwise (else it would be installed again after the reboot).</param>
+    public async Task<UpdateReport> RunAsync(string bundlePath, CancellationToken cancellationToken, bool reboot = false, string? offeredVersion = null)
     {
-        var started = await StartAsync(bundlePath, cancellationToken, reboot);
+        var started = await StartAsync(bundlePath, cancellationToken, reboot, offeredVersion);
         return started.Phase == "installing" ? await Installation! : started;
     }
 
@@ -51,7 +53,7 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
     /// request the reboot once installed.
     /// </summary>
     /// <exception cref="UpdateBusyException">Another update is running.</exception>
-    public async Task<UpdateReport> StartAsync(string bundlePath, CancellationToken cancellationToken, bool reboot = false)
+    public async Task<UpdateReport> StartAsync(string bundlePath, CancellationToken cancellationToken, bool reboot = false, string? offeredVersion = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(bundlePath);
         Enter();
@@ -61,7 +63,7 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
             var started = await CheckAndEnterAsync(bundlePath, cancellationToken);
             if (started.Phase == "installing")
             {
-                Installation = ReleaseAfter(InstallAsync(bundlePath, started, reboot, cancellationToken));
+                Installation = ReleaseAfter(InstallAsync(bundlePath, started, reboot, offeredVersion, cancellationToken));
                 handedOver = true;
             }
             return started;
@@ -115,7 +117,7 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
             return Current!;
         }
         var started = await CheckAndEnterAsync(path, cancellationToken);
-        return started.Phase == "installing" ? await InstallAsync(path, started, reboot, cancellationToken) : started;
+        return started.Phase == "installing" ? await InstallAsync(path, started, reboot, null, cancellationToken) : started;
     }
 
     private async Task<string?> DownloadCoreAsync(Uri url, string? sha256, CancellationToken cancellationToken)
@@ -190,7 +192,7 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
         return new UpdateReport("checked", name, check.Version, null, null, null, time.GetUtcNow());
     }
 
-    private async Task<UpdateReport> InstallAsync(string bundlePath, UpdateReport started, bool reboot, CancellationToken cancellationToken)
+    private async Task<UpdateReport> InstallAsync(string bundlePath, UpdateReport started, bool reboot, string? offeredVersion, CancellationToken cancellationToken)
     {
         var (name, version) = (started.Bundle, started.Version);
         var progress = new SynchronousProgress<InstallProgress>(p => Report(new UpdateReport("installing", name, version,
@@ -214,7 +216,7 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
         }
         log.LogInformation("Update {Version} installed; it runs after the next reboot", version);
         // The state stays updating until the reboot: the new slot is primary, the running one is not.
-        var rebooting = await RecordInstalledAsync(version ?? "unknown", reboot);
+        var rebooting = await RecordInstalledAsync(version ?? "unknown", reboot, offeredVersion);
         return Report(new UpdateReport("installed", name, version, 100, rebooting ? UpdateReport.Rebooting : "reboot to run it", null, time.GetUtcNow()));
     }
 
@@ -223,14 +225,19 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
     /// the reboot requested when <paramref name="reboot"/>; returns whether it was. A store that fails here leaves the
     /// new slot primary: the next reboot, whenever it comes, runs it.
     /// </summary>
-    private async Task<bool> RecordInstalledAsync(string version, bool reboot)
+    private async Task<bool> RecordInstalledAsync(string version, bool reboot, string? offeredVersion)
     {
         try
         {
             var at = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
             await store.SetSettingAsync(InstalledSetting, InstalledJson(version, at), CancellationToken.None);
-            if (await UpdateOffers.ReadAsync(store, CancellationToken.None) is { } offer && string.Equals(offer.Version, version, StringComparison.OrdinalIgnoreCase))
+            if (await UpdateOffers.ReadAsync(store, CancellationToken.None) is { } offer
+                && (string.Equals(offer.Version, version, StringComparison.OrdinalIgnoreCase) || string.Equals(offer.Version, offeredVersion, StringComparison.Ordinal)))
             {
+                if (offeredVersion is not null && !string.Equals(offeredVersion, version, StringComparison.OrdinalIgnoreCase))
+                {
+                    log.LogWarning("The platform offered {Offered}, but the bundle installed is {Version}", offeredVersion, version);
+                }
                 await UpdateOffers.ClearAsync(store, state, CancellationToken.None);
             }
             downloader.DeleteBundles();

@@ -161,6 +161,18 @@ public sealed class OfferInstallerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BundleOfAnotherVersionThanOffered_StillClearsTheOffer()
+    {
+        await OfferAsync(version: "2.0.1", urgent: true); // the bundle says 2.0.0
+
+        await StepAsync();
+
+        Assert.Equal("installed", _rig.Updates.Current!.Phase);
+        Assert.Null(await _rig.SettingAsync(CommandHandler.UpdateSetting)); // else installed again after the reboot, and again
+        Assert.Contains("\"version\":\"2.0.0\"", await _rig.SettingAsync(UpdateCoordinator.InstalledSetting));
+    }
+
+    [Fact]
     public async Task OfferOfTheRunningVersion_IsNeitherDownloadedNorInstalled()
     {
         await OfferAsync(version: "1.5.0", urgent: true);
