@@ -98,6 +98,18 @@ public sealed class OfferInstaller : BackgroundService
         }
     }
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // A reboot request from before this start has been acted on (or never will be): left in place, a path unit
+        // watching it would reboot the board again at every boot.
+        if (File.Exists(_updates.RebootRequestFile))
+        {
+            File.Delete(_updates.RebootRequestFile);
+            _log.LogInformation("Removed the reboot request left from before this start ({File})", _updates.RebootRequestFile);
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)

@@ -173,6 +173,18 @@ public sealed class OfferInstallerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_RemovesARebootRequestLeftFromBefore()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_rig.RebootFile)!);
+        await File.WriteAllTextAsync(_rig.RebootFile, "2.0.0\n");
+
+        await _installer.StartAsync(CancellationToken.None);
+        await _installer.StopAsync(CancellationToken.None);
+
+        Assert.False(File.Exists(_rig.RebootFile));
+    }
+
+    [Fact]
     public async Task OfferOfTheRunningVersion_IsNeitherDownloadedNorInstalled()
     {
         await OfferAsync(version: "1.5.0", urgent: true);
