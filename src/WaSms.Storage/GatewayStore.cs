@@ -50,7 +50,12 @@ public sealed partial class GatewayStore : IAsyncDisposable
     /// not SQLite, is damaged, or belongs to another program is renamed to
     /// <c>gateway.db.bad-&lt;time&gt;</c> (never deleted) and a fresh database is created.
     /// </summary>
-    /// <exception cref="StoreException">The schema is newer than this firmware, or the directory is unusable.</exception>
+    /// <remarks>
+    /// A store a newer firmware migrated (a rollback after an update) opens in
+    /// <see cref="CompatibilityMode"/> when its recorded readable-by is at most this firmware's latest
+    /// migration: nothing is migrated and user_version stays where the newer firmware left it.
+    /// </remarks>
+    /// <exception cref="StoreException">The schema is newer than this firmware and not readable by it, or the directory is unusable.</exception>
     public static Task<GatewayStore> OpenAsync(string stateDirectory, TimeProvider time, ILogger log, CancellationToken cancellationToken) =>
         OpenAsync(stateDirectory, time, log, Migration.All, cancellationToken);
 
