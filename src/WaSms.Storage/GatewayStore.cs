@@ -67,6 +67,10 @@ public sealed partial class GatewayStore : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(migrations);
+        if (migrations.Count == 0)
+        {
+            throw new ArgumentException("at least one migration is needed", nameof(migrations));
+        }
         Migration.CheckNumbering(migrations);
         CreateStateDirectory(stateDirectory);
 
