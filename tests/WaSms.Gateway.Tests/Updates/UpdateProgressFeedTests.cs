@@ -26,19 +26,19 @@ public sealed class UpdateProgressFeedTests
     private UpdateReport Installing(int percent, string step) =>
         new("installing", "wasms-gateway-1.6.0.raucb", "1.6.0", percent, step, null, _time.GetUtcNow());
 
+    private readonly List<UpdateProgress> _seen = [];
+
+    /// <summary>Collects the progress notices posted so far (the subscription keeps only the newest 16 snapshots, so drain it often).</summary>
     private List<UpdateProgress> Posted(StateSubscription subscription)
     {
-        var seen = new List<UpdateProgress>();
-        UpdateProgress? last = null;
         while (subscription.Reader.TryRead(out var snapshot))
         {
-            if (snapshot.OpenNotice<UpdateProgress>(_time.GetUtcNow()) is { } progress && !ReferenceEquals(progress, last))
+            if (snapshot.OpenNotice<UpdateProgress>(_time.GetUtcNow()) is { } progress && (_seen.Count == 0 || !ReferenceEquals(progress, _seen[^1])))
             {
-                seen.Add(progress);
+                _seen.Add(progress);
             }
-            last = snapshot.OpenNotice<UpdateProgress>(_time.GetUtcNow());
         }
-        return seen;
+        return _seen;
     }
 
     [Fact]
@@ -50,6 +50,7 @@ public sealed class UpdateProgressFeedTests
         {
             _feed.Report(Installing(percent, "Copying image to rootfs.1"));
             _time.Advance(TimeSpan.FromSeconds(1));
+            Posted(subscription);
         }
 
         var posted = Posted(subscription).Select(p => p.Percent).ToList();
