@@ -59,7 +59,8 @@ public static partial class UpdateOutcomes
         }
         else if (installed is { Version.Length: > 0 } && installed.At < bootedAt)
         {
-            var reason = fresh ? failure! : $"the new version did not start; the gateway went back to {runningVersion}";
+            // The record proves a new attempt, so the line is this failure's even when it reads like an earlier one.
+            var reason = failure ?? $"the new version did not start; the gateway went back to {runningVersion}";
             outcome = await RecordRollbackAsync(store, new UpdateOutcome(installed.Version, true, reason, now), log, cancellationToken);
             await store.DeleteSettingAsync(InstalledSetting, cancellationToken);
         }

@@ -101,6 +101,22 @@ public sealed class UpdateOutcomeTests(ITestOutputHelper testOutput) : IAsyncLif
     }
 
     [Fact]
+    public async Task ASecondRollback_WithTheSameLineAsTheFirst_IsReportedAgainWithThatReason()
+    {
+        await File.WriteAllTextAsync(FailureFile, "B: not marked good within its boot attempts\n", None);
+        await UpdateOutcomes.RecordInstalledAsync(_store, "1.6.0", InstalledAt, None);
+        Assert.True((await RestoreAsync("1.5.0"))?.RolledBack);
+        Assert.True(await UpdateOutcomes.DismissAsync(_store, _machine, None));
+
+        _time.Advance(TimeSpan.FromDays(2));
+        await UpdateOutcomes.RecordInstalledAsync(_store, "1.6.1", _time.GetUtcNow().AddHours(-1), None);
+        var machine = new GatewayStateMachine(_time, NullLogger<GatewayStateMachine>.Instance);
+        var second = await UpdateOutcomes.RestoreAsync(_store, machine, "1.5.0", FailureFile, _time.GetUtcNow().AddMinutes(-5), _time.GetUtcNow(), NullLogger.Instance, None);
+
+        Assert.Equal(new UpdateOutcome("1.6.1", true, "B: not marked good within its boot attempts", _time.GetUtcNow()), second);
+    }
+
+    [Fact]
     public async Task ARecordYoungerThanThisBoot_WaitsForItsReboot()
     {
         // The service restarted between the installation and the reboot: nothing has been tried yet.
