@@ -36,6 +36,7 @@ public static partial class ConfigurationLoader
         ("Simulator", PropertiesOf<SimulatorOptions>()),
         ("Messaging", PropertiesOf<MessagingOptions>()),
         ("Pacing", PropertiesOf<PacingOptions>()),
+        ("Updates", PropertiesOf<UpdatesOptions>()),
     ];
 
     private static readonly HashSet<string> KnownKeys = new(
@@ -124,6 +125,7 @@ public static partial class ConfigurationLoader
             configuration.GetSection("Simulator").Bind(settings.Simulator);
             configuration.GetSection("Messaging").Bind(settings.Messaging);
             configuration.GetSection("Pacing").Bind(settings.Pacing);
+            configuration.GetSection("Updates").Bind(settings.Updates);
             var gatewayRules = settings.Gateway.Validate().ToList();
             if (gatewayRules.Count == 0)
             {
@@ -132,7 +134,8 @@ public static partial class ConfigurationLoader
 
             var rules = gatewayRules.Concat(settings.Board.Validate()).Concat(settings.WhatsApp.Validate())
                 .Concat(settings.Tunnel.Validate()).Concat(settings.Mqtt.Validate()).Concat(settings.Log.Validate())
-                .Concat(settings.Simulator.Validate()).Concat(settings.Messaging.Validate()).Concat(settings.Pacing.Validate());
+                .Concat(settings.Simulator.Validate()).Concat(settings.Messaging.Validate()).Concat(settings.Pacing.Validate())
+                .Concat(settings.Updates.Validate());
             foreach (var (key, problem) in rules)
             {
                 Problem(key, problem);
@@ -167,6 +170,7 @@ public static partial class ConfigurationLoader
             "SIMULATOR" => settings.Simulator,
             "MESSAGING" => settings.Messaging,
             "PACING" => settings.Pacing,
+            "UPDATES" => settings.Updates,
             _ => null,
         };
         var property = Sections.FirstOrDefault(s => s.Section.Equals(parts[0], StringComparison.OrdinalIgnoreCase)).Properties?

@@ -24,6 +24,8 @@ public sealed class GatewaySettings
     public MessagingOptions Messaging { get; init; } = new();
     public PacingOptions Pacing { get; init; } = new();
 
+    public UpdatesOptions Updates { get; init; } = new();
+
     /// <summary>Unknown keys and similar; logged once at start-up.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -59,5 +61,6 @@ public sealed class GatewaySettings
         yield return $"Simulator:Url={Simulator.Url} AllowRemote={Simulator.AllowRemote}";
         yield return $"Messaging:RetentionDays={Messaging.RetentionDays} UndecryptableAfterMinutes={Messaging.UndecryptableAfterMinutes}";
         yield return $"Pacing: {Pacing.ToSettings()}, opt-out keywords {Pacing.OptOutKeywords}, opt-in {Pacing.OptInKeywords}";
+        yield return $"Updates:FailureFile={Updates.FailureFile}";
     }
 }

@@ -34,7 +34,9 @@ public sealed class ControlServer(
     TimeProvider time,
     ILogger<ControlServer> log,
     Tunnel.Identity.EnrollmentCodes? enrollment = null,
-    Updates.UpdateCoordinator? updates = null) : BackgroundService
+    Updates.UpdateCoordinator? updates = null,
+    Storage.GatewayStore? store = null,
+    Core.State.GatewayStateMachine? machine = null) : BackgroundService
 {
     /// <summary>Longest request line, newline included: room for a 4,096-character text (send), JSON-escaped.</summary>
     internal const int MaxRequestBytes = 32 * 1024;
@@ -256,6 +258,10 @@ public sealed class ControlServer(
                 }
             case "update" when updates is not null:
                 return await StartUpdateAsync(updates, request.Bundle, cancellationToken);
+            case "update-dismiss" when store is not null && machine is not null:
+                return await Updates.UpdateOutcomes.DismissAsync(store, machine, cancellationToken)
+                    ? new ControlResponse(true, Message: "The rolled-back update is no longer shown")
+                    : new ControlResponse(true, Message: "No rolled-back update to dismiss");
             case "dev-code":
                 return await dev.EnterCodeAsync(request.Qr, cancellationToken);
             case "dev-scan":

@@ -47,6 +47,7 @@ public static class GatewayHost
         services.AddSingleton(settings);
         services.AddSingleton(settings.Gateway);
         services.AddSingleton(settings.Tunnel);
+        services.AddSingleton(settings.Updates);
         services.AddSingleton(time);
 
         services.AddSingleton(systemd);
@@ -85,6 +86,7 @@ public static class GatewayHost
         services.AddSingleton<DevCommands>();
         services.AddSingleton<MessagingCommands>();
         services.AddSingleton<Updates.IRaucAdapter>(new Updates.RaucProcessAdapter());
+        services.AddSingleton<Updates.UpdateProgressFeed>();
         services.AddSingleton<Updates.UpdateCoordinator>();
         services.AddHostedService<ControlServer>();
 #if SIMULATOR_PAGE
