@@ -38,7 +38,7 @@ after_ready() {
 }
 data_report() {
     say "state=$(state) jid=$(field jid) queued=$($gw status --json | grep -o '"today":{[^}]*}' | grep -o '"queued":[0-9]*' | cut -d: -f2) messages=$($gw messages --json 2>/dev/null | wc -l)"
-    say "hostname=$(hostname) ssh_host_key=$(cat /etc/ssh/ssh_host_ed25519_key.pub 2>/dev/null | cut -d' ' -f2 | cut -c1-16)"
+    say "hostname=$(hostname) ssh_host_key=$(cut -d' ' -f2 /etc/ssh/ssh_host_ed25519_key.pub 2>/dev/null | sha256sum | cut -c1-16)"
 }
 
 report
