@@ -1,6 +1,9 @@
 -- The gateway database's whole schema after the latest migration, for reading. Devices never run
 -- this file: fresh and old databases alike get src/WaSms.Storage/Migrations/NNNN-*.sql in order. SchemaFileTests
 -- compares it with a freshly migrated database (sqlite_schema and the two header pragmas).
+-- A migration's header may say `-- readable-by: N` (docs/updates.md §7): firmware that knows fewer
+-- than N migrations must not open the store; without it the step is additive. The store records the
+-- result in schema_compat (at the end), so an older firmware can still open a newer store after a rollback.
 PRAGMA application_id = 1465996109; -- 0x5761534D, "WaSM"
 PRAGMA user_version = 10;
 
@@ -235,3 +238,13 @@ CREATE TABLE tunnel_commands (
 -- v10: The outbox's order ranks a job by the most urgent pending job of its chat queued after it.
 CREATE INDEX send_jobs_pending_chat ON send_jobs (chat, id) WHERE status = 0;
 CREATE INDEX send_jobs_expiry ON send_jobs (expires_at) WHERE status = 0 AND expires_at IS NOT NULL;
+
+-- Not a migration: the store's compatibility marker, written by GatewayStore.SchemaCompat.cs in the
+-- same transaction as every migration. version = user_version; readable_by = the oldest schema version
+-- a firmware must know to use the store (the highest `-- readable-by:` of the migrations run, else 1).
+-- A factory reset keeps it.
+CREATE TABLE schema_compat (
+    only_row    INTEGER PRIMARY KEY NOT NULL CHECK (only_row = 1),
+    version     INTEGER NOT NULL,
+    readable_by INTEGER NOT NULL CHECK (readable_by BETWEEN 1 AND version)
+) STRICT;

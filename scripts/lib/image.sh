@@ -132,8 +132,61 @@ image_customize() {
         rm -f "$root/etc/systemd/system/wasms-gateway.service" "$root/etc/systemd/system/wasms-provision.service"
         chroot "$root" systemctl enable wasms-growroot.service
     fi
+    image_install_update "$root"
     # Reproducible timestamps: nothing newer than the last commit.
     find "$root" -xdev -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+}
+
+# image_install_update ROOTFS: the A/B update machinery (docs/updates.md): RAUC's configuration and
+# keyring, our boot backend and units, and the slot's own boot files in /usr/lib/wasms-update/boot
+# (what a bundle's hook stages to slot-x/ on the FAT partition). Leaves on /boot/firmware only what
+# both slots share: the firmware blobs, config.txt (which picks the slot) and wasms-gateway.txt.
+image_install_update() {
+    local root=$1 fw=$1/boot/firmware lib=$1/usr/lib/wasms-update keyring
+    keyring=${WASMS_UPDATE_KEYRING:-$OUT/keys/ca.cert.pem}
+    if [ -z "${WASMS_UPDATE_KEYRING:-}" ]; then
+        # shellcheck source=scripts/lib/bundle.sh
+        source "$REPO/scripts/lib/bundle.sh"
+        bundle_dev_keys "$OUT/keys"
+    fi
+    [ -f "$keyring" ] || { echo "update keyring $keyring does not exist"; return 1; }
+    install -d -m 0755 "$root/etc/rauc" "$lib" "$lib/boot"
+    install -m 0644 "$REPO/image/update/system.conf" "$root/etc/rauc/system.conf"
+    install -m 0644 "$keyring" "$root/etc/rauc/keyring.pem"
+    install -m 0755 "$REPO/image/update/rauc-boot" "$REPO/image/update/wasms-mark-good" "$REPO/image/update/wasms-bundle-check" "$lib/"
+    install -m 0644 "$REPO/image/update/wasms-rauc-dbus.conf" "$root/etc/dbus-1/system.d/wasms-rauc.conf"
+    install -m 0644 "$REPO"/image/update/*.service "$REPO"/image/update/*.path "$root/etc/systemd/system/"
+    chroot "$root" systemctl enable wasms-boot-attempt.service wasms-data.service wasms-update-reboot.path
+    [ ! -x "$root/opt/wasms-gateway/wasms-gateway" ] || chroot "$root" systemctl enable wasms-mark-good.service
+    printf '%s\n' "$(image_version)" > "$lib/version"
+
+    # The slot's boot files under generic names: config.txt names them once for every slot and version.
+    local kernel initrd
+    kernel=$(ls "$fw"/vmlinuz-* | head -n1)
+    initrd=$(ls "$fw"/initrd.img-* | head -n1)
+    ln -f "$root/boot/$(basename "$kernel")" "$lib/boot/vmlinuz" 2>/dev/null || cp "$kernel" "$lib/boot/vmlinuz"
+    ln -f "$root/boot/$(basename "$initrd")" "$lib/boot/initrd.img" 2>/dev/null || cp "$initrd" "$lib/boot/initrd.img"
+    cmp -s "$kernel" "$lib/boot/vmlinuz" && cmp -s "$initrd" "$lib/boot/initrd.img" ||
+        { echo "the kernel or initrd in /boot differs from /boot/firmware"; return 1; }
+    cp "$fw"/*.dtb "$lib/boot/"
+    cp -a "$fw/overlays" "$lib/boot/"
+    # root= and rauc.slot= are set per slot by rauc-boot stage; panic=10 turns a kernel panic into a
+    # reset, which on a trial boot returns to the previous slot.
+    { tr ' ' '\n' < "$fw/cmdline.txt" | grep -v -e '^root=' -e '^rauc\.slot=' -e '^panic=' -e '^$' | tr '\n' ' '
+      echo "panic=10 root=PARTUUID=$DISK_ID-02 rauc.slot=A"; } > "$lib/boot/cmdline.txt"
+    rm -rf "$fw"/vmlinuz-* "$fw"/initrd.img-* "$fw"/*.dtb "$fw/overlays" "$fw/cmdline.txt"
+    # config.txt: the generic names, slot A as the fallback, then the slot choice rauc-boot writes.
+    sed -i -e '/^kernel=/d' -e '/^initramfs /d' -e '/^os_prefix=/d' -e '/^include wasms-slot.txt/d' "$fw/config.txt"
+    cat >> "$fw/config.txt" <<CONFIG
+
+[all]
+# A/B slots (docs/updates.md, "Boot selection"): each slot's kernel, initramfs, device trees,
+# overlays and cmdline.txt are in slot-a/ or slot-b/. Slot A unless wasms-slot.txt says otherwise.
+kernel=vmlinuz
+initramfs initrd.img followkernel
+os_prefix=slot-a/
+include wasms-slot.txt
+CONFIG
 }
 
 # image_manifest ROOTFS: every installed package and version, plus what the image was built from.
@@ -146,41 +199,67 @@ image_manifest() {
     dpkg-query --admindir="$root/var/lib/dpkg" -W -f '${Package}\t${Version}\t${Architecture}\n' | sort
 }
 
-# image_assemble ROOTFS IMAGE: MBR disk with a FAT32 boot and an ext4 root partition, built from
-# files alone (mkfs.vfat + mtools, mkfs.ext4 -d): no loop devices, no mounts.
+# image_assemble ROOTFS IMAGE: the A/B disk (docs/updates.md, "Partition layout"): MBR with a FAT32
+# boot partition (shared firmware, slot-a/), root slot A, root slot B (zeros), and the data partition,
+# built from files alone (mkfs.vfat + mtools, mkfs.ext4 -d): no loop devices, no mounts.
 image_assemble() {
     local root=$1 img=$2 dir; dir=$(dirname "$img")
-    local boot=$dir/boot.vfat rootimg=$dir/root.ext4 bootfs=$dir/bootfs
+    local boot=$dir/boot.vfat rootimg=$dir/root.ext4 dataimg=$dir/data.ext4 bootfs=$dir/bootfs datafs=$dir/datafs
     # Stable identifiers from the commit time, so two builds of one commit give the same image.
-    local volid uuid
+    local volid uuid data_uuid
     volid=$(printf '%08X' $(( SOURCE_DATE_EPOCH & 0xFFFFFFFF )))
     uuid=$(printf '%s' "wasms-root-$SOURCE_DATE_EPOCH" | sha256sum | sed -E 's/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*/\1-\2-4\3-8\4-\5/')
+    data_uuid=$(printf '%s' "wasms-data-$SOURCE_DATE_EPOCH" | sha256sum | sed -E 's/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*/\1-\2-4\3-8\4-\5/')
 
-    rm -rf "$bootfs" "$boot" "$rootimg" "$img"
+    rm -rf "$bootfs" "$datafs" "$boot" "$rootimg" "$dataimg" "$img"
     mv "$root/boot/firmware" "$bootfs"
     mkdir "$root/boot/firmware"
+    # Slot A's boot files, complete; the firmware boots slot A until an update says otherwise.
+    cp -a "$root/usr/lib/wasms-update/boot" "$bootfs/slot-a"
+    touch "$bootfs/slot-a/.complete"
+    echo "os_prefix=slot-a/" > "$bootfs/wasms-slot.txt"
+    printf 'PRIMARY=A\nA_STATE=good\nB_STATE=bad\nTRIAL=\nTRIES=\nFAILED=\n' > "$bootfs/wasms-boot.env"
     truncate -s "${BOOT_MB}M" "$boot"
     mkfs.vfat -F 32 -n "$BOOT_LABEL" -i "$volid" --invariant "$boot" >/dev/null
     MTOOLS_SKIP_CHECK=1 mcopy -i "$boot" -s -p -m "$bootfs"/* ::/
 
-    local used_mb root_mb
+    local used_mb
     used_mb=$(du -s -m --apparent-size "$root" | cut -f1)
-    root_mb=$(( used_mb * 115 / 100 + ROOT_SLACK_MB ))
-    truncate -s "${root_mb}M" "$rootimg"
+    if [ $(( used_mb * 115 / 100 + ROOT_SLACK_MB )) -gt "$ROOT_SLOT_MB" ]; then
+        echo "the root filesystem (${used_mb} MiB + 15 % + ${ROOT_SLACK_MB} MiB slack) does not fit a ${ROOT_SLOT_MB} MiB slot (ROOT_SLOT_MB in image/image.conf)"
+        return 1
+    fi
+    truncate -s "${ROOT_SLOT_MB}M" "$rootimg"
     E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mkfs.ext4 -q -F -L "$ROOT_LABEL" -U "$uuid" -m 1 \
         -E "root_owner=0:0,hash_seed=$uuid,lazy_itable_init=0" -d "$root" "$rootimg"
 
-    local total=$(( PART_START_MB + BOOT_MB + root_mb ))
-    truncate -s "${total}M" "$img"
+    # The data partition: the gateway's state directory (owned by the service user), RAUC's status,
+    # and the saved settings (wasms-data). Grown to the card on first boot.
+    local uid gid
+    uid=$(chroot "$root" id -u "$SERVICE_USER") gid=$(chroot "$root" id -g "$SERVICE_USER")
+    mkdir -p "$datafs/wasms-gateway" "$datafs/rauc" "$datafs/keep"
+    chown "$uid:$gid" "$datafs/wasms-gateway" && chmod 0750 "$datafs/wasms-gateway"
+    chmod 0700 "$datafs/keep" "$datafs/rauc"
+    truncate -s "${DATA_MB}M" "$dataimg"
+    E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mkfs.ext4 -q -F -L "$DATA_LABEL" -U "$data_uuid" -m 1 \
+        -E "root_owner=0:0,hash_seed=$data_uuid,lazy_itable_init=0" -d "$datafs" "$dataimg"
+
+    local a=$(( PART_START_MB + BOOT_MB )) b=$(( PART_START_MB + BOOT_MB + ROOT_SLOT_MB ))
+    local d=$(( PART_START_MB + BOOT_MB + 2 * ROOT_SLOT_MB ))
+    truncate -s "$(( d + DATA_MB ))M" "$img"
     sfdisk --quiet "$img" <<SFDISK
 label: dos
-label-id: 0x$volid
+label-id: 0x$DISK_ID
 start=$(( PART_START_MB * 2048 )), size=$(( BOOT_MB * 2048 )), type=c, bootable
-start=$(( (PART_START_MB + BOOT_MB) * 2048 )), type=83
+start=$(( a * 2048 )), size=$(( ROOT_SLOT_MB * 2048 )), type=83
+start=$(( b * 2048 )), size=$(( ROOT_SLOT_MB * 2048 )), type=83
+start=$(( d * 2048 )), size=$(( DATA_MB * 2048 )), type=83
 SFDISK
     dd if="$boot" of="$img" bs=1M seek="$PART_START_MB" conv=notrunc,sparse status=none
-    dd if="$rootimg" of="$img" bs=1M seek=$(( PART_START_MB + BOOT_MB )) conv=notrunc,sparse status=none
-    rm -f "$boot" "$rootimg"
+    dd if="$rootimg" of="$img" bs=1M seek="$a" conv=notrunc,sparse status=none
+    dd if="$dataimg" of="$img" bs=1M seek="$d" conv=notrunc,sparse status=none
+    rm -rf "$boot" "$rootimg" "$dataimg" "$datafs"
+    rm -rf "$bootfs/slot-a" "$bootfs/wasms-slot.txt" "$bootfs/wasms-boot.env"
     mv "$bootfs"/* "$root/boot/firmware/" && rmdir "$bootfs"
-    echo "boot ${BOOT_MB} MiB, root ${root_mb} MiB (content ${used_mb} MiB)"
+    echo "boot ${BOOT_MB} MiB, slots A and B ${ROOT_SLOT_MB} MiB each (A holds ${used_mb} MiB), data ${DATA_MB} MiB"
 }

@@ -121,6 +121,9 @@ run clear-failure
 expect "clear-failure empties it" "" "$(run last-failure)"
 firmware_boot; run boot-attempt >/dev/null
 expect "the next boot is A again" A "$(run get-current)"
+run set-state A good >/dev/null; printf 'FAILED=B: earlier failure\n' >> "$work/boot/wasms-boot.env"
+install_b
+expect "a new trial clears the last failure" "" "$(run last-failure)"
 
 echo "# two attempts (WASMS_BOOT_ATTEMPTS=2): the first crash retries B, the second falls back"
 fresh

@@ -8,7 +8,8 @@ namespace WaSms.Storage;
 /// truncates the WAL (old page images), rebuilds the file with <c>VACUUM</c> (free pages, and rows
 /// deleted before <c>secure_delete</c> was on) and truncates the WAL again. What is wiped is decided
 /// by the schema, not by a list of tables: a relink deletes a scope's rows from every table that has a
-/// <c>scope</c> column; a factory reset deletes the rows of every table but the reset journal.
+/// <c>scope</c> column; a factory reset deletes the rows of every table but the reset journal and the
+/// schema's compatibility marker.
 /// </summary>
 public sealed partial class GatewayStore
 {
@@ -64,7 +65,8 @@ public sealed partial class GatewayStore
     }
 
     /// <summary>
-    /// Forgets every row of every table (factory reset) except the reset journal, in one transaction,
+    /// Forgets every row of every table (factory reset) except the reset journal and the schema's
+    /// compatibility marker (GatewayStore.SchemaCompat.cs), in one transaction,
     /// then scrubs the files.
     /// </summary>
     public Task WipeEverythingAsync(CancellationToken cancellationToken) =>
@@ -137,7 +139,7 @@ public sealed partial class GatewayStore
         {
             var name = reader.GetString(0);
             // sqlite_sequence (AUTOINCREMENT counters) may be emptied; the other sqlite_ tables may not.
-            if (name != PendingResetTable && (!name.StartsWith("sqlite_", StringComparison.Ordinal) || name == "sqlite_sequence"))
+            if (name is not PendingResetTable and not SchemaCompatTable && (!name.StartsWith("sqlite_", StringComparison.Ordinal) || name == "sqlite_sequence"))
             {
                 tables.Add(name);
             }

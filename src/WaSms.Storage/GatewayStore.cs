@@ -40,14 +40,38 @@ public sealed partial class GatewayStore : IAsyncDisposable
     public int SchemaVersion { get; private set; }
 
     /// <summary>
+    /// True when the store's schema is newer than this firmware knows but declares it readable by this
+    /// firmware (a rollback after an update, docs/updates.md §7): nothing was migrated.
+    /// </summary>
+    public bool CompatibilityMode { get; private set; }
+
+    /// <summary>
     /// Opens (creating or migrating) the database in <paramref name="stateDirectory"/>. A file that is
     /// not SQLite, is damaged, or belongs to another program is renamed to
     /// <c>gateway.db.bad-&lt;time&gt;</c> (never deleted) and a fresh database is created.
     /// </summary>
-    /// <exception cref="StoreException">The schema is newer than this firmware, or the directory is unusable.</exception>
-    public static async Task<GatewayStore> OpenAsync(string stateDirectory, TimeProvider time, ILogger log, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A store a newer firmware migrated (a rollback after an update) opens in
+    /// <see cref="CompatibilityMode"/> when its recorded readable-by is at most this firmware's latest
+    /// migration: nothing is migrated and user_version stays where the newer firmware left it.
+    /// </remarks>
+    /// <exception cref="StoreException">The schema is newer than this firmware and not readable by it, or the directory is unusable.</exception>
+    public static Task<GatewayStore> OpenAsync(string stateDirectory, TimeProvider time, ILogger log, CancellationToken cancellationToken) =>
+        OpenAsync(stateDirectory, time, log, Migration.All, cancellationToken);
+
+    /// <summary>
+    /// <see cref="OpenAsync(string, TimeProvider, ILogger, CancellationToken)"/> with another migration
+    /// list: tests stand in for a newer (or older) firmware with it.
+    /// </summary>
+    internal static async Task<GatewayStore> OpenAsync(string stateDirectory, TimeProvider time, ILogger log, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(migrations);
+        if (migrations.Count == 0)
+        {
+            throw new ArgumentException("at least one migration is needed", nameof(migrations));
+        }
+        Migration.CheckNumbering(migrations);
         CreateStateDirectory(stateDirectory);
 
         var path = System.IO.Path.Combine(stateDirectory, FileName);
@@ -73,7 +97,7 @@ public sealed partial class GatewayStore : IAsyncDisposable
             try
             {
                 await connection.OpenAsync(cancellationToken);
-                problem = await store.InitializeAsync(cancellationToken);
+                problem = await store.InitializeAsync(migrations, log, cancellationToken);
                 if (problem is null)
                 {
                     store.RestrictFileModes();
@@ -117,7 +141,7 @@ public sealed partial class GatewayStore : IAsyncDisposable
     }
 
     /// <returns>A problem that means the file must be moved aside, or null when the store is ready.</returns>
-    private async Task<string?> InitializeAsync(CancellationToken cancellationToken)
+    private async Task<string?> InitializeAsync(IReadOnlyList<Migration> migrations, ILogger log, CancellationToken cancellationToken)
     {
         // Look before touching anything: a foreign or newer file must be left exactly as it was.
         var check = await ScalarAsync<string>("PRAGMA quick_check;", cancellationToken);
@@ -133,11 +157,20 @@ public sealed partial class GatewayStore : IAsyncDisposable
         {
             return $"belongs to another program (application_id {applicationId}, {tables} schema objects)";
         }
-        if (version > Migration.LatestVersion)
+        var latest = migrations[^1].Version;
+        if (version > latest)
         {
-            throw new StoreException(
-                $"Database {Path} has schema v{version}, newer than this firmware knows (v{Migration.LatestVersion}). " +
-                "Install the newer firmware again, or move the file away to start over.");
+            var readableBy = await ReadCompatAsync(version, cancellationToken);
+            if (readableBy is not { } needed || needed > latest)
+            {
+                throw new StoreException(
+                    $"Database {Path} has schema v{version}, newer than this firmware knows (v{latest}); " +
+                    $"it needs firmware that knows v{readableBy ?? version}{(readableBy is null ? " (it records no readable-by)" : "")}. " +
+                    "Install the newer firmware again, or move the file away to start over.");
+            }
+            log.LogWarning("Store schema v{Version} from newer firmware; running in compatibility mode (this firmware knows v{Latest}, the store is readable from v{ReadableBy} on)",
+                version, latest, needed);
+            CompatibilityMode = true;
         }
 
         await ExecuteAsync("PRAGMA journal_mode = WAL;", cancellationToken);
@@ -146,18 +179,29 @@ public sealed partial class GatewayStore : IAsyncDisposable
         // page or cell; wipes also scrub the WAL and free pages (GatewayStore.Wipe.cs).
         await ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;", cancellationToken);
 
-        foreach (var migration in Migration.All.Where(m => m.Version > version))
+        if (!CompatibilityMode)
         {
-            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken);
-            try
+            foreach (var migration in migrations.Where(m => m.Version > version))
             {
-                await ExecuteAsync(migration.Sql, cancellationToken, tx);
-                await ExecuteAsync($"PRAGMA user_version = {migration.Version}; PRAGMA application_id = {ApplicationId};", cancellationToken, tx);
-                await tx.CommitAsync(cancellationToken);
+                await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken);
+                try
+                {
+                    await ExecuteAsync(migration.Sql, cancellationToken, tx);
+                    await ExecuteAsync($"PRAGMA user_version = {migration.Version}; PRAGMA application_id = {ApplicationId};", cancellationToken, tx);
+                    await WriteCompatAsync(migration.Version, Migration.ReadableByAt(migrations, migration.Version), tx, cancellationToken);
+                    await tx.CommitAsync(cancellationToken);
+                }
+                catch (SqliteException ex)
+                {
+                    throw new StoreException($"Migration {migration.Version:0000}-{migration.Name} failed: {ex.Message}", ex);
+                }
             }
-            catch (SqliteException ex)
+            // A store that was already current (made before the marker existed) gets its marker now.
+            if (version == latest && await ReadCompatAsync(latest, cancellationToken) != Migration.ReadableByAt(migrations, latest))
             {
-                throw new StoreException($"Migration {migration.Version:0000}-{migration.Name} failed: {ex.Message}", ex);
+                await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken);
+                await WriteCompatAsync(latest, Migration.ReadableByAt(migrations, latest), tx, cancellationToken);
+                await tx.CommitAsync(cancellationToken);
             }
         }
         SchemaVersion = (int)await ScalarAsync<long>("PRAGMA user_version;", cancellationToken);

@@ -65,8 +65,14 @@ public sealed class GatewayStateMachine
                 account = change.Account; // no longer linked: forget the old account
             }
             var since = state == previous.State ? previous.Since : _time.GetUtcNow();
+            var notices = Notices(previous.Notices, change.Notice);
+            if (state != GatewayState.Updating && notices?.Any(n => n is UpdateProgress) == true)
+            {
+                // Progress belongs to the updating screen: a failed update resumes the old state without it.
+                notices = notices.Where(n => n is not UpdateProgress).ToArray() is { Length: > 0 } kept ? kept : null;
+            }
             next = new GatewaySnapshot(state, change.Reason, since, previous.Sequence + 1, pairing, account, change.Problem,
-                Notices(previous.Notices, change.Notice), previous.Platform);
+                notices, previous.Platform);
             _current = next;
             Publish(_subscribers, next);
         }

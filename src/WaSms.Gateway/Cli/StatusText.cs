@@ -40,6 +40,15 @@ public static class StatusText
         {
             text.AppendLine($"Update:   {update.Describe()}");
         }
+        else if (status.LastUpdate is { Result: "installed" } installed)
+        {
+            text.AppendLine($"Update:   {installed.Version} installed {installed.At:yyyy-MM-dd HH:mm}Z and running");
+        }
+        else if (status.State == "client-outdated")
+        {
+            // The same advice as the screen: the offered update installs by itself, or one has to come from the platform.
+            text.AppendLine($"Update:   needed; {Hardware.Display.ScreenRenderer.OutdatedAdvice(status.Tunnel?.UpdateAvailable)}");
+        }
         text.AppendLine($"Queues:   {(status.Queues.Count == 0 ? "empty" : string.Join(", ", status.Queues.Select(q => $"{q.Key} {q.Value}")))}");
         var board = status.Board;
         text.AppendLine($"Board:    {board.Kind}, display {board.Display}, LEDs green {board.Green} / amber {board.Amber} / red {board.Red}");

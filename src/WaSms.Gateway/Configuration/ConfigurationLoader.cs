@@ -134,7 +134,8 @@ public static partial class ConfigurationLoader
 
             var rules = gatewayRules.Concat(settings.Board.Validate()).Concat(settings.WhatsApp.Validate())
                 .Concat(settings.Tunnel.Validate()).Concat(settings.Mqtt.Validate()).Concat(settings.Log.Validate())
-                .Concat(settings.Simulator.Validate()).Concat(settings.Messaging.Validate()).Concat(settings.Pacing.Validate()).Concat(settings.Updates.Validate());
+                .Concat(settings.Simulator.Validate()).Concat(settings.Messaging.Validate()).Concat(settings.Pacing.Validate())
+                .Concat(settings.Updates.Validate());
             foreach (var (key, problem) in rules)
             {
                 Problem(key, problem);

@@ -61,6 +61,6 @@ public sealed class GatewaySettings
         yield return $"Simulator:Url={Simulator.Url} AllowRemote={Simulator.AllowRemote}";
         yield return $"Messaging:RetentionDays={Messaging.RetentionDays} UndecryptableAfterMinutes={Messaging.UndecryptableAfterMinutes}";
         yield return $"Pacing: {Pacing.ToSettings()}, opt-out keywords {Pacing.OptOutKeywords}, opt-in {Pacing.OptInKeywords}";
-        yield return $"Updates:Directory={Updates.DirectoryFor(Gateway.StateDirectory)} AllowHttp={Updates.AllowHttp} MaxBundleBytes={Updates.MaxBundleBytes}";
+        yield return $"Updates:Directory={Updates.DirectoryFor(Gateway.StateDirectory)} AllowHttp={Updates.AllowHttp} MaxBundleBytes={Updates.MaxBundleBytes} FailureFile={Updates.FailureFile}";
     }
 }

@@ -2,9 +2,17 @@ using System.Globalization;
 
 namespace WaSms.Gateway.Configuration;
 
-/// <summary>The <c>Updates</c> configuration section: where bundles are downloaded and how (docs/updates.md §5).</summary>
+/// <summary>The <c>Updates</c> configuration section: where bundles are downloaded and how, and the boot script's failure line (docs/updates.md).</summary>
 public sealed class UpdatesOptions
 {
+    public const string DefaultFailureFile = "/run/wasms-update/last-failure";
+
+    /// <summary>
+    /// Where the boot script writes one line when the last update's trial boot failed and the board went back to the old
+    /// slot (<c>B: not marked good within its boot attempts</c>); read once at start-up.
+    /// </summary>
+    public string FailureFile { get; set; } = DefaultFailureFile;
+
     /// <summary>Downloads land here (0700); empty: <c>&lt;StateDirectory&gt;/updates</c>.</summary>
     public string Directory { get; set; } = "";
 
@@ -39,6 +47,14 @@ public sealed class UpdatesOptions
 
     public IEnumerable<(string Key, string Problem)> Validate()
     {
+        if (string.IsNullOrWhiteSpace(FailureFile) || !Path.IsPathFullyQualified(FailureFile))
+        {
+            yield return ("Updates:FailureFile", "must be an absolute path");
+        }
+        else if (FailureFile.IndexOfAny(['\0', '\n', '\r']) >= 0)
+        {
+            yield return ("Updates:FailureFile", "contains control characters");
+        }
         if (Directory.Length > 0 && !Path.IsPathFullyQualified(Directory))
         {
             yield return ("Updates:Directory", "must be an absolute path");

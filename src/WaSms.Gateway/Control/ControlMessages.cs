@@ -61,7 +61,14 @@ public sealed record StatusReport(
     TodayReport? Today = null,
     PacingReport? Pacing = null,
     TunnelReport? Tunnel = null,
-    UpdateReport? Update = null);
+    UpdateReport? Update = null,
+    LastUpdateReport? LastUpdate = null);
+
+/// <summary>
+/// How the last update ended (<c>lastUpdate</c>), known since this start: <c>installed</c> (it runs now) or <c>rolled-back</c>
+/// (it did not come up; <paramref name="Reason"/> says why, shown until the next update works or <c>update-dismiss</c>).
+/// </summary>
+public sealed record LastUpdateReport(string? Version, string Result, DateTimeOffset At, string? Reason = null);
 
 /// <summary>Whether the acceptable-use rules pause sending now (a temporary ban, a cap), why, and until when (null: until the ban ends).</summary>
 public sealed record PacingReport(bool Paused, string? Reason, DateTimeOffset? Until);

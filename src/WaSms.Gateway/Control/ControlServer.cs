@@ -35,6 +35,8 @@ public sealed class ControlServer(
     ILogger<ControlServer> log,
     Tunnel.Identity.EnrollmentCodes? enrollment = null,
     Updates.UpdateCoordinator? updates = null,
+    Storage.GatewayStore? store = null,
+    Core.State.GatewayStateMachine? machine = null,
     Configuration.UpdatesOptions? updateOptions = null,
     Updates.OfferInstaller? offers = null) : BackgroundService
 {
@@ -258,6 +260,10 @@ public sealed class ControlServer(
                 }
             case "update" when updates is not null:
                 return await StartUpdateAsync(updates, request, cancellationToken);
+            case "update-dismiss" when store is not null && machine is not null:
+                return await Updates.UpdateOutcomes.DismissAsync(store, machine, cancellationToken)
+                    ? new ControlResponse(true, Message: "The rolled-back update is no longer shown")
+                    : new ControlResponse(true, Message: "No rolled-back update to dismiss");
             case "dev-code":
                 return await dev.EnterCodeAsync(request.Qr, cancellationToken);
             case "dev-scan":

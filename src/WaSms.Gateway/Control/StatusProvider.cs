@@ -78,8 +78,17 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             status.Today is { } t ? new TodayReport(t.Day, t.In, t.Out, t.Failed, t.Queued) : null,
             pacing is null ? null : await GetPacingAsync(pacing, cancellationToken),
             snapshot.Platform is { } link ? new TunnelReport(link.StateName, link.Line, link.Since, snapshot.OpenNotice<UpdateNotice>(time.GetUtcNow())?.Version, link.Reason) : null,
-            updates?.Current);
+            CurrentUpdate(snapshot),
+            snapshot.OpenNotice<UpdateOutcome>(time.GetUtcNow()) is { } last
+                ? new LastUpdateReport(last.Version, last.RolledBack ? "rolled-back" : "installed", last.At, last.Reason)
+                : null);
     }
+
+    /// <summary>The update this service ran, else a rollback found at start-up (phase <c>rolled-back</c>), else null.</summary>
+    private Updates.UpdateReport? CurrentUpdate(GatewaySnapshot snapshot) =>
+        updates?.Current ?? (snapshot.OpenNotice<UpdateOutcome>(time.GetUtcNow()) is { RolledBack: true } rolledBack
+            ? new Updates.UpdateReport("rolled-back", "", rolledBack.Version, null, null, rolledBack.Reason, rolledBack.At)
+            : null);
 
     private static async Task<PacingReport> GetPacingAsync(Messaging.Pacing.PacingGate pacing, CancellationToken cancellationToken) =>
         await pacing.GetPauseAsync(cancellationToken) is { } pause ? new PacingReport(true, pause.Reason, pause.Until) : new PacingReport(false, null, null);

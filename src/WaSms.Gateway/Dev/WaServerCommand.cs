@@ -21,6 +21,8 @@ public static class WaServerCommand
         await using var emulator = new WaEmulator(port);
         emulator.Start();
         var phone = new PhoneSimulator(emulator, IDevPhone.PhoneNumber);
+        // Alice, Bob and "Team", as in dev mode: a gateway pointed here can send to them (scripts/test-update).
+        emulator.Contacts.AddDevDefaults("+" + IDevPhone.PhoneNumber);
         await output.WriteLineAsync($"WhatsApp emulator listening on {emulator.Uri}");
         await output.WriteLineAsync($"Trusted root key: {emulator.TrustedRootKeyHex}");
         await output.WriteLineAsync($"Point a gateway at it: --WhatsApp:ServerUrl={emulator.Uri} --WhatsApp:TrustedRootKey={emulator.TrustedRootKeyHex}");

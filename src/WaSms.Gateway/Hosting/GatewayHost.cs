@@ -48,6 +48,7 @@ public static class GatewayHost
         services.AddSingleton(settings);
         services.AddSingleton(settings.Gateway);
         services.AddSingleton(settings.Tunnel);
+        services.AddSingleton(settings.Updates);
         services.AddSingleton(time);
 
         services.AddSingleton(systemd);
@@ -85,6 +86,7 @@ public static class GatewayHost
         services.AddHostedService<WatchdogService>();
         services.AddSingleton<DevCommands>();
         services.AddSingleton<MessagingCommands>();
+        services.AddSingleton<Updates.UpdateProgressFeed>();
         services.AddUpdates(settings.Updates, settings.Gateway.StateDirectory);
         services.AddHostedService<ControlServer>();
 #if SIMULATOR_PAGE

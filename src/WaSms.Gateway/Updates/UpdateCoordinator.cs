@@ -12,13 +12,13 @@ namespace WaSms.Gateway.Updates;
 /// and, when asked, requests the reboot. Progress is in <see cref="Current"/> for <c>status</c>.
 /// </summary>
 public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine state, GatewayStore store, BundleDownloader downloader,
-    string rebootRequestFile, TimeProvider time, ILogger<UpdateCoordinator> log)
+    string rebootRequestFile, TimeProvider time, ILogger<UpdateCoordinator> log, UpdateProgressFeed? progressFeed = null)
 {
     /// <summary>
-    /// Store setting written after every successful installation: <c>{"version":"X","at":"ISO-8601"}</c>; read after the
-    /// reboot to report the update's success or its rollback.
+    /// Store setting written after every successful installation (<see cref="UpdateOutcomes.RecordInstalledAsync"/>):
+    /// <c>{"version":"X","at":"ISO-8601"}</c>; read after the reboot to report the update's success or its rollback.
     /// </summary>
-    public const string InstalledSetting = "update.installed";
+    public const string InstalledSetting = UpdateOutcomes.InstalledSetting;
 
     private readonly Lock _gate = new();
     private UpdateReport? _current;
@@ -229,8 +229,7 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
     {
         try
         {
-            var at = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-            await store.SetSettingAsync(InstalledSetting, InstalledJson(version, at), CancellationToken.None);
+            await UpdateOutcomes.RecordInstalledAsync(store, version, time.GetUtcNow(), CancellationToken.None);
             if (await UpdateOffers.ReadAsync(store, CancellationToken.None) is { } offer
                 && (string.Equals(offer.Version, version, StringComparison.OrdinalIgnoreCase) || string.Equals(offer.Version, offeredVersion, StringComparison.Ordinal)))
             {
@@ -255,20 +254,6 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
             log.LogError("Update {Version} is installed, but recording it failed ({Reason}); no reboot requested", version, ex.Message);
             return false;
         }
-    }
-
-    /// <summary><c>{"version":"X","at":"…"}</c>, written by hand so it stays this exact shape.</summary>
-    internal static string InstalledJson(string version, string at)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("version", version);
-            writer.WriteString("at", at);
-            writer.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private void Enter()
@@ -309,6 +294,7 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
     private UpdateReport Report(UpdateReport report)
     {
         lock (_gate) { _current = report; }
+        progressFeed?.Report(report); // the screen, LEDs and MQTT see it as an UpdateProgress notice (throttled there)
         return report;
     }
 

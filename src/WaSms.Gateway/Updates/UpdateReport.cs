@@ -6,7 +6,8 @@ namespace WaSms.Gateway.Updates;
 /// The last or current update as <c>status --json</c> shows it (<c>update</c>).
 /// <paramref name="Phase"/>: <c>downloading</c> (<paramref name="Bytes"/> of <paramref name="Total"/>, <paramref name="Percent"/>
 /// when the total is known), <c>checking</c>, <c>installing</c>, <c>installed</c> (reboot to run it; <paramref name="Step"/>
-/// <c>rebooting</c> when a reboot was requested), <c>refused</c> (the bundle did not pass the check; nothing was written) or <c>failed</c>.
+/// <c>rebooting</c> when a reboot was requested), <c>refused</c> (the bundle did not pass the check; nothing was written), <c>failed</c>, or <c>rolled-back</c>
+/// (found at start-up: the installed version did not come up and the board went back; <see cref="UpdateOutcomes"/>).
 /// </summary>
 public sealed record UpdateReport(string Phase, string Bundle, string? Version, int? Percent, string? Step, string? Reason, DateTimeOffset Since,
     long? Bytes = null, long? Total = null)
@@ -26,6 +27,7 @@ public sealed record UpdateReport(string Phase, string Bundle, string? Version, 
         "installed" => $"update {Version} installed; reboot to run it (the board returns to this version by itself if it does not come up)",
         "refused" => $"{Bundle} refused: {Reason}",
         "failed" => $"update {Version ?? Bundle} failed: {Reason}",
+        "rolled-back" => $"update {Version ?? "(unknown version)"} failed and was rolled back: {Reason}",
         _ => $"update {Phase}",
     };
 

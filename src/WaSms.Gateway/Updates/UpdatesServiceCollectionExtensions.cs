@@ -21,7 +21,7 @@ public static class UpdatesServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BundleDownloader>>()));
         services.AddSingleton(sp => new UpdateCoordinator(sp.GetRequiredService<IRaucAdapter>(), sp.GetRequiredService<GatewayStateMachine>(),
             sp.GetRequiredService<GatewayStore>(), sp.GetRequiredService<BundleDownloader>(), options.RebootRequestFileFor(stateDirectory),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UpdateCoordinator>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UpdateCoordinator>>(), sp.GetService<UpdateProgressFeed>()));
         services.AddSingleton<OfferInstaller>();
         services.AddHostedService(sp => sp.GetRequiredService<OfferInstaller>());
         return services;

@@ -264,7 +264,9 @@ public sealed class DisplayController : BackgroundService
             GatewayState.Unpaired when snapshot.Pairing?.PairingCode is { } code => "pairing-code:" + code,
             GatewayState.Unpaired when snapshot.Pairing?.QrCode is not null => "qr-expired:" + snapshot.Reason,
             GatewayState.Unpaired => "not-linked:" + snapshot.Reason,
-            GatewayState.RelinkNeeded or GatewayState.ClientOutdated or GatewayState.Fatal => $"{snapshot.StateName}:{snapshot.Reason}",
+            // An update offer changes what the client-outdated screen asks for ("it installs automatically").
+            GatewayState.ClientOutdated => $"{snapshot.StateName}:{snapshot.Reason}:{snapshot.OpenNotice<UpdateNotice>(model.Now)?.Version}",
+            GatewayState.RelinkNeeded or GatewayState.Fatal => $"{snapshot.StateName}:{snapshot.Reason}",
             // A platform link that needs a person is drawn at once, not at the next counters refresh.
             GatewayState.Online or GatewayState.Degraded when snapshot.Platform is { NeedsAttention: true } link => "platform:" + link.ScreenLine,
             _ => null,

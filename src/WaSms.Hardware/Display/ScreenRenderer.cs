@@ -60,14 +60,15 @@ public static partial class ScreenRenderer
                 DrawOnline(frame, model);
                 break;
             case GatewayState.Degraded:
-                Message(frame, Icon.Warning, "Degraded", DegradedHeadline(snapshot.Reason), [snapshot.Reason, PlatformLine(snapshot)], AccountLine(snapshot),
-                    aside: UpdateAside(model));
+                Message(frame, Icon.Warning, "Degraded", DegradedHeadline(snapshot.Reason), [snapshot.Reason, PlatformLine(snapshot), RolledBackLine(model)],
+                    AccountLine(snapshot), aside: UpdateAside(model));
                 break;
             case GatewayState.RelinkNeeded:
                 Message(frame, Icon.BrokenLink, "Link again", "Logged out", [snapshot.Reason], "Hold the button 5 s to link again");
                 break;
             case GatewayState.ClientOutdated:
-                Message(frame, Icon.Download, "Update needed", "Update needed", ["WhatsApp no longer accepts this software version.", snapshot.Reason], "Install the latest firmware");
+                Message(frame, Icon.Download, "Update needed", "Update needed", ["WhatsApp no longer accepts this software version.", snapshot.Reason],
+                    OutdatedAdvice(snapshot.OpenNotice<UpdateNotice>(model.Now)?.Version));
                 break;
             case GatewayState.TempBanned:
                 Message(frame, Icon.Clock, "Temporarily banned", "Banned for now", ["WhatsApp blocked this number for a while; the gateway retries by itself.", snapshot.Reason], null);
@@ -76,7 +77,7 @@ public static partial class ScreenRenderer
                 Message(frame, Icon.Reset, "Resetting", "Resetting\u2026", [snapshot.Reason, "Do not unplug."], null);
                 break;
             case GatewayState.Updating:
-                Message(frame, Icon.Download, "Updating", "Updating\u2026", [snapshot.Reason, "Do not unplug."], null);
+                DrawUpdating(frame, model);
                 break;
             default:
                 Message(frame, Icon.Cross, "Error", "Error " + FatalCode(snapshot.Reason), [snapshot.Reason], "Hold the button 15 s to reset");
@@ -184,16 +185,72 @@ public static partial class ScreenRenderer
         {
             lines.Add("Last sync " + Clock(sync, model.Now, zone));
         }
+        if (RolledBackLine(model) is { } rolledBack)
+        {
+            lines.Insert(Math.Min(1, lines.Count), rolledBack); // after the name: the counters may be cut, not this
+        }
         lines.Add("Online since " + Clock(snapshot.Since, model.Now, zone));
         Message(frame, Icon.Check, "Online", snapshot.Account?.MaskedNumber ?? "Online", lines, footer, aside: UpdateAside(model));
     }
 
     /// <summary>
-    /// "Update 1.6.0 available" in the header (shorter where the title leaves less room) while the platform offers firmware
-    /// (docs/tunnel.md §7.1); only the version: the bundle's URL and signature are for the installer. Null when none.
+    /// What the client-outdated screen and <c>status</c> tell the customer to do: the offered update installs by itself
+    /// (docs/updates.md); without an offer, the platform has to publish one.
     /// </summary>
-    private static string[]? UpdateAside(ScreenModel model) =>
-        model.Snapshot.OpenNotice<UpdateNotice>(model.Now) is { } offer ? [$"Update {offer.Version} available", $"Update {offer.Version}", "Update available"] : null;
+    public static string OutdatedAdvice(string? offeredVersion) => offeredVersion is { Length: > 0 } version
+        ? $"Update {version} available: it installs automatically"
+        : "Wait for an update from WaSMS or see the dashboard";
+
+    /// <summary>
+    /// The header's right side on the online and degraded screens: a rolled-back update first ("Update 1.6.0 failed",
+    /// until the next update works or an operator dismisses it), else "Update 1.6.0 available" while the platform offers
+    /// firmware (docs/tunnel.md §7.1), shorter where the title leaves less room; only the version: the bundle's URL and
+    /// signature are for the installer. Null when neither.
+    /// </summary>
+    private static string[]? UpdateAside(ScreenModel model)
+    {
+        if (model.Snapshot.OpenNotice<UpdateOutcome>(model.Now) is { RolledBack: true } failed)
+        {
+            return failed.Version is { } version ? [$"Update {version} failed", "Update failed"] : ["Update failed"];
+        }
+        return model.Snapshot.OpenNotice<UpdateNotice>(model.Now) is { } offer ? [$"Update {offer.Version} available", $"Update {offer.Version}", "Update available"] : null;
+    }
+
+    /// <summary>"Update 1.6.0 rolled back: B: not marked good…" (the reason is already printable and capped); null without a rollback.</summary>
+    private static string? RolledBackLine(ScreenModel model) =>
+        model.Snapshot.OpenNotice<UpdateOutcome>(model.Now) is { RolledBack: true } failed
+            ? failed.Version is { } version ? $"Update {version} rolled back: {failed.Reason}" : $"An update was rolled back: {failed.Reason}"
+            : null;
+
+    /// <summary>
+    /// The version being installed, RAUC's percentage (in the header and as a bar) and step, and "Do not unplug" in bold:
+    /// a power cut now costs nothing (the new slot is not primary until written) but the customer should not try.
+    /// Before the first progress notice, the state's reason.
+    /// </summary>
+    private static void DrawUpdating(MonoFrame frame, ScreenModel model)
+    {
+        var progress = model.Snapshot.OpenNotice<UpdateProgress>(model.Now);
+        var headline = progress?.Version is { } version ? $"Updating to {version}" : "Updating\u2026";
+        string? line = progress switch
+        {
+            null => model.Snapshot.Reason,
+            { Phase: "installed" } => $"{progress.Version} is installed; it starts after the restart.",
+            { Percent: { } percent, Step: { Length: > 0 } step } => $"{percent}% \u00b7 {step}",
+            { Percent: { } percent } => $"{percent}%",
+            _ => progress.Step,
+        };
+        var percentShown = progress?.Phase == "installed" ? 100 : progress?.Percent;
+        var bar = percentShown is null ? 0 : ProgressBarHeight + 2;
+        Message(frame, Icon.Download, "Updating", headline, [line], "Do not unplug", bar, percentShown is { } p ? [$"{p}%"] : null);
+        if (percentShown is { } shown)
+        {
+            var x = Margin;
+            var width = frame.Width - 2 * Margin;
+            var y = frame.Height - ProgressBarHeight;
+            frame.DrawRectangle(x, y, width, ProgressBarHeight - 1);
+            frame.FillRectangle(x, y, (int)(width * Math.Clamp(shown / 100.0, 0, 1)), ProgressBarHeight - 1);
+        }
+    }
 
     /// <summary>"Platform: connected / unreachable / not enrolled / enrollment revoked…"; null on a gateway without the platform tunnel.</summary>
     private static string? PlatformLine(GatewaySnapshot snapshot) =>

@@ -32,7 +32,7 @@ internal sealed record DiscoveryComponent(
     string UniqueId,
     string Name,
     string StateTopic,
-    string ValueTemplate)
+    string? ValueTemplate)
 {
     public string? DeviceClass { get; init; }
 

@@ -6,6 +6,7 @@ namespace WaSms.Health.Mqtt;
 [JsonSourceGenerationOptions(WriteIndented = false, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(StatePayload))]
 [JsonSerializable(typeof(TelemetryPayload))]
+[JsonSerializable(typeof(HomeAssistantUpdatePayload))]
 internal sealed partial class HealthJsonContext : JsonSerializerContext;
 
 /// <summary>Source-generated JSON for the event and discovery payloads: snake_case keys, nulls left out.</summary>

@@ -25,7 +25,32 @@ internal sealed record StatePayload(
     IReadOnlyList<string> StalledLoops,
     bool ButtonStuck,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ButtonStuckSince,
-    [property: JsonPropertyName("ts"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Timestamp);
+    [property: JsonPropertyName("ts"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Timestamp,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] UpdateStatePayload? Update = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] LastUpdatePayload? LastUpdate = null);
+
+/// <summary>
+/// <c>update</c> in the state payload: the update being installed (<c>installing</c>, <c>installed</c>: reboot to run it;
+/// percent and RAUC's step), or one found rolled back at start-up (<c>rolled-back</c>, with the reason); null otherwise.
+/// </summary>
+internal sealed record UpdateStatePayload(string Phase, string? Version, int? Percent, string? Step, string? Reason);
+
+/// <summary><c>last_update</c> in the state payload: how the last update ended (<c>installed</c> or <c>rolled-back</c>), since this start.</summary>
+internal sealed record LastUpdatePayload(string? Version, string Result, DateTimeOffset At, string? Reason);
+
+/// <summary>
+/// <c>&lt;prefix&gt;/update</c>, retained: the state of Home Assistant's MQTT <c>update</c> entity in the JSON form its
+/// <c>state_topic</c> accepts (https://www.home-assistant.io/integrations/update.mqtt/): the running and newest
+/// versions, <c>in_progress</c> and <c>update_percentage</c> while installing (null resets it), and a release summary that
+/// says when the last update was rolled back (Home Assistant shows at most 255 characters).
+/// </summary>
+internal sealed record HomeAssistantUpdatePayload(
+    string InstalledVersion,
+    string LatestVersion,
+    string Title,
+    bool InProgress,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? UpdatePercentage,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? ReleaseSummary);
 
 /// <summary><c>&lt;prefix&gt;/telemetry</c>: every <c>TelemetrySeconds</c>; null where the platform has no value (written as null).</summary>
 internal sealed record TelemetryPayload(

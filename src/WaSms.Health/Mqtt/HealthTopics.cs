@@ -14,6 +14,9 @@ public sealed record HealthTopics(string Prefix, string DiscoveryPrefix, string 
 
     public string Event => Prefix + "/event";
 
+    /// <summary>Home Assistant's <c>update</c> entity: installed and newest version, progress, a rollback.</summary>
+    public string Update => Prefix + "/update";
+
     /// <summary>Home Assistant device-based discovery: <c>&lt;discovery-prefix&gt;/device/&lt;id&gt;/config</c>.</summary>
     public string Discovery => $"{DiscoveryPrefix}/device/{GatewayId}/config";
 

@@ -4,7 +4,8 @@ namespace WaSms.Health.Mqtt;
 
 /// <summary>
 /// Builds the one device-based discovery payload (docs/mqtt.md "Home Assistant"): connectivity
-/// binary sensors for the WhatsApp and platform links, an update sensor (the platform's offer), problem sensors (display missing, button stuck, and
+/// binary sensors for the WhatsApp and platform links, an update sensor (the platform's offer) and an <c>update</c> entity
+/// (versions, progress while installing, a rollback), problem sensors (display missing, button stuck, and
 /// under-voltage / throttled where the board reports them), an enum sensor for the state, and
 /// measurements and counters with device classes and units. Sensors for values the platform does
 /// not expose (no thermal zone, no throttling flags) are left out rather than shown as unknown.
@@ -34,6 +35,13 @@ internal static class HomeAssistantDiscovery
             c => c with { DeviceClass = "connectivity" });
         State("update", "binary_sensor", "Firmware update available", "{{ 'ON' if value_json.update_available else 'OFF' }}",
             c => c with { DeviceClass = "update" });
+        // The update entity reads its own topic, already in the JSON form Home Assistant's MQTT update schema takes
+        // (https://www.home-assistant.io/integrations/update.mqtt/): no template, no command topic (updates install by themselves).
+        components["firmware"] = new DiscoveryComponent("update", $"{id}_firmware", "Firmware", topics.Update, null)
+        {
+            DeviceClass = "firmware",
+            EntityCategory = "config",
+        };
         State("state", "sensor", "State", "{{ value_json.state }}",
             c => c with { DeviceClass = "enum", Options = GatewayStateNames.All });
         State("display_missing", "binary_sensor", "Display missing", "{{ 'OFF' if value_json.display_present else 'ON' }}",

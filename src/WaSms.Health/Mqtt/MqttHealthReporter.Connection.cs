@@ -47,6 +47,7 @@ public sealed partial class MqttHealthReporter
                         AddEvent("mqtt-reconnected", null, _counters.MqttReconnects);
                     }
                     _lastState = null;
+                    _lastUpdate = null;
                     await PublishEverythingAsync(client, topics, cancellationToken);
                     if (_refusedTopics.Count == 0)
                     {
@@ -112,6 +113,7 @@ public sealed partial class MqttHealthReporter
                 {
                     // Home Assistant restarted: it wants discovery again, then the current state.
                     _lastState = null;
+                    _lastUpdate = null;
                     await PublishAsync(client, topics.Status, Online, retain: true, cancellationToken);
                     await PublishDiscoveryAsync(client, topics, cancellationToken);
                 }

@@ -50,17 +50,62 @@ public sealed partial class MqttHealthReporter
             status.StalledLoops,
             status.ButtonStuckSince is not null,
             status.ButtonStuckSince,
-            null);
+            null,
+            UpdateState(snapshot, forbidden),
+            LastUpdate(snapshot, forbidden));
         var unchanged = JsonSerializer.Serialize(payload, HealthJsonContext.Default.StatePayload);
         if (unchanged == _lastState)
         {
             return;
         }
         var json = JsonSerializer.Serialize(payload with { Timestamp = _time.GetUtcNow() }, HealthJsonContext.Default.StatePayload);
-        if (await PublishAsync(client, topics.State, json, retain: true, cancellationToken))
+        if (!await PublishAsync(client, topics.State, json, retain: true, cancellationToken))
         {
-            _lastState = unchanged;
+            return;
         }
+        _lastState = unchanged;
+        // Home Assistant's update entity is built from the same facts; published when it changes (and after every connect).
+        var update = JsonSerializer.Serialize(HomeAssistantUpdate(payload), HealthJsonContext.Default.HomeAssistantUpdatePayload);
+        if (update != _lastUpdate && await PublishAsync(client, topics.Update, update, retain: true, cancellationToken))
+        {
+            _lastUpdate = update;
+        }
+    }
+
+    /// <summary>The update being installed (throttled at its source, <c>UpdateProgressFeed</c>), else a rollback found at start-up, else null.</summary>
+    private UpdateStatePayload? UpdateState(GatewaySnapshot snapshot, IReadOnlyList<string> forbidden)
+    {
+        var now = _time.GetUtcNow();
+        if (snapshot.State == GatewayState.Updating && snapshot.OpenNotice<UpdateProgress>(now) is { } progress)
+        {
+            return new UpdateStatePayload(progress.Phase, progress.Version, progress.Percent,
+                progress.Step is null ? null : PayloadRedactor.Text(progress.Step, forbidden), null);
+        }
+        return snapshot.OpenNotice<UpdateOutcome>(now) is { RolledBack: true } failed
+            ? new UpdateStatePayload("rolled-back", failed.Version, null, null, PayloadRedactor.Text(failed.Reason ?? "", forbidden))
+            : null;
+    }
+
+    private LastUpdatePayload? LastUpdate(GatewaySnapshot snapshot, IReadOnlyList<string> forbidden) =>
+        snapshot.OpenNotice<UpdateOutcome>(_time.GetUtcNow()) is { } last
+            ? new LastUpdatePayload(last.Version, last.RolledBack ? "rolled-back" : "installed", last.At,
+                last.Reason is null ? null : PayloadRedactor.Text(last.Reason, forbidden))
+            : null;
+
+    /// <summary>
+    /// Home Assistant's view: installed is what runs; latest is the version being installed, else the one offered, else
+    /// the running one (no update); the summary names a rollback. HA caps the summary at 255 characters; ours is shorter
+    /// (the reason is capped at 120 when read).
+    /// </summary>
+    private static HomeAssistantUpdatePayload HomeAssistantUpdate(StatePayload state)
+    {
+        var installing = state.Update is { Phase: "installing" or "installed" } update ? update : null;
+        var latest = installing?.Version ?? state.UpdateAvailable ?? state.Firmware;
+        var summary = state.Update is { Phase: "rolled-back" } failed
+            ? $"Update {failed.Version ?? "(unknown version)"} failed and was rolled back: {failed.Reason}"
+            : null;
+        return new HomeAssistantUpdatePayload(state.Firmware, latest, "WaSMS Gateway firmware", installing is not null,
+            installing?.Percent, summary is { Length: > 255 } ? summary[..254] + "\u2026" : summary);
     }
 
     private async Task PublishTelemetryAsync(IMqttClient client, HealthTopics topics, CancellationToken cancellationToken)

@@ -52,6 +52,7 @@ public sealed partial class MqttHealthReporter : BackgroundService
     private volatile GatewaySnapshot? _snapshot;
     private volatile bool _connected;
     private string? _lastState;
+    private string? _lastUpdate;
     private string? _lastFailure;
     private BrokerCertificateCheck? _certificates;
     private volatile string? _lostReason;

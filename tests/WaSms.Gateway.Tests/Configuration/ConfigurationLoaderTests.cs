@@ -100,6 +100,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("Gateway:StateDirectory", "", "must not be empty")] // was an ArgumentException (exit 134)
     [InlineData("Messaging:RetentionDays", "0", "between 1 and 3650 days")]
     [InlineData("Messaging:UndecryptableAfterMinutes", "0", "between 1 and 1440 minutes")]
+    [InlineData("Updates:FailureFile", "run/last-failure", "must be an absolute path")]
     public void BadValueOnCommandLine_IsRejectedWithAReason(string key, string value, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(() => Load(null, null, (key, value, $"--{key}={value}")));

@@ -28,9 +28,10 @@ internal sealed class InProcessGateway(IHost host, GatewayStore store, GatewaySe
 
     /// <param name="output">Where the host logs: the test's output, shown only when the test fails.</param>
     /// <param name="tunnel">The platform tunnel's settings; none (not configured) when null.</param>
+    /// <param name="updates">Where the boot script's update failure line is read; a file that does not exist when null (never the host's /run).</param>
     /// <param name="configure">Registrations over the host's own (a scripted RAUC, say).</param>
     public static async Task<InProcessGateway> StartAsync(WaEmulator emulator, string stateDirectory, ITestOutputHelper output, TimeProvider? time = null,
-        TunnelOptions? tunnel = null, Action<IServiceCollection>? configure = null)
+        TunnelOptions? tunnel = null, UpdatesOptions? updates = null, Action<IServiceCollection>? configure = null)
     {
         time ??= TimeProvider.System;
         var settings = new GatewaySettings
@@ -40,6 +41,7 @@ internal sealed class InProcessGateway(IHost host, GatewayStore store, GatewaySe
             WhatsApp = new WhatsAppOptions { ServerUrl = emulator.Uri.ToString(), TrustedRootKey = emulator.TrustedRootKeyHex },
             Tunnel = tunnel ?? new TunnelOptions(),
             TunnelUrlGiven = tunnel is not null,
+            Updates = updates ?? new UpdatesOptions { FailureFile = Path.Combine(stateDirectory, "no-update-failure") },
         };
         var store = await GatewayStore.OpenAsync(stateDirectory, time, NullLogger.Instance, CancellationToken.None);
         var host = GatewayHost.Build(settings, new SystemdSettings(null, null), store, TestLog.Create(output), time, configure);

@@ -299,6 +299,46 @@ public sealed class DisplayControllerTests : IDisposable
         Assert.True(_board.Refreshes[^1].At - arrived <= TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>An update offered while WhatsApp refuses this version changes what the customer is told: drawn at once.</summary>
+    [Fact]
+    public async Task ClientOutdated_AnOfferArriving_IsDrawnAtOnce()
+    {
+        var outdated = new GatewaySnapshot(GatewayState.ClientOutdated, "WhatsApp rejected client version 2.3000.1012 (405)", _time.GetUtcNow(), 1);
+        _controller.Observe(outdated);
+        await RunForAsync(TimeSpan.FromSeconds(5));
+        var before = _board.Refreshes.Count;
+
+        var arrived = _time.GetUtcNow();
+        var offered = outdated with { Sequence = 2, Notices = [new UpdateNotice("1.6.0")] };
+        _controller.Observe(offered);
+        await RunForAsync(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(before + 1, _board.Refreshes.Count);
+        Assert.True(_board.Refreshes[^1].At - arrived <= TimeSpan.FromSeconds(1));
+        Assert.True(ScreenRenderer.Render(new ScreenModel(offered, _time.GetUtcNow(), TimeZoneInfo.Utc, _stats.Value), 250, 122).SameAs(_board.Refreshes[^1].Frame));
+    }
+
+    /// <summary>Update progress is no new prompt: the panel follows it at most once per minimum interval, with partial refreshes.</summary>
+    [Fact]
+    public async Task UpdateProgress_RefreshesAtMostOncePerMinimumInterval()
+    {
+        var updating = new GatewaySnapshot(GatewayState.Updating, "Installing update 1.6.0", _time.GetUtcNow(), 1,
+            Notices: [new UpdateProgress("1.6.0", "installing", 0, "Copying image to rootfs.1")]);
+        _controller.Observe(updating);
+        await RunForAsync(TimeSpan.FromSeconds(5));
+        var before = _board.Refreshes.Count;
+
+        for (var percent = 5; percent <= 100; percent += 5)
+        {
+            _controller.Observe(updating with { Sequence = 1 + percent, Notices = [new UpdateProgress("1.6.0", "installing", percent, "Copying image to rootfs.1")] });
+            await RunForAsync(TimeSpan.FromSeconds(3)); // the feed's pace: a post per 5 % every few seconds
+        }
+
+        var during = _board.Refreshes.Skip(before).ToList();
+        Assert.InRange(during.Count, 1, 2); // 60 s of progress: one or two refreshes at the minimum interval, not 20
+        Assert.All(during, r => Assert.False(r.Full));
+    }
+
     /// <summary>A platform link that needs a person (revoked, a refused certificate) is drawn at once; one that only retries waits like the counters.</summary>
     [Fact]
     public async Task PlatformStopped_IsDrawnAtOnce_PlatformUnreachableIsNotUrgent()

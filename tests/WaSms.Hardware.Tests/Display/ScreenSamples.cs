@@ -24,8 +24,13 @@ public static class ScreenSamples
     private static readonly LinkedAccount Account = new("491701234567@s.whatsapp.net", PushName: "Acme Front Desk");
 
     private static GatewaySnapshot Snap(GatewayState state, string reason, PairingInfo? pairing = null, LinkedAccount? account = null,
-        PlatformLink? platform = null, string? offered = null) =>
-        new(state, reason, Now.AddMinutes(-3), 7, pairing, account, Notices: offered is null ? null : [new UpdateNotice(offered)], Platform: platform);
+        PlatformLink? platform = null, string? offered = null, GatewayNotice? notice = null) =>
+        new(state, reason, Now.AddMinutes(-3), 7, pairing, account,
+            Notices: new GatewayNotice?[] { offered is null ? null : new UpdateNotice(offered), notice }.OfType<GatewayNotice>().ToArray() is { Length: > 0 } notices ? notices : null,
+            Platform: platform);
+
+    /// <summary>What the boot script wrote after the trial boot of 1.6.0 failed (docs/updates.md §2).</summary>
+    private static readonly UpdateOutcome RolledBack = new("1.6.0", true, "B: not marked good within its boot attempts", Now.AddHours(-1));
 
     private static PlatformLink Link(PlatformLinkState state, string reason = "") => new(state, reason, Now.AddMinutes(-2));
 
@@ -67,19 +72,33 @@ public static class ScreenSamples
                 Stats: new ScreenStats(12, 7, 0))),
         ("online-no-stats", "Online before anything counts messages: only what the snapshot has.",
             new(Snap(GatewayState.Online, "Online", account: new LinkedAccount("447700900123@s.whatsapp.net")), Now)),
+        ("online-update-rolled-back", "Online after update 1.6.0 did not come up and the board went back: the header says so, the line under the name why (until an update works or update-dismiss).",
+            new(Snap(GatewayState.Online, "Online", account: Account, platform: Link(PlatformLinkState.Connected), offered: "1.6.0", notice: RolledBack), Now,
+                Stats: new ScreenStats(12, 7, 0, Now.AddMinutes(-1)))),
         ("degraded", "Linked, but WhatsApp stopped answering; the reason in words, and the platform link.",
             new(Snap(GatewayState.Degraded, "WhatsApp has not answered pings since 14:01:10; waiting", account: Account,
                 platform: Link(PlatformLinkState.Connected)), Now)),
         ("degraded-update-available", "Degraded, with an update offered: in the header, where the shorter title leaves room for the version only.",
             new(Snap(GatewayState.Degraded, "WhatsApp has not answered pings since 14:01:10; waiting", account: Account,
                 platform: Link(PlatformLinkState.Connected), offered: "1.6.0"), Now)),
+        ("degraded-update-rolled-back", "Degraded, after a rolled-back update: the header names it, the reason follows the platform line.",
+            new(Snap(GatewayState.Degraded, "WhatsApp has not answered pings since 14:01:10; waiting", account: Account,
+                platform: Link(PlatformLinkState.Connected), notice: RolledBack), Now)),
         ("relink-needed", "WhatsApp logged the gateway out: hold the button to link again.",
             new(Snap(GatewayState.RelinkNeeded, "WhatsApp logged this gateway out (401: device removed); press the button to link again"), Now)),
-        ("client-outdated", "WhatsApp rejected the client version: a firmware update is needed.",
+        ("client-outdated", "WhatsApp rejected the client version and no update is offered yet: wait for one from WaSMS.",
             new(Snap(GatewayState.ClientOutdated, "WhatsApp rejected client version 2.3000.1012 (405); update WhatsApp:ClientVersion or the firmware"), Now)),
+        ("client-outdated-update-offered", "WhatsApp rejected the client version and the platform offers 1.6.0: it installs by itself.",
+            new(Snap(GatewayState.ClientOutdated, "WhatsApp rejected client version 2.3000.1012 (405); update WhatsApp:ClientVersion or the firmware",
+                offered: "1.6.0"), Now)),
         ("temp-banned", "WhatsApp banned the number for a while.", new(Snap(GatewayState.TempBanned, "Temporarily banned (code 101) until 18:00"), Now)),
         ("resetting", "A relink or factory reset is flushing queues and wiping.", new(Snap(GatewayState.Resetting, "Relink requested (button held)"), Now)),
-        ("updating", "A firmware update is being installed.", new(Snap(GatewayState.Updating, "Installing 1.4.2"), Now)),
+        ("updating", "Update 1.6.0 is being installed: RAUC's step and percentage, a bar, and \"Do not unplug\".",
+            new(Snap(GatewayState.Updating, "Installing update 1.6.0", notice: new UpdateProgress("1.6.0", "installing", 40, "Copying image to rootfs.1")), Now)),
+        ("updating-installed", "Update 1.6.0 is written to the other slot; it starts after the restart.",
+            new(Snap(GatewayState.Updating, "Installing update 1.6.0", notice: new UpdateProgress("1.6.0", "installed", 100, "reboot to run it")), Now)),
+        ("updating-starting", "Updating, before RAUC reported any progress: the state's reason.",
+            new(Snap(GatewayState.Updating, "Installing update 1.6.0"), Now)),
         ("fatal", "A fatal error, with a short code that identifies the reason.",
             new(Snap(GatewayState.Fatal, "Store cannot be opened: SQLite error 10 (disk I/O error)"), Now)),
         ("hold-relink", "Button held 2 s: keep holding to relink.",

@@ -12,7 +12,9 @@ namespace WaSms.Health.Tests.Mqtt;
 public sealed class DiscoveryTests
 {
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
-    private static readonly HashSet<string> Platforms = ["sensor", "binary_sensor"];
+    private static readonly HashSet<string> Platforms = ["sensor", "binary_sensor", "update"];
+    /// <summary>The keys Home Assistant's MQTT update entity reads from its state topic (https://www.home-assistant.io/integrations/update.mqtt/).</summary>
+    private static readonly HashSet<string> UpdateSchemaKeys = ["installed_version", "latest_version", "title", "release_summary", "release_url", "entity_picture", "in_progress", "update_percentage"];
     private static readonly HashSet<string> SensorDeviceClasses = ["duration", "temperature", "data_size", "enum"];
     /// <summary>Fields whose null is a value (no update offered: the sensor is OFF), not a missing reading.</summary>
     private static readonly HashSet<string> NullMeansNone = ["update_available"];
@@ -29,6 +31,7 @@ public sealed class DiscoveryTests
         await using var live = await MqttRecorder.ConnectAsync(broker);
         var discovery = await live.WaitForAsync(m => m.Topic == topics.Discovery, Long);
         var state = await live.WaitForAsync(m => m.Topic == topics.State, Long);
+        var update = await live.WaitForAsync(m => m.Topic == topics.Update, Long);
         harness.Time.Advance(TimeSpan.FromSeconds(60));
         var telemetry = await live.WaitForAsync(m => m.Topic == topics.Telemetry, Long);
 
@@ -57,6 +60,18 @@ public sealed class DiscoveryTests
             Assert.True(uniqueIds.Add(c.GetProperty("unique_id").GetString()!), $"{key}: duplicate unique_id");
             Assert.StartsWith(topics.GatewayId + "_", c.GetProperty("unique_id").GetString(), StringComparison.Ordinal);
             Assert.Matches("^[a-zA-Z0-9_-]+$", key);
+            if (platform == "update")
+            {
+                // No template: the topic carries Home Assistant's own JSON schema, every key one it knows.
+                Assert.Equal(topics.Update, c.GetProperty("state_topic").GetString());
+                Assert.False(c.TryGetProperty("value_template", out _), $"{key}: the update topic needs no template");
+                Assert.False(c.TryGetProperty("command_topic", out _), $"{key}: updates install by themselves, not from Home Assistant");
+                Assert.Equal("firmware", c.GetProperty("device_class").GetString());
+                Assert.Equal("config", c.GetProperty("entity_category").GetString());
+                using var updateJson = JsonDocument.Parse(update.Payload);
+                Assert.All(updateJson.RootElement.EnumerateObject(), p => Assert.Contains(p.Name, UpdateSchemaKeys));
+                continue;
+            }
             var source = c.GetProperty("state_topic").GetString() == topics.State ? stateJson.RootElement
                 : c.GetProperty("state_topic").GetString() == topics.Telemetry ? telemetryJson.RootElement
                 : throw new Xunit.Sdk.XunitException($"{key}: unknown state_topic");

@@ -30,7 +30,7 @@ public sealed class ReporterWithoutBrokerTests
 
         var birth = Messages(client);
         Assert.Equal(1, client.Created);
-        Assert.Equal([topics.Status, topics.Discovery, topics.State, topics.Telemetry], birth.Select(m => m.Topic).Where(t => t != topics.Event));
+        Assert.Equal([topics.Status, topics.Discovery, topics.State, topics.Update, topics.Telemetry], birth.Select(m => m.Topic).Where(t => t != topics.Event));
         Assert.Equal(("online", true), (birth[0].Payload, birth[0].Retained));
         Assert.Equal(topics.Status, client.Options.WillTopic);
         using (var state = JsonDocument.Parse(birth.Single(m => m.Topic == topics.State).Payload))
@@ -48,6 +48,7 @@ public sealed class ReporterWithoutBrokerTests
         }
         await EventuallyAsync(() => Messages(client).Skip(birth.Count).FirstOrDefault(m => m.Topic == topics.State && m.Payload.Contains("\"state\":\"pairing\"", StringComparison.Ordinal)),
             "pairing state");
+        Assert.Single(Messages(client), m => m.Topic == topics.Update); // unchanged by a state change that is no update
     }
 
     [Fact]
