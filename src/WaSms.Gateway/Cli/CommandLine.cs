@@ -9,7 +9,7 @@ public sealed class CommandLine
     public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "enroll", "update", "press", "reset", "send", "messages", "groups", "optouts", "wa", "dev", "provision", "version", "help"];
 
     private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout", "--id", "--api-port", "--codes", "--data", "--sha256"];
-    private static readonly string[] BareFlags = ["--json", "--factory", "--no-wait", "--follow", "--reboot", "--offer", "--help", "-h"];
+    private static readonly string[] BareFlags = ["--json", "--factory", "--no-wait", "--follow", "--reboot", "--offer", "--dismiss", "--help", "-h"];
 
     public string Verb { get; private init; } = "run";
 
@@ -106,6 +106,7 @@ public sealed class CommandLine
                                    reboot to run it (--reboot: the board reboots by itself)
           update --offer           install the update the WaSMS platform offers now (no waiting
                                    for a quiet moment); the board reboots into it
+          update --dismiss         stop showing an update that was rolled back
           press [--hold SECONDS]   press the button (hold 5 s = relink, 15 s = factory reset)
           reset [--factory]        relink (as a 5 s hold), or factory reset
           send TO TEXT [--id ID] [--no-wait]

@@ -199,8 +199,17 @@ public static partial class GatewayCli
     /// </summary>
     private static async Task<int> UpdateAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        const string usage = "usage: wasms-gateway update <bundle.raucb|https-url> [--sha256 HEX] [--reboot] [--no-wait]  or  wasms-gateway update --offer";
+        const string usage = "usage: wasms-gateway update <bundle.raucb|https-url> [--sha256 HEX] [--reboot] [--no-wait]  or  wasms-gateway update --offer|--dismiss";
         ControlRequest request;
+        if (commandLine.Has("--dismiss"))
+        {
+            if (commandLine.Arguments.Count != 0 || commandLine.Has("--offer"))
+            {
+                throw new UsageException(usage);
+            }
+            return await ReportAsync(await ControlClient.SendAsync(settings.Gateway.ControlSocketPath, new ControlRequest("update-dismiss"),
+                Timeout(commandLine, TimeSpan.FromSeconds(15)), cancellationToken), output, error);
+        }
         if (commandLine.Has("--offer"))
         {
             if (commandLine.Arguments.Count != 0)

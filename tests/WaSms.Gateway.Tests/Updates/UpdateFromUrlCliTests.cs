@@ -85,4 +85,12 @@ public sealed class UpdateFromUrlCliTests(ITestOutputHelper testOutput) : IAsync
 
         Assert.Equal((ExitCodes.Usage, "wasms-gateway: the platform offers no update to install\n"), (code, error.ReplaceLineEndings("\n")));
     }
+
+    [Fact]
+    public async Task UpdateDismiss_WithoutARollback_SaysSo()
+    {
+        var (code, output, error) = await InProcessCli.RunAsync("update", "--dismiss", "--state-dir", _state.Path);
+
+        Assert.Equal((ExitCodes.Ok, "No rolled-back update to dismiss\n", ""), (code, output.ReplaceLineEndings("\n"), error));
+    }
 }
