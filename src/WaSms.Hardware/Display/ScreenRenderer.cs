@@ -190,6 +190,12 @@ public static partial class ScreenRenderer
             lines.Insert(Math.Min(1, lines.Count), rolledBack); // after the name: the counters may be cut, not this
         }
         lines.Add("Online since " + Clock(snapshot.Since, model.Now, zone));
+        // An offered update installs at the next quiet moment by itself; a short press installs it now (docs/updates.md).
+        if (footer is null && snapshot.OpenNotice<UpdateNotice>(model.Now) is not null
+            && snapshot.OpenNotice<UpdateOutcome>(model.Now) is not { RolledBack: true })
+        {
+            footer = "Press the button to update now";
+        }
         Message(frame, Icon.Check, "Online", snapshot.Account?.MaskedNumber ?? "Online", lines, footer, aside: UpdateAside(model));
     }
 
