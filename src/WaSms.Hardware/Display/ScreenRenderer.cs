@@ -194,7 +194,7 @@ public static partial class ScreenRenderer
         if (footer is null && snapshot.OpenNotice<UpdateNotice>(model.Now) is not null
             && snapshot.OpenNotice<UpdateOutcome>(model.Now) is not { RolledBack: true })
         {
-            footer = "Press the button to update now";
+            footer = "Press button to update now";
         }
         Message(frame, Icon.Check, "Online", snapshot.Account?.MaskedNumber ?? "Online", lines, footer, aside: UpdateAside(model));
     }

@@ -126,15 +126,39 @@ public sealed class ScreenRendererTests
     }
 
     /// <summary>
+    /// On the online screen an offer also brings the footer "Press button to update now" (a short press installs it):
+    /// the bottom rows change; a platform problem keeps the footer (online-update-platform-revoked, below).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Panels))]
+    public void UpdateOffer_OnlineScreen_FooterSaysPressToUpdate(int width, int height)
+    {
+        var model = ScreenSamples.All.Single(s => s.Name == "online-update-available").Model;
+        var with = ScreenRenderer.Render(model, width, height);
+        var without = ScreenRenderer.Render(model with { Snapshot = model.Snapshot with { Notices = null } }, width, height);
+        var footerChanged = 0;
+        for (var y = height - 12; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                footerChanged += with[x, y] != without[x, y] ? 1 : 0;
+            }
+        }
+        Assert.True(footerChanged > 100, $"online-update-available on {width}x{height}: the footer changed only {footerChanged} pixels; is the hint shown?");
+        Assert.Equal(0, with.ClippedPixels);
+    }
+
+    /// <summary>
     /// The update offer goes into the header, right of the title: every line, the platform line and a platform
-    /// problem footer stay exactly where they were, and the title is untouched.
+    /// problem footer stay exactly where they were, and the title is untouched (the degraded screen, and the online
+    /// screen whose footer is taken by a platform problem).
     /// </summary>
     [Theory]
     [MemberData(nameof(Panels))]
     public void UpdateOffer_InTheHeader_NoOtherPixelChanges(int width, int height)
     {
         const int headerHeight = 17, titleEnd = 60;
-        foreach (var name in new[] { "online-update-available", "degraded-update-available", "online-update-platform-revoked" })
+        foreach (var name in new[] { "degraded-update-available", "online-update-platform-revoked" })
         {
             var model = ScreenSamples.All.Single(s => s.Name == name).Model;
             var with = ScreenRenderer.Render(model, width, height);
