@@ -87,7 +87,8 @@ public static class RunCommand
             await Console.Error.WriteLineAsync($"wasms-gateway: {ex.Message}");
             return ExitCodes.DataError;
         }
-        log.Information("Store {Path} open (schema v{Version})", store.Path, store.SchemaVersion);
+        log.Information("Store {Path} open (schema v{Version}{Mode})", store.Path, store.SchemaVersion,
+            store.CompatibilityMode ? ", written by newer firmware: compatibility mode after a rollback" : "");
 
 #if EMULATORS
         // Dev mode: a simulated board and no WhatsApp:ServerUrl means the WhatsApp emulator on loopback.
