@@ -97,6 +97,17 @@ while [ $# -gt 0 ]; do
         say "REBOOT"
         systemctl reboot
         exit 0 ;;
+    install-reboot)
+        # As the platform's offer does it: the service installs and asks for the reboot with a file;
+        # the root path unit (wasms-update-reboot.path) reboots the board. No reboot of our own.
+        after_ready
+        b=/run/bundles/$1; shift
+        out=$($gw update "$b" --reboot 2>&1); code=$?
+        say "install $(basename "$b") exit=$code: $(echo "$out" | tail -n2 | tr '\n' ' ')"
+        say "installed $(/usr/lib/wasms-update/rauc-boot show)"
+        sleep 300
+        say "NO_REBOOT: the reboot request was not acted on"
+        exit 1 ;;
     cut-install)
         after_ready
         b=/run/bundles/$1; shift
