@@ -199,6 +199,11 @@ image_manifest() {
     dpkg-query --admindir="$root/var/lib/dpkg" -W -f '${Package}\t${Version}\t${Architecture}\n' | sort
 }
 
+# image_uuid SEED: a filesystem UUID (version-4 form) derived from SEED, the same in every build.
+image_uuid() {
+    printf '%s' "$1" | sha256sum | sed -E 's/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*/\1-\2-4\3-8\4-\5/'
+}
+
 # image_assemble ROOTFS IMAGE: the A/B disk (docs/updates.md, "Partition layout"): MBR with a FAT32
 # boot partition (shared firmware, slot-a/), root slot A, root slot B (zeros), and the data partition,
 # built from files alone (mkfs.vfat + mtools, mkfs.ext4 -d): no loop devices, no mounts.
@@ -208,8 +213,8 @@ image_assemble() {
     # Stable identifiers from the commit time, so two builds of one commit give the same image.
     local volid uuid data_uuid
     volid=$(printf '%08X' $(( SOURCE_DATE_EPOCH & 0xFFFFFFFF )))
-    uuid=$(printf '%s' "wasms-root-$SOURCE_DATE_EPOCH" | sha256sum | sed -E 's/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*/\1-\2-4\3-8\4-\5/')
-    data_uuid=$(printf '%s' "wasms-data-$SOURCE_DATE_EPOCH" | sha256sum | sed -E 's/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*/\1-\2-4\3-8\4-\5/')
+    uuid=$(image_uuid "wasms-root-$SOURCE_DATE_EPOCH")
+    data_uuid=$(image_uuid "wasms-data-$SOURCE_DATE_EPOCH")
 
     rm -rf "$bootfs" "$datafs" "$boot" "$rootimg" "$dataimg" "$img"
     mv "$root/boot/firmware" "$bootfs"
