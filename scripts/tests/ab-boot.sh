@@ -42,7 +42,7 @@ expect "its cmdline, one line without CR" "console=ttyAMA0 root=PARTUUID=5761534
 echo "# wasms-slot.txt as rauc-boot writes it selects slot B; [tryboot] sections never apply"
 boot=$work/fatdir; mkdir -p "$boot/slot-a" "$boot/slot-b"; touch "$boot/slot-a/.complete" "$boot/slot-b/.complete"
 echo "console=tty0 rauc.slot=A" > "$work/cmdline"
-WASMS_BOOT_DIR=$boot WASMS_CMDLINE=$work/cmdline "$REPO/image/update/rauc-boot" set-primary B >/dev/null
+WASMS_BOOT_DIR=$boot WASMS_CMDLINE=$work/cmdline WASMS_BOOT_LOCK=$work/rauc-boot.lock "$REPO/image/update/rauc-boot" set-primary B >/dev/null
 MTOOLS_SKIP_CHECK=1 mcopy -o -i "$disk@@$offset" "$boot/wasms-slot.txt" ::wasms-slot.txt
 out=$(ab_firmware_pick "$disk" "$offset" "$work/run2")
 expect "slot B picked" "slot=B prefix=slot-b/" "$out"

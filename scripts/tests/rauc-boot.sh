@@ -8,7 +8,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BACKEND=$REPO/image/update/rauc-boot
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export WASMS_BOOT_DIR=$work/boot WASMS_CMDLINE=$work/cmdline
+export WASMS_BOOT_DIR=$work/boot WASMS_CMDLINE=$work/cmdline WASMS_BOOT_LOCK=$work/lock/rauc-boot.lock
 failures=0 passed=0
 
 # A fresh card as scripts/build-image lays it out: slot A installed, selected and good; slot B empty.
@@ -154,12 +154,25 @@ fresh
 run set-primary A >/dev/null
 expect "no trial" "selected=A primary=A trial= tries=" "$(run show | cut -d' ' -f1-4)"
 
+echo "# writers at the same time (RAUC's service, boot-attempt, mark-good, a hook) lose no key"
+fresh
+printf 'PRIMARY=A\nA_STATE=good\nB_STATE=good\nTRIAL=\nTRIES=\nFAILED=old\n' > "$work/boot/wasms-boot.env"
+pids=
+for i in $(seq 1 12); do
+    ( for j in 1 2 3 4 5; do run set-state B good; run clear-failure; run set-state A good; done ) >/dev/null 2>&1 &
+    pids="$pids $!"
+done
+for p in $pids; do wait "$p"; done
+expect "every key still there after 180 concurrent writes" "selected=A primary=A trial= tries= A=good B=good failed=" "$(run show)"
+expect "no temporary file left behind" "" "$(ls "$work/boot" | grep '\.tmp' || true)"
+
 echo "# bad input: one line, exit code"
 fresh
 expect_fails "unknown slot" 1 "unknown slot 'C'" run get-state C
 expect_fails "unknown command" 64 "usage:" run frobnicate
 expect_fails "missing command line slot" 1 "no rauc.slot=" env WASMS_CMDLINE=/dev/null "$BACKEND" get-current
 expect_fails "no boot partition" 1 "is not there" env WASMS_BOOT_DIR="$work/nothing" "$BACKEND" get-primary
+expect_fails "lock file cannot be made" 1 "cannot create the lock file" env WASMS_BOOT_LOCK=/proc/nope/lock "$BACKEND" set-state A good
 printf 'PRIMARY=A\nA_STATE=$(touch %s/pwned)\n' "$work" > "$work/boot/wasms-boot.env"
 run get-state A >/dev/null
 expect "a damaged state file is read, never executed" no "$([ -e "$work/pwned" ] && echo yes || echo no)"
