@@ -33,8 +33,7 @@ public sealed class TunnelBadFrameTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
-        await rig.LinkAsync();
+        await using var rig = await TunnelRig.StartLinkedAsync(platform);
 
         string messageId;
         var (session, peer) = await rig.ConnectAsync(platform, None);
@@ -98,8 +97,7 @@ public sealed class TunnelBadFrameTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
-        await rig.LinkAsync();
+        await using var rig = await TunnelRig.StartLinkedAsync(platform);
         await rig.Identity.SaveEnrollmentAsync(await rig.Identity.GetOrCreateKeyAsync(None), new Enrollment("gw_1", null), None);
         var (session, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
@@ -123,7 +121,7 @@ public sealed class TunnelBadFrameTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path, subProtocol: "wasms-tunnel.v2");
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         using var service = new TunnelService(rig.Parts, rig.Connector(), rig.Machine, rig.Counters, new Random(7));
         var accept = platform.AcceptAsync(None);
         await service.StartAsync(None);
@@ -143,7 +141,7 @@ public sealed class TunnelBadFrameTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         await rig.Identity.SaveEnrollmentAsync(await rig.Identity.GetOrCreateKeyAsync(None), new Enrollment("gw_1", null), None);
         using var service = new TunnelService(rig.Parts, rig.Connector(), rig.Machine, rig.Counters, new Random(7));
         var accept = platform.AcceptAsync(None);

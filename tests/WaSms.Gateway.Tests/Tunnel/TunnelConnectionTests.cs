@@ -16,7 +16,7 @@ public sealed class TunnelConnectionTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
 
         var (session, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
@@ -65,7 +65,7 @@ public sealed class TunnelConnectionTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path, leafHost: "platform.example");
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         var error = await RefusedAsync(rig, platform);
         Assert.Equal("the platform's certificate is for platform.example, not localhost", error.Message);
     }
@@ -75,7 +75,7 @@ public sealed class TunnelConnectionTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var wrong = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; o.PinnedCertSha256 = new string('a', 64); });
+        await using var wrong = await TunnelRig.StartAsync(platform, o => { o.PinnedCertSha256 = new string('a', 64); });
         var error = await RefusedAsync(wrong, platform);
         Assert.Equal($"the platform's certificate ({platform.LeafSha256[..16]}…) matches none of Tunnel:PinnedCertSha256", error.Message);
 
@@ -94,7 +94,7 @@ public sealed class TunnelConnectionTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path, notBefore: new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; },
+        await using var rig = await TunnelRig.StartAsync(platform,
             now: new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
         var error = await RefusedAsync(rig, platform);
         Assert.Equal("clock skew: the platform's certificate is valid from 2026-11-01 00:00 UTC to 2027-11-01 00:00 UTC; this gateway's clock says 2025-03-01 12:00 UTC, 609 days before it: is the time synchronised (NTP)?",
@@ -106,7 +106,7 @@ public sealed class TunnelConnectionTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         var (session, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
         {
@@ -127,7 +127,7 @@ public sealed class TunnelConnectionTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         await rig.Identity.SaveEnrollmentAsync(await rig.Identity.GetOrCreateKeyAsync(None), new Enrollment("gw_old", null), None);
         using var service = new TunnelService(rig.Parts, rig.Connector(), rig.Machine, rig.Counters, new Random(7));
         var accept = platform.AcceptAsync(None);

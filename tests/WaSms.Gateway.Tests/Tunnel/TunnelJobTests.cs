@@ -38,8 +38,7 @@ public sealed class TunnelJobTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; o.JobTtl = TimeSpan.FromHours(1); });
-        await rig.LinkAsync();
+        await using var rig = await TunnelRig.StartLinkedAsync(platform, o => { o.JobTtl = TimeSpan.FromHours(1); });
         using var expiry = new JobExpiry(rig.Store, rig.Messages, rig.Time, rig.Options.JobTtl, NullLogger<JobExpiry>.Instance);
         OutboundMessage job;
         var (_, peer) = await rig.ConnectAsync(platform, None);
@@ -91,8 +90,7 @@ public sealed class TunnelJobTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
-        await rig.LinkAsync();
+        await using var rig = await TunnelRig.StartLinkedAsync(platform);
         var (_, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
         {
@@ -120,8 +118,7 @@ public sealed class TunnelJobTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
-        await rig.LinkAsync();
+        await using var rig = await TunnelRig.StartLinkedAsync(platform);
         var local = await rig.Parts.Messaging.SendTextAsync("8812", "+4915112345678", "a local send", None);
         var refused = await Assert.ThrowsAsync<ArgumentException>(() => rig.Parts.Messaging.SendTextAsync("platform:gw_test1:8812", "+4915112345678", "x", None));
         Assert.StartsWith("ids starting with 'platform:' are the platform's", refused.Message);
@@ -160,8 +157,7 @@ public sealed class TunnelJobTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
-        await rig.LinkAsync();
+        await using var rig = await TunnelRig.StartLinkedAsync(platform);
         const string Reset = """{"type":"command","seq":1,"id":"c_77","name":"reset","args":{"mode":"relink"}}""";
         var (session, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
@@ -203,8 +199,7 @@ public sealed class TunnelJobTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
-        await rig.LinkAsync();
+        await using var rig = await TunnelRig.StartLinkedAsync(platform);
         rig.Machine.TryFire(new StateChange(GatewayTrigger.Connect, "connecting")); // past booting, as in the host once BootService ran
         Assert.Null(await rig.Parts.Commands.PendingResetAsync(None)); // nothing recorded: nothing to run
         var (session, peer) = await rig.ConnectAsync(platform, None);
@@ -230,7 +225,7 @@ public sealed class TunnelJobTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         var (_, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
         {

@@ -76,7 +76,7 @@ public sealed class TunnelLinkStateTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         using var service = Service(rig);
         var accept = platform.AcceptAsync(None);
         await service.StartAsync(None);
@@ -101,7 +101,7 @@ public sealed class TunnelLinkStateTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path, leafHost: "platform.example");
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         using var service = Service(rig);
         var accept = platform.AcceptAsync(None);
         await service.StartAsync(None);
@@ -123,7 +123,7 @@ public sealed class TunnelLinkStateTests
     {
         using var dir = new TempDirectory();
         var platform = new ScriptedPlatform(dir.Path, leafHost: "platform.example");
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         using var service = Service(rig);
         var accept = platform.AcceptAsync(None);
         await service.StartAsync(None);
@@ -142,7 +142,7 @@ public sealed class TunnelLinkStateTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path, notBefore: new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; },
+        await using var rig = await TunnelRig.StartAsync(platform,
             now: new DateTimeOffset(2026, 10, 30, 12, 0, 0, TimeSpan.Zero));
         using var service = Service(rig);
         var accept = platform.AcceptAsync(None);

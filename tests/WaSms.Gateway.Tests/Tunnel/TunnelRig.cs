@@ -76,6 +76,18 @@ internal sealed class TunnelRig : IAsyncDisposable
         return new TunnelRig(dir, store, time, options, services.BuildServiceProvider());
     }
 
+    /// <summary>A rig pointed at <paramref name="platform"/> (its URL and test CA), with <paramref name="more"/> options on top.</summary>
+    public static Task<TunnelRig> StartAsync(ScriptedPlatform platform, Action<TunnelOptions>? more = null, DateTimeOffset? now = null) =>
+        StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; more?.Invoke(o); }, now);
+
+    /// <summary>As <see cref="StartAsync(ScriptedPlatform, Action{TunnelOptions}?, DateTimeOffset?)"/>, already linked to WhatsApp.</summary>
+    public static async Task<TunnelRig> StartLinkedAsync(ScriptedPlatform platform, Action<TunnelOptions>? more = null)
+    {
+        var rig = await StartAsync(platform, more);
+        await rig.LinkAsync();
+        return rig;
+    }
+
     public TunnelConnector Connector() => new(Options, new TlsValidator(Options, Time), Time);
 
     /// <summary>Connects (the platform accepting at the same time) and returns the session's run and the platform's end of it.</summary>

@@ -15,7 +15,7 @@ public sealed class TunnelSyncTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         await rig.AddInboundAsync("3EB0A1", "one");
         await rig.AddInboundAsync("3EB0A2", "two");
         await rig.AddInboundAsync("3EB0A3", "three");
@@ -51,7 +51,7 @@ public sealed class TunnelSyncTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         for (var i = 1; i <= 3; i++)
         {
             await rig.AddInboundAsync($"3EB0B{i}", $"m{i}");
@@ -76,8 +76,7 @@ public sealed class TunnelSyncTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
-        await rig.LinkAsync();
+        await using var rig = await TunnelRig.StartLinkedAsync(platform);
         var (_, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
         {
@@ -123,8 +122,7 @@ public sealed class TunnelSyncTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
-        await rig.LinkAsync();
+        await using var rig = await TunnelRig.StartLinkedAsync(platform);
         var (session, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
         {
@@ -144,7 +142,7 @@ public sealed class TunnelSyncTests
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         var (_, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
         {

@@ -23,7 +23,7 @@ public sealed class TunnelUpdateOfferTests(ITestOutputHelper testOutput)
     {
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
-        await using var rig = await TunnelRig.StartAsync(o => { o.Url = platform.Url; o.CaFile = platform.CaFile; });
+        await using var rig = await TunnelRig.StartAsync(platform);
         var (_, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
         {
