@@ -75,6 +75,7 @@ public sealed class TunnelCrashTests(ITestOutputHelper output)
         var jobs = new Dictionary<string, Step>(StringComparer.Ordinal); // jobId → its step
         var deferred = new List<Step>();   // jobs not posted while the platform was down
         int? gatewayBackAfter = null, platformBackAfter = null;
+        var killed = 0; // gateway processes killed with SIGKILL
 
         async Task RunStepAsync(Step step)
         {
@@ -100,8 +101,16 @@ public sealed class TunnelCrashTests(ITestOutputHelper output)
 
         for (var i = 0; i < steps.Count; i++)
         {
-            if (gatewayKills.Contains(i) && bed.Gateway is not null)
+            if (gatewayKills.Contains(i))
             {
+                if (bed.Gateway is null)
+                {
+                    // Still down from the last kill: back early, so every planned kill is a real one.
+                    bed.StartGateway();
+                    await bed.WaitOnlineAsync();
+                }
+
+                killed++;
                 // The kill lands while this step is in flight: a job half-stored, an event sent but not acked, a text half-decrypted.
                 var inFlight = RunStepAsync(steps[i]);
                 await Task.Delay(random.Next(0, 20));
@@ -164,9 +173,11 @@ public sealed class TunnelCrashTests(ITestOutputHelper output)
         await AssertGatewayStreamAsync(bed, jobs.Keys);
         var copies = AssertInboxes(bed, sent, jobs);
 
+        Assert.Equal(kills, killed);
+        Assert.Equal(kills + 1, bed.GatewayRuns);
         Assert.DoesNotContain("Bad MAC", bed.GatewayLogs(), StringComparison.OrdinalIgnoreCase);
         var failed = sent.Count(j => (string?)j["status"] == "failed");
-        output.WriteLine($"tunnel crash test passed: seed {seed}, {inbound.Count} inbound, {jobs.Count} jobs ({failed} failed), {kills} gateway kills, " +
+        output.WriteLine($"tunnel crash test passed: seed {seed}, {inbound.Count} inbound, {jobs.Count} jobs ({failed} failed), {killed} gateway kills, " +
             $"{platformKills.Count} platform kills, {bed.GatewayRuns} gateway runs, {copies} sends delivered again under their id after a kill");
     }
 
