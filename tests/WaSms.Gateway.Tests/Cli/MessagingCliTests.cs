@@ -80,7 +80,8 @@ public sealed class MessagingCliTests(ITestOutputHelper output) : IAsyncLifetime
         var again = await CliAsync("send", "+15555550100", "hello", "Alice", "--id", "order-1", "--no-wait");
         var reused = await CliAsync("send", "+15555550100", "other text", "--id", "order-1", "--no-wait");
         var id = sent.Output.Trim();
-        await Messages.UpdateOutboundStatusAsync(id, MessageStatus.Sent, new DateTimeOffset(2026, 12, 2, 9, 31, 0, TimeSpan.Zero), null, CancellationToken.None);
+        // Sent now: status's "today" counts a send by the day it was sent (a fixed date here failed once that day had passed).
+        await Messages.UpdateOutboundStatusAsync(id, MessageStatus.Sent, DateTimeOffset.UtcNow, null, CancellationToken.None);
         var json = await CliAsync("messages", "--json");
         var plain = await CliAsync("messages");
         var status = await CliAsync("status", "--json");
