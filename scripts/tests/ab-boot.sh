@@ -8,11 +8,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 source "$REPO/scripts/lib/ab-boot.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0 passed=0
-expect() {
-    if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"
-    else failures=$((failures + 1)); echo "FAIL $1"; echo "     expected: $2"; echo "     actual:   $3"; fi
-}
+source "$REPO/scripts/tests/lib/checks.sh"
 
 # A disk with the FAT partition at 4 MiB (as image/image.conf); the partition table itself is not read.
 disk=$work/disk.img offset=$((4 * 1048576))
@@ -57,5 +53,4 @@ put wasms-slot.txt $'os_prefix=slot-c/\n'
 out=$(ab_firmware_pick "$disk" "$offset" "$work/run4" 2>&1); rc=$?
 expect "exit 1 and the missing file named" "1 no slot-c/vmlinuz-6.1.0-30-arm64 on the FAT partition" "$rc $out"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export WASMS_OUT=$work/out SOURCE_DATE_EPOCH=1700000000
 source "$REPO/scripts/lib/bundle.sh"
-failures=0 passed=0
+source "$REPO/scripts/tests/lib/checks.sh"
 ok() { passed=$((passed + 1)); echo "ok   $1"; }
 fail() { failures=$((failures + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
 # refused DESCRIPTION EXIT REASON-PART BUNDLE: wasms-bundle-check refuses BUNDLE with that exit code and reason.
@@ -96,11 +96,6 @@ printf 'X' | dd of="$work/signature.raucb" bs=1 seek=$((size - 8 - sig_size + 20
 refused "one signature byte changed" 2 "refused: signature verification failed" "$work/signature.raucb"
 
 echo "# bad input"
-expect_exit() {   # DESCRIPTION EXIT PART COMMAND...
-    local what=$1 code=$2 part=$3 out rc; shift 3
-    out=$("$@" 2>&1); rc=$?
-    if [ "$rc" -eq "$code" ] && [[ $out == *"$part"* ]]; then ok "$what"; else fail "$what" "exit $rc (expected $code)" "output: $out"; fi
-}
 mkdir -p "$work/plain-root/etc"
 expect_exit "a root filesystem without the update files" 65 "lacks /usr/lib/wasms-update/rauc-boot" \
     "$REPO/scripts/build-bundle" --rootfs "$work/plain-root" --version 1
@@ -109,5 +104,4 @@ expect_exit "--cert without --key" 64 "--cert and --key go together" "$REPO/scri
 expect_exit "a version with a space" 64 "version '1 2'" "$REPO/scripts/build-bundle" --rootfs "$rootfs" --version "1 2"
 expect_exit "check without a bundle" 64 "usage:" "$REPO/image/update/wasms-bundle-check"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -9,7 +9,7 @@ BACKEND=$REPO/image/update/rauc-boot
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export WASMS_BOOT_DIR=$work/boot WASMS_CMDLINE=$work/cmdline WASMS_BOOT_LOCK=$work/lock/rauc-boot.lock
-failures=0 passed=0
+source "$REPO/scripts/tests/lib/checks.sh"
 
 # A fresh card as scripts/build-image lays it out: slot A installed, selected and good; slot B empty.
 fresh() {
@@ -36,24 +36,9 @@ firmware_boot() {
 }
 
 run() { "$BACKEND" "$@"; }
-expect() {   # expect DESCRIPTION EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then
-        passed=$((passed + 1)); echo "ok   $1"
-    else
-        failures=$((failures + 1))
-        echo "FAIL $1"; echo "     expected: $2"; echo "     actual:   $3"
-        sed 's/^/     state: /' "$work/boot/wasms-boot.env" 2>/dev/null
-        sed 's/^/     slot:  /' "$work/boot/wasms-slot.txt" 2>/dev/null
-    fi
-}
-expect_fails() {   # expect_fails DESCRIPTION EXIT MESSAGE-PART COMMAND...
-    local what=$1 code=$2 part=$3 out rc; shift 3
-    out=$("$@" 2>&1); rc=$?
-    if [ "$rc" -eq "$code" ] && [[ $out == *"$part"* ]]; then
-        passed=$((passed + 1)); echo "ok   $what"
-    else
-        failures=$((failures + 1)); echo "FAIL $what: exit $rc (expected $code), output: $out (expected to contain: $part)"
-    fi
+on_failure() {   # the state files, after a failed check
+    sed 's/^/     state: /' "$work/boot/wasms-boot.env" 2>/dev/null
+    sed 's/^/     slot:  /' "$work/boot/wasms-slot.txt" 2>/dev/null
 }
 # install_b: what RAUC does for a bundle with the custom backend (src/install.c): mark the target
 # bad, write it (the bundle's slot hook stages its boot files), then make it primary.
@@ -78,13 +63,13 @@ expect "kernel and overlays copied" "kernel v2 overlay" "$(cat "$work/boot/slot-
 expect "slot-b marked complete" yes "$([ -f "$work/boot/slot-b/.complete" ] && echo yes)"
 expect "no half-copied directory left" no "$([ -e "$work/boot/slot-b.new" ] && echo yes || echo no)"
 expect "A still selected after staging" "os_prefix=slot-a/" "$(cat "$work/boot/wasms-slot.txt")"
-expect_fails "stage refuses the running slot" 1 "slot A is the one the firmware boots" run stage A "$work/bundle-boot"
-expect_fails "stage refuses a directory without cmdline.txt" 1 "has no cmdline.txt" run stage B "$work"
+expect_exit "stage refuses the running slot" 1 "slot A is the one the firmware boots" run stage A "$work/bundle-boot"
+expect_exit "stage refuses a directory without cmdline.txt" 1 "has no cmdline.txt" run stage B "$work"
 
 echo "# set-primary refuses a slot without complete boot files (hook not run, or power cut while copying)"
 fresh
 mkdir -p "$work/boot/slot-b"; echo "half" > "$work/boot/slot-b/vmlinuz"
-expect_fails "set-primary B refused" 1 "slot B has no complete boot files" run set-primary B
+expect_exit "set-primary B refused" 1 "slot B has no complete boot files" run set-primary B
 expect "A still selected" "os_prefix=slot-a/" "$(cat "$work/boot/wasms-slot.txt")"
 expect "A still primary" A "$(run get-primary)"
 
@@ -168,15 +153,14 @@ expect "no temporary file left behind" "" "$(ls "$work/boot" | grep '\.tmp' || t
 
 echo "# bad input: one line, exit code"
 fresh
-expect_fails "unknown slot" 1 "unknown slot 'C'" run get-state C
-expect_fails "unknown command" 64 "usage:" run frobnicate
-expect_fails "missing command line slot" 1 "no rauc.slot=" env WASMS_CMDLINE=/dev/null "$BACKEND" get-current
-expect_fails "no boot partition" 1 "is not there" env WASMS_BOOT_DIR="$work/nothing" "$BACKEND" get-primary
-expect_fails "lock file cannot be made" 1 "cannot create the lock file" env WASMS_BOOT_LOCK=/proc/nope/lock "$BACKEND" set-state A good
+expect_exit "unknown slot" 1 "unknown slot 'C'" run get-state C
+expect_exit "unknown command" 64 "usage:" run frobnicate
+expect_exit "missing command line slot" 1 "no rauc.slot=" env WASMS_CMDLINE=/dev/null "$BACKEND" get-current
+expect_exit "no boot partition" 1 "is not there" env WASMS_BOOT_DIR="$work/nothing" "$BACKEND" get-primary
+expect_exit "lock file cannot be made" 1 "cannot create the lock file" env WASMS_BOOT_LOCK=/proc/nope/lock "$BACKEND" set-state A good
 printf 'PRIMARY=A\nA_STATE=$(touch %s/pwned)\n' "$work" > "$work/boot/wasms-boot.env"
 run get-state A >/dev/null
 expect "a damaged state file is read, never executed" no "$([ -e "$work/pwned" ] && echo yes || echo no)"
 expect "and its odd value does not count as good" bad "$(run get-state A)"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -7,11 +7,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 tool=$REPO/overlays/rootfs/usr/local/sbin/wasms-data
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0 passed=0
-expect() {
-    if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"
-    else failures=$((failures + 1)); echo "FAIL $1"; echo "     expected: $2"; echo "     actual:   $3"; fi
-}
+source "$REPO/scripts/tests/lib/checks.sh"
 run() { WASMS_ROOT=$1 WASMS_DATA_DIR=$work/data "$tool" "${@:2}"; }
 
 old=$work/slot-a new=$work/slot-b
@@ -41,5 +37,4 @@ echo gateway-8 > "$new/etc/hostname"; run "$new" save >/dev/null
 expect "a later save replaces the copy" gateway-8 "$(cat "$work/data/keep/etc/hostname")"
 expect "unknown command: usage, 64" 64 "$(run "$new" frobnicate 2>/dev/null; echo $?)"
 
-echo "$passed passed, $failures failed"
-[ $failures -eq 0 ]
+finish
