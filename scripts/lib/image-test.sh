@@ -23,11 +23,21 @@ image_test_copy() {
     esac
 }
 
+# image_test_edit_partition DISK OFFSET_MB SIZE_MB FILE COMMAND...: copies the partition at OFFSET_MB
+# (SIZE_MB long) out of DISK into FILE, runs COMMAND FILE (debugfs edits: no loop device, no mount),
+# writes FILE back in place and removes it. When COMMAND fails, DISK is left as it was.
+image_test_edit_partition() {
+    local disk=$1 offset=$2 size=$3 file=$4; shift 4
+    dd if="$disk" of="$file" bs=1M skip="$offset" count="$size" conv=sparse status=none
+    "$@" "$file" || { rm -f "$file"; return 1; }
+    dd if="$file" of="$disk" bs=1M seek="$offset" conv=notrunc,sparse status=none
+    rm -f "$file"
+}
+
 # image_test_add_report_unit DISK SCRIPT WORKDIR: installs SCRIPT as a oneshot unit that runs after
-# multi-user.target, written into the ext4 root partition (extracted, edited with debugfs, put back).
+# multi-user.target, written into the ext4 root partition (slot A).
 image_test_add_report_unit() {
-    local disk=$1 script=$2 work=$3
-    local root_offset_mb=$(( PART_START_MB + BOOT_MB )) part=$work/root.ext4 size
+    local disk=$1 script=$2 work=$3 sectors
     cat > "$work/report.service" <<'EOF'
 [Unit]
 Description=image test report (test only)
@@ -38,15 +48,18 @@ ExecStart=/bin/sh /usr/local/sbin/wasms-test-report
 [Install]
 WantedBy=multi-user.target
 EOF
-    size=$(sfdisk --json "$disk" | python3 -c 'import json,sys; p=json.load(sys.stdin)["partitiontable"]["partitions"][1]; print(p["size"])')
-    dd if="$disk" of="$part" bs=1M skip="$root_offset_mb" count=$(( size / 2048 )) conv=sparse status=none
-    debugfs -w "$part" >/dev/null <<EOF
+    sectors=$(sfdisk --json "$disk" | python3 -c 'import json,sys; p=json.load(sys.stdin)["partitiontable"]["partitions"][1]; print(p["size"])')
+    image_test_edit_partition "$disk" $(( PART_START_MB + BOOT_MB )) $(( sectors / 2048 )) "$work/root.ext4" _image_test_write_report_unit "$script" "$work"
+}
+
+# _image_test_write_report_unit SCRIPT WORKDIR EXT4: SCRIPT and WORKDIR's report.service into EXT4.
+_image_test_write_report_unit() {
+    local script=$1 work=$2 ext4=$3
+    debugfs -w "$ext4" >/dev/null <<EOF
 write $script /usr/local/sbin/wasms-test-report
 write $work/report.service /etc/systemd/system/wasms-test-report.service
 symlink /etc/systemd/system/multi-user.target.wants/wasms-test-report.service /etc/systemd/system/wasms-test-report.service
 EOF
-    debugfs -R "stat /etc/systemd/system/wasms-test-report.service" "$part" 2>/dev/null | grep -q "Size: " ||
+    debugfs -R "stat /etc/systemd/system/wasms-test-report.service" "$ext4" 2>/dev/null | grep -q "Size: " ||
         { echo "debugfs did not write the report unit"; return 1; }
-    dd if="$part" of="$disk" bs=1M seek="$root_offset_mb" conv=notrunc,sparse status=none
-    rm -f "$part"
 }
