@@ -38,6 +38,28 @@ bundle_check_rootfs() {
     done
 }
 
+# bundle_rootfs_file ROOTFS-DIR ROOTFS-IMAGE PATH: the content of PATH in the root filesystem given as
+# a directory or as an ext4 image (one of the two is empty); nothing when it is absent.
+bundle_rootfs_file() {
+    if [ -n "$1" ]; then
+        cat "$1$3" 2>/dev/null || true
+    else
+        debugfs -R "cat $3" "$2" 2>/dev/null || true
+    fi
+}
+
+# bundle_check_identity ROOTFS-DIR ROOTFS-IMAGE VERSION KEYRING: the slot says it is VERSION (the gateway
+# reports its version from /usr/lib/wasms-update/version and judges an update by it, docs/updates.md §6)
+# and trusts KEYRING (a slot that cannot verify the next bundle strands the board).
+bundle_check_identity() {
+    local slot_version
+    slot_version=$(bundle_rootfs_file "$1" "$2" /usr/lib/wasms-update/version | head -n1)
+    [ "$slot_version" = "$3" ] || {
+        echo "build-bundle: the root filesystem says version '${slot_version:-none}' in /usr/lib/wasms-update/version, not '$3'" >&2; return 1; }
+    bundle_rootfs_file "$1" "$2" /etc/rauc/keyring.pem | cmp -s - "$4" || {
+        echo "build-bundle: the root filesystem's /etc/rauc/keyring.pem is not $4: the new slot could not verify the next update" >&2; return 1; }
+}
+
 # bundle_ext4_from_dir DIR FILE: an ext4 image of DIR sized to its content plus 15 % (RAUC copies it
 # whole onto the slot partition, which must be at least this large). Times from SOURCE_DATE_EPOCH.
 bundle_ext4_from_dir() {

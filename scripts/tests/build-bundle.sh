@@ -32,6 +32,10 @@ cp "$REPO/image/update/rauc-boot" "$rootfs/usr/lib/wasms-update/"
 cp "$REPO/image/update/system.conf" "$rootfs/etc/rauc/"
 echo "console=tty0 root=PARTUUID=5761534d-02 rw rootwait" > "$rootfs/usr/lib/wasms-update/boot/cmdline.txt"
 head -c 200000 /dev/urandom > "$rootfs/opt/wasms-gateway/wasms-gateway"   # incompressible: a payload of several blocks
+# The slot names its version and trusts the CA that signs (the development one, made here first).
+echo 2.0.0-test > "$rootfs/usr/lib/wasms-update/version"
+bundle_dev_keys "$work/out/keys" >/dev/null
+cp "$work/out/keys/ca.cert.pem" "$rootfs/etc/rauc/keyring.pem"
 
 echo "# build with the development keys"
 bundle=$work/out/wasms-gateway-2.0.0-test.raucb
@@ -69,7 +73,9 @@ cmp -s "$work/extract/x/hook" "$REPO/image/update/bundle-hook" && ok "hook is im
 echo "# refused bundles"
 other=$work/other-keys
 bundle_dev_keys "$other" >/dev/null
-"$REPO/scripts/build-bundle" --rootfs "$rootfs" --version 2.0.0-other --out "$work/other.raucb" \
+cp -a "$rootfs" "$work/other-root"
+cp "$other/ca.cert.pem" "$work/other-root/etc/rauc/keyring.pem"
+"$REPO/scripts/build-bundle" --rootfs "$work/other-root" --version 2.0.0-test --out "$work/other.raucb" \
     --cert "$other/signing.cert.pem" --key "$other/signing.key.pem" --keyring "$other/ca.cert.pem" >/dev/null 2>&1 \
     || fail "could not build the bundle signed by another key"
 refused "signed by another CA" 2 "signature verification failed" "$work/other.raucb"
@@ -101,6 +107,11 @@ expect_exit "a root filesystem without the update files" 65 "lacks /usr/lib/wasm
     "$REPO/scripts/build-bundle" --rootfs "$work/plain-root" --version 1
 expect_exit "unknown option" 64 "unknown option --frobnicate" "$REPO/scripts/build-bundle" --frobnicate x
 expect_exit "--cert without --key" 64 "--cert and --key go together" "$REPO/scripts/build-bundle" --rootfs "$rootfs" --cert x
+expect_exit "a version other than the slot's" 65 "says version '2.0.0-test' in /usr/lib/wasms-update/version, not '2.0.1'" \
+    "$REPO/scripts/build-bundle" --rootfs "$rootfs" --version 2.0.1
+expect_exit "a keyring other than the slot's" 65 "/etc/rauc/keyring.pem is not $other/ca.cert.pem" \
+    "$REPO/scripts/build-bundle" --rootfs "$rootfs" --version 2.0.0-test --out "$work/x.raucb" \
+    --cert "$other/signing.cert.pem" --key "$other/signing.key.pem" --keyring "$other/ca.cert.pem"
 expect_exit "a version with a space" 64 "version '1 2'" "$REPO/scripts/build-bundle" --rootfs "$rootfs" --version "1 2"
 expect_exit "check without a bundle" 64 "usage:" "$REPO/image/update/wasms-bundle-check"
 

@@ -146,7 +146,14 @@ public sealed class GatewayStateMachine
         }
         if (before?.State != state)
         {
-            _log.LogInformation("Platform link {From} -> {To}: {Reason}", before?.StateName ?? "none", next.Platform!.StateName, reason);
+            if (string.IsNullOrEmpty(reason))
+            {
+                _log.LogInformation("Platform link {From} -> {To}", before?.StateName ?? "none", next.Platform!.StateName);
+            }
+            else
+            {
+                _log.LogInformation("Platform link {From} -> {To}: {Reason}", before?.StateName ?? "none", next.Platform!.StateName, reason);
+            }
         }
         return true;
     }

@@ -18,8 +18,8 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
-    public static string Version { get; } =
-        typeof(StatusProvider).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    /// <summary>The running firmware version (<see cref="Updates.FirmwareVersion"/>).</summary>
+    public static string Version => Updates.FirmwareVersion.Current;
 
     public async Task<GatewayStatus> GetAsync(CancellationToken cancellationToken) =>
         new(machine.Current, await store.GetQueueDepthsAsync(cancellationToken), board.Kind, board.Display.Description,

@@ -10,8 +10,9 @@ namespace WaSms.Gateway.Updates;
 /// <summary>
 /// How the last update ended, worked out once at start-up (docs/updates.md §6, "Reporting the outcome"): the installer
 /// records <see cref="InstalledSetting"/> before it reboots into the new slot; the boot script writes a line to
-/// <c>Updates:FailureFile</c> when the trial of the new slot failed and the board went back. Running the recorded
-/// version means it worked; anything else after a reboot means it was rolled back. Either way every observer gets an
+/// <c>Updates:FailureFile</c> when the trial of the new slot failed and the board went back. After the reboot, that
+/// line means it was rolled back (with its reason); otherwise running the recorded version (<see cref="FirmwareVersion"/>)
+/// means it worked, and anything else that it was rolled back. Either way every observer gets an
 /// <see cref="UpdateOutcome"/>; a rollback is kept in the store (<see cref="RolledBackSetting"/>) until the next update
 /// that works or <see cref="DismissAsync"/>.
 /// </summary>
@@ -50,18 +51,26 @@ public static partial class UpdateOutcomes
         var installed = Parse(await store.GetSettingAsync(InstalledSetting, cancellationToken), OutcomeJson.Default.InstalledRecord);
 
         UpdateOutcome? outcome = null;
-        if (installed is { Version.Length: > 0 } && string.Equals(installed.Version, runningVersion, StringComparison.OrdinalIgnoreCase))
+        // An installed record older than this boot proves the reboot into it happened. The boot script's failure line
+        // decides first: a new trial cleared the old line (rauc-boot set-primary), so a line now is this trial's, even
+        // when the running version has the installed one's name (the same bundle installed again from the other slot).
+        var rebooted = installed is { Version.Length: > 0 } && installed.At < bootedAt;
+        if (rebooted && failure is not null)
+        {
+            outcome = await RecordRollbackAsync(store, new UpdateOutcome(installed!.Version, true, failure, now), log, cancellationToken);
+            await store.DeleteSettingAsync(InstalledSetting, cancellationToken);
+        }
+        else if (rebooted && string.Equals(installed!.Version, runningVersion, StringComparison.OrdinalIgnoreCase))
         {
             outcome = new UpdateOutcome(installed.Version, false, null, installed.At);
             log.LogInformation("Update {Version} installed on {At:u} is running", installed.Version, installed.At);
             await store.DeleteSettingAsync(RolledBackSetting, cancellationToken);
             await store.DeleteSettingAsync(InstalledSetting, cancellationToken);
         }
-        else if (installed is { Version.Length: > 0 } && installed.At < bootedAt)
+        else if (rebooted)
         {
-            // The record proves a new attempt, so the line is this failure's even when it reads like an earlier one.
-            var reason = failure ?? $"the new version did not start; the gateway went back to {runningVersion}";
-            outcome = await RecordRollbackAsync(store, new UpdateOutcome(installed.Version, true, reason, now), log, cancellationToken);
+            outcome = await RecordRollbackAsync(store, new UpdateOutcome(installed!.Version, true,
+                $"the new version did not start; the gateway went back to {runningVersion}", now), log, cancellationToken);
             await store.DeleteSettingAsync(InstalledSetting, cancellationToken);
         }
         else if (installed is null && fresh)

@@ -90,6 +90,30 @@ public sealed class UpdateOutcomeTests(ITestOutputHelper testOutput) : IAsyncLif
     }
 
     [Fact]
+    public async Task TheSameVersionRunning_WithAFailureLine_IsARollback()
+    {
+        // scripts/test-update's boot 7: v2 runs in slot B; v2 installed again into slot A failed its trial, and the
+        // board went back to B, which runs a version of the same name. The failure line decides, not the name.
+        await File.WriteAllTextAsync(FailureFile, "A: not marked good within its boot attempts\n", None);
+        await UpdateOutcomes.RecordInstalledAsync(_store, "1.6.0", InstalledAt, None);
+
+        var outcome = await RestoreAsync("1.6.0");
+
+        Assert.Equal(new UpdateOutcome("1.6.0", true, "A: not marked good within its boot attempts", _time.GetUtcNow()), outcome);
+        Assert.Null(await _store.GetSettingAsync(UpdateOutcomes.InstalledSetting, None));
+    }
+
+    [Fact]
+    public async Task TheRecordedVersionRunning_BeforeAnyReboot_WaitsForTheReboot()
+    {
+        // Installing the version that runs now: until the reboot into the other slot, nothing has been tried.
+        await UpdateOutcomes.RecordInstalledAsync(_store, "1.6.0", _time.GetUtcNow().AddMinutes(-1), None);
+
+        Assert.Null(await RestoreAsync("1.6.0", bootedAt: _time.GetUtcNow().AddHours(-3)));
+        Assert.NotNull(await _store.GetSettingAsync(UpdateOutcomes.InstalledSetting, None));
+    }
+
+    [Fact]
     public async Task AnotherVersionRunningAfterTheReboot_IsARollbackEvenWithoutAFailureLine()
     {
         await UpdateOutcomes.RecordInstalledAsync(_store, "1.6.0", InstalledAt, None);
