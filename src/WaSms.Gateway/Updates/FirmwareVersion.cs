@@ -33,9 +33,12 @@ public static class FirmwareVersion
         {
             return fallback;
         }
-        return text.Length is > 0 and <= MaxLength && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '+' or '~' or '-')
-            ? text : fallback;
+        return IsVersion(text) ? text : fallback;
     }
+
+    /// <summary>True for a version as build-bundle accepts one: 1-64 letters, digits and <c>. + ~ -</c>.</summary>
+    public static bool IsVersion(string text) =>
+        text.Length is > 0 and <= MaxLength && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '+' or '~' or '-');
 
     /// <summary>The build's version without the commit that SourceLink appends (<c>0.1.0+d2d1d87…</c> → <c>0.1.0</c>).</summary>
     public static string BuildVersion(Assembly assembly)

@@ -33,7 +33,7 @@ public sealed class DeviceIdentityTests
         Assert.Equal(DeviceIdentity.PublicKeyOf(first), DeviceIdentity.PublicKeyOf(again));
         Assert.Null(await identity.GetEnrollmentAsync(CancellationToken.None));
 
-        await identity.SaveEnrollmentAsync(first, new Enrollment("gw_1", "acc"), CancellationToken.None);
+        await identity.SaveEnrollmentAsync(first, new Enrollment("gw_1", "acc"), null, CancellationToken.None);
         Assert.Equal(new Enrollment("gw_1", "acc"), await identity.GetEnrollmentAsync(CancellationToken.None));
         Assert.Contains(DeviceIdentity.KeySecret, (await store.GetSecretsAsync(SecretScopes.Platform, CancellationToken.None)).Keys);
 

@@ -98,7 +98,7 @@ public sealed class TunnelBadFrameTests
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
         await using var rig = await TunnelRig.StartLinkedAsync(platform);
-        await rig.Identity.SaveEnrollmentAsync(await rig.Identity.GetOrCreateKeyAsync(None), new Enrollment("gw_1", null), None);
+        await rig.Identity.SaveEnrollmentAsync(await rig.Identity.GetOrCreateKeyAsync(None), new Enrollment("gw_1", null), null, None);
         var (session, peer) = await rig.ConnectAsync(platform, None);
         await using (peer)
         {
@@ -142,7 +142,7 @@ public sealed class TunnelBadFrameTests
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
         await using var rig = await TunnelRig.StartAsync(platform);
-        await rig.Identity.SaveEnrollmentAsync(await rig.Identity.GetOrCreateKeyAsync(None), new Enrollment("gw_1", null), None);
+        await rig.Identity.SaveEnrollmentAsync(await rig.Identity.GetOrCreateKeyAsync(None), new Enrollment("gw_1", null), null, None);
         using var service = new TunnelService(rig.Parts, rig.Connector(), rig.Machine, rig.Counters, new Random(7));
         var accept = platform.AcceptAsync(None);
         await service.StartAsync(None);

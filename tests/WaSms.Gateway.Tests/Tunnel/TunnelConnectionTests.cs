@@ -128,7 +128,7 @@ public sealed class TunnelConnectionTests
         using var dir = new TempDirectory();
         await using var platform = new ScriptedPlatform(dir.Path);
         await using var rig = await TunnelRig.StartAsync(platform);
-        await rig.Identity.SaveEnrollmentAsync(await rig.Identity.GetOrCreateKeyAsync(None), new Enrollment("gw_old", null), None);
+        await rig.Identity.SaveEnrollmentAsync(await rig.Identity.GetOrCreateKeyAsync(None), new Enrollment("gw_old", null), null, None);
         using var service = new TunnelService(rig.Parts, rig.Connector(), rig.Machine, rig.Counters, new Random(7));
         var accept = platform.AcceptAsync(None);
         await service.StartAsync(None);

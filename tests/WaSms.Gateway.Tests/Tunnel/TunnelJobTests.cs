@@ -145,7 +145,7 @@ public sealed class TunnelJobTests
 
         // A new enrollment starts the platform's seq and job ids again: its job 8812 is a new job, not the old one's state.
         using var key = await rig.Identity.GetOrCreateKeyAsync(None);
-        await rig.Identity.SaveEnrollmentAsync(key, new Enrollment("gw_test2", null), None);
+        await rig.Identity.SaveEnrollmentAsync(key, new Enrollment("gw_test2", null), null, None);
         var again = await rig.Parts.Jobs.HandleAsync(
             new SendFrame { Seq = 1, JobId = "8812", To = "+4915112345678", Kind = "text", Text = "from the platform" }, 0, None);
         Assert.Equal("accepted", again.State);

@@ -2,6 +2,7 @@ using WaSms.Core.State;
 using WaSms.Gateway.Configuration;
 using WaSms.Gateway.Tests.Platform;
 using WaSms.Gateway.Tunnel.Connection;
+using WaSms.Gateway.Tunnel.Identity;
 using WaSms.Hardware.Leds;
 
 namespace WaSms.Gateway.Tests.Tunnel;
@@ -46,6 +47,26 @@ public sealed class TunnelLinkStateTests
         Assert.Equal(1, second.Attempts);
         Assert.Equal(PlatformLinkState.Stopped, rig.Status.Current.State);
         await second.StopAsync(None);
+
+        // A restart (the memory of the last run gone; the configured code is still the spent one): the store says why
+        // it stopped, and the spent code is not sent again (the platform would only answer "already used").
+        Assert.Equal((EnrollmentCodes.Digest(code), "enrollment revoked: this gateway was removed from the dashboard"),
+            await rig.Identity.GetEnrollmentHistoryAsync(None));
+        rig.Codes.MarkSpent(null);
+        rig.Status.Set(PlatformLinkState.NotEnrolled, "");
+        using var third = Service(rig);
+        await third.StartAsync(None);
+        await Eventually.UntilAsync(() => rig.Status.Current.State == PlatformLinkState.Stopped, Eventually.DefaultTimeout, "the restarted gateway shows why it stopped");
+        Assert.Equal("Platform: enrollment revoked", rig.Machine.Current.Platform!.ScreenLine);
+        rig.Time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(0, third.Attempts);
+        Assert.Null(rig.Codes.Current());
+
+        // A new code from the dashboard enrolls again, and the reason goes.
+        rig.Codes.Set(await bed.IssueCodeAsync());
+        await Eventually.UntilAsync(() => rig.Status.Current.State == PlatformLinkState.Connected, Eventually.DefaultTimeout, "a new code enrolls again");
+        Assert.Null((await rig.Identity.GetEnrollmentHistoryAsync(None)).Stopped);
+        await third.StopAsync(None);
     }
 
     [Fact]

@@ -166,7 +166,7 @@ public sealed class TunnelSyncTests
             await peer.SendAsync("""{"type":"command","seq":3,"id":"c_2","name":"warp","args":{}}""");
             var unknown = await peer.ReceiveAsync("result");
             Assert.Equal("unknown-command", unknown.GetProperty("error").GetString());
-            await peer.SendAsync("""{"type":"command","seq":4,"id":"c_3","name":"update-available","args":{"version":"1.6.0","url":"https://example.com/u","sha256":"ab","signature":"cd"}}""");
+            await peer.SendAsync("""{"type":"command","seq":4,"id":"c_3","name":"update-available","args":{"version":"1.6.0","url":"https://example.com/u","sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","signature":"cd"}}""");
             Assert.True((await peer.ReceiveAsync("result")).GetProperty("ok").GetBoolean());
             var state = await peer.ReceiveAsync("state");
             Assert.Equal("1.6.0", state.GetProperty("update").GetProperty("version").GetString());

@@ -30,7 +30,7 @@ public sealed class TunnelUpdateOfferTests(ITestOutputHelper testOutput)
             await TunnelConnectionTests.HandshakeAsync(rig, peer, ackedCursor: 0);
             Assert.Null(Offered(rig.Machine));
 
-            await peer.SendAsync("""{"type":"command","seq":1,"id":"u_1","name":"update-available","args":{"version":"1.6.0","url":"https://example.com/1.6.0.raucb","sha256":"ab","signature":"cd"}}""");
+            await peer.SendAsync("""{"type":"command","seq":1,"id":"u_1","name":"update-available","args":{"version":"1.6.0","url":"https://example.com/1.6.0.raucb","sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","signature":"cd"}}""");
             Assert.True((await peer.ReceiveAsync("result")).GetProperty("ok").GetBoolean());
             Assert.Equal(new UpdateNotice("1.6.0"), Offered(rig.Machine)); // posted before the answer left
 
@@ -39,12 +39,32 @@ public sealed class TunnelUpdateOfferTests(ITestOutputHelper testOutput)
             Assert.Equal("bad-args", refused.GetProperty("error").GetString());
             Assert.Equal(new UpdateNotice("1.6.0"), Offered(rig.Machine)); // an offer without a URL changes nothing
 
-            await peer.SendAsync("""{"type":"command","seq":3,"id":"u_3","name":"update-available","args":{"version":"1.7.0","url":"https://example.com/1.7.0.raucb","sha256":"ef","signature":"01"}}""");
+            // Each argument as §7.1 defines it, or bad-args naming the one that is wrong; nothing recorded.
+            var bad = new (string Args, string Names)[]
+            {
+                ("""{"version":"1.7.0","url":"http://example.com/1.7.0.raucb","sha256":"HASH"}""", "args.url"),
+                ("""{"version":"1.7.0","url":"/tmp/1.7.0.raucb","sha256":"HASH"}""", "args.url"),
+                ("""{"version":"1.7.0","url":"https://example.com/1.7.0.raucb","sha256":"ab"}""", "args.sha256"),
+                ("""{"version":"1.7.0","url":"https://example.com/1.7.0.raucb"}""", "args.sha256"),
+                ("""{"version":"1.7 beta","url":"https://example.com/1.7.0.raucb","sha256":"HASH"}""", "args.version"),
+            };
+            var seq = 2;
+            foreach (var (args, names) in bad)
+            {
+                seq++;
+                await peer.SendAsync($$"""{"type":"command","seq":{{seq}},"id":"bad_{{seq}}","name":"update-available","args":{{args.Replace("HASH", new string('a', 64), StringComparison.Ordinal)}}}""");
+                var answer = await peer.ReceiveAsync("result");
+                Assert.Equal("bad-args", answer.GetProperty("error").GetString());
+                Assert.Contains(names, answer.GetProperty("message").GetString(), StringComparison.Ordinal);
+                Assert.Equal(new UpdateNotice("1.6.0"), Offered(rig.Machine));
+            }
+
+            await peer.SendAsync("""{"type":"command","seq":8,"id":"u_3","name":"update-available","args":{"version":"1.7.0","url":"https://example.com/1.7.0.raucb","sha256":"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee","signature":"01"}}""");
             Assert.True((await peer.ReceiveAsync("result")).GetProperty("ok").GetBoolean());
             Assert.Equal(new UpdateNotice("1.7.0"), Assert.Single(rig.Machine.Current.Notices!.OfType<UpdateNotice>()));
 
             // The platform resends the old offer's id: answered from the record, never run again, so 1.6.0 does not come back.
-            await peer.SendAsync("""{"type":"command","seq":4,"id":"u_1","name":"update-available","args":{"version":"1.6.0","url":"https://example.com/1.6.0.raucb","sha256":"ab","signature":"cd"}}""");
+            await peer.SendAsync("""{"type":"command","seq":9,"id":"u_1","name":"update-available","args":{"version":"1.6.0","url":"https://example.com/1.6.0.raucb","sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","signature":"cd"}}""");
             Assert.True((await peer.ReceiveAsync("result")).GetProperty("ok").GetBoolean());
             Assert.Equal(new UpdateNotice("1.7.0"), Offered(rig.Machine));
             Assert.Equal("1.7.0", (await UpdateOffers.ReadAsync(rig.Store, None))?.Version);

@@ -40,14 +40,25 @@ public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, 
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
+        // What the store remembers: the code already exchanged is not sent again, and a revoked enrollment shows why
+        // after a restart as it did before it, until a new code arrives.
+        var (spent, stopped) = await parts.Identity.GetEnrollmentHistoryAsync(stoppingToken);
+        parts.Codes.MarkSpent(spent);
+        if (stopped is not null)
+        {
+            parts.Status.Set(PlatformLinkState.Stopped, stopped);
+        }
         while (true)
         {
             await _clock.WaitAsync(parts.Status, stoppingToken);
             var codeChanged = parts.Codes.Changed;
             if (await parts.Identity.GetEnrollmentAsync(stoppingToken) is null && parts.Codes.Current() is null)
             {
-                parts.Status.Set(PlatformLinkState.NotEnrolled, parts.Status.Current.State == PlatformLinkState.Stopped
-                    ? parts.Status.Current.Reason : "waiting for an enrollment code");
+                if (parts.Status.Current.State != PlatformLinkState.Stopped)
+                {
+                    // A stop (revoked, a rejected code) keeps saying why until a new code arrives.
+                    parts.Status.Set(PlatformLinkState.NotEnrolled, "waiting for an enrollment code");
+                }
                 await codeChanged.WaitAsync(stoppingToken);
                 continue;
             }

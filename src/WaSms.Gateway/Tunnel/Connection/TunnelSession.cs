@@ -89,7 +89,9 @@ public sealed partial class TunnelSession(TunnelParts parts, FrameSocket socket)
                 }
             });
             enrollment = new Enrollment(enrolled.GatewayId!, enrolled.Account);
-            await parts.Identity.SaveEnrollmentAsync(key, enrollment, cancellationToken);
+            var spent = EnrollmentCodes.Digest(code);
+            await parts.Identity.SaveEnrollmentAsync(key, enrollment, spent, cancellationToken);
+            parts.Codes.MarkSpent(spent);
             parts.Log.LogInformation("Enrolled with the platform as {GatewayId}", enrollment.GatewayId);
         }
         var resume = await parts.Store.GetPlatformSeqAsync(cancellationToken);
@@ -102,8 +104,8 @@ public sealed partial class TunnelSession(TunnelParts parts, FrameSocket socket)
         {
             if (e.Code is TunnelErrors.AuthFailed or TunnelErrors.Revoked)
             {
-                // The id is dead on the platform's side: the next code enrolls again (the key stays).
-                parts.Identity.ForgetEnrollmentAsync(CancellationToken.None).GetAwaiter().GetResult();
+                // The id is dead on the platform's side: the next code enrolls again (the key stays); why, survives a restart.
+                parts.Identity.ForgetEnrollmentAsync(EndFor(e).Reason, CancellationToken.None).GetAwaiter().GetResult();
             }
         });
     }

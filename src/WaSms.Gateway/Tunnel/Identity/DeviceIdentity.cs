@@ -16,6 +16,16 @@ public sealed class DeviceIdentity(GatewayStore store)
 {
     public const string KeySecret = "device-key", GatewayIdSecret = "gateway-id", AccountSecret = "account";
 
+    /// <summary>
+    /// The digest of the enrollment code last exchanged (<see cref="EnrollmentCodes.Digest"/>): a code is good once, so
+    /// the provisioning file or configuration that still holds it must not send the gateway enrolling again after a
+    /// restart (the platform would answer "already used" and hide why the gateway stopped).
+    /// </summary>
+    public const string SpentCodeSecret = "spent-code";
+
+    /// <summary>Why the platform ended the enrollment (revoked, unknown): shown again after a restart until a new code arrives.</summary>
+    public const string StoppedSecret = "stopped";
+
     /// <summary>The prefix of every signed string; the purpose ("enroll", "hello") follows.</summary>
     public const string SignaturePrefix = "wasms-tunnel-v1 ";
 
@@ -43,14 +53,21 @@ public sealed class DeviceIdentity(GatewayStore store)
         return key;
     }
 
-    /// <summary>Keeps the enrollment with the key; the tunnel's seq and command history start again (a new gateway id).</summary>
-    public Task SaveEnrollmentAsync(ECDsa key, Enrollment enrollment, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps the enrollment with the key and the spent code's digest; the tunnel's seq and command history start again
+    /// (a new gateway id), and a stop reason is forgotten.
+    /// </summary>
+    public Task SaveEnrollmentAsync(ECDsa key, Enrollment enrollment, string? spentCodeDigest, CancellationToken cancellationToken)
     {
         var secrets = new Dictionary<string, byte[]>
         {
             [KeySecret] = key.ExportPkcs8PrivateKey(),
             [GatewayIdSecret] = Encoding.UTF8.GetBytes(enrollment.GatewayId),
         };
+        if (spentCodeDigest is not null)
+        {
+            secrets[SpentCodeSecret] = Encoding.UTF8.GetBytes(spentCodeDigest);
+        }
         if (enrollment.Account is { } account)
         {
             secrets[AccountSecret] = Encoding.UTF8.GetBytes(account);
@@ -58,12 +75,24 @@ public sealed class DeviceIdentity(GatewayStore store)
         return store.SaveEnrollmentAsync(secrets, cancellationToken);
     }
 
-    /// <summary>Forgets the enrollment but keeps the key (the platform said the gateway id is unknown or revoked).</summary>
-    public async Task ForgetEnrollmentAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Forgets the enrollment but keeps the key and the spent code's digest (the platform said the gateway id is unknown or
+    /// revoked), and keeps <paramref name="reason"/> to show after a restart.
+    /// </summary>
+    public async Task ForgetEnrollmentAsync(string reason, CancellationToken cancellationToken)
     {
         var secrets = await store.GetSecretsAsync(SecretScopes.Platform, cancellationToken);
-        var kept = secrets.Where(s => s.Key == KeySecret).ToDictionary(s => s.Key, s => s.Value);
+        var kept = secrets.Where(s => s.Key is KeySecret or SpentCodeSecret).ToDictionary(s => s.Key, s => s.Value);
+        kept[StoppedSecret] = Encoding.UTF8.GetBytes(reason);
         await store.ReplaceSecretsAsync(SecretScopes.Platform, kept, cancellationToken);
+    }
+
+    /// <summary>The spent code's digest and the stop reason kept by <see cref="ForgetEnrollmentAsync"/>; nulls when none.</summary>
+    public async Task<(string? SpentCodeDigest, string? Stopped)> GetEnrollmentHistoryAsync(CancellationToken cancellationToken)
+    {
+        var secrets = await store.GetSecretsAsync(SecretScopes.Platform, cancellationToken);
+        return (secrets.TryGetValue(SpentCodeSecret, out var spent) ? Encoding.UTF8.GetString(spent) : null,
+            secrets.TryGetValue(StoppedSecret, out var stopped) ? Encoding.UTF8.GetString(stopped) : null);
     }
 
     /// <summary>The public key as the doc sends it: SubjectPublicKeyInfo DER, standard base64.</summary>

@@ -13,6 +13,7 @@ public sealed class EnrollmentCodes(TunnelOptions options, GatewayOptions gatewa
     private readonly Lock _lock = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _rejected;
+    private string? _spentDigest;
 
     private string FilePath => Path.Combine(gateway.StateDirectory, GatewayStore.EnrollmentCodeFileName);
 
@@ -28,15 +29,31 @@ public sealed class EnrollmentCodes(TunnelOptions options, GatewayOptions gatewa
         }
     }
 
-    /// <summary>The code to enroll with, or null when there is none (or only the one refused).</summary>
+    /// <summary>The code to enroll with, or null when there is none (or only the one refused, or the one already exchanged).</summary>
     public string? Current()
     {
         var code = ReadFile() ?? (options.EnrollmentCode.Length > 0 ? options.EnrollmentCode : null);
         lock (_lock)
         {
-            return code is not null && Same(code, _rejected) ? null : code;
+            return code is null || Same(code, _rejected) || Digest(code) == _spentDigest ? null : code;
         }
     }
+
+    /// <summary>
+    /// The code with this digest (<see cref="Digest"/>) was exchanged for an enrollment: a code is good once, so it is
+    /// never sent again (the digest is kept in the store, <see cref="DeviceIdentity.SpentCodeSecret"/>).
+    /// </summary>
+    public void MarkSpent(string? digest)
+    {
+        lock (_lock)
+        {
+            _spentDigest = digest;
+        }
+    }
+
+    /// <summary>A code's SHA-256 (hex) in the platform's comparison form (§3): what the store keeps of a spent code.</summary>
+    public static string Digest(string code) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Normal(code).ToUpperInvariant())));
 
     /// <summary>The platform refused <paramref name="code"/>: not tried again until another arrives.</summary>
     public void Reject(string code)

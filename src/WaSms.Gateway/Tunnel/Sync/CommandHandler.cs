@@ -172,6 +172,18 @@ public sealed class CommandHandler(GatewayStore store, IResetRequests reset, Gat
                 {
                     throw new CommandRefusedException("bad-args", "args.version and args.url are required");
                 }
+                if (!Updates.FirmwareVersion.IsVersion(offer.Version))
+                {
+                    throw new CommandRefusedException("bad-args", "args.version must be 1-64 letters, digits and . + ~ -, as the bundle names itself");
+                }
+                if (!Uri.TryCreate(offer.Url, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps || url.Host.Length == 0)
+                {
+                    throw new CommandRefusedException("bad-args", "args.url must be an https:// URL");
+                }
+                if (offer.Sha256 is null || !Updates.BundleDownloader.IsSha256(offer.Sha256))
+                {
+                    throw new CommandRefusedException("bad-args", "args.sha256 must be the bundle's SHA-256 as 64 hex digits");
+                }
                 return (new CommandOutcome(Ok(command), SendStateNow: true), (UpdateSetting, JsonSerializer.Serialize(offer, TunnelJson.Default.UpdateOffer)), null);
             case "pacing":
                 // One validation, the pacing's own: the object merged over the configured settings must hold (§6.1).
