@@ -42,4 +42,40 @@ public sealed class PlatformLinkStatusTests(ITestOutputHelper testOutput) : IDis
         Assert.Contains($"\nPlatform: stopped ({Reason})\n", StatusText.Format(report), StringComparison.Ordinal);
         Assert.Equal("stopped", (await gateway.Get<StatusProvider>().GetAsync(CancellationToken.None)).Tunnel); // what MQTT publishes
     }
+
+    [Fact]
+    public async Task EnrollFromTheCli_StoresTheCodeOwnerOnly_AndTheRunningGatewayEnrolls()
+    {
+        await using var bed = await PlatformTestBed.StartAsync();
+        await using var emulator = new WaEmulator();
+        emulator.Start();
+        var tunnel = new TunnelOptions { Url = bed.Platform.TunnelUri.ToString(), CaFile = bed.Platform.CaFile, TimeSyncFlag = "" };
+        await using var gateway = await InProcessGateway.StartAsync(emulator, _state.Path, testOutput, tunnel: tunnel);
+        await Eventually.UntilAsync(() => gateway.Machine.Current.Platform?.State == PlatformLinkState.NotEnrolled, Eventually.DefaultTimeout,
+            "the gateway waits for a code", () => gateway.Machine.Current.Platform?.ToString() ?? "no platform link");
+
+        var (badExit, _, badError) = await CliAsync("enroll", "not a code!");
+        Assert.Equal(64, badExit);
+        Assert.Equal("wasms-gateway: usage: wasms-gateway enroll <code> (4-64 letters, digits or dashes, as the dashboard shows it)", badError.Trim());
+
+        var code = await bed.IssueCodeAsync();
+        var (exit, output, error) = await CliAsync("enroll", code);
+        Assert.True(exit == 0, $"enroll exit {exit}: {error}");
+        Assert.Contains("Enrollment code stored", output, StringComparison.Ordinal);
+        var file = Path.Combine(_state.Path, WaSms.Storage.GatewayStore.EnrollmentCodeFileName);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(code, File.ReadAllText(file).Trim());
+
+        await Eventually.UntilAsync(() => gateway.Machine.Current.Platform?.State == PlatformLinkState.Connected, Eventually.DefaultTimeout,
+            "the running gateway enrolls with the code", () => gateway.Machine.Current.Platform?.ToString() ?? "no platform link");
+        Assert.Single(await bed.Api.ListAsync("get/wa.accounts"));
+    }
+
+    private async Task<(int Exit, string Output, string Error)> CliAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await GatewayCli.RunAsync([.. args, "--state-dir", _state.Path], new System.Collections.Hashtable(), output, error, CancellationToken.None);
+        return (exit, output.ToString(), error.ToString());
+    }
 }
