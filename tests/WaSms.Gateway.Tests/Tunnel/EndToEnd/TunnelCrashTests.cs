@@ -20,7 +20,7 @@ namespace WaSms.Gateway.Tests.Tunnel.EndToEnd;
 /// The issue asks for 10,000 messages and ≥ 20 kills in CI. The default test run (scripts/test) has
 /// <see cref="CiMessages"/> messages with 20 gateway kills and 2 platform kills (about 2 minutes); CI then
 /// runs <c>scripts/soak-tunnel 10000 20</c> as its own step, the issue's 10,000 messages with 20 kills.
-/// <c>scripts/soak-tunnel [messages] [kills] [seed]</c> runs any size, by default (default 10,000 messages and 1,000 kills) through <c>WASMS_TUNNEL_CRASH_SEED</c>,
+/// <c>scripts/soak-tunnel [messages] [kills] [seed]</c> runs any size (default 10,000 messages and 1,000 kills) through <c>WASMS_TUNNEL_CRASH_SEED</c>,
 /// <c>WASMS_TUNNEL_CRASH_MESSAGES</c> and <c>WASMS_TUNNEL_CRASH_KILLS</c>.
 /// </para>
 /// </summary>
