@@ -21,6 +21,21 @@ internal sealed class PlatformApiClient(Uri apiUrl, string secret) : IDisposable
         return await ReadAsync(await _http.PostAsync(new Uri($"{apiUrl}/{path}"), content));
     }
 
+    /// <summary>POST multipart/form-data (as <c>curl -F</c>, or PHP's cURL given an array) with the secret; <paramref name="file"/> adds a file field.</summary>
+    public async Task<JsonObject> PostMultipartAsync(string path, (string Name, string Value)[] fields, (string Name, string FileName)? file = null)
+    {
+        using var content = new MultipartFormDataContent();
+        foreach (var (name, value) in fields.Prepend(("secret", secret)))
+        {
+            content.Add(new StringContent(value), name);
+        }
+        if (file is { } f)
+        {
+            content.Add(new ByteArrayContent("GIF89a"u8.ToArray()), f.Name, f.FileName);
+        }
+        return await ReadAsync(await _http.PostAsync(new Uri($"{apiUrl}/{path}"), content));
+    }
+
     /// <summary>The <c>data</c> array of a list call, asserting status 200.</summary>
     public async Task<JsonArray> ListAsync(string path, params (string Name, string Value)[] query)
     {

@@ -108,6 +108,28 @@ public sealed class PlatformStreamTests
     }
 
     [Fact]
+    public async Task A_multipart_form_as_curl_F_and_PHP_send_it_queues_the_same_job_and_a_file_field_is_refused()
+    {
+        await using var bed = await PlatformTestBed.StartAsync();
+        var (client, _, account) = await bed.EnrolledAsync();
+        await using (client)
+        {
+            var queued = await bed.Api.PostMultipartAsync("send/whatsapp",
+                [("account", account), ("recipient", "+4915112345678"), ("type", "text"), ("message", "Grüße — line one\r\nline two"), ("priority", "2")]);
+            Assert.True((int?)queued["status"] == 200, queued.ToJsonString());
+            var send = await client.ReadUntilAsync("send");
+            Assert.Equal((string)queued["data"]!["id"]!, (string?)send["jobId"]);
+            Assert.Equal("Grüße — line one\r\nline two", (string?)send["text"]);
+            Assert.Equal(2, (int)send["priority"]!);
+
+            var file = await bed.Api.PostMultipartAsync("send/whatsapp",
+                [("account", account), ("recipient", "+4915112345678"), ("type", "media")], ("media_file", "photo.gif"));
+            Assert.Equal(400, (int)file["status"]!);
+            Assert.Contains("'media_file' is a file", (string?)file["message"], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Jobs_from_the_API_arrive_as_send_frames_are_resent_after_reconnect_and_their_replies_show_in_wa_sent()
     {
         await using var bed = await PlatformTestBed.StartAsync();

@@ -116,10 +116,73 @@ public sealed class ApiRequest
         {
             AddForm(parameters, Encoding.UTF8.GetString(body));
         }
+        else if (contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            AddMultipart(parameters, contentType, body);
+        }
         else
         {
-            throw new FormatException("send the parameters as application/x-www-form-urlencoded (curl -d/--data-urlencode) or a JSON object");
+            throw new FormatException("send the parameters as application/x-www-form-urlencoded (curl -d/--data-urlencode), multipart/form-data (curl -F) or a JSON object");
         }
+    }
+
+    /// <summary>
+    /// multipart/form-data (RFC 7578) text fields: what <c>curl -F</c> and PHP's cURL with an array for
+    /// <c>CURLOPT_POSTFIELDS</c> (WaSMS's own samples) send. A file field is refused: the emulator carries texts only.
+    /// </summary>
+    private static void AddMultipart(Dictionary<string, string> parameters, string contentType, byte[] body)
+    {
+        var boundary = contentType.Split(';').Select(p => p.Trim())
+            .FirstOrDefault(p => p.StartsWith("boundary=", StringComparison.OrdinalIgnoreCase))?["boundary=".Length..].Trim('"');
+        if (string.IsNullOrEmpty(boundary) || boundary.Length > 70)
+        {
+            throw new FormatException("multipart/form-data without a boundary");
+        }
+        // Latin-1 keeps one char per byte, so offsets found in the text are byte offsets of the body.
+        var text = Encoding.Latin1.GetString(body);
+        var delimiter = "--" + boundary;
+        var at = text.IndexOf(delimiter, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            throw new FormatException("multipart/form-data body without its boundary");
+        }
+        while (true)
+        {
+            at += delimiter.Length;
+            if (string.CompareOrdinal(text, at, "--", 0, 2) == 0)
+            {
+                return; // the closing delimiter
+            }
+            var headersEnd = text.IndexOf("\r\n\r\n", at, StringComparison.Ordinal);
+            var next = text.IndexOf("\r\n" + delimiter, at, StringComparison.Ordinal);
+            if (headersEnd < 0 || next < 0 || headersEnd > next)
+            {
+                throw new FormatException("multipart/form-data part without headers or an end");
+            }
+            var disposition = text[at..headersEnd].Split("\r\n")
+                .FirstOrDefault(h => h.StartsWith("Content-Disposition:", StringComparison.OrdinalIgnoreCase)) ?? "";
+            var name = DispositionParameter(disposition, "name")
+                ?? throw new FormatException("multipart/form-data part without Content-Disposition: form-data; name=");
+            if (DispositionParameter(disposition, "filename") is not null)
+            {
+                throw new FormatException($"multipart/form-data field '{name}' is a file; the emulator sends texts only");
+            }
+            parameters[Encoding.UTF8.GetString(Encoding.Latin1.GetBytes(name))] =
+                Encoding.UTF8.GetString(body, headersEnd + 4, next - (headersEnd + 4));
+            at = next + 2;
+        }
+    }
+
+    private static string? DispositionParameter(string disposition, string parameter)
+    {
+        foreach (var part in disposition.Split(';').Skip(1).Select(p => p.Trim()))
+        {
+            if (part.StartsWith(parameter + "=", StringComparison.OrdinalIgnoreCase))
+            {
+                return part[(parameter.Length + 1)..].Trim('"');
+            }
+        }
+        return null;
     }
 
     private static void AddForm(Dictionary<string, string> parameters, string form)
