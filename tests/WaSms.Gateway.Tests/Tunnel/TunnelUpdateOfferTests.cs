@@ -72,6 +72,32 @@ public sealed class TunnelUpdateOfferTests(ITestOutputHelper testOutput)
     }
 
     [Fact]
+    public async Task ARollbackFoundAtStartUp_ReachesThePlatformInTheStateFrame()
+    {
+        using var dir = new TempDirectory();
+        await using var platform = new ScriptedPlatform(dir.Path);
+        await using var rig = await TunnelRig.StartAsync(platform);
+        var (_, peer) = await rig.ConnectAsync(platform, None);
+        await using (peer)
+        {
+            await TunnelConnectionTests.HandshakeAsync(rig, peer, ackedCursor: 0);
+            var first = await peer.ReceiveAsync("state");
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, first.GetProperty("lastUpdate").ValueKind);
+
+            // What UpdateOutcomes posts after the reboot when the board went back (docs/updates.md §6).
+            var at = rig.Time.GetUtcNow();
+            rig.Machine.Post(new UpdateOutcome("1.6.0", true, "B: not marked good - gateway restarted 2 times since boot - watchdog or crash", at));
+            rig.Parts.StateChanged.Pulse(); // what TunnelService's feed does on every change of the state machine
+            var state = await peer.ReceiveAsync("state");
+            var last = state.GetProperty("lastUpdate");
+            Assert.Equal("1.6.0", last.GetProperty("version").GetString());
+            Assert.Equal("rolled-back", last.GetProperty("result").GetString());
+            Assert.Equal("B: not marked good - gateway restarted 2 times since boot - watchdog or crash", last.GetProperty("reason").GetString());
+            Assert.Equal(WaSms.Gateway.Tunnel.Protocol.FrameValidator.FormatTime(at), last.GetProperty("at").GetString());
+        }
+    }
+
+    [Fact]
     public async Task ARestartShowsTheStoredOfferAgain_UntilTheInstallerClearsIt()
     {
         using var state = new TempDirectory();

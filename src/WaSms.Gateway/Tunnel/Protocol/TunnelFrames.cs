@@ -189,6 +189,19 @@ public sealed class StateFrame : TunnelFrame
     public PacingState? Pacing { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public UpdateOffer? Update { get; init; }
+    /// <summary>How the last update ended, known since this start (installed, or rolled back with why); null: nothing to report.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public LastUpdateInfo? LastUpdate { get; init; }
+}
+
+public sealed class LastUpdateInfo
+{
+    /// <summary>The version installed; null for a rollback of an update the gateway did not install itself.</summary>
+    public string? Version { get; init; }
+    /// <summary><c>installed</c> or <c>rolled-back</c>.</summary>
+    public string? Result { get; init; }
+    public string? At { get; init; }
+    public string? Reason { get; init; }
 }
 
 public sealed class AccountInfo

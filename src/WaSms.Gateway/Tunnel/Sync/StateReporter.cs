@@ -35,6 +35,12 @@ public sealed class StateReporter(GatewayStateMachine machine, IMessagingApi mes
                 ? new PacingState { Paused = true, Reason = pause.Reason, Until = pause.Until is { } until ? FrameValidator.FormatTime(until) : null }
                 : new PacingState { Paused = snapshot.State == GatewayState.TempBanned, Reason = snapshot.State == GatewayState.TempBanned ? snapshot.Reason : null },
             Update = update,
+            LastUpdate = snapshot.OpenNotice<UpdateOutcome>(time.GetUtcNow()) is { } last
+                ? new LastUpdateInfo
+                {
+                    Version = last.Version, Result = last.RolledBack ? "rolled-back" : "installed", At = FrameValidator.FormatTime(last.At), Reason = last.Reason,
+                }
+                : null,
         };
     }
 
