@@ -8,8 +8,8 @@ public sealed class CommandLine
 {
     public static readonly string[] Verbs = ["run", "status", "qr", "pair-code", "enroll", "update", "press", "reset", "send", "messages", "groups", "optouts", "wa", "dev", "provision", "version", "help"];
 
-    private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout", "--id", "--api-port", "--codes", "--data", "--sha256"];
-    private static readonly string[] BareFlags = ["--json", "--factory", "--no-wait", "--follow", "--reboot", "--offer", "--dismiss", "--help", "-h"];
+    private static readonly string[] FlagsWithValue = ["--hold", "--port", "--root", "--file", "--timeout", "--id", "--api-port", "--codes", "--data", "--sha256", "--version"];
+    private static readonly string[] BareFlags = ["--json", "--factory", "--no-wait", "--follow", "--reboot", "--offer", "--dismiss", "--when-quiet", "--urgent", "--help", "-h"];
 
     public string Verb { get; private init; } = "run";
 
@@ -104,8 +104,13 @@ public sealed class CommandLine
                                    an https URL the gateway downloads (resumable; --sha256 checked);
                                    checked before anything is written; follows it (docs/updates.md);
                                    reboot to run it (--reboot: the board reboots by itself)
-          update --offer           install the update the WaSMS platform offers now (no waiting
-                                   for a quiet moment); the board reboots into it
+          update URL --sha256 HEX --version V --when-quiet [--urgent]
+                                   offer an update as the platform does: shown on the screen, in
+                                   status and MQTT, downloaded now, installed at a quiet moment
+                                   (nothing queued, sent or received for 2 min) or at once with
+                                   --urgent, update --offer or a short press of the button
+          update --offer           install the offered update now (no waiting for a quiet
+                                   moment); the board reboots into it
           update --dismiss         stop showing an update that was rolled back
           press [--hold SECONDS]   press the button (hold 5 s = relink, 15 s = factory reset)
           reset [--factory]        relink (as a 5 s hold), or factory reset

@@ -14,7 +14,7 @@ public static partial class GatewayCli
     /// </summary>
     private static async Task<int> UpdateAsync(GatewaySettings settings, CommandLine commandLine, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        const string usage = "usage: wasms-gateway update <bundle.raucb|https-url> [--sha256 HEX] [--reboot] [--no-wait]  or  wasms-gateway update --offer|--dismiss";
+        const string usage = "usage: wasms-gateway update <bundle.raucb|https-url> [--sha256 HEX] [--reboot] [--no-wait]  or  wasms-gateway update <https-url> --sha256 HEX --version V --when-quiet [--urgent]  or  wasms-gateway update --offer|--dismiss";
         ControlRequest request;
         if (commandLine.Has("--dismiss"))
         {
@@ -48,13 +48,30 @@ public static partial class GatewayCli
             {
                 throw new UsageException($"update: --sha256 takes 64 hex digits, not \"{sha}\"");
             }
-            request = new ControlRequest("update", Url: url!.AbsoluteUri, Sha256: sha, Reboot: commandLine.Has("--reboot"));
+            if (commandLine.Has("--when-quiet"))
+            {
+                // An offer, as the platform's update-available: it needs what that command needs (docs/tunnel.md §7.1).
+                var version = commandLine.Flags.GetValueOrDefault("--version");
+                if (sha is null || version is null || !Updates.FirmwareVersion.IsVersion(version) || commandLine.Has("--reboot") || commandLine.Has("--no-wait"))
+                {
+                    throw new UsageException("update --when-quiet: give the bundle's --version (letters, digits and . + ~ -) and its --sha256; it installs and reboots by itself");
+                }
+                request = new ControlRequest("update", Url: url!.AbsoluteUri, Sha256: sha, Version: version, WhenQuiet: true, Urgent: commandLine.Has("--urgent"));
+            }
+            else if (commandLine.Has("--version") || commandLine.Has("--urgent"))
+            {
+                throw new UsageException("update: --version and --urgent go with --when-quiet (an offer); without it the update installs now");
+            }
+            else
+            {
+                request = new ControlRequest("update", Url: url!.AbsoluteUri, Sha256: sha, Reboot: commandLine.Has("--reboot"));
+            }
         }
         else
         {
-            if (commandLine.Has("--sha256"))
+            if (commandLine.Has("--sha256") || commandLine.Has("--when-quiet") || commandLine.Has("--version") || commandLine.Has("--urgent"))
             {
-                throw new UsageException("update: --sha256 is for a URL; a bundle file is checked by its signature");
+                throw new UsageException("update: --sha256, --version, --when-quiet and --urgent are for a URL; a bundle file installs now, checked by its signature");
             }
             var bundle = Path.GetFullPath(commandLine.Arguments[0]);
             if (!File.Exists(bundle))
@@ -72,7 +89,7 @@ public static partial class GatewayCli
             return response.Code == "refused" ? ExitCodes.DataError : response.Code == "usage" ? ExitCodes.Usage : ExitCodes.Failure;
         }
         await output.WriteLineAsync(response.Message);
-        if (commandLine.Has("--no-wait") || request.Offer)
+        if (commandLine.Has("--no-wait") || request.Offer || request.WhenQuiet)
         {
             return ExitCodes.Ok;
         }

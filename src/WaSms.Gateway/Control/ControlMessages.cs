@@ -16,7 +16,8 @@ namespace WaSms.Gateway.Control;
 /// <param name="Group">dev group-say: the group's JID or subject.</param>
 public sealed record ControlRequest(string Command, double? HoldSeconds = null, bool Factory = false, string? Qr = null, string? PhoneNumber = null,
     string? To = null, string? Text = null, string? Id = null, double? WaitSeconds = null, long? Cursor = null, string? From = null, string? Group = null,
-    string? Bundle = null, string? Url = null, string? Sha256 = null, bool Reboot = false, bool Offer = false);
+    string? Bundle = null, string? Url = null, string? Sha256 = null, bool Reboot = false, bool Offer = false, string? Version = null,
+    bool WhenQuiet = false, bool Urgent = false);
 
 /// <param name="Code">Why it failed, for the CLI's exit code: <c>usage</c>, <c>not-linked</c>, <c>timeout</c>; null for other failures.</param>
 public sealed record ControlResponse(bool Ok, string? Error = null, StatusReport? Status = null, string? Message = null, string? Code = null,

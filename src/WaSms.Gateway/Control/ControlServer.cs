@@ -294,6 +294,19 @@ public sealed class ControlServer(
                 {
                     return new ControlResponse(false, problem, Code: "usage");
                 }
+                if (request.WhenQuiet)
+                {
+                    if (offers is null || request.Version is not { } version || !Updates.FirmwareVersion.IsVersion(version)
+                        || request.Sha256 is not { } offeredSha || !Updates.BundleDownloader.IsSha256(offeredSha))
+                    {
+                        return new ControlResponse(false, "an offer needs the bundle's version and its sha256 (64 hex digits)", Code: "usage");
+                    }
+                    await offers.OfferAsync(new Tunnel.Protocol.UpdateOffer { Version = version, Url = url!.AbsoluteUri, Sha256 = offeredSha, Urgent = request.Urgent },
+                        cancellationToken);
+                    return new ControlResponse(true, Message: request.Urgent
+                        ? $"Update {version} offered as urgent: it installs as soon as it is downloaded; the board reboots into it"
+                        : $"Update {version} offered: it downloads now and installs at a quiet moment (or now: 'wasms-gateway update --offer', or a short press of the button); the board reboots into it");
+                }
                 if (request.Sha256 is { } sha && !Updates.BundleDownloader.IsSha256(sha))
                 {
                     return new ControlResponse(false, $"--sha256 takes 64 hex digits, not \"{sha}\"", Code: "usage");

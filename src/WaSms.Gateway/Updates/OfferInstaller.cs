@@ -69,6 +69,31 @@ public sealed class OfferInstaller : BackgroundService
         return offer.Version;
     }
 
+    /// <summary>
+    /// An offer from the CLI (<c>update URL --when-quiet</c>), kept and shown as the platform's <c>update-available</c> is
+    /// (docs/tunnel.md §7.1): it replaces the stored offer, shows its version, and the loop looks at it now.
+    /// </summary>
+    public async Task OfferAsync(Tunnel.Protocol.UpdateOffer offer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        await _store.SetSettingAsync(Tunnel.Sync.CommandHandler.UpdateSetting,
+            System.Text.Json.JsonSerializer.Serialize(offer, Tunnel.Protocol.TunnelJson.Default.UpdateOffer), cancellationToken);
+        _machine.Post(new UpdateNotice(offer.Version!));
+        _log.LogInformation("Update {Version} offered from the command line{Urgent}", offer.Version, offer.Urgent == true ? " (urgent)" : "");
+        if (string.Equals(_givenUp, offer.Version, StringComparison.OrdinalIgnoreCase))
+        {
+            _givenUp = null; // offered again: one more try
+        }
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // already woken
+        }
+    }
+
     /// <summary>A short press: a request to install when the screen shows the offer (online or degraded header), else not ours.</summary>
     private void OnShortPress(object? sender, EventArgs e)
     {

@@ -126,10 +126,14 @@ public sealed class RaucProcessAdapterTests(RaucProcessAdapterTests.Bundles bund
             File.WriteAllText(Path.Combine(rootfs, "usr/lib/wasms-update/boot/cmdline.txt"), "console=tty0 root=PARTUUID=5761534d-02 rw\n");
             File.WriteAllBytes(Path.Combine(rootfs, "payload.bin"), RandomBytes(200_000));
 
+            // A slot names its version and trusts the CA that signs its bundles (build-bundle refuses anything else):
+            // the development keys of each output directory, made first.
             var output = _dir.File("out");
+            SlotFor(repo, rootfs, output, "2.0.0-test");
             BuildBundle(repo, output, "--rootfs", rootfs, "--version", "2.0.0-test");
             Good = Path.Combine(output, "wasms-gateway-2.0.0-test.raucb");
             // Another CA: a second output directory makes its own development keys.
+            SlotFor(repo, rootfs, _dir.File("other"), "2.0.0-other");
             BuildBundle(repo, _dir.File("other"), "--rootfs", rootfs, "--version", "2.0.0-other");
             OtherKey = Path.Combine(_dir.File("other"), "wasms-gateway-2.0.0-other.raucb");
 
@@ -166,6 +170,23 @@ public sealed class RaucProcessAdapterTests(RaucProcessAdapterTests.Bundles bund
             var bytes = new byte[count];
             new Random(13).NextBytes(bytes);
             return bytes;
+        }
+
+        /// <summary>The slot's version file and keyring: <paramref name="output"/>'s development CA (made now, as build-bundle makes it).</summary>
+        private static void SlotFor(string repo, string rootfs, string output, string version)
+        {
+            var start = new ProcessStartInfo("bash") { RedirectStandardError = true };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("source \"$1/scripts/lib/bundle.sh\" && bundle_dev_keys \"$2/keys\" >/dev/null");
+            start.ArgumentList.Add("bash");
+            start.ArgumentList.Add(repo);
+            start.ArgumentList.Add(output);
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, $"bundle_dev_keys {output}/keys: exit {process.ExitCode}\n{stderr}");
+            File.Copy(Path.Combine(output, "keys/ca.cert.pem"), Path.Combine(rootfs, "etc/rauc/keyring.pem"), overwrite: true);
+            File.WriteAllText(Path.Combine(rootfs, "usr/lib/wasms-update/version"), version + "\n");
         }
 
         private static void BuildBundle(string repo, string output, params string[] arguments)

@@ -15,7 +15,7 @@ public sealed class UpdateCliTests : IDisposable
     {
         var (code, _, error) = await InProcessCli.RunAsync("update", "--state-dir", _dir.File("state"));
 
-        Assert.Equal((ExitCodes.Usage, "wasms-gateway: usage: wasms-gateway update <bundle.raucb|https-url> [--sha256 HEX] [--reboot] [--no-wait]  or  wasms-gateway update --offer|--dismiss\n"),
+        Assert.Equal((ExitCodes.Usage, "wasms-gateway: usage: wasms-gateway update <bundle.raucb|https-url> [--sha256 HEX] [--reboot] [--no-wait]  or  wasms-gateway update <https-url> --sha256 HEX --version V --when-quiet [--urgent]  or  wasms-gateway update --offer|--dismiss\n"),
             (code, error.ReplaceLineEndings("\n")));
     }
 

@@ -56,6 +56,49 @@ public sealed class UpdateFromUrlCliTests(ITestOutputHelper testOutput) : IAsync
     }
 
     [Fact]
+    public async Task AnOfferFromTheCli_IsShownAndDownloaded_ButWaits_WhileAnUrgentOneInstalls()
+    {
+        // Unlinked, as here, only an urgent offer installs (docs/updates.md §5): the plain one is shown, downloaded and waits.
+        var (code, output, error) = await InProcessCli.RunAsync("update", _server.UrlFor().AbsoluteUri, "--sha256", _server.Sha256,
+            "--version", "2.0.0", "--when-quiet", "--state-dir", _state.Path);
+        Assert.True(code == ExitCodes.Ok, $"exit {code}: {error}\n{output}");
+        Assert.StartsWith("Update 2.0.0 offered: it downloads now and installs at a quiet moment", output);
+        Assert.Equal(new Core.State.UpdateNotice("2.0.0"), _gateway.Machine.Current.OpenNotice<Core.State.UpdateNotice>(DateTimeOffset.UtcNow));
+        Assert.Contains("\"version\":\"2.0.0\"", await _gateway.Store.GetSettingAsync(WaSms.Gateway.Tunnel.Sync.CommandHandler.UpdateSetting, CancellationToken.None));
+        await Eventually.UntilAsync(() => !_server.Requests.IsEmpty, Eventually.DefaultTimeout, "the offer is downloaded at once");
+        await Task.Delay(500);
+        Assert.DoesNotContain(_rauc.Calls, c => c.StartsWith("install", StringComparison.Ordinal));
+
+        (code, output, error) = await InProcessCli.RunAsync("update", _server.UrlFor().AbsoluteUri, "--sha256", _server.Sha256,
+            "--version", "2.0.0", "--when-quiet", "--urgent", "--state-dir", _state.Path);
+        Assert.True(code == ExitCodes.Ok, $"exit {code}: {error}\n{output}");
+        Assert.StartsWith("Update 2.0.0 offered as urgent", output);
+        await Eventually.UntilAsync(() => File.Exists(Path.Combine(_state.Path, "updates", "reboot-requested")), Eventually.DefaultTimeout,
+            "the urgent offer installs and asks for the reboot", () => string.Join(", ", _rauc.Calls));
+        Assert.Contains(_rauc.Calls, c => c.StartsWith("install", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("--when-quiet", "--sha256")]             // no version
+    [InlineData("--when-quiet", "--version")]            // no sha256
+    [InlineData("--urgent", "--version", "--sha256")]    // an offer's flag without --when-quiet
+    public async Task AnOfferWithoutWhatItNeeds_IsAUsageError(params string[] flags)
+    {
+        var args = new List<string> { "update", _server.UrlFor().AbsoluteUri };
+        foreach (var flag in flags)
+        {
+            args.Add(flag);
+            if (flag == "--sha256") { args.Add(_server.Sha256); }
+            if (flag == "--version") { args.Add("2.0.0"); }
+        }
+        var (code, _, error) = await InProcessCli.RunAsync([.. args, "--state-dir", _state.Path]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith("wasms-gateway: update", error);
+        Assert.Null(await _gateway.Store.GetSettingAsync(WaSms.Gateway.Tunnel.Sync.CommandHandler.UpdateSetting, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task UpdateUrlWithAnotherSha256_ExitsDataError()
     {
         var (code, output, error) = await InProcessCli.RunAsync("update", _server.UrlFor().AbsoluteUri, "--sha256", new string('0', 64),
