@@ -20,7 +20,11 @@ cat > "$work/bin/gateway" <<'SH'
 # With RESTART_AT=N, systemd "restarts" the service (NRestarts 1) from the Nth status call on.
 n=$(( $(cat "$COUNT_FILE" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$COUNT_FILE"
 [ -z "${RESTART_AT:-}" ] || [ "$n" -lt "$RESTART_AT" ] || echo 1 > "$RESTARTS_FILE"
-echo "{\"state\":\"$(cat "$STATE_FILE")\",\"tunnel\":{\"state\":\"online\"}}"
+# With STATES="a b c", the Nth call reports the Nth state (the last one after that); "-" answers nothing.
+state=$(cat "$STATE_FILE")
+if [ -n "${STATES:-}" ]; then set -- $STATES; shift $(( n <= $# ? n - 1 : $# - 1 )); state=$1; fi
+[ "$state" != - ] || exit 1
+echo "{\"state\":\"$state\",\"tunnel\":{\"state\":\"online\"}}"
 SH
 cat > "$work/bin/rauc" <<'SH'
 #!/bin/sh
@@ -99,6 +103,17 @@ echo "# up in time, but the hold runs past the deadline: still marked good"
 export WASMS_MARK_GOOD_DEADLINE=1
 case_ B "PRIMARY=B A_STATE=good B_STATE=bad TRIAL=B TRIES=0 FAILED=" connecting 0
 expect "exit 0, marked good" "0 rauc status mark-good booted;" "$rc $(calls)"
+
+echo "# up in time, then one slow answer and a QR scan during the hold: still marked good"
+export WASMS_MARK_GOOD_HOLD=4 WASMS_MARK_GOOD_DEADLINE=1 STATES="online online - pairing online online online online"
+case_ B "PRIMARY=B A_STATE=good B_STATE=bad TRIAL=B TRIES=0 FAILED=" online 0
+expect "exit 0, marked good" "0 rauc status mark-good booted;" "$rc $(calls)"
+
+echo "# up, then three polls without an answer after the deadline: the hold starts again, too late"
+export STATES="online - - - online"
+case_ B "PRIMARY=B A_STATE=good B_STATE=bad TRIAL=B TRIES=0 FAILED=" online 0
+expect "exit 1, rebooted" "1 systemctl reboot;" "$rc $(calls)"
+unset STATES
 
 echo "# note: only for a trial of the booted slot"
 echo "console=tty0 rauc.slot=A" > "$work/cmdline"

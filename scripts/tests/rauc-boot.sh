@@ -91,6 +91,25 @@ firmware_boot; run boot-attempt >/dev/null
 expect "later boots stay on B" B "$(run get-current)"
 expect "and nothing changes" "selected=B primary=B trial= tries= A=good B=good failed=" "$(run show)"
 
+echo "# no install over the fallback while the running slot is on trial"
+fresh
+install_b
+firmware_boot; run boot-attempt >/dev/null
+expect_exit "set-state A bad refused while B (running) is on trial" 1 "slot B (running) is still on trial and slot A is its fallback" run set-state A bad
+expect "A still good and the fallback" "selected=A primary=B trial=B tries=0 A=good B=bad" "$(run show | cut -d' ' -f1-6)"
+run set-state B good >/dev/null
+run set-state A bad >/dev/null
+expect "once B is marked good, A can be written" "A=bad B=good" "$(run show | cut -d' ' -f5,6)"
+
+echo "# a note is about the attempt it was made in (WASMS_BOOT_ATTEMPTS=2)"
+fresh
+WASMS_BOOT_ATTEMPTS=2 install_b
+firmware_boot; run boot-attempt >/dev/null
+run note "gateway restarted 1 times since boot - watchdog or crash"
+firmware_boot; run boot-attempt >/dev/null   # the second attempt: the first one's note goes
+firmware_boot; run boot-attempt >/dev/null   # the second attempt hung before the gateway: no note
+expect "the failure has no stale note" "B: not marked good within its boot attempts" "$(run last-failure)"
+
 echo "# rollback: B never becomes ready (reset before mark-good)"
 fresh
 install_b

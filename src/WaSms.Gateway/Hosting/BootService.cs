@@ -24,7 +24,7 @@ public sealed class BootService(GatewayStateMachine machine, GatewayStore store,
         // The platform's last update offer shows again after a restart (after the reset: a wipe takes it along).
         await Updates.UpdateOffers.RestoreAsync(store, machine, Control.StatusProvider.Version, cancellationToken);
         await Updates.UpdateOutcomes.RestoreAsync(store, machine, Control.StatusProvider.Version, updates.FailureFile, BootedAt, time.GetUtcNow(),
-            log, cancellationToken);
+            log, cancellationToken, Updates.UpdateOutcomes.CurrentBootId());
     }
 
     private async Task DecideStateAsync(CancellationToken cancellationToken)

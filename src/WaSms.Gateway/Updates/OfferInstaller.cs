@@ -174,6 +174,15 @@ public sealed class OfferInstaller : BackgroundService
             _quietSince = null;
             return;
         }
+        if (!_installNow && string.Equals(await UpdateOutcomes.RolledBackVersionAsync(_store, cancellationToken), offer.Version, StringComparison.OrdinalIgnoreCase))
+        {
+            // This version was installed and rolled back (a restart forgets _givenUp; the store does not): trying it again
+            // by itself would loop install → rollback. Only a request (update --offer, the button) or a newer offer does.
+            _log.LogWarning("Update {Version} was rolled back; not installing it again unless asked (wasms-gateway update --offer)", offer.Version);
+            _givenUp = offer.Version;
+            _quietSince = null;
+            return;
+        }
         if (_bundleVersion != offer.Version || _bundle is null || !File.Exists(_bundle))
         {
             _bundle = null;

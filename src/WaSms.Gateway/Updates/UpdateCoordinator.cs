@@ -16,7 +16,7 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
 {
     /// <summary>
     /// Store setting written after every successful installation (<see cref="UpdateOutcomes.RecordInstalledAsync"/>):
-    /// <c>{"version":"X","at":"ISO-8601"}</c>; read after the reboot to report the update's success or its rollback.
+    /// <c>{"version":"X","at":"ISO-8601","bootId":"…"}</c>; read after the reboot to report the update's success or its rollback.
     /// </summary>
     public const string InstalledSetting = UpdateOutcomes.InstalledSetting;
 
@@ -229,7 +229,7 @@ public sealed class UpdateCoordinator(IRaucAdapter rauc, GatewayStateMachine sta
     {
         try
         {
-            await UpdateOutcomes.RecordInstalledAsync(store, version, time.GetUtcNow(), CancellationToken.None);
+            await UpdateOutcomes.RecordInstalledAsync(store, version, time.GetUtcNow(), CancellationToken.None, UpdateOutcomes.CurrentBootId());
             if (await UpdateOffers.ReadAsync(store, CancellationToken.None) is { } offer
                 && (string.Equals(offer.Version, version, StringComparison.OrdinalIgnoreCase) || string.Equals(offer.Version, offeredVersion, StringComparison.Ordinal)))
             {

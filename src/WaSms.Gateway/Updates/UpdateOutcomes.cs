@@ -29,11 +29,33 @@ public static partial class UpdateOutcomes
 
     private const int MaxFailureBytes = 4096;
 
-    /// <summary>For the installer: records <paramref name="version"/> as installed, right before rebooting into it.</summary>
-    public static Task RecordInstalledAsync(GatewayStore store, string version, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>The kernel's id of this boot (a new one at every boot), or null where there is none.</summary>
+    public const string BootIdFile = "/proc/sys/kernel/random/boot_id";
+
+    /// <summary>
+    /// For the installer: records <paramref name="version"/> as installed, right before rebooting into it, with this boot's
+    /// id: a board without a real-time clock (the Pi) starts the new slot with that slot's saved time, often older than
+    /// the record, so the boot id, not the clock, tells whether the reboot happened.
+    /// </summary>
+    public static Task RecordInstalledAsync(GatewayStore store, string version, DateTimeOffset at, CancellationToken cancellationToken, string? bootId = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(version);
-        return store.SetSettingAsync(InstalledSetting, JsonSerializer.Serialize(new InstalledRecord(version, at), OutcomeJson.Default.InstalledRecord), cancellationToken);
+        return store.SetSettingAsync(InstalledSetting, JsonSerializer.Serialize(new InstalledRecord(version, at, bootId), OutcomeJson.Default.InstalledRecord),
+            cancellationToken);
+    }
+
+    /// <summary>This boot's id (<see cref="BootIdFile"/>), or null when it cannot be read.</summary>
+    public static string? CurrentBootId()
+    {
+        try
+        {
+            var id = File.ReadAllText(BootIdFile).Trim();
+            return id.Length > 0 ? id : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -41,9 +63,10 @@ public static partial class UpdateOutcomes
     /// </summary>
     /// <param name="runningVersion">The version now running.</param>
     /// <param name="failureFile">Where the boot script writes the failure line (<c>Updates:FailureFile</c>).</param>
-    /// <param name="bootedAt">When this boot began: an installed record younger than it waits for its reboot.</param>
+    /// <param name="bootedAt">When this boot began: without boot ids, an installed record younger than it waits for its reboot.</param>
+    /// <param name="bootId">This boot's id: a record made in another boot was followed by the reboot (see <see cref="RecordInstalledAsync"/>).</param>
     public static async Task<UpdateOutcome?> RestoreAsync(GatewayStore store, GatewayStateMachine machine, string runningVersion, string failureFile,
-        DateTimeOffset bootedAt, DateTimeOffset now, ILogger log, CancellationToken cancellationToken)
+        DateTimeOffset bootedAt, DateTimeOffset now, ILogger log, CancellationToken cancellationToken, string? bootId = null)
     {
         var failure = ReadFailureLine(failureFile, log);
         var seen = await store.GetSettingAsync(FailureSeenSetting, cancellationToken);
@@ -54,7 +77,8 @@ public static partial class UpdateOutcomes
         // An installed record older than this boot proves the reboot into it happened. The boot script's failure line
         // decides first: a new trial cleared the old line (rauc-boot set-primary), so a line now is this trial's, even
         // when the running version has the installed one's name (the same bundle installed again from the other slot).
-        var rebooted = installed is { Version.Length: > 0 } && installed.At < bootedAt;
+        var rebooted = installed is { Version.Length: > 0 }
+            && (installed.BootId is { Length: > 0 } recordedIn && bootId is not null ? recordedIn != bootId : installed.At < bootedAt);
         if (rebooted && failure is not null)
         {
             outcome = await RecordRollbackAsync(store, new UpdateOutcome(installed!.Version, true, failure, now), log, cancellationToken);
@@ -92,6 +116,10 @@ public static partial class UpdateOutcomes
         }
         return outcome;
     }
+
+    /// <summary>The version of the rollback being shown (kept until an update works or it is dismissed), or null.</summary>
+    public static async Task<string?> RolledBackVersionAsync(GatewayStore store, CancellationToken cancellationToken) =>
+        Parse(await store.GetSettingAsync(RolledBackSetting, cancellationToken), OutcomeJson.Default.RolledBackRecord)?.Version;
 
     /// <summary>For <c>update-dismiss</c>: forgets the rollback being shown; false when none was.</summary>
     public static async Task<bool> DismissAsync(GatewayStore store, GatewayStateMachine machine, CancellationToken cancellationToken)
@@ -180,7 +208,7 @@ public static partial class UpdateOutcomes
         }
     }
 
-    internal sealed record InstalledRecord(string Version, DateTimeOffset At);
+    internal sealed record InstalledRecord(string Version, DateTimeOffset At, string? BootId = null);
 
     internal sealed record RolledBackRecord(string? Version, string? Reason, DateTimeOffset At);
 

@@ -52,11 +52,18 @@ public sealed class TunnelLinkStateTests
         // it stopped, and the spent code is not sent again (the platform would only answer "already used").
         Assert.Equal((EnrollmentCodes.Digest(code), "enrollment revoked: this gateway was removed from the dashboard"),
             await rig.Identity.GetEnrollmentHistoryAsync(None));
+        // As on a Pi at boot, the clock is not synchronised yet: the tunnel waits for it first (and says so meanwhile).
         rig.Codes.MarkSpent(null);
         rig.Status.Set(PlatformLinkState.NotEnrolled, "");
-        using var third = Service(rig);
+        using var clockDir = new TempDirectory();
+        var flag = Path.Combine(clockDir.Path, "synchronized");
+        using var third = new TunnelService(rig.Parts, rig.Connector(), rig.Machine, rig.Counters, new Random(7),
+            new ClockGate(new TunnelOptions { TimeSyncFlag = flag }, rig.Time));
         await third.StartAsync(None);
-        await Eventually.UntilAsync(() => rig.Status.Current.State == PlatformLinkState.Stopped, Eventually.DefaultTimeout, "the restarted gateway shows why it stopped");
+        await Eventually.UntilAsync(() => rig.Status.Current.State == PlatformLinkState.WaitingForClock, Eventually.DefaultTimeout, "the clock is waited for");
+        await File.WriteAllTextAsync(flag, "");
+        await Eventually.UntilAsync(() => rig.Status.Current.State == PlatformLinkState.Stopped, Eventually.DefaultTimeout, "the restarted gateway shows why it stopped",
+            between: () => rig.Time.Advance(ClockGate.Poll));
         Assert.Equal("Platform: enrollment revoked", rig.Machine.Current.Platform!.ScreenLine);
         rig.Time.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal(0, third.Attempts);

@@ -58,7 +58,8 @@ public sealed class OfferInstallerTests : IAsyncLifetime
         Assert.Null(await _rig.SettingAsync(CommandHandler.UpdateSetting));
         Assert.Null(_rig.State.Current.OpenNotice<UpdateNotice>(_rig.Time.GetUtcNow()));
         var installed = System.Text.Json.JsonDocument.Parse((await _rig.SettingAsync(UpdateCoordinator.InstalledSetting))!).RootElement;
-        Assert.Equal(["version", "at"], installed.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["version", "at", "bootId"], installed.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(UpdateOutcomes.CurrentBootId(), installed.GetProperty("bootId").GetString());
         Assert.Equal("2.0.0", installed.GetProperty("version").GetString());
         Assert.Equal(_rig.Time.GetUtcNow(), DateTimeOffset.Parse(installed.GetProperty("at").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(File.Exists(_rig.RebootFile));
@@ -98,6 +99,23 @@ public sealed class OfferInstallerTests : IAsyncLifetime
 
         await StepAsync();
 
+        await AssertInstalledAndRecordedAsync();
+    }
+
+    [Fact]
+    public async Task AnOfferOfAVersionThatWasRolledBack_IsNotInstalledAgainByItself_OnlyWhenAskedFor()
+    {
+        // After the rollback the offer of that version is still stored; a restart (a new installer) must not loop on it.
+        await _rig.Store.SetSettingAsync(UpdateOutcomes.RolledBackSetting, """{"version":"2.0.0","reason":"B: not marked good","at":"2026-12-01T00:00:00+00:00"}""", CancellationToken.None);
+        await OfferAsync(urgent: true);
+
+        await StepAsync();
+        await StepAsync(QuietFor * 2);
+        Assert.False(Installed);
+        Assert.Empty(_rig.Server.Requests);
+
+        Assert.Equal("2.0.0", await _installer.InstallNowAsync(CancellationToken.None));
+        await StepAsync();
         await AssertInstalledAndRecordedAsync();
     }
 

@@ -79,7 +79,8 @@ public sealed class UpdateCoordinatorTests : IAsyncLifetime
         Assert.Equal(GatewayState.Updating, State.Current.State);
         Assert.Equal("Installing update 2.0.0", State.Current.Reason);
         // Recorded for the next boot's report, but no reboot without --reboot.
-        Assert.Equal("{\"version\":\"2.0.0\",\"at\":\"2026-12-02T12:00:00+00:00\"}", await _rig.SettingAsync(UpdateCoordinator.InstalledSetting));
+        Assert.Equal($"{{\"version\":\"2.0.0\",\"at\":\"2026-12-02T12:00:00+00:00\",\"bootId\":\"{UpdateOutcomes.CurrentBootId()}\"}}",
+            await _rig.SettingAsync(UpdateCoordinator.InstalledSetting));
         Assert.False(File.Exists(_rig.RebootFile));
     }
 

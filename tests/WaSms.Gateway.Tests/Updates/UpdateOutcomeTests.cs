@@ -104,6 +104,20 @@ public sealed class UpdateOutcomeTests(ITestOutputHelper testOutput) : IAsyncLif
     }
 
     [Fact]
+    public async Task OnABoardWithoutAClock_TheBootIdTellsTheRebootHappened()
+    {
+        // The Pi starts the new slot with that slot's saved time (its build), older than the record: the ids decide.
+        await UpdateOutcomes.RecordInstalledAsync(_store, "1.6.0", _time.GetUtcNow(), None, bootId: "boot-1");
+
+        Assert.Null(await UpdateOutcomes.RestoreAsync(_store, _machine, "1.6.0", FailureFile, _time.GetUtcNow().AddDays(-30), _time.GetUtcNow(),
+            NullLogger.Instance, None, bootId: "boot-1")); // the same boot: the service restarted, nothing tried yet
+        var outcome = await UpdateOutcomes.RestoreAsync(_store, _machine, "1.6.0", FailureFile, _time.GetUtcNow().AddDays(30), _time.GetUtcNow(),
+            NullLogger.Instance, None, bootId: "boot-2");
+
+        Assert.Equal(new UpdateOutcome("1.6.0", false, null, _time.GetUtcNow()), outcome);
+    }
+
+    [Fact]
     public async Task TheRecordedVersionRunning_BeforeAnyReboot_WaitsForTheReboot()
     {
         // Installing the version that runs now: until the reboot into the other slot, nothing has been tried.

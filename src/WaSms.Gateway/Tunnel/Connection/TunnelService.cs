@@ -50,18 +50,23 @@ public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, 
         }
         while (true)
         {
-            await _clock.WaitAsync(parts.Status, stoppingToken);
+            await _clock.WaitAsync(parts.Status, stoppingToken); // may show waiting-for-clock meanwhile
             var codeChanged = parts.Codes.Changed;
             if (await parts.Identity.GetEnrollmentAsync(stoppingToken) is null && parts.Codes.Current() is null)
             {
-                if (parts.Status.Current.State != PlatformLinkState.Stopped)
+                // A stop (revoked, a rejected code; from the store after a restart) keeps saying why until a new code arrives.
+                if (stopped is not null)
                 {
-                    // A stop (revoked, a rejected code) keeps saying why until a new code arrives.
+                    parts.Status.Set(PlatformLinkState.Stopped, stopped);
+                }
+                else if (parts.Status.Current.State != PlatformLinkState.Stopped)
+                {
                     parts.Status.Set(PlatformLinkState.NotEnrolled, "waiting for an enrollment code");
                 }
                 await codeChanged.WaitAsync(stoppingToken);
                 continue;
             }
+            stopped = null;
             if (Attempts++ > 0)
             {
                 counters.TunnelReconnected();
