@@ -27,6 +27,9 @@ public sealed record UpdateOutcome(string? Version, bool RolledBack, string? Rea
     /// <summary>Longest reason kept: one short sentence on the screen, well inside Home Assistant's 255-character release summary.</summary>
     public const int MaxReasonLength = 120;
 
+    /// <summary>The outcome as status, MQTT and the tunnel's <c>state</c> frame name it: <c>installed</c> or <c>rolled-back</c>.</summary>
+    public string Result => RolledBack ? "rolled-back" : "installed";
+
     /// <summary>"Update 1.6.0 failed and was rolled back: B: not marked good within its boot attempts"; "Update 1.6.0 installed".</summary>
     public string Describe() => RolledBack
         ? $"Update {Version ?? "(unknown version)"} failed and was rolled back: {Reason}"

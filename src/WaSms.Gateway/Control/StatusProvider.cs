@@ -80,7 +80,7 @@ public sealed class StatusProvider(GatewayStateMachine machine, GatewayStore sto
             snapshot.Platform is { } link ? new TunnelReport(link.StateName, link.Line, link.Since, snapshot.OpenNotice<UpdateNotice>(time.GetUtcNow())?.Version, link.Reason) : null,
             CurrentUpdate(snapshot),
             snapshot.OpenNotice<UpdateOutcome>(time.GetUtcNow()) is { } last
-                ? new LastUpdateReport(last.Version, last.RolledBack ? "rolled-back" : "installed", last.At, last.Reason)
+                ? new LastUpdateReport(last.Version, last.Result, last.At, last.Reason)
                 : null);
     }
 

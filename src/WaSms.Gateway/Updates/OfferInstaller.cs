@@ -80,18 +80,7 @@ public sealed class OfferInstaller : BackgroundService
             System.Text.Json.JsonSerializer.Serialize(offer, Tunnel.Protocol.TunnelJson.Default.UpdateOffer), cancellationToken);
         _machine.Post(new UpdateNotice(offer.Version!));
         _log.LogInformation("Update {Version} offered from the command line{Urgent}", offer.Version, offer.Urgent == true ? " (urgent)" : "");
-        if (string.Equals(_givenUp, offer.Version, StringComparison.OrdinalIgnoreCase))
-        {
-            _givenUp = null; // offered again: one more try
-        }
-        try
-        {
-            _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // already woken
-        }
+        Wake(offer.Version!, installNow: false);
     }
 
     /// <summary>A short press: a request to install when the screen shows the offer (online or degraded header), else not ours.</summary>
@@ -106,13 +95,16 @@ public sealed class OfferInstaller : BackgroundService
         }
     }
 
-    private void Ask(string version)
+    private void Ask(string version) => Wake(version, installNow: true);
+
+    /// <summary>Wakes the loop to look at <paramref name="version"/> now, given up or not (asked or offered again: one more try).</summary>
+    private void Wake(string version, bool installNow)
     {
         if (string.Equals(_givenUp, version, StringComparison.OrdinalIgnoreCase))
         {
-            _givenUp = null; // asked for again: one more try
+            _givenUp = null;
         }
-        _installNow = true;
+        _installNow |= installNow;
         try
         {
             _wake.Release();

@@ -74,7 +74,8 @@ public static partial class UpdateOutcomes
         var installed = Parse(await store.GetSettingAsync(InstalledSetting, cancellationToken), OutcomeJson.Default.InstalledRecord);
 
         UpdateOutcome? outcome = null;
-        // An installed record older than this boot proves the reboot into it happened. The boot script's failure line
+        // A record made in another boot (its boot id; without ids, a record older than this boot) proves the reboot into
+        // it happened. The boot script's failure line
         // decides first: a new trial cleared the old line (rauc-boot set-primary), so a line now is this trial's, even
         // when the running version has the installed one's name (the same bundle installed again from the other slot).
         var rebooted = installed is { Version.Length: > 0 }

@@ -88,7 +88,7 @@ public sealed partial class MqttHealthReporter
 
     private LastUpdatePayload? LastUpdate(GatewaySnapshot snapshot, IReadOnlyList<string> forbidden) =>
         snapshot.OpenNotice<UpdateOutcome>(_time.GetUtcNow()) is { } last
-            ? new LastUpdatePayload(last.Version, last.RolledBack ? "rolled-back" : "installed", last.At,
+            ? new LastUpdatePayload(last.Version, last.Result, last.At,
                 last.Reason is null ? null : PayloadRedactor.Text(last.Reason, forbidden))
             : null;
 

@@ -44,10 +44,6 @@ public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, 
         // after a restart as it did before it, until a new code arrives.
         var (spent, stopped) = await parts.Identity.GetEnrollmentHistoryAsync(stoppingToken);
         parts.Codes.MarkSpent(spent);
-        if (stopped is not null)
-        {
-            parts.Status.Set(PlatformLinkState.Stopped, stopped);
-        }
         while (true)
         {
             await _clock.WaitAsync(parts.Status, stoppingToken); // may show waiting-for-clock meanwhile
@@ -55,14 +51,7 @@ public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, 
             if (await parts.Identity.GetEnrollmentAsync(stoppingToken) is null && parts.Codes.Current() is null)
             {
                 // A stop (revoked, a rejected code; from the store after a restart) keeps saying why until a new code arrives.
-                if (stopped is not null)
-                {
-                    parts.Status.Set(PlatformLinkState.Stopped, stopped);
-                }
-                else if (parts.Status.Current.State != PlatformLinkState.Stopped)
-                {
-                    parts.Status.Set(PlatformLinkState.NotEnrolled, "waiting for an enrollment code");
-                }
+                parts.Status.Set(stopped is null ? PlatformLinkState.NotEnrolled : PlatformLinkState.Stopped, stopped ?? "waiting for an enrollment code");
                 await codeChanged.WaitAsync(stoppingToken);
                 continue;
             }
@@ -86,6 +75,7 @@ public sealed class TunnelService(TunnelParts parts, TunnelConnector connector, 
             {
                 parts.Log.LogError("Tunnel stopped: {Reason}; waiting for a new enrollment code or a restart", end.Reason);
                 parts.Status.Set(PlatformLinkState.Stopped, end.Reason);
+                stopped = end.Reason;
                 await codeChanged.WaitAsync(stoppingToken);
                 _backoff.Reset();
                 continue;

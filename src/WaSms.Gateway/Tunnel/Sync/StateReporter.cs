@@ -38,7 +38,7 @@ public sealed class StateReporter(GatewayStateMachine machine, IMessagingApi mes
             LastUpdate = snapshot.OpenNotice<UpdateOutcome>(time.GetUtcNow()) is { } last
                 ? new LastUpdateInfo
                 {
-                    Version = last.Version, Result = last.RolledBack ? "rolled-back" : "installed", At = FrameValidator.FormatTime(last.At), Reason = last.Reason,
+                    Version = last.Version, Result = last.Result, At = FrameValidator.FormatTime(last.At), Reason = last.Reason,
                 }
                 : null,
         };
