@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
+using WaSms.Testing;
 using WaSms.WhatsApp.Binary;
 using WaSms.WhatsApp.Messaging.Send;
 using WaSms.WhatsApp.Store;
@@ -35,7 +36,7 @@ public sealed class SendGateScriptedTests
         Assert.Equal(SendVerdict.WaitAll, (await gate.NextCheckAsync(harness.Token)).Verdict);
         Assert.Equal(MessageStatus.Pending, (await harness.Store.GetOutboundAsync(held.MessageId, harness.Token))!.Status);
 
-        time.Advance(TimeSpan.FromSeconds(5)); // the outbox wakes on the clock, not on a new job
+        await AdvanceUntilCheckedAsync(time, gate, held.MessageId, until); // the outbox wakes on the clock, not on a new job
         var message = await DirectSendScriptedTests.FirstSendAsync(harness, new DirectSendScriptedTests.Devices());
         Assert.Equal(held.MessageId, message.Attr("id"));
         await harness.AckAsync(message);
@@ -62,7 +63,7 @@ public sealed class SendGateScriptedTests
         await harness.StatusAsync(other.MessageId, MessageStatus.Failed);
         Assert.Equal([first.MessageId, other.MessageId], gate.Checked.Select(j => j.MessageId).Distinct());
 
-        time.Advance(TimeSpan.FromSeconds(5));
+        await AdvanceUntilCheckedAsync(time, gate, first.MessageId, until);
         var devices = new DirectSendScriptedTests.Devices();
         var one = await DirectSendScriptedTests.FirstSendAsync(harness, devices);
         Assert.Equal(first.MessageId, one.Attr("id"));
@@ -91,18 +92,41 @@ public sealed class SendGateScriptedTests
     }
 
     /// <summary>Decides with a function and records what it was asked and told.</summary>
+    /// <summary>
+    /// Moves the fake clock in 250 ms steps until the gate was asked about <paramref name="messageId"/> at or after
+    /// <paramref name="until"/>. One jump of the clock can come before the outbox has armed its timer (under load), and the
+    /// wake is then missed; the clock stops 8 s on, well before the 20 s keepalive whose ping the script does not expect.
+    /// </summary>
+    private static Task AdvanceUntilCheckedAsync(FakeTimeProvider time, ScriptedGate gate, string messageId, DateTimeOffset until)
+    {
+        var stop = time.GetUtcNow().AddSeconds(8);
+        return Eventually.UntilAsync(() => gate.CheckedAt.Any(c => c.MessageId == messageId && c.At >= until), Eventually.DefaultTimeout,
+            $"the gate to be asked about {messageId} once its wait is over", between: () =>
+            {
+                if (time.GetUtcNow() < stop)
+                {
+                    time.Advance(TimeSpan.FromMilliseconds(250));
+                }
+            });
+    }
+
     private sealed class ScriptedGate(TimeProvider time, Func<OutboundMessage, SendDecision> decide) : ISendGate
     {
         private readonly Channel<SendDecision> _decisions = Channel.CreateUnbounded<SendDecision>();
         private readonly Channel<string> _sent = Channel.CreateUnbounded<string>();
         private readonly ConcurrentQueue<OutboundMessage> _checked = new();
+        private readonly ConcurrentQueue<(string MessageId, DateTimeOffset At)> _checkedAt = new();
 
         public IReadOnlyCollection<OutboundMessage> Checked => _checked;
+
+        /// <summary>Each job asked about, with the clock's time then.</summary>
+        public IReadOnlyCollection<(string MessageId, DateTimeOffset At)> CheckedAt => _checkedAt;
 
         public ValueTask<SendDecision> CheckAsync(OutboundMessage job, CancellationToken cancellationToken)
         {
             var decision = decide(job);
             _checked.Enqueue(job);
+            _checkedAt.Enqueue((job.MessageId, time.GetUtcNow()));
             _decisions.Writer.TryWrite(decision);
             return ValueTask.FromResult(decision);
         }
